@@ -1,0 +1,489 @@
+"""The SimPy model: clients through toegang, trajecten and plekken.
+
+Time is in days; day 0 is the scenario's start date. The warm-up runs on
+negative days and is not logged; on day 0 a ``beginstand`` row records every
+client or traject that is in the system, so the log is self-contained.
+
+Hot-path rule: per event only plain Python (tuple appends, dict updates,
+scalar inverse-CDF transforms); the DataFrame is built once at the end.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from bisect import bisect_right
+from collections import deque
+from itertools import accumulate
+
+import numpy as np
+import simpy
+from simpy.core import URGENT
+
+from . import events as ev
+from .scenario import Scenario
+from .streams import generator
+
+# Per-client block of uniforms drawn at instroom (common random numbers):
+EPISODE_SLOTS = 5   # per aanmelding: voorliggend veld, toegang time, stacking, recidive, recidive delay
+EPISODES = 3
+TRAJECT_SLOTS = 5   # per traject: type, provider, doorlooptijd, outcome, uitval point
+TRAJECTEN = 6
+BLOCK = EPISODES * EPISODE_SLOTS + TRAJECTEN * TRAJECT_SLOTS
+MAX_TRAJECTEN = 999          # traject id = client id * 1000 + sequence number
+CLIENTS_PER_STREAM = 10_000_000
+INITIAL_CLIENT_OFFSET = 9_000_000   # ids of clients in the initial caseload, per stream
+
+
+class PlekPool:
+    """The plekken one municipality bought at one provider for one segment.
+
+    At most ``capacity`` of its clients are in care at once; the others wait
+    first-in first-out. Capacity can change at a year boundary.
+    """
+
+    __slots__ = ("env", "capacity", "in_use", "queue")
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        self.env, self.capacity, self.in_use, self.queue = env, capacity, 0, deque()
+
+    def request(self):
+        """None when a plek is free now (and taken), else an event that fires when one is."""
+        if self.in_use < self.capacity and not self.queue:
+            self.in_use += 1
+            return None
+        event = self.env.event()
+        self.queue.append(event)
+        return event
+
+    def release(self) -> None:
+        self.in_use -= 1
+        self._admit()
+
+    def cancel(self, event) -> None:
+        self.queue.remove(event)
+
+    def set_capacity(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._admit()
+
+    @property
+    def free(self) -> bool:
+        return self.in_use < self.capacity and not self.queue
+
+    def _admit(self) -> None:
+        while self.queue and self.in_use < self.capacity:
+            self.in_use += 1
+            self.queue.popleft().succeed()
+
+
+class _At(simpy.events.Event):
+    """An event that fires after ``delay`` with the given priority (like simpy's Timeout)."""
+
+    def __init__(self, env: simpy.Environment, delay: float, priority: int):
+        super().__init__(env)
+        self._ok, self._value = True, None
+        env.schedule(self, priority, delay)
+
+
+class _Type:
+    """Pre-computed facts of one traject type for the hot path."""
+
+    __slots__ = ("seg", "sample", "sample_verlenging", "sample_length_biased", "mean",
+                 "outcome_cum", "step_down_to", "opschaling_to")
+
+
+class _Client:
+    __slots__ = ("id", "mun", "seg", "draws", "next_traject", "episode", "stream")
+
+    def __init__(self, cid, mun, seg, draws, stream):
+        self.id, self.mun, self.seg, self.draws, self.stream = cid, mun, seg, draws, stream
+        self.next_traject = 0
+        self.episode = 0
+
+
+class Model:
+    """One replication of a scenario. ``run()`` returns the event-log rows and a state summary."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int = 0):
+        self.sc, self.seed, self.replication = scenario, seed, replication
+        self.warmup_days = float(scenario.warmup.days)
+        self.horizon = float(scenario.horizon_days)
+        self.env = simpy.Environment(initial_time=-self.warmup_days)
+        self.rows: list[tuple] = []
+        self.open_trajecten: dict[int, tuple] = {}   # traject -> (client, mun, seg, type, prov, start)
+        self.waiting: dict[int, tuple] = {}          # traject -> (client, mun, seg, type, prov, since)
+        self.in_toegang: dict[int, tuple] = {}       # client -> (mun, seg, since)
+        self.in_vv: dict[int, tuple] = {}            # client -> (mun, seg, since), recidive pending
+        self.n_clients = 0
+        self._index()
+
+    # -- set-up -------------------------------------------------------------------------------
+    def _index(self) -> None:
+        sc = self.sc
+        self.mun_names = list(sc.municipalities)
+        self.seg_names = list(sc.segments)
+        self.prov_names = list(sc.providers)
+        seg_idx = {s: i for i, s in enumerate(self.seg_names)}
+        self.type_names: list[str] = []
+        self.types: list[_Type] = []
+        type_idx: dict[tuple[str, str], int] = {}
+        for s in self.seg_names:
+            for tname in sc.segments[s].traject_types:
+                type_idx[(s, tname)] = len(self.type_names)
+                self.type_names.append(tname)
+        self.seg_types, self.seg_type_cum = [], []
+        for s in self.seg_names:
+            seg = sc.segments[s]
+            names = list(seg.traject_types)
+            self.seg_types.append([type_idx[(s, n)] for n in names])
+            self.seg_type_cum.append(list(accumulate(seg.traject_types[n].share for n in names)))
+            for n in names:
+                spec = seg.traject_types[n]
+                t = _Type()
+                t.seg = seg_idx[s]
+                t.sample = spec.doorlooptijd.sampler()
+                t.sample_verlenging = (spec.verlenging_doorlooptijd or spec.doorlooptijd).sampler()
+                t.sample_length_biased = spec.doorlooptijd.ppf_length_biased
+                t.mean = spec.doorlooptijd.mean
+                o = spec.outcomes
+                t.outcome_cum = list(accumulate((o.afschaling, o.step_down, o.opschaling, o.uitval, o.verlenging)))
+                t.step_down_to = type_idx[(s, spec.step_down_to)] if spec.step_down_to else None
+                tgt = spec.opschaling_to
+                t.opschaling_to = (seg_idx[tgt.segment], type_idx[(tgt.segment, tgt.traject_type)]) if tgt else None
+                self.types.append(t)
+        self.seg_vv = [sc.segments[s].voorliggend_veld_share for s in self.seg_names]
+        self.seg_toegang = [sc.segments[s].toegang_doorlooptijd.sampler() for s in self.seg_names]
+        self.seg_stacking = [sc.segments[s].stacking_probability for s in self.seg_names]
+        self.seg_max_wait = [sc.segments[s].max_wait_days for s in self.seg_names]
+        self.seg_recidive = [(sc.segments[s].recidive.probability, sc.segments[s].recidive.delay.sampler())
+                             for s in self.seg_names]
+        # provider choice and maatwerk factor per (municipality, segment)
+        self.choice: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
+        self.maatwerk: dict[tuple[int, int], float] = {}
+        for mi, m in enumerate(self.mun_names):
+            for si, s in enumerate(self.seg_names):
+                provs = [self.prov_names.index(p) for p in sc.providers_for(m, s)]
+                weights = [sc.providers[self.prov_names[p]].segments[s].weight for p in provs]
+                total = sum(weights)
+                self.choice[(mi, si)] = (provs, [c / total for c in accumulate(weights)])
+        for pi, p in enumerate(self.prov_names):
+            for s, ps in sc.providers[p].segments.items():
+                self.maatwerk[(pi, seg_idx[s])] = ps.maatwerk_factor
+        # plekken pools
+        self.pools: dict[tuple[int, int, int], PlekPool] = {}
+        first_year = self._year_of(-self.warmup_days)
+        for pi, p in enumerate(self.prov_names):
+            for m, per_seg in sc.providers[p].plekken.items():
+                for s in per_seg:
+                    mi, si = self.mun_names.index(m), seg_idx[s]
+                    cap = sc.plekken_in_year(p, m, s, first_year)
+                    self.pools[(mi, pi, si)] = PlekPool(self.env, cap)
+
+    def _date(self, day: float) -> dt.date:
+        return self.sc.start_date + dt.timedelta(days=int(np.floor(day)))
+
+    def _year_of(self, day: float) -> int:
+        return self._date(day).year
+
+    def _day_of(self, date: dt.date) -> float:
+        return float((date - self.sc.start_date).days)
+
+    # -- instroom -----------------------------------------------------------------------------
+    def arrival_times(self, mi: int, si: int) -> np.ndarray:
+        """Poisson instroom, piecewise constant per calendar month (growth per year, seasonality)."""
+        sc, m, s = self.sc, self.mun_names[mi], self.seg_names[si]
+        ins = sc.segments[s].instroom
+        base = sc.instroom_per_year(m, s)
+        season = np.ones(12) if ins.seasonality is None else np.asarray(ins.seasonality) / np.mean(ins.seasonality)
+        first = self._date(-self.warmup_days)
+        starts, lengths, rates = [], [], []
+        month = dt.date(first.year, first.month, 1)
+        while self._day_of(month) < self.horizon:
+            nxt = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+            lo = max(self._day_of(month), -self.warmup_days)
+            hi = min(self._day_of(nxt), self.horizon)
+            days_in_year = 366 if calendar.isleap(month.year) else 365
+            rate = base * (1 + ins.growth) ** (month.year - ins.base_year) * season[month.month - 1] / days_in_year
+            starts.append(lo)
+            lengths.append(hi - lo)
+            rates.append(rate)
+            month = nxt
+        rng = generator(self.seed, self.replication, "instroom", m, s)
+        counts = rng.poisson(np.asarray(rates) * np.asarray(lengths))
+        times = np.repeat(starts, counts) + rng.random(counts.sum()) * np.repeat(lengths, counts)
+        return np.sort(times)
+
+    def _arrivals(self, mi: int, si: int):
+        env = self.env
+        times = self.arrival_times(mi, si)
+        m, s = self.mun_names[mi], self.seg_names[si]
+        blocks = generator(self.seed, self.replication, "client", m, s).random((len(times), BLOCK))
+        stream = mi * len(self.seg_names) + si
+        base_id = (stream + 1) * CLIENTS_PER_STREAM
+        self.n_clients += len(times)
+        for k, t in enumerate(times.tolist()):
+            yield env.timeout(t - env.now)
+            c = _Client(base_id + k, mi, si, blocks[k].tolist(), (m, s))
+            env.process(self._client(c))
+
+    # -- clients ------------------------------------------------------------------------------
+    def _u(self, c: _Client, slot: int) -> float:
+        """Uniform number ``slot`` of a client; beyond the pre-drawn block from a per-client stream."""
+        draws = c.draws
+        if slot >= len(draws):
+            rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id))
+            draws[BLOCK:] = rng.random(slot + 1 - BLOCK + BLOCK).tolist()  # same prefix on every call
+        return draws[slot]
+
+    def _episode_u(self, c: _Client, k: int) -> float:
+        e = c.episode
+        if e < EPISODES:
+            return c.draws[e * EPISODE_SLOTS + k]
+        return self._u(c, BLOCK + (2 * (e - EPISODES) + 1) * EPISODE_SLOTS + k)
+
+    def _traject_u(self, j: int, c: _Client, k: int) -> float:
+        if j < TRAJECTEN:
+            return c.draws[EPISODES * EPISODE_SLOTS + j * TRAJECT_SLOTS + k]
+        return self._u(c, BLOCK + 2 * (j - TRAJECTEN) * TRAJECT_SLOTS + k)
+
+    def _client(self, c: _Client, initial: tuple | None = None):
+        """A client's life: aanmelding, toegang, trajecten, voorliggend veld, possible recidive.
+
+        ``initial`` = (segment, type, provider, start day, remaining days) for a client of the
+        initial caseload, who starts in care instead of at the toegang.
+        """
+        env, log = self.env, self.rows.append
+        while True:
+            if initial is not None:
+                si, ti, pi, start, remaining = initial
+                initial = None
+                outcome = yield from self._chain(c, si, ti, pi, (start, remaining))
+            else:
+                si = c.seg
+                if env.now >= 0:
+                    log((env.now, ev.AANMELDING, c.id, -1, c.mun, si, -1, -1, -1, 0.0))
+                if self._episode_u(c, 0) < self.seg_vv[si]:
+                    if env.now >= 0:
+                        log((env.now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, si, -1, -1, ev.TOEGANG, 0.0))
+                    outcome = None
+                else:
+                    self.in_toegang[c.id] = (c.mun, si, env.now)
+                    yield env.timeout(self.seg_toegang[si](self._episode_u(c, 1)))
+                    del self.in_toegang[c.id]
+                    if self._episode_u(c, 2) < self.seg_stacking[si]:
+                        stacked = env.process(self._chain(c, si))
+                        outcome = yield from self._chain(c, si)
+                        if not stacked.triggered:
+                            outcome = yield stacked  # the client's episode ends with its last traject
+                    else:
+                        outcome = yield from self._chain(c, si)
+            if outcome == ev.AFSCHALING and env.now >= 0:
+                log((env.now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, c.seg, -1, -1, ev.AFSCHALING, 0.0))
+            if outcome not in (ev.AFSCHALING, None):
+                return  # uitval: the client leaves
+            probability, delay = self.seg_recidive[c.seg]
+            if not probability or self._episode_u(c, 3) >= probability:
+                return
+            self.in_vv[c.id] = (c.mun, c.seg, env.now)
+            yield env.timeout(delay(self._episode_u(c, 4)))
+            del self.in_vv[c.id]
+            c.episode += 1
+            if env.now >= 0:
+                log((env.now, ev.RECIDIVE, c.id, -1, c.mun, c.seg, -1, -1, -1, 0.0))
+
+    def _choose_provider(self, mi: int, si: int, u: float) -> int:
+        provs, cum = self.choice[(mi, si)]
+        return provs[min(bisect_right(cum, u), len(provs) - 1)]
+
+    def _provider_with_room(self, mi: int, si: int, current: int):
+        for p in self.choice[(mi, si)][0]:
+            if p == current:
+                continue
+            pool = self.pools.get((mi, p, si))
+            if pool is None or pool.free:
+                return p
+        return None
+
+    def _wait_for_plek(self, c: _Client, pool: PlekPool, tid: int, si: int, ti: int, pi: int, logged: bool):
+        """Wait FIFO for a plek; after max_wait_days move to a provider with room. Returns (provider, pool)."""
+        env, log = self.env, self.rows.append
+        request = pool.request()
+        if request is None:
+            return pi, pool
+        self.waiting[tid] = (c.id, c.mun, si, ti, pi, env.now)
+        if logged and env.now >= 0:
+            log((env.now, ev.WACHTLIJST, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
+        max_wait = self.seg_max_wait[si]
+        if max_wait is not None:
+            yield request | env.timeout(max_wait)
+            if not request.triggered:
+                alt = self._provider_with_room(c.mun, si, pi)
+                if alt is not None:
+                    pool.cancel(request)
+                    pi, pool, request = alt, self.pools.get((c.mun, alt, si)), None
+                    if env.now >= 0:
+                        log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, ev.OVERSTAP, 0.0))
+                    if pool is not None:
+                        request = pool.request()  # free by construction: granted at once
+        if request is not None:
+            yield request
+        del self.waiting[tid]
+        return pi, pool
+
+    def _chain(self, c: _Client, si: int, ti: int | None = None, pi: int | None = None,
+               initial: tuple[float, float] | None = None):
+        """One toewijzing and what follows it in the same segment; returns the final outcome code.
+
+        Verlenging and step-down start a new traject at once at the same provider, keeping the
+        plek; opschaling releases the plek and starts a new toewijzing in the target segment.
+        ``initial`` = (start day, remaining days) places a traject of the initial caseload.
+        """
+        env, log, types = self.env, self.rows.append, self.types
+        j = c.next_traject
+        c.next_traject += 1
+        if ti is None:
+            cum = self.seg_type_cum[si]
+            ti = self.seg_types[si][min(bisect_right(cum, self._traject_u(j, c, 0) * cum[-1]), len(cum) - 1)]
+        if pi is None:
+            pi = self._choose_provider(c.mun, si, self._traject_u(j, c, 1))
+        c.seg = si
+        tid = c.id * 1000 + j
+        assigned = env.now
+        if initial is None and env.now >= 0:
+            log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
+        pool = self.pools.get((c.mun, pi, si))
+        if pool is not None:
+            pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=initial is None)
+        if initial is not None and env.now == assigned:
+            start, remaining = initial   # in care since before the warm-up
+        else:
+            start, remaining = env.now, None
+            if env.now >= 0:
+                log((env.now, ev.START_ZORG, c.id, tid, c.mun, si, ti, pi, -1, env.now - assigned))
+        maatwerk = self.maatwerk[(pi, si)]
+        sample = types[ti].sample
+        while True:
+            t = types[ti]
+            cum = t.outcome_cum
+            outcome = ev.OUTCOMES[min(bisect_right(cum, self._traject_u(j, c, 3) * cum[-1]), 4)]
+            if remaining is None:
+                remaining = sample(self._traject_u(j, c, 2)) * maatwerk
+                if outcome == ev.UITVAL:
+                    remaining *= self._traject_u(j, c, 4)
+            self.open_trajecten[tid] = (c.id, c.mun, si, ti, pi, start)
+            yield env.timeout(remaining)
+            del self.open_trajecten[tid]
+            if env.now >= 0:
+                log((env.now, ev.STOP_ZORG, c.id, tid, c.mun, si, ti, pi, outcome, env.now - start))
+            continues = outcome == ev.VERLENGING or (outcome == ev.STEP_DOWN and t.step_down_to is not None)
+            if not continues:
+                break
+            if c.next_traject >= MAX_TRAJECTEN:
+                outcome = ev.AFSCHALING
+                break
+            j = c.next_traject
+            c.next_traject += 1
+            if outcome == ev.STEP_DOWN:
+                ti = t.step_down_to
+                sample = types[ti].sample
+            else:
+                sample = t.sample_verlenging
+            tid = c.id * 1000 + j
+            start, remaining = env.now, None
+            if env.now >= 0:
+                log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
+                log((env.now, ev.START_ZORG, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
+        if pool is not None:
+            pool.release()
+        if outcome == ev.OPSCHALING:
+            if c.next_traject >= MAX_TRAJECTEN:
+                return ev.AFSCHALING
+            target_seg, target_type = types[ti].opschaling_to
+            outcome = yield from self._chain(c, target_seg, target_type)
+        return outcome
+
+    # -- initial caseload ---------------------------------------------------------------------
+    def _initial_caseload(self) -> None:
+        """Equilibrium M/G/infinity caseload at the warm-up start: Poisson counts, length-biased durations.
+
+        Chains (verlenging, step-down) are not in this first draw; the warm-up lets them settle.
+        """
+        env, t0 = self.env, -self.warmup_days
+        year = self._year_of(t0)
+        for mi, m in enumerate(self.mun_names):
+            for si, s in enumerate(self.seg_names):
+                seg = self.sc.segments[s]
+                ins = seg.instroom
+                per_day = (self.sc.instroom_per_year(m, s) * (1 + ins.growth) ** (year - ins.base_year) / 365.0
+                           * (1 - seg.voorliggend_veld_share) * (1 + seg.stacking_probability))
+                rng = generator(self.seed, self.replication, "beginstand", m, s)
+                provs, prov_cum = self.choice[(mi, si)]
+                prov_shares = np.diff([0.0] + prov_cum)
+                type_shares = np.diff([0.0] + self.seg_type_cum[si])
+                first_id = (mi * len(self.seg_names) + si + 1) * CLIENTS_PER_STREAM + INITIAL_CLIENT_OFFSET
+                k = 0
+                for ti, type_share in zip(self.seg_types[si], type_shares):
+                    t = self.types[ti]
+                    for pi, prov_share in zip(provs, prov_shares):
+                        factor = self.maatwerk[(pi, si)]
+                        n = rng.poisson(per_day * type_share * prov_share * t.mean * factor)
+                        for row in rng.random((n, 2 + BLOCK)).tolist():
+                            total = t.sample_length_biased(row[0]) * factor
+                            age = row[1] * total
+                            c = _Client(first_id + k, mi, si, row[2:], (m, s))
+                            k += 1
+                            env.process(self._client(c, initial=(si, ti, pi, t0 - age, total - age)))
+                self.n_clients += k
+
+    # -- bookkeeping --------------------------------------------------------------------------
+    def _beginstand(self, _event) -> None:
+        log = self.rows.append
+        for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
+            log((0.0, ev.BEGINSTAND, cid, tid, mi, si, ti, pi, ev.IN_ZORG, start))
+        for tid, (cid, mi, si, ti, pi, since) in self.waiting.items():
+            log((0.0, ev.BEGINSTAND, cid, tid, mi, si, ti, pi, ev.IN_WACHTLIJST, since))
+        for cid, (mi, si, since) in self.in_toegang.items():
+            log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_TOEGANG, since))
+        for cid, (mi, si, since) in self.in_vv.items():
+            log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_VOORLIGGEND_VELD, since))
+
+    def _capacity_schedule(self):
+        env = self.env
+        year = self._year_of(-self.warmup_days) + 1
+        while True:
+            day = self._day_of(dt.date(year, 1, 1))
+            if day >= self.horizon:
+                return
+            yield env.timeout(day - env.now)
+            for (mi, pi, si), pool in self.pools.items():
+                pool.set_capacity(self.sc.plekken_in_year(
+                    self.prov_names[pi], self.mun_names[mi], self.seg_names[si], year))
+            year += 1
+
+    def run(self) -> list[tuple]:
+        env = self.env
+        if self.sc.warmup.initial_caseload:
+            self._initial_caseload()
+        # after the initial caseload has taken its plekken, before anything else happens on day 0
+        _At(env, self.warmup_days, URGENT).callbacks.append(self._beginstand)
+        if self.pools:
+            env.process(self._capacity_schedule())
+        for mi in range(len(self.mun_names)):
+            for si in range(len(self.seg_names)):
+                env.process(self._arrivals(mi, si))
+        env.run(until=self.horizon)
+        log = self.rows.append
+        for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
+            log((self.horizon, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, ev.EINDE_HORIZON, self.horizon - start))
+        return self.rows
+
+    def labels(self) -> dict[str, list[str]]:
+        return {"municipality": self.mun_names, "segment": self.seg_names,
+                "traject_type": self.type_names, "provider": self.prov_names}
+
+    def state_at_horizon(self) -> dict[str, int]:
+        """The model's own count of clients per place at the horizon (checked against the log in tests)."""
+        in_care = {v[0] for v in self.open_trajecten.values()}
+        waiting = {v[0] for v in self.waiting.values()} - in_care
+        return {"in_zorg": len(in_care), "wachtlijst": len(waiting),
+                "toegang": len(self.in_toegang), "voorliggend_veld_recidive": len(self.in_vv)}

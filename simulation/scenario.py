@@ -1,0 +1,331 @@
+"""Typed scenario files: YAML under ``params/`` loaded into pydantic models.
+
+A scenario names the municipalities (gemeenten), the segments with their
+instroom, toegang and traject types, and the providers (aanbieders) with the
+plekken that municipalities buy from them. Every check that can be made on the
+file alone is made here, so the model can trust what it gets.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .distributions import Distribution, Fixed
+
+SHARE_TOLERANCE = 1e-6
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override that cannot be used; the message says where and how to fix it."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+Probability = float
+
+
+class Municipality(_Model):
+    population: int = Field(gt=0, description="inhabitants; the regional cost-sharing key")
+    source: Optional[str] = Field(None, description="where the figure comes from")
+
+
+class Outcomes(_Model):
+    """What happens when a traject ends; probabilities that sum to 1."""
+
+    afschaling: float = Field(1.0, ge=0, le=1, description="step-down to the voorliggend veld")
+    step_down: float = Field(0.0, ge=0, le=1, description="a lighter traject type, same segment and provider (keeps the plek)")
+    opschaling: float = Field(0.0, ge=0, le=1, description="opschaling or doorstroom to another segment (new toewijzing)")
+    uitval: float = Field(0.0, ge=0, le=1, description="early stop; the traject ends at a uniform fraction of its doorlooptijd and the client leaves")
+    verlenging: float = Field(0.0, ge=0, lt=1, description="extension: a new traject of the same type at the same provider (keeps the plek)")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self):
+        total = self.afschaling + self.step_down + self.opschaling + self.uitval + self.verlenging
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"outcome probabilities must sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class Target(_Model):
+    segment: str
+    traject_type: str
+
+
+class TrajectType(_Model):
+    """One traject type: a weight (intensity) and a planned doorlooptijd, paid one tariff."""
+
+    share: float = Field(ge=0, le=1, description="share of new beschikkingen in the segment")
+    weight: float = Field(1.0, gt=0, description="intensity: hours of care per week (or etmalen per week for verblijf)")
+    planned_doorlooptijd: float = Field(gt=0, description="planned lead time in days (the tariff's basis)")
+    doorlooptijd: Distribution = Field(description="realised lead time in days, before the provider's maatwerk factor")
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+    step_down_to: Optional[str] = Field(None, description="traject type in the same segment used on step_down")
+    opschaling_to: Optional[Target] = Field(None, description="segment and traject type used on opschaling")
+    verlenging_doorlooptijd: Optional[Distribution] = Field(
+        None, description="lead time of an extension in days; default: the type's own doorlooptijd")
+
+
+class Instroom(_Model):
+    """New aanmeldingen at the toegang, per year, as a Poisson process."""
+
+    per_year: Union[float, dict[str, float]] = Field(
+        description="aanmeldingen per year in base_year: one regional figure (split by population) or one per municipality")
+    base_year: int = Field(description="the calendar year per_year refers to")
+    growth: float = Field(0.0, gt=-1, description="yearly growth of the rate, e.g. 0.05 for 5%")
+    seasonality: Optional[list[float]] = Field(
+        None, min_length=12, max_length=12, description="12 monthly factors (> 0), rescaled to mean 1")
+
+    @field_validator("per_year")
+    @classmethod
+    def _non_negative(cls, v):
+        values = v.values() if isinstance(v, dict) else [v]
+        for x in values:
+            if not (x >= 0 and math.isfinite(x)):
+                raise ValueError(f"instroom must be a finite number >= 0, got {x}")
+        return v
+
+    @field_validator("seasonality")
+    @classmethod
+    def _positive(cls, v):
+        if v is not None and any(not (f > 0) for f in v):
+            raise ValueError("seasonality factors must all be > 0")
+        return v
+
+
+class Recidive(_Model):
+    probability: float = Field(0.0, ge=0, le=1, description="chance that a client in the voorliggend veld returns to the toegang")
+    delay: Distribution = Field(default_factory=lambda: Fixed(kind="fixed", value=180.0), description="days until the return")
+
+
+class Segment(_Model):
+    domain: Literal["jeugd", "wmo"]
+    description: str = ""
+    instroom: Instroom
+    voorliggend_veld_share: float = Field(0.0, ge=0, le=1, description="share of aanmeldingen the toegang sends to the voorliggend veld")
+    toegang_doorlooptijd: Distribution = Field(
+        default_factory=lambda: Fixed(kind="fixed", value=0.0), description="days from aanmelding to beschikking")
+    stacking_probability: float = Field(0.0, ge=0, le=1, description="chance a client gets a second, simultaneous traject")
+    max_wait_days: Optional[float] = Field(
+        None, gt=0, description="after this wait a client moves to another provider with free room; none: wait")
+    recidive: Recidive = Field(default_factory=Recidive)
+    traject_types: dict[str, TrajectType] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shares(self):
+        total = sum(t.share for t in self.traject_types.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"traject_types shares must sum to 1, they sum to {total:.6g}")
+        for name, t in self.traject_types.items():
+            if t.outcomes.step_down > 0 and t.step_down_to not in self.traject_types:
+                raise ValueError(
+                    f"traject type {name!r} has step_down {t.outcomes.step_down} but step_down_to "
+                    f"{t.step_down_to!r} is not a traject type of this segment ({sorted(self.traject_types)})")
+        return self
+
+
+class ProviderSegment(_Model):
+    weight: float = Field(1.0, gt=0, description="client choice weight among the segment's providers")
+    maatwerk_factor: float = Field(1.0, gt=0, description="multiplies every doorlooptijd at this provider")
+
+
+PlekSchedule = Union[int, dict[int, int]]
+
+
+class Provider(_Model):
+    perceel: Literal["regionaal", "lokaal"] = "regionaal"
+    municipalities: Optional[list[str]] = Field(None, description="municipalities served; none: all")
+    segments: dict[str, ProviderSegment] = Field(min_length=1)
+    plekken: dict[str, dict[str, PlekSchedule]] = Field(
+        default_factory=dict,
+        description="plekken bought: municipality -> segment -> count, or {year: count} from that year on")
+
+    @field_validator("plekken")
+    @classmethod
+    def _counts(cls, v):
+        for mun, per_seg in v.items():
+            for seg, sched in per_seg.items():
+                counts = sched.values() if isinstance(sched, dict) else [sched]
+                if any(c < 0 for c in counts):
+                    raise ValueError(f"plekken for {mun}/{seg} must be >= 0, got {sched}")
+        return v
+
+
+class Warmup(_Model):
+    initial_caseload: bool = Field(
+        True, description="start the warm-up with the equilibrium caseload of every traject type")
+    days: float = Field(365.0, ge=0, description="warm-up days before start_date; discarded from the output")
+
+
+class Scenario(_Model):
+    """A complete, validated scenario."""
+
+    name: str
+    description: str = ""
+    start_date: dt.date
+    horizon_years: int = Field(gt=0, le=50)
+    warmup: Warmup = Field(default_factory=Warmup)
+    municipalities: dict[str, Municipality] = Field(min_length=1)
+    segments: dict[str, Segment] = Field(min_length=1)
+    providers: dict[str, Provider] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_references(self):
+        muns, segs = set(self.municipalities), set(self.segments)
+        for seg_name, seg in self.segments.items():
+            if isinstance(seg.instroom.per_year, dict):
+                unknown = set(seg.instroom.per_year) - muns
+                if unknown:
+                    raise ValueError(
+                        f"segments.{seg_name}.instroom.per_year names unknown municipality "
+                        f"{sorted(unknown)}; known: {sorted(muns)}")
+            for tname, t in seg.traject_types.items():
+                if t.outcomes.opschaling > 0:
+                    tgt = t.opschaling_to
+                    if tgt is None or tgt.segment not in segs or tgt.traject_type not in self.segments[tgt.segment].traject_types:
+                        raise ValueError(
+                            f"segments.{seg_name}.traject_types.{tname}.opschaling_to must name an existing "
+                            f"segment and traject type when opschaling > 0, got {tgt}")
+            if not any(seg_name in p.segments for p in self.providers.values()):
+                raise ValueError(f"segment {seg_name!r} has no provider; add it to a provider's segments")
+        for pname, p in self.providers.items():
+            for s in p.segments:
+                if s not in segs:
+                    raise ValueError(f"providers.{pname}.segments names unknown segment {s!r}; known: {sorted(segs)}")
+            for m in p.municipalities or []:
+                if m not in muns:
+                    raise ValueError(f"providers.{pname}.municipalities names unknown municipality {m!r}; known: {sorted(muns)}")
+            for m, per_seg in p.plekken.items():
+                if m not in muns:
+                    raise ValueError(
+                        f"providers.{pname}.plekken names unknown municipality {m!r}; known: {sorted(muns)}")
+                for s in per_seg:
+                    if s not in p.segments:
+                        raise ValueError(
+                            f"providers.{pname}.plekken.{m} names segment {s!r} that the provider does not offer; "
+                            f"offered: {sorted(p.segments)}")
+        for m in muns:
+            for s in segs:
+                if not self.providers_for(m, s):
+                    raise ValueError(f"no provider serves municipality {m!r} in segment {s!r}")
+        return self
+
+    # -- derived facts used by the model and the KPIs -------------------------------------------
+    @property
+    def end_date(self) -> dt.date:
+        return self.start_date.replace(year=self.start_date.year + self.horizon_years)
+
+    @property
+    def horizon_days(self) -> int:
+        return (self.end_date - self.start_date).days
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_date.year, self.start_date.year + self.horizon_years))
+
+    def providers_for(self, municipality: str, segment: str) -> list[str]:
+        return [name for name, p in self.providers.items()
+                if segment in p.segments and (p.municipalities is None or municipality in p.municipalities)]
+
+    def instroom_per_year(self, municipality: str, segment: str) -> float:
+        """Aanmeldingen per year in the segment's base year for one municipality."""
+        per_year = self.segments[segment].instroom.per_year
+        if isinstance(per_year, dict):
+            return float(per_year.get(municipality, 0.0))
+        total_pop = sum(m.population for m in self.municipalities.values())
+        return per_year * self.municipalities[municipality].population / total_pop
+
+    def plekken_in_year(self, provider: str, municipality: str, segment: str, year: int) -> Optional[int]:
+        """Plekken bought for that year, or None when the municipality buys trajecten there."""
+        sched = self.providers[provider].plekken.get(municipality, {}).get(segment)
+        if sched is None:
+            return None
+        if isinstance(sched, int):
+            return sched
+        earlier = [y for y in sched if y <= year]
+        return sched[max(earlier)] if earlier else sched[min(sched)]
+
+
+# -- loading, overrides and errors ---------------------------------------------------------------
+
+def load_scenario(path: Union[str, Path], overrides: Optional[dict[str, Any]] = None) -> Scenario:
+    """Read a scenario YAML file, apply ``overrides`` ({"a.b.c": value}) and validate it."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
+    return scenario_from_dict(raw, source=str(path), overrides=overrides)
+
+
+def scenario_from_dict(raw: dict, source: str = "<dict>", overrides: Optional[dict[str, Any]] = None) -> Scenario:
+    data = copy.deepcopy(raw)
+    for dotted, value in (overrides or {}).items():
+        _apply_override(data, dotted, value, source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, source)) from None
+
+
+def _apply_override(data: dict, dotted: str, value: Any, source: str) -> None:
+    keys = dotted.split(".")
+    node = data
+    for i, key in enumerate(keys[:-1]):
+        if not isinstance(node, dict) or key not in node:
+            where = ".".join(keys[: i + 1])
+            raise ScenarioError(
+                f"{source}: override {dotted!r}: {where!r} does not exist; "
+                f"existing keys there: {sorted(node) if isinstance(node, dict) else 'none'}")
+        node = node[key]
+    if not isinstance(node, dict):
+        raise ScenarioError(f"{source}: override {dotted!r}: the parent of {keys[-1]!r} is not a mapping")
+    node[keys[-1]] = value
+
+
+def parse_set_option(text: str) -> tuple[str, Any]:
+    """Parse ``path.to.field=value`` from the CLI; the value is read as YAML."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected path.to.field=value")
+    key, _, value = text.partition("=")
+    return key.strip(), yaml.safe_load(value)
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        value = err.get("input")
+        shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field; remove it or check its spelling (see params/schema.json)"
+        lines.append(f"  - {loc or '(top level)'}: {msg} (got {shown})")
+    return "\n".join(lines)
+
+
+_UNION_TAGS = {"fixed", "exponential", "lognormal", "gamma", "empirical", "int", "float",
+               "dict[str,float]", "dict[int,int]", "function-after[_non_negative(), union[float,dict[str,float]]]"}
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the scenario format (checked in as params/schema.json)."""
+    return Scenario.model_json_schema()
+
+
+def resolved_yaml(scenario: Scenario) -> str:
+    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
