@@ -390,9 +390,9 @@ class Model:
                 sample = t.sample_verlenging
             tid = c.id * 1000 + j
             start, remaining = env.now, None
-            if env.now >= 0:
-                log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
-                log((env.now, ev.START_ZORG, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
+            if env.now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
+                log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, outcome, 0.0))
+                log((env.now, ev.START_ZORG, c.id, tid, c.mun, si, ti, pi, outcome, 0.0))
         if pool is not None:
             pool.release()
         if outcome == ev.OPSCHALING:
