@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from . import events as ev
 from .metrics import kpis
@@ -45,7 +46,8 @@ def _run_one(args):
 
 
 def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 1,
-             overrides: Optional[dict[str, Any]] = None, workers: int = 1) -> SimulationResult:
+             overrides: Optional[dict[str, Any]] = None, workers: int = 1,
+             progress: bool = False) -> SimulationResult:
     """Run ``replications`` replications of a scenario (a Scenario, a YAML path or a dict).
 
     Replication r always uses the streams of (seed, r): the result is identical for any
@@ -62,9 +64,11 @@ def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: 
     if workers > 1 and replications > 1:
         payload = scenario.model_dump_json()
         with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            results = list(pool.map(_run_one, [(payload, seed, r) for r in range(replications)]))
+            jobs = pool.map(_run_one, [(payload, seed, r) for r in range(replications)])
+            results = list(tqdm(jobs, total=replications, desc=scenario.name, unit="rep", disable=not progress))
     else:
-        results = [run_replication(scenario, seed, r) for r in range(replications)]
+        results = [run_replication(scenario, seed, r)
+                   for r in tqdm(range(replications), desc=scenario.name, unit="rep", disable=not progress)]
     events = pd.concat([frame for frame, _ in results], ignore_index=True)
     return SimulationResult(scenario, seed, replications, events, kpis(events, scenario),
                             [state for _, state in results])

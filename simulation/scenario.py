@@ -26,6 +26,14 @@ class ScenarioError(ValueError):
     """A scenario file or override that cannot be used; the message says where and how to fix it."""
 
 
+class FieldProblem(ValueError):
+    """A validation problem at ``path`` (relative to the model that raised it), with the bad value."""
+
+    def __init__(self, path: str, message: str, value: Any = None):
+        super().__init__(message)
+        self.path, self.message, self.value = path, message, value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
@@ -51,7 +59,8 @@ class Outcomes(_Model):
     def _sum_to_one(self):
         total = self.afschaling + self.step_down + self.opschaling + self.uitval + self.verlenging
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"outcome probabilities must sum to 1, they sum to {total:.6g}")
+            raise FieldProblem("", f"outcome probabilities must sum to 1 (they sum to {total:.6g}); "
+                                   "adjust afschaling, step_down, opschaling, uitval, verlenging", self.model_dump())
         return self
 
 
@@ -87,17 +96,17 @@ class Instroom(_Model):
     @field_validator("per_year")
     @classmethod
     def _non_negative(cls, v):
-        values = v.values() if isinstance(v, dict) else [v]
-        for x in values:
+        items = v.items() if isinstance(v, dict) else [("", v)]
+        for key, x in items:
             if not (x >= 0 and math.isfinite(x)):
-                raise ValueError(f"instroom must be a finite number >= 0, got {x}")
+                raise FieldProblem(key, "instroom must be a finite number >= 0 per year", x)
         return v
 
     @field_validator("seasonality")
     @classmethod
     def _positive(cls, v):
         if v is not None and any(not (f > 0) for f in v):
-            raise ValueError("seasonality factors must all be > 0")
+            raise FieldProblem("", "seasonality needs 12 factors that are all > 0", v)
         return v
 
 
@@ -123,12 +132,14 @@ class Segment(_Model):
     def _shares(self):
         total = sum(t.share for t in self.traject_types.values())
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"traject_types shares must sum to 1, they sum to {total:.6g}")
+            raise FieldProblem("traject_types", f"the traject types' shares must sum to 1 (they sum to {total:.6g})",
+                               {n: t.share for n, t in self.traject_types.items()})
         for name, t in self.traject_types.items():
             if t.outcomes.step_down > 0 and t.step_down_to not in self.traject_types:
-                raise ValueError(
-                    f"traject type {name!r} has step_down {t.outcomes.step_down} but step_down_to "
-                    f"{t.step_down_to!r} is not a traject type of this segment ({sorted(self.traject_types)})")
+                raise FieldProblem(
+                    f"traject_types.{name}.step_down_to",
+                    f"step_down is {t.outcomes.step_down} so step_down_to must name a traject type of this "
+                    f"segment: one of {sorted(self.traject_types)}", t.step_down_to)
         return self
 
 
@@ -155,7 +166,7 @@ class Provider(_Model):
             for seg, sched in per_seg.items():
                 counts = sched.values() if isinstance(sched, dict) else [sched]
                 if any(c < 0 for c in counts):
-                    raise ValueError(f"plekken for {mun}/{seg} must be >= 0, got {sched}")
+                    raise FieldProblem(f"{mun}.{seg}", "plekken must be whole numbers >= 0", sched)
         return v
 
 
@@ -184,38 +195,41 @@ class Scenario(_Model):
             if isinstance(seg.instroom.per_year, dict):
                 unknown = set(seg.instroom.per_year) - muns
                 if unknown:
-                    raise ValueError(
-                        f"segments.{seg_name}.instroom.per_year names unknown municipality "
-                        f"{sorted(unknown)}; known: {sorted(muns)}")
+                    raise FieldProblem(f"segments.{seg_name}.instroom.per_year",
+                                       f"unknown municipality; use one of {sorted(muns)}", sorted(unknown))
             for tname, t in seg.traject_types.items():
                 if t.outcomes.opschaling > 0:
                     tgt = t.opschaling_to
                     if tgt is None or tgt.segment not in segs or tgt.traject_type not in self.segments[tgt.segment].traject_types:
-                        raise ValueError(
-                            f"segments.{seg_name}.traject_types.{tname}.opschaling_to must name an existing "
-                            f"segment and traject type when opschaling > 0, got {tgt}")
+                        raise FieldProblem(
+                            f"segments.{seg_name}.traject_types.{tname}.opschaling_to",
+                            "opschaling > 0 needs opschaling_to with an existing segment and one of its traject types",
+                            tgt.model_dump() if tgt else None)
             if not any(seg_name in p.segments for p in self.providers.values()):
-                raise ValueError(f"segment {seg_name!r} has no provider; add it to a provider's segments")
+                raise FieldProblem(f"segments.{seg_name}", "no provider offers this segment; add it to a "
+                                   "provider's segments", seg_name)
         for pname, p in self.providers.items():
             for s in p.segments:
                 if s not in segs:
-                    raise ValueError(f"providers.{pname}.segments names unknown segment {s!r}; known: {sorted(segs)}")
+                    raise FieldProblem(f"providers.{pname}.segments.{s}",
+                                       f"unknown segment; use one of {sorted(segs)}", s)
             for m in p.municipalities or []:
                 if m not in muns:
-                    raise ValueError(f"providers.{pname}.municipalities names unknown municipality {m!r}; known: {sorted(muns)}")
+                    raise FieldProblem(f"providers.{pname}.municipalities",
+                                       f"unknown municipality; use one of {sorted(muns)}", m)
             for m, per_seg in p.plekken.items():
                 if m not in muns:
-                    raise ValueError(
-                        f"providers.{pname}.plekken names unknown municipality {m!r}; known: {sorted(muns)}")
+                    raise FieldProblem(f"providers.{pname}.plekken.{m}",
+                                       f"plekken for an unknown municipality; use one of {sorted(muns)}", m)
                 for s in per_seg:
                     if s not in p.segments:
-                        raise ValueError(
-                            f"providers.{pname}.plekken.{m} names segment {s!r} that the provider does not offer; "
-                            f"offered: {sorted(p.segments)}")
+                        raise FieldProblem(f"providers.{pname}.plekken.{m}.{s}",
+                                           f"the provider does not offer this segment; offered: {sorted(p.segments)}", s)
         for m in muns:
             for s in segs:
                 if not self.providers_for(m, s):
-                    raise ValueError(f"no provider serves municipality {m!r} in segment {s!r}")
+                    raise FieldProblem("providers", f"no provider serves municipality {m!r} in segment {s!r}; "
+                                       "add the segment to a provider that serves it", m)
         return self
 
     # -- derived facts used by the model and the KPIs -------------------------------------------
@@ -304,22 +318,33 @@ def parse_set_option(text: str) -> tuple[str, Any]:
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem: file, field path, what is wrong, the value found."""
     lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-        value = err.get("input")
-        shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field; remove it or check its spelling (see params/schema.json)"
-        lines.append(f"  - {loc or '(top level)'}: {msg} (got {shown})")
+        parts = [str(p) for p in err["loc"] if not _is_union_tag(p)]
+        value, msg = err.get("input"), err["msg"]
+        problem = (err.get("ctx") or {}).get("error")
+        if isinstance(problem, FieldProblem):
+            parts += [problem.path] if problem.path else []
+            value, msg = problem.value, problem.message
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field; remove it or check its spelling (allowed fields: see params/schema.json)"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        shown = json.dumps(value, default=str)
+        if len(shown) > 100:
+            shown = shown[:97] + "..."
+        lines.append(f"  - {'.'.join(parts) or '(top level)'}: {msg} (got {shown})")
     return "\n".join(lines)
 
 
-_UNION_TAGS = {"fixed", "exponential", "lognormal", "gamma", "empirical", "int", "float",
-               "dict[str,float]", "dict[int,int]", "function-after[_non_negative(), union[float,dict[str,float]]]"}
+def _is_union_tag(part) -> bool:
+    """Pydantic puts union member tags (e.g. 'lognormal', 'dict[str,float]') in error paths; users don't write them."""
+    return isinstance(part, str) and (part in _DISTRIBUTION_KINDS or part in ("int", "float", "str")
+                                      or "[" in part)
+
+
+_DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "gamma", "empirical"}
 
 
 def json_schema() -> dict:

@@ -1,0 +1,104 @@
+"""Scenario files: every kind of bad input is refused with file, field path, value and what is allowed."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulation.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASE = {
+    "name": "klein", "start_date": "2022-01-01", "horizon_years": 1,
+    "municipalities": {"Venlo": {"population": 101797}, "Beesel": {"population": 13483}},
+    "segments": {
+        "S3": {"domain": "jeugd", "instroom": {"per_year": 100, "base_year": 2022},
+               "traject_types": {
+                   "licht": {"share": 0.7, "planned_doorlooptijd": 90,
+                             "doorlooptijd": {"kind": "lognormal", "mean": 90, "cv": 0.5}},
+                   "zwaar": {"share": 0.3, "planned_doorlooptijd": 180,
+                             "doorlooptijd": {"kind": "gamma", "mean": 180, "cv": 0.7},
+                             "outcomes": {"afschaling": 0.8, "step_down": 0.2}, "step_down_to": "licht"}}}},
+    "providers": {"Aanbieder A": {"segments": {"S3": {}}, "plekken": {"Venlo": {"S3": 10}}}},
+}
+
+
+def refused(mutate, tmp_path) -> str:
+    data = copy.deepcopy(BASE)
+    mutate(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert str(path) in message, "the error names the file"
+    return message
+
+
+def test_base_scenario_is_valid():
+    scenario = scenario_from_dict(BASE)
+    assert scenario.plekken_in_year("Aanbieder A", "Venlo", "S3", 2022) == 10
+    assert scenario.plekken_in_year("Aanbieder A", "Beesel", "S3", 2022) is None
+
+
+@pytest.mark.parametrize("mutate, path, value, allowed", [
+    (lambda d: d["segments"]["S3"].update(wachttijd=3), "segments.S3.wachttijd", "3", "unknown field"),
+    (lambda d: d.update(horizon_years="vier"), "horizon_years", '"vier"', "valid integer"),
+    (lambda d: d["segments"]["S3"]["traject_types"]["licht"].update(share=0.6),
+     "segments.S3.traject_types", '"licht": 0.6', "must sum to 1"),
+    (lambda d: d["segments"]["S3"]["traject_types"]["zwaar"]["outcomes"].update(uitval=0.1),
+     "segments.S3.traject_types.zwaar.outcomes", "uitval", "must sum to 1"),
+    (lambda d: d["segments"]["S3"]["instroom"].update(per_year=-5), "segments.S3.instroom.per_year", "-5",
+     ">= 0"),
+    (lambda d: d["segments"]["S3"]["traject_types"]["licht"].update(planned_doorlooptijd=-1),
+     "segments.S3.traject_types.licht.planned_doorlooptijd", "-1", "greater than 0"),
+    (lambda d: d["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"].update(mean=-90),
+     "segments.S3.traject_types.licht.doorlooptijd.mean", "-90", "greater than 0"),
+    (lambda d: d["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"].update(cv=0),
+     "segments.S3.traject_types.licht.doorlooptijd.cv", "0", "greater than 0"),
+    (lambda d: d["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"].update(kind="weibull"),
+     "segments.S3.traject_types.licht.doorlooptijd", "weibull", "'lognormal'"),
+    (lambda d: d["providers"]["Aanbieder A"]["plekken"].update(Maastricht={"S3": 2}),
+     "providers.Aanbieder A.plekken.Maastricht", "Maastricht", "use one of ['Beesel', 'Venlo']"),
+    (lambda d: d["providers"]["Aanbieder A"]["plekken"]["Venlo"].update(S3=-2),
+     "providers.Aanbieder A.plekken.Venlo.S3", "-2", ">= 0"),
+    (lambda d: d["segments"]["S3"].update(voorliggend_veld_share=1.5),
+     "segments.S3.voorliggend_veld_share", "1.5", "less than or equal to 1"),
+])
+def test_bad_input_names_file_field_value_and_rule(tmp_path, mutate, path, value, allowed):
+    message = refused(mutate, tmp_path)
+    line = next((l for l in message.splitlines() if l.strip().startswith(f"- {path}:")), None)
+    assert line is not None, f"no line for {path!r} in:\n{message}"
+    assert value in line and allowed in line, line
+
+
+def test_yaml_syntax_error_names_file(tmp_path):
+    path = tmp_path / "kapot.yaml"
+    path.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="kapot.yaml: not valid YAML"):
+        load_scenario(path)
+
+
+def test_overrides_are_applied_and_validated_like_the_file(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(BASE), encoding="utf-8")
+    key, value = parse_set_option("providers.Aanbieder A.plekken.Venlo.S3=12")
+    assert load_scenario(path, {key: value}).plekken_in_year("Aanbieder A", "Venlo", "S3", 2022) == 12
+    with pytest.raises(ScenarioError, match=r"segments\.S3\.stacking_probability: .*less than or equal to 1"):
+        load_scenario(path, dict([parse_set_option("segments.S3.stacking_probability=2")]))
+    with pytest.raises(ScenarioError, match="'segments.S9' does not exist"):
+        load_scenario(path, {"segments.S9.voorliggend_veld_share": 0.1})
+
+
+def test_checked_in_json_schema_is_current():
+    checked_in = json.loads((ROOT / "params" / "schema.json").read_text(encoding="utf-8"))
+    assert checked_in == json_schema(), "params/schema.json is stale: run `make schema`"
+
+
+def test_every_params_file_is_a_valid_scenario():
+    files = sorted((ROOT / "params").glob("*.yaml"))
+    assert files, "params/ holds no scenario"
+    for path in files:
+        load_scenario(path)
