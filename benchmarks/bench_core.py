@@ -1,0 +1,132 @@
+"""Benchmark of the simulation core (not a test): prints figures and ratios.
+
+    python benchmarks/bench_core.py [params/noord-limburg.yaml] [--replications 3]
+
+- clients and trajecten simulated per second for one replication of the scenario
+  (warm-up included: it is simulated too);
+- the model's cost per client against a bare SimPy M/M/c loop (simpy.Resource,
+  Poisson arrivals, exponential stays) with the same number of clients;
+- peak memory (max RSS) of a process that runs one replication and builds its
+  event log and KPIs.
+
+Each measurement runs in a fresh process so peak memory is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bare_mmc(n_clients: int, servers: int = 50, rho: float = 0.9, seed: int = 1) -> float:
+    """Seconds for a bare SimPy M/M/c loop that serves ``n_clients`` clients."""
+    import numpy as np
+    import simpy
+
+    rng = np.random.default_rng(seed)
+    mean_stay = 100.0
+    rate = rho * servers / mean_stay
+    gaps = rng.exponential(1 / rate, n_clients).tolist()
+    stays = rng.exponential(mean_stay, n_clients).tolist()
+    env = simpy.Environment()
+    desk = simpy.Resource(env, capacity=servers)
+    waits = []
+
+    def client(stay):
+        arrived = env.now
+        with desk.request() as req:
+            yield req
+            waits.append(env.now - arrived)
+            yield env.timeout(stay)
+
+    def source():
+        for gap, stay in zip(gaps, stays):
+            yield env.timeout(gap)
+            env.process(client(stay))
+
+    start = time.perf_counter()
+    env.process(source())
+    env.run()
+    return time.perf_counter() - start
+
+
+def one_replication(path: str, seed: int) -> dict:
+    """Run in a child process: time the model, the log and the KPIs of one replication."""
+    from simulation import events as ev
+    from simulation.metrics import kpis
+    from simulation.model import Model
+    from simulation.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    start = time.perf_counter()
+    model = Model(scenario, seed, 0)
+    rows = model.run()
+    t_model = time.perf_counter() - start
+    frame = ev.to_frame(rows, 0, scenario.start_date, model.labels())
+    t_frame = time.perf_counter() - start - t_model
+    kpis(frame, scenario)
+    t_kpis = time.perf_counter() - start - t_model - t_frame
+    return {
+        "clients": model.n_clients,
+        "trajecten": getattr(model, "n_trajecten", None),
+        "events_logged": len(rows),
+        "model_s": t_model, "frame_s": t_frame, "kpis_s": t_kpis,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _child(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", nargs="?", default=str(ROOT / "params" / "noord-limburg.yaml"))
+    parser.add_argument("--replications", type=int, default=3, help="timed repeats (fresh process each)")
+    parser.add_argument("--child", choices=["model", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--clients", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    if args.child == "model":
+        print(json.dumps(one_replication(args.scenario, args.seed)))
+        return
+    if args.child == "bare":
+        seconds = bare_mmc(args.clients, seed=args.seed)
+        print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        return
+
+    runs = [_child([args.scenario, "--child", "model", "--seed", str(s + 1)]) for s in range(args.replications)]
+    best = min(runs, key=lambda r: r["model_s"])
+    bare = min((_child([args.scenario, "--child", "bare", "--clients", str(best["clients"]), "--seed", str(s + 1)])
+                for s in range(args.replications)), key=lambda r: r["seconds"])
+    total = best["model_s"] + best["frame_s"] + best["kpis_s"]
+    per_client_model = best["model_s"] / best["clients"]
+    per_client_bare = bare["seconds"] / best["clients"]
+    print(f"scenario: {args.scenario} (best of {args.replications}, one replication, one core)")
+    print(f"  clients simulated (warm-up incl.)   {best['clients']:>12,}")
+    if best["trajecten"]:
+        print(f"  trajecten simulated                 {best['trajecten']:>12,}")
+    print(f"  events logged                       {best['events_logged']:>12,}")
+    print(f"  model run                           {best['model_s']:>11.2f} s")
+    print(f"  event log DataFrame                 {best['frame_s']:>11.2f} s")
+    print(f"  KPIs                                {best['kpis_s']:>11.2f} s")
+    print(f"  total per replication               {total:>11.2f} s   (target < 3 s)")
+    print(f"  clients per second (model)          {best['clients'] / best['model_s']:>12,.0f}")
+    if best["trajecten"]:
+        print(f"  trajecten per second (model)        {best['trajecten'] / best['model_s']:>12,.0f}")
+    print(f"  clients per second (bare M/M/c)     {best['clients'] / bare['seconds']:>12,.0f}")
+    print(f"  cost per client, model / bare       {per_client_model / per_client_bare:>12.2f} x (target <= 2)")
+    print(f"  peak memory, one replication        {best['peak_mb']:>11.0f} MB (target < 1024 MB)")
+    print(f"  peak memory, bare loop              {bare['peak_mb']:>11.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
