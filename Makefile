@@ -13,18 +13,20 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name simulation --display-name "Python 3 (simulation)" >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-## make run: simulate the default scenario into outputs/runs/
+## make run: simulate the default scenario into outputs/runs/, run every notebook, write outputs/index.html
 run: $(STAMP)
 	$(BIN)/python -m simulation run $(SCENARIO) --seed $(SEED) --replications $(REPLICATIONS) --workers 2 \
 		--out outputs/runs/$(basename $(notdir $(SCENARIO)))
+	$(BIN)/python -m simulation report --parameters params/report.yaml --out outputs
 
 ## make test: the whole test suite (unit, statistical validation, notebooks)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --durations=15 tests notebooks --nbval-lax --nbval-current-env
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -112,6 +112,33 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_notebook(args) -> int:
+    from .report import NotebookError, find_notebook, run_notebook, write_index
+
+    try:
+        nb = find_notebook(args.name)
+        params = _overrides(args.set)
+        out = run_notebook(nb, Path(args.out), params)
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    write_index(Path(args.out))
+    print(f"{nb.name}: executed into {out}/")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import NotebookError, run_all
+
+    try:
+        index = run_all(args.out, parameters_file=args.parameters, only=args.only)
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report: {index}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m simulation",
                                      description="Simulate youth care and Wmo trajecten and plekken.")
@@ -137,6 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", help="write to this file instead of stdout")
     schema.set_defaults(func=cmd_schema)
+    nb = sub.add_parser("notebook", help="run one analysis notebook with papermill, e.g. `notebook 03 --set municipality=Venlo`")
+    nb.add_argument("name", help="number or name of the notebook, e.g. 03")
+    nb.add_argument("--set", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
+    nb.add_argument("--out", default="outputs", help="output root (default outputs/)")
+    nb.set_defaults(func=cmd_notebook)
+
+    rep = sub.add_parser("report", help="run every notebook and write outputs/index.html")
+    rep.add_argument("--parameters", default="params/report.yaml", help="parameters per notebook (YAML)")
+    rep.add_argument("--out", default="outputs")
+    rep.add_argument("--only", nargs="*", help="notebook numbers or names")
+    rep.set_defaults(func=cmd_report)
     return parser
 
 
