@@ -22,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m simulation run $(SCENARIO) --seed $(SEED) --replications $(REPLICATIONS) --workers 2 \
 		--out outputs/runs/$(basename $(notdir $(SCENARIO)))
-	$(BIN)/python -m simulation report --parameters params/report.yaml --out outputs
+	$(BIN)/python -m simulation report --parameters params/report/notebooks.yaml --out outputs
 
 ## make test: the whole test suite (unit, statistical validation, notebooks)
 test: $(STAMP)

@@ -21,7 +21,7 @@
 # a traject, how long do they stay and wait, and how do the seven municipalities compare?
 #
 # The defaults below are small so the notebook runs in seconds; `make run` uses
-# `params/report.yaml` for the full analysis.
+# `params/report/notebooks.yaml` for the full analysis.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"

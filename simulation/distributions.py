@@ -13,7 +13,8 @@ from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.special import gammaincinv
+import numpy as np
+from scipy.special import gammaincinv, ndtri
 
 _STD_NORMAL = NormalDist()
 
@@ -100,8 +101,8 @@ class LogNormal(_Dist):
         return math.exp(self._mu + s * s + s * _STD_NORMAL.inv_cdf(_clip(u)))
 
     def sampler(self):
-        mu, sigma, inv = self._mu, self._sigma, _STD_NORMAL.inv_cdf
-        return lambda u: math.exp(mu + sigma * inv(_clip(u)))
+        mu, sigma = self._mu, self._sigma
+        return _tabulated(lambda u: np.exp(mu + sigma * ndtri(u)), self.ppf)
 
 
 class Gamma(_Dist):
@@ -118,6 +119,10 @@ class Gamma(_Dist):
     def ppf_length_biased(self, u: float) -> float:
         k = 1.0 / self.cv**2
         return float(gammaincinv(k + 1.0, u)) * self.mean / k
+
+    def sampler(self):
+        k, scale = 1.0 / self.cv**2, self.mean * self.cv**2
+        return _tabulated(lambda u: gammaincinv(k, u) * scale, self.ppf)
 
 
 class Empirical(_Dist):
@@ -156,6 +161,31 @@ class Empirical(_Dist):
             acc += v
             cumulative.append(acc)
         return self.values[min(bisect_left(cumulative, target), len(self.values) - 1)]
+
+
+TABLE_POINTS = 1 << 14
+
+
+def _tabulated(ppf_array, ppf_exact):
+    """A fast u -> draw: linear interpolation in a table of the inverse CDF, exact in the tails.
+
+    scipy's special functions cost microseconds per scalar call; the table lookup costs
+    a fraction of that. On 2^14 points the interpolation error is below 1e-4 relative
+    (checked in the tests); the tails (u < 1/64 or u > 63/64), where the curve bends most, use the exact inverse CDF.
+    """
+    n = TABLE_POINTS
+    table = ppf_array(np.arange(n + 1) / n).tolist()
+    lo_cut, hi_cut = n // 64, n - n // 64
+
+    def sample(u: float) -> float:
+        x = u * n
+        i = int(x)
+        if i < lo_cut or i >= hi_cut:
+            return ppf_exact(u)
+        lo = table[i]
+        return lo + (x - i) * (table[i + 1] - lo)
+
+    return sample
 
 
 def _clip(u: float) -> float:

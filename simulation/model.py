@@ -10,6 +10,7 @@ scalar inverse-CDF transforms); the DataFrame is built once at the end.
 from __future__ import annotations
 
 import calendar
+import gc
 import datetime as dt
 from bisect import bisect_right
 from collections import deque
@@ -17,7 +18,7 @@ from itertools import accumulate
 
 import numpy as np
 import simpy
-from simpy.core import URGENT
+from simpy.core import NORMAL, URGENT
 
 from . import events as ev
 from .scenario import Scenario
@@ -83,6 +84,33 @@ class _At(simpy.events.Event):
         super().__init__(env)
         self._ok, self._value = True, None
         env.schedule(self, priority, delay)
+
+
+class _Started(simpy.events.Process):
+    """A process whose generator starts at once, inside the current callback.
+
+    simpy's Process schedules an Initialize event first; a client arriving on its
+    own timeout needs no second event (half the scheduling cost of an arrival).
+    """
+
+    def __init__(self, env: simpy.Environment, gen):
+        self.env, self.callbacks, self._generator = env, [], gen
+        self._resume(_GO)
+
+
+class _Go:
+    _ok, _value = True, None
+
+
+_GO = _Go()
+
+
+class _Arrival(simpy.events.Event):
+    """A triggered event with one callback, scheduled by the caller (a bare timeout)."""
+
+
+    def __init__(self, env, callback):
+        self.env, self.callbacks, self._ok, self._value = env, [callback], True, None
 
 
 class _Type:
@@ -213,38 +241,51 @@ class Model:
         times = np.repeat(starts, counts) + rng.random(counts.sum()) * np.repeat(lengths, counts)
         return np.sort(times)
 
-    def _arrivals(self, mi: int, si: int):
+    def _schedule_arrivals(self, mi: int, si: int) -> None:
+        """Start each client's process at its arrival time: one timeout per client, no arrival process."""
         env = self.env
-        times = self.arrival_times(mi, si)
+        times = self.arrival_times(mi, si).tolist()
+        if not times:
+            return
         m, s = self.mun_names[mi], self.seg_names[si]
         blocks = generator(self.seed, self.replication, "client", m, s).random((len(times), BLOCK))
-        stream = mi * len(self.seg_names) + si
-        base_id = (stream + 1) * CLIENTS_PER_STREAM
+        base_id = (mi * len(self.seg_names) + si + 1) * CLIENTS_PER_STREAM
         self.n_clients += len(times)
-        for k, t in enumerate(times.tolist()):
-            yield env.timeout(t - env.now)
-            c = _Client(base_id + k, mi, si, blocks[k].tolist(), (m, s))
-            env.process(self._client(c))
+        client, stream, state = self._client, (m, s), [0]
+
+        def arrive(_event) -> None:
+            k = state[0]
+            _Started(env, client(_Client(base_id + k, mi, si, blocks[k].tolist(), stream)))
+            k += 1
+            state[0] = k
+            if k < len(times):
+                env.schedule(_Arrival(env, arrive), NORMAL, times[k] - env.now)
+
+        env.schedule(_Arrival(env, arrive), NORMAL, times[0] - env.now)
 
     # -- clients ------------------------------------------------------------------------------
-    def _u(self, c: _Client, slot: int) -> float:
-        """Uniform number ``slot`` of a client; beyond the pre-drawn block from a per-client stream."""
+    def _draws(self, c: _Client, first: int) -> list[float]:
+        """The 5 uniforms from slot ``first`` on; beyond the pre-drawn block from a per-client stream."""
         draws = c.draws
-        if slot >= len(draws):
+        if first + 5 > len(draws):
             rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id))
-            draws[BLOCK:] = rng.random(slot + 1 - BLOCK + BLOCK).tolist()  # same prefix on every call
-        return draws[slot]
+            # regenerated from the start each time: the same stream gives the same prefix
+            draws[BLOCK:] = rng.random(first + 5 - BLOCK).tolist()
+        return draws[first:first + 5]
 
-    def _episode_u(self, c: _Client, k: int) -> float:
+    def _episode_draws(self, c: _Client) -> list[float]:
+        """Uniforms of the client's current episode: vv share, toegang time, stacking, recidive, delay."""
         e = c.episode
         if e < EPISODES:
-            return c.draws[e * EPISODE_SLOTS + k]
-        return self._u(c, BLOCK + (2 * (e - EPISODES) + 1) * EPISODE_SLOTS + k)
+            return c.draws[e * EPISODE_SLOTS:(e + 1) * EPISODE_SLOTS]
+        return self._draws(c, BLOCK + (2 * (e - EPISODES) + 1) * EPISODE_SLOTS)
 
-    def _traject_u(self, j: int, c: _Client, k: int) -> float:
+    def _traject_draws(self, c: _Client, j: int) -> list[float]:
+        """Uniforms of the client's j-th traject: type, provider, doorlooptijd, outcome, uitval point."""
         if j < TRAJECTEN:
-            return c.draws[EPISODES * EPISODE_SLOTS + j * TRAJECT_SLOTS + k]
-        return self._u(c, BLOCK + 2 * (j - TRAJECTEN) * TRAJECT_SLOTS + k)
+            first = EPISODES * EPISODE_SLOTS + j * TRAJECT_SLOTS
+            return c.draws[first:first + TRAJECT_SLOTS]
+        return self._draws(c, BLOCK + 2 * (j - TRAJECTEN) * TRAJECT_SLOTS)
 
     def _client(self, c: _Client, initial: tuple | None = None):
         """A client's life: aanmelding, toegang, trajecten, voorliggend veld, possible recidive.
@@ -254,38 +295,42 @@ class Model:
         """
         env, log = self.env, self.rows.append
         while True:
+            u = self._episode_draws(c)
             if initial is not None:
                 si, ti, pi, start, remaining = initial
                 initial = None
                 outcome = yield from self._chain(c, si, ti, pi, (start, remaining))
             else:
-                si = c.seg
-                if env.now >= 0:
-                    log((env.now, ev.AANMELDING, c.id, -1, c.mun, si, -1, -1, -1, 0.0))
-                if self._episode_u(c, 0) < self.seg_vv[si]:
-                    if env.now >= 0:
-                        log((env.now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, si, -1, -1, ev.TOEGANG, 0.0))
+                si, now = c.seg, env.now
+                if now >= 0:
+                    log((now, ev.AANMELDING, c.id, -1, c.mun, si, -1, -1, -1, 0.0))
+                if u[0] < self.seg_vv[si]:
+                    if now >= 0:
+                        log((now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, si, -1, -1, ev.TOEGANG, 0.0))
                     outcome = None
                 else:
-                    self.in_toegang[c.id] = (c.mun, si, env.now)
-                    yield env.timeout(self.seg_toegang[si](self._episode_u(c, 1)))
-                    del self.in_toegang[c.id]
-                    if self._episode_u(c, 2) < self.seg_stacking[si]:
+                    toegang = self.seg_toegang[si](u[1])
+                    if toegang > 0:
+                        self.in_toegang[c.id] = (c.mun, si, now)
+                        yield env.timeout(toegang)
+                        del self.in_toegang[c.id]
+                    if u[2] < self.seg_stacking[si]:
                         stacked = env.process(self._chain(c, si))
                         outcome = yield from self._chain(c, si)
                         if not stacked.triggered:
                             outcome = yield stacked  # the client's episode ends with its last traject
                     else:
                         outcome = yield from self._chain(c, si)
-            if outcome == ev.AFSCHALING and env.now >= 0:
-                log((env.now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, c.seg, -1, -1, ev.AFSCHALING, 0.0))
-            if outcome not in (ev.AFSCHALING, None):
+            now = env.now
+            if outcome == ev.AFSCHALING and now >= 0:
+                log((now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, c.seg, -1, -1, ev.AFSCHALING, 0.0))
+            if outcome is not None and outcome != ev.AFSCHALING:
                 return  # uitval: the client leaves
             probability, delay = self.seg_recidive[c.seg]
-            if not probability or self._episode_u(c, 3) >= probability:
+            if not probability or u[3] >= probability:
                 return
-            self.in_vv[c.id] = (c.mun, c.seg, env.now)
-            yield env.timeout(delay(self._episode_u(c, 4)))
+            self.in_vv[c.id] = (c.mun, c.seg, now)
+            yield env.timeout(delay(u[4]))
             del self.in_vv[c.id]
             c.episode += 1
             if env.now >= 0:
@@ -341,58 +386,63 @@ class Model:
         env, log, types = self.env, self.rows.append, self.types
         j = c.next_traject
         c.next_traject += 1
+        u = self._traject_draws(c, j)
         if ti is None:
             cum = self.seg_type_cum[si]
-            ti = self.seg_types[si][min(bisect_right(cum, self._traject_u(j, c, 0) * cum[-1]), len(cum) - 1)]
+            ti = self.seg_types[si][min(bisect_right(cum, u[0] * cum[-1]), len(cum) - 1)]
         if pi is None:
-            pi = self._choose_provider(c.mun, si, self._traject_u(j, c, 1))
+            pi = self._choose_provider(c.mun, si, u[1])
         c.seg = si
-        tid = c.id * 1000 + j
+        mi, cid = c.mun, c.id
+        tid = cid * 1000 + j
         assigned = env.now
-        if initial is None and env.now >= 0:
-            log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
-        pool = self.pools.get((c.mun, pi, si))
+        if initial is None and assigned >= 0:
+            log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
+        pool = self.pools.get((mi, pi, si))
         if pool is not None:
             pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=initial is None)
-        if initial is not None and env.now == assigned:
+        now = env.now
+        if initial is not None and now == assigned:
             start, remaining = initial   # in care since before the warm-up
         else:
-            start, remaining = env.now, None
-            if env.now >= 0:
-                log((env.now, ev.START_ZORG, c.id, tid, c.mun, si, ti, pi, -1, env.now - assigned))
+            start, remaining = now, None
+            if now >= 0:
+                log((now, ev.START_ZORG, cid, tid, mi, si, ti, pi, -1, now - assigned))
         maatwerk = self.maatwerk[(pi, si)]
         sample = types[ti].sample
+        open_trajecten = self.open_trajecten
         while True:
             t = types[ti]
             cum = t.outcome_cum
-            outcome = ev.OUTCOMES[min(bisect_right(cum, self._traject_u(j, c, 3) * cum[-1]), 4)]
+            outcome = ev.OUTCOMES[min(bisect_right(cum, u[3] * cum[-1]), 4)]
             if remaining is None:
-                remaining = sample(self._traject_u(j, c, 2)) * maatwerk
+                remaining = sample(u[2]) * maatwerk
                 if outcome == ev.UITVAL:
-                    remaining *= self._traject_u(j, c, 4)
-            self.open_trajecten[tid] = (c.id, c.mun, si, ti, pi, start)
+                    remaining *= u[4]
+            open_trajecten[tid] = (cid, mi, si, ti, pi, start)
             yield env.timeout(remaining)
-            del self.open_trajecten[tid]
-            if env.now >= 0:
-                log((env.now, ev.STOP_ZORG, c.id, tid, c.mun, si, ti, pi, outcome, env.now - start))
-            continues = outcome == ev.VERLENGING or (outcome == ev.STEP_DOWN and t.step_down_to is not None)
-            if not continues:
+            del open_trajecten[tid]
+            now = env.now
+            if now >= 0:
+                log((now, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, outcome, now - start))
+            if not (outcome == ev.VERLENGING or (outcome == ev.STEP_DOWN and t.step_down_to is not None)):
                 break
             if c.next_traject >= MAX_TRAJECTEN:
                 outcome = ev.AFSCHALING
                 break
             j = c.next_traject
             c.next_traject += 1
+            u = self._traject_draws(c, j)
             if outcome == ev.STEP_DOWN:
                 ti = t.step_down_to
                 sample = types[ti].sample
             else:
                 sample = t.sample_verlenging
-            tid = c.id * 1000 + j
-            start, remaining = env.now, None
-            if env.now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
-                log((env.now, ev.TOEWIJZING, c.id, tid, c.mun, si, ti, pi, outcome, 0.0))
-                log((env.now, ev.START_ZORG, c.id, tid, c.mun, si, ti, pi, outcome, 0.0))
+            tid = cid * 1000 + j
+            start, remaining = now, None
+            if now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
+                log((now, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, outcome, 0.0))
+                log((now, ev.START_ZORG, cid, tid, mi, si, ti, pi, outcome, 0.0))
         if pool is not None:
             pool.release()
         if outcome == ev.OPSCHALING:
@@ -470,8 +520,16 @@ class Model:
             env.process(self._capacity_schedule())
         for mi in range(len(self.mun_names)):
             for si in range(len(self.seg_names)):
-                env.process(self._arrivals(mi, si))
-        env.run(until=self.horizon)
+                self._schedule_arrivals(mi, si)
+        # The model's objects form no reference cycles (gc.collect() after a run finds none),
+        # so the cyclic collector's passes over the growing heap of clients only cost time.
+        gc_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            env.run(until=self.horizon)
+        finally:
+            if gc_enabled:
+                gc.enable()
         log = self.rows.append
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
             log((self.horizon, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, ev.EINDE_HORIZON, self.horizon - start))
