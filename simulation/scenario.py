@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .distributions import Distribution, Fixed
+from .funding.contracts import Funding, validate_funding
 
 SHARE_TOLERANCE = 1e-6
 
@@ -176,6 +177,7 @@ class Scenario(_Model):
     municipalities: dict[str, Municipality] = Field(min_length=1)
     segments: dict[str, Segment] = Field(min_length=1)
     providers: dict[str, Provider] = Field(min_length=1)
+    funding: Optional[Funding] = Field(None, description="contracts (bekostiging) and provider costs; see docs/funding.md")
 
     @model_validator(mode="after")
     def _cross_references(self):
@@ -216,6 +218,8 @@ class Scenario(_Model):
             for s in segs:
                 if not self.providers_for(m, s):
                     raise ValueError(f"no provider serves municipality {m!r} in segment {s!r}")
+        if self.funding is not None:
+            validate_funding(self.funding, self)
         return self
 
     # -- derived facts used by the model and the KPIs -------------------------------------------
