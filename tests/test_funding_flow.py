@@ -136,3 +136,31 @@ def test_no_contracts_leaves_the_model_unchanged():
     sc["funding"] = {"contracts": [contract("traject", tariffs={"standaard": 1})]}
     b = simulate(sc, seed=1).events
     assert a.drop(columns=[]).equals(b)
+
+
+def test_compare_paired_differences_on_common_random_numbers():
+    from simulation.funding.compare import compare
+    types = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
+                           "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7}}}
+    base = scenario(providers=("P1", "P2"), types=types, per_year=30, horizon_years=2)
+    base.pop("funding")
+    tariffs = {"standaard": 4000}
+    costs = {"P1": {"cost_per_unit": 70, "fixed_per_plek_year": 500}, "P2": {"cost_per_unit": 75}}
+    both = lambda c1, c2: {"funding": {"contracts": [c1, c2], "provider_costs": costs}}
+    variants = {
+        "trajecten": both(contract("traject", tariffs=tariffs), contract("traject", "P2", tariffs=tariffs)),
+        "budget_inf": both(contract("budget", budget=60_000, band=float("inf")), contract("traject", "P2", tariffs=tariffs)),
+        "plekken": both(contract("plekken", plekken=4, tariffs=tariffs), contract("traject", "P2", tariffs=tariffs)),
+    }
+    cmp = compare(base, variants, replications=4, seed=3)
+    s = cmp.summary.set_index(["variant", "year", "measure"])
+    # no flow effect: the same clients, so the paired difference in clients is exactly 0
+    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "diff_vs_reference"] == 0
+    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "diff_ci_low"] == 0
+    # a fixed P1 amount: the spread of spend comes from P2 only, so it is smaller than under trajecten
+    p = cmp.predictability.set_index(["variant", "year"])
+    assert p.loc[("budget_inf", 2022), "spend_sd"] < p.loc[("trajecten", 2022), "spend_sd"]
+    assert 0 <= p.loc[("plekken", 2022), "p_over_budget"] <= 1
+    assert s.loc[("plekken", 2022, "bezettingsgraad"), "mean"] > 0
+    assert np.isfinite(s.loc[("trajecten", 2022, "marge_aanbieders"), "mean"])
+    assert set(cmp.per_replication["variant"]) == set(variants)
