@@ -164,3 +164,21 @@ def test_compare_paired_differences_on_common_random_numbers():
     assert s.loc[("plekken", 2022, "bezettingsgraad"), "mean"] > 0
     assert np.isfinite(s.loc[("trajecten", 2022, "marge_aanbieders"), "mean"])
     assert set(cmp.per_replication["variant"]) == set(variants)
+
+
+def test_shipped_variant_overlays_validate_and_run():
+    from pathlib import Path
+
+    import yaml
+
+    from simulation.funding.compare import compare, load_variant
+    from simulation.scenario import scenario_from_dict
+    folder = Path(__file__).resolve().parents[1] / "params" / "variants"
+    base = yaml.safe_load((folder / "funding-demo.base.yaml").read_text())
+    base["horizon_years"] = 1
+    files = sorted(folder.glob("*-venlo.yaml"))
+    assert files
+    for f in files:
+        scenario_from_dict(base, source=str(f), overrides=load_variant(f))
+    cmp = compare(base, {f.stem: f for f in files[:2]}, replications=2, seed=1)
+    assert len(cmp.summary)
