@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     nb.set_defaults(func=cmd_notebook)
 
     rep = sub.add_parser("report", help="run every notebook and write outputs/index.html")
-    rep.add_argument("--parameters", default="params/report.yaml", help="parameters per notebook (YAML)")
+    rep.add_argument("--parameters", default="params/report/notebooks.yaml", help="parameters per notebook (YAML)")
     rep.add_argument("--out", default="outputs")
     rep.add_argument("--only", nargs="*", help="notebook numbers or names")
     rep.set_defaults(func=cmd_report)

@@ -21,6 +21,7 @@ import simpy
 from simpy.core import NORMAL, URGENT
 
 from . import events as ev
+from .funding.flow import FlowRules
 from .scenario import Scenario
 from .streams import generator
 
@@ -144,6 +145,7 @@ class Model:
         self.in_vv: dict[int, tuple] = {}            # client -> (mun, seg, since), recidive pending
         self.n_clients = 0
         self._index()
+        self.flow = FlowRules.build(self)   # contracts' flow effects; None without funding contracts
 
     # -- set-up -------------------------------------------------------------------------------
     def _index(self) -> None:
@@ -398,6 +400,8 @@ class Model:
         assigned = env.now
         if initial is None and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
+        if initial is None and self.flow is not None and self.flow.gated:   # budgetplafond, weigering
+            pi = yield from self.flow.admit(c, tid, si, ti, pi)
         pool = self.pools.get((mi, pi, si))
         if pool is not None:
             pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=initial is None)
@@ -409,6 +413,8 @@ class Model:
             if now >= 0:
                 log((now, ev.START_ZORG, cid, tid, mi, si, ti, pi, -1, now - assigned))
         maatwerk = self.maatwerk[(pi, si)]
+        if self.flow is not None:   # funding behaviour: doorlooptijd factor of the contract
+            maatwerk *= self.flow.duration_factor(c.mun, pi, si, env.now)
         sample = types[ti].sample
         open_trajecten = self.open_trajecten
         while True:
@@ -506,8 +512,9 @@ class Model:
                 return
             yield env.timeout(day - env.now)
             for (mi, pi, si), pool in self.pools.items():
-                pool.set_capacity(self.sc.plekken_in_year(
-                    self.prov_names[pi], self.mun_names[mi], self.seg_names[si], year))
+                cap = self.sc.plekken_in_year(self.prov_names[pi], self.mun_names[mi], self.seg_names[si], year)
+                if cap is not None:   # pools of funding contracts change in funding.flow
+                    pool.set_capacity(cap)
             year += 1
 
     def run(self) -> list[tuple]:
@@ -518,6 +525,8 @@ class Model:
         _At(env, self.warmup_days, URGENT).callbacks.append(self._beginstand)
         if self.pools:
             env.process(self._capacity_schedule())
+        if self.flow is not None:
+            self.flow.start()
         for mi in range(len(self.mun_names)):
             for si in range(len(self.seg_names)):
                 self._schedule_arrivals(mi, si)

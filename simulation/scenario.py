@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .distributions import Distribution, Fixed
+from .funding.contracts import Funding, validate_funding
 
 SHARE_TOLERANCE = 1e-6
 
@@ -187,6 +188,7 @@ class Scenario(_Model):
     municipalities: dict[str, Municipality] = Field(min_length=1)
     segments: dict[str, Segment] = Field(min_length=1)
     providers: dict[str, Provider] = Field(min_length=1)
+    funding: Optional[Funding] = Field(None, description="contracts (bekostiging) and provider costs; see docs/funding.md")
 
     @model_validator(mode="after")
     def _cross_references(self):
@@ -230,6 +232,8 @@ class Scenario(_Model):
                 if not self.providers_for(m, s):
                     raise FieldProblem("providers", f"no provider serves municipality {m!r} in segment {s!r}; "
                                        "add the segment to a provider that serves it", m)
+        if self.funding is not None:
+            validate_funding(self.funding, self)
         return self
 
     # -- derived facts used by the model and the KPIs -------------------------------------------

@@ -1,0 +1,190 @@
+"""Compare funding variants on the same clients: common random numbers and paired differences.
+
+Every variant is the base scenario with an override set (e.g. a YAML overlay from
+params/variants/). All variants run with the same seed and replication numbers; the random
+streams are keyed by purpose and names (streams.py), so replication r of every variant sees the
+same clients with the same needs and draws. Differences are taken per replication (paired) and
+get a Student-t confidence interval.
+
+Measures per variant x replication x municipality x year (care under the variant's contracts):
+spend (what is finally paid), unique clients, cost per client, clients per plek, wait (mean
+wacht_dagen of new trajecten starting in the year), bezetting (occupied / bought plek-days),
+paid-back plek-days, settlements (sum of verrekeningen), provider margin (revenue - cost, NaN
+without provider_costs), clienten_equivalent (plek-days / mean doorlooptijd).
+Predictability per variant x municipality x year: the standard deviation of spend across
+replications and the share of replications whose spend exceeds the budget (``budget`` per
+municipality and year, default: the reference variant's mean spend).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional, Union
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from ..experiment import simulate
+from ..metrics import traject_table, year_bounds
+from ..scenario import Scenario, scenario_from_dict
+from .costs import margins
+from .payments import compute_payments
+
+MEASURES = ("spend", "unieke_clienten", "kosten_per_client", "clienten_per_plek", "wacht_dagen_gem",
+            "bezettingsgraad", "terugbetaalde_plekdagen", "verrekening", "marge_aanbieders", "clienten_equivalent")
+
+
+@dataclass
+class Comparison:
+    per_replication: pd.DataFrame     # variant, replication, municipality, year, measures...
+    summary: pd.DataFrame             # variant, municipality, year, measure, mean, sd, ci, paired diff + ci
+    predictability: pd.DataFrame      # variant, municipality, year, spend_sd, budget, p_over_budget
+    assumptions: pd.DataFrame         # non-neutral behaviour values with their source or 'aanname'
+    reference: str
+    payments: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def load_variant(path: Union[str, Path]) -> dict[str, Any]:
+    """A variant overlay file: a mapping of dotted override keys (or top-level fields) to values."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a variant overlay is a mapping of overrides, e.g. funding: {{contracts: [...]}}")
+    return data
+
+
+def behaviour_assumptions(scenario: Scenario) -> pd.DataFrame:
+    """Every non-neutral behaviour value, with its source or labelled an assumption (aanname)."""
+    rows = []
+    contracts = scenario.funding.contracts if scenario.funding is not None else []
+    for i, c in enumerate(contracts):
+        for name in ("doorlooptijd_factor", "intensity_factor", "refusal_probability"):
+            value = getattr(c.behaviour, name)
+            neutral = 0.0 if name == "refusal_probability" else 1.0
+            if value != neutral:
+                rows.append({"contract": i, "municipality": c.municipality, "provider": c.provider,
+                             "segment": c.segment, "variant": c.variant, "parameter": name, "value": value,
+                             "source": c.behaviour.source or "aanname (assumption, no source given)"})
+    return pd.DataFrame(rows, columns=["contract", "municipality", "provider", "segment", "variant", "parameter",
+                                       "value", "source"])
+
+
+def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per replication x municipality x year: the MEASURES of one variant; also the payments."""
+    tr = traject_table(events)
+    fund = compute_payments(scenario, events=events, trajecten=tr)
+    contracts = scenario.funding.contracts if scenario.funding is not None else []
+    keys = {c.key for c in contracts}
+    for col in ("municipality", "provider", "segment"):
+        tr[col] = tr[col].astype(str)
+    covered = pd.Series([k in keys for k in zip(tr["municipality"], tr["provider"], tr["segment"])], index=tr.index,
+                        dtype=bool)
+    tr = tr[covered]
+    by = ["replication", "municipality", "year"]
+    fin = fund.finals.assign(municipality=[contracts[i].municipality for i in fund.finals["contract"]])
+    parts = [fin.groupby(by)["final"].sum().rename("spend")]
+    pay = fund.payments.assign(municipality=fund.payments["municipality"].astype(str))
+    parts.append(pay[pay["kind"] == "settlement"].groupby(by)["amount"].sum().rename("verrekening"))
+    pk = fund.plekken.assign(municipality=[contracts[i].municipality for i in fund.plekken["contract"]])
+    plek_keys = {contracts[i].key for i in fund.plekken["contract"].unique()}
+    if len(pk):
+        g = pk.groupby(by)
+        parts += [(g["occupied"].sum() / g["bought"].sum()).rename("bezettingsgraad"),
+                  g["empty"].sum().rename("terugbetaalde_plekdagen"),
+                  g["clienten_equivalent"].sum().rename("clienten_equivalent"),
+                  (g["bought"].sum()).rename("_plekdagen")]
+    for year, lo, hi in year_bounds(scenario):
+        in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
+        n = in_year.drop_duplicates(["replication", "municipality", "client"]).groupby(["replication", "municipality"]).size()
+        at_plek = in_year[[k in plek_keys for k in zip(in_year["municipality"], in_year["provider"], in_year["segment"])]]
+        m = at_plek.drop_duplicates(["replication", "municipality", "client"]).groupby(["replication", "municipality"]).size()
+        new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
+        w = new.groupby(["replication", "municipality"])["wacht_dagen"].mean()
+        frame = pd.concat([n.rename("unieke_clienten"), m.rename("_clienten_bij_plekken"), w.rename("wacht_dagen_gem")],
+                          axis=1)
+        frame["year"] = year
+        frame["_dagen"] = hi - lo
+        parts.append(frame.reset_index().set_index(by))
+    yearly = [p for p in parts if "unieke_clienten" in getattr(p, "columns", [])]
+    other = [p for p in parts if p is not None and not isinstance(p, pd.DataFrame)]
+    out = pd.concat([pd.concat(yearly)] + other, axis=1).reset_index() if yearly else pd.DataFrame(columns=by)
+    mg = margins(scenario, tr, fund)
+    mg = mg[[k in keys for k in zip(mg["municipality"], mg["provider"], mg["segment"])]]
+    out = out.merge(mg.groupby(by, as_index=False)["margin"].sum(min_count=1).rename(columns={"margin": "marge_aanbieders"}),
+                    on=by, how="left")
+    for col in MEASURES:
+        if col not in out:
+            out[col] = np.nan
+    out["spend"] = out["spend"].fillna(0.0)
+    out["verrekening"] = out["verrekening"].fillna(0.0)
+    out["unieke_clienten"] = out["unieke_clienten"].fillna(0).astype(int)
+    out["kosten_per_client"] = out["spend"] / out["unieke_clienten"].replace(0, np.nan)
+    if "_plekdagen" in out:
+        plekken = out["_plekdagen"] / out["_dagen"]
+        out["clienten_per_plek"] = out["_clienten_bij_plekken"].fillna(0) / plekken.replace(0, np.nan)
+    return out[by + list(MEASURES)], fund.payments
+
+
+def _t_ci(x: pd.Series, level: float) -> tuple[float, float, float]:
+    x = x.dropna()
+    n = len(x)
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    mean = x.mean()
+    if n < 2:
+        return mean, np.nan, np.nan
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[dict, str, Path, None]],
+            replications: int = 10, seed: int = 1, reference: Optional[str] = None,
+            budget: Optional[Mapping[str, float]] = None, level: float = 0.95, workers: int = 1) -> Comparison:
+    """Run every variant on common random numbers; paired differences to ``reference`` (default: the first).
+
+    ``variants`` maps a name to an override set ({"funding": {...}} or dotted keys), to the path of a
+    YAML overlay, or to None (the base scenario as it is).
+    """
+    if isinstance(scenario, Scenario):
+        base = scenario.model_dump(mode="json", exclude_none=True)
+    elif isinstance(scenario, dict):
+        base = scenario
+    else:
+        base = yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
+    names = list(variants)
+    reference = reference or names[0]
+    if reference not in variants:
+        raise ValueError(f"reference {reference!r} is not one of the variants {names}")
+    frames, payments, assumptions = [], {}, []
+    for name in names:
+        ov = variants[name]
+        ov = load_variant(ov) if isinstance(ov, (str, Path)) else (ov or {})
+        sc = scenario_from_dict(base, source=f"variant {name}", overrides=ov)
+        res = simulate(sc, seed=seed, replications=replications, workers=workers)
+        m, pay = measures(sc, res.events)
+        frames.append(m.assign(variant=name))
+        payments[name] = pay
+        assumptions.append(behaviour_assumptions(sc).assign(variant_name=name))
+    per_rep = pd.concat(frames, ignore_index=True)
+    by = ["municipality", "year"]
+    ref = per_rep[per_rep["variant"] == reference].set_index(["replication"] + by)
+    rows = []
+    for (variant, mun, year), g in per_rep.groupby(["variant"] + by):
+        g = g.set_index(["replication"] + by)
+        for col in MEASURES:
+            mean, lo, hi = _t_ci(g[col], level)
+            diff = g[col] - ref[col].reindex(g.index)
+            d, dlo, dhi = _t_ci(diff, level)
+            rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "mean": mean,
+                         "sd": g[col].std(ddof=1), "ci_low": lo, "ci_high": hi, "diff_vs_reference": d,
+                         "diff_ci_low": dlo, "diff_ci_high": dhi})
+    summary = pd.DataFrame(rows)
+    ref_mean = per_rep[per_rep["variant"] == reference].groupby(by)["spend"].mean()
+    pred = per_rep.groupby(["variant"] + by)["spend"].agg(spend_mean="mean", spend_sd="std").reset_index()
+    pred["budget"] = [budget[m] if budget and m in budget else ref_mean.get((m, y), np.nan)
+                      for m, y in zip(pred["municipality"], pred["year"])]
+    over = per_rep.merge(pred[["variant"] + by + ["budget"]], on=["variant"] + by)
+    pred = pred.merge((over["spend"] > over["budget"]).groupby([over[c] for c in ["variant"] + by]).mean()
+                      .rename("p_over_budget").reset_index(), on=["variant"] + by)
+    return Comparison(per_rep, summary, pred, pd.concat(assumptions, ignore_index=True), reference, payments)

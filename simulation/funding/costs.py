@@ -1,0 +1,69 @@
+"""Provider cost model and margin: delivered units x cost price, plus fixed costs per contracted plek.
+
+units delivered = traject type weight x the contract's intensity factor x days in care / 7
+(hours, or etmalen for verblijf, as the weight counts them); cost = units x cost_per_unit of the
+provider (per segment if given) + fixed_per_plek_year x bought plek-days / 365. Providers without
+a cost model get NaN costs, so their margin is unknown rather than equal to revenue.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import contracts as C
+from .payments import FundingResult, _Calendar, _explode_months
+
+KEYS = ["replication", "municipality", "provider", "segment", "year"]
+
+
+def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
+    """Units delivered and cost per (replication, municipality, provider, segment, year)."""
+    cal = _Calendar(scenario)
+    x = _explode_months(trajecten, 0.0, cal.horizon, cal)
+    weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
+    w = np.array([weight[(s, t)] for s, t in zip(x["segment"].astype(str), x["traject_type"].astype(str))])
+    factor = np.ones(len(x))
+    contracts = scenario.funding.contracts if scenario.funding is not None else []
+    for c in contracts:
+        if c.behaviour.intensity_factor == 1:
+            continue
+        lo, hi = (cal.day(d) for d in C.contract_period(c, scenario))
+        sel = ((x["municipality"] == c.municipality) & (x["provider"] == c.provider) & (x["segment"] == c.segment)
+               & (cal.lo[x["k"]] >= lo) & (cal.lo[x["k"]] < hi)).to_numpy()
+        factor[sel] *= c.behaviour.intensity_factor
+    x = x.assign(year=cal.year[x["k"].to_numpy()], units=w * factor * x["days"].to_numpy() / 7.0)
+    for col in ("municipality", "provider", "segment"):
+        x[col] = x[col].astype(str)
+    out = x.groupby(KEYS, as_index=False)["units"].sum()
+    costs = scenario.funding.provider_costs if scenario.funding is not None else {}
+
+    def unit_cost(p, s):
+        pc = costs.get(p)
+        if pc is None:
+            return np.nan
+        return pc.cost_per_unit[s] if isinstance(pc.cost_per_unit, dict) else pc.cost_per_unit
+
+    out["cost"] = out["units"] * [unit_cost(p, s) for p, s in zip(out["provider"], out["segment"])]
+    if len(fund.plekken):
+        pk = fund.plekken.copy()
+        pk["municipality"] = [contracts[i].municipality for i in pk["contract"]]
+        pk["provider"] = [contracts[i].provider for i in pk["contract"]]
+        pk["segment"] = [contracts[i].segment for i in pk["contract"]]
+        pk["fixed"] = [costs[p].fixed_per_plek_year * b / 365.0 if p in costs else np.nan
+                       for p, b in zip(pk["provider"], pk["bought"])]
+        fixed = pk.groupby(KEYS, as_index=False)["fixed"].sum()
+        out = out.merge(fixed, on=KEYS, how="outer")
+        out["units"] = out["units"].fillna(0.0)
+        out["cost"] = out["cost"].fillna(0.0) + out["fixed"].fillna(0.0)
+        out = out.drop(columns="fixed")
+    return out
+
+
+def margins(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
+    """Revenue (all payments), cost and margin per (replication, municipality, provider, segment, year)."""
+    pay = fund.payments.assign(**{c: fund.payments[c].astype(str) for c in ("municipality", "provider", "segment")})
+    revenue = pay.groupby(KEYS, as_index=False)["amount"].sum().rename(columns={"amount": "revenue"})
+    out = revenue.merge(provider_costs(scenario, trajecten, fund), on=KEYS, how="outer")
+    out["revenue"] = out["revenue"].fillna(0.0)
+    out["margin"] = out["revenue"] - out["cost"]
+    return out

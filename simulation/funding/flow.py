@@ -1,0 +1,185 @@
+"""Flow effects of contracts inside the SimPy model (money stays in ``payments``).
+
+- plekken: a plekken contract (or a conversion to plekken) caps the clients of that municipality
+  at that provider in that segment, exactly like ``providers.*.plekken``; outside plekken phases
+  the pool is unlimited. Capacity changes at phase boundaries and on 1 January.
+- budgetplafond: at toewijzing a traject commits its planned value (the realisation pricing at
+  the planned doorlooptijd, ``contracts.planned_value``) to the provider's ceiling of that
+  calendar year. When it does not fit, the client goes to another provider of the segment with
+  room (toewijzing, reden ``overstap``) or else waits (wachtlijst, reden ``budgetplafond``) until
+  1 January, when the check is repeated. Continuations (verlenging, step-down) are not checked
+  and not counted: care that runs is not stopped.
+- behaviour: ``doorlooptijd_factor`` multiplies the doorlooptijd of trajecten that start under
+  the contract; ``refusal_probability`` makes the provider refuse a heavy traject type once (the
+  client gets a toewijzing, reden ``weigering``, at the first other provider of the segment with
+  room; a provider that is the only one in the segment must accept).
+
+The contract in force on the start date also governs the warm-up. The refusal draw comes from a
+per-traject stream (seed, replication, municipality, segment, 'weigering', traject id), so it
+does not shift any other draw: common random numbers hold between variants.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from bisect import bisect_right
+from typing import Optional
+
+from .. import events as ev
+from ..streams import generator
+from . import contracts as C
+
+INF = math.inf
+
+
+class FlowRules:
+    """Per (municipality, provider, segment) index triple: the contracts and their flow effects."""
+
+    @classmethod
+    def build(cls, model) -> Optional["FlowRules"]:
+        funding = model.sc.funding
+        if funding is None or not funding.contracts:
+            return None
+        return cls(model)
+
+    def __init__(self, model):
+        from ..model import PlekPool
+
+        self.m = model
+        sc = model.sc
+        self.day = model._day_of
+        self.horizon = model.horizon
+        self.contracts: dict[tuple[int, int, int], list] = {}
+        for c in sc.funding.contracts:
+            key = (model.mun_names.index(c.municipality), model.prov_names.index(c.provider),
+                   model.seg_names.index(c.segment))
+            lo, hi = (self.day(d) for d in C.contract_period(c, sc))
+            phases = [(self.day(a), self.day(b), mode, count) for a, b, mode, count in C.phases(c, sc)]
+            self.contracts.setdefault(key, []).append((lo, hi, c, phases))
+        for lst in self.contracts.values():
+            lst.sort(key=lambda x: x[0])
+        self.type_names = {ti: (model.seg_names[t.seg], model.type_names[ti]) for ti, t in enumerate(model.types)}
+        # plekken pools
+        self.pool_keys = [k for k, lst in self.contracts.items() if any(p[2] == "plekken" for x in lst for p in x[3])]
+        for key in self.pool_keys:
+            model.pools[key] = PlekPool(model.env, self.capacity(key, -model.warmup_days))
+        change = {0.0}
+        for key in self.pool_keys:
+            for _, _, _, phases in self.contracts[key]:
+                for a, b, _, _ in phases:
+                    change.update((a, b))
+        year = model._year_of(0.0) + 1
+        while self.day(dt.date(year, 1, 1)) < self.horizon:
+            change.add(self.day(dt.date(year, 1, 1)))
+            year += 1
+        self.changes = sorted(d for d in change if 0 < d < self.horizon)
+        self.committed: dict[tuple, float] = {}
+        self.gated = any(isinstance(x[2], C.PlafondContract) or x[2].behaviour.refusal_probability > 0
+                         for lst in self.contracts.values() for x in lst)
+        self.slow = {k for k, lst in self.contracts.items() if any(x[2].behaviour.doorlooptijd_factor != 1 for x in lst)}
+
+    # -- lookups ----------------------------------------------------------------------------
+    def contract(self, key, t: float):
+        """The contract in force at day t (the one in force on day 0 during the warm-up)."""
+        t = max(t, 0.0)
+        for lo, hi, c, phases in self.contracts.get(key, ()):
+            if lo <= t < hi:
+                return c, phases
+        return None, None
+
+    def capacity(self, key, t: float) -> float:
+        c, phases = self.contract(key, t)
+        if c is None:
+            return INF
+        t = max(t, 0.0)
+        for a, b, mode, count in phases:
+            if a <= t < b:
+                return C.for_year(count, self.m._year_of(t)) if mode == "plekken" else INF
+        return INF
+
+    def duration_factor(self, mi: int, pi: int, si: int, t: float) -> float:
+        if (mi, pi, si) not in self.slow:
+            return 1.0
+        c, _ = self.contract((mi, pi, si), t)
+        return c.behaviour.doorlooptijd_factor if c is not None else 1.0
+
+    def _ceiling(self, c, year: int) -> float:
+        """The year's ceiling, prorated to the days the contract covers (warm-up years: in full)."""
+        first = self.m.sc.start_date.year
+        if year < first:
+            return float(C.for_year(c.ceiling, year))
+        lo = max(self.day(dt.date(year, 1, 1)), self.day(C.contract_period(c, self.m.sc)[0]), 0.0)
+        hi = min(self.day(dt.date(year + 1, 1, 1)), self.day(C.contract_period(c, self.m.sc)[1]), self.horizon)
+        return float(C.for_year(c.ceiling, year)) * max(hi - lo, 0.0) / (366.0 if calendar.isleap(year) else 365.0)
+
+    def _fits(self, key, ti: int, t: float, commit: bool) -> bool:
+        c, _ = self.contract(key, t)
+        if not isinstance(c, C.PlafondContract):
+            return True
+        seg, tname = self.type_names[ti]
+        value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
+        year = self.m._year_of(t)
+        used = self.committed.get((key, year), 0.0)
+        if used + value > self._ceiling(c, year) + 1e-9:
+            return False
+        if commit:
+            self.committed[(key, year)] = used + value
+        return True
+
+    def _room(self, mi, si, ti, current, t):
+        """First other provider of the segment with a free plek (or no plekken) and room under its ceiling."""
+        for p in self.m.choice[(mi, si)][0]:
+            if p == current:
+                continue
+            pool = self.m.pools.get((mi, p, si))
+            if (pool is None or pool.free) and self._fits((mi, p, si), ti, t, commit=False):
+                return p
+        return None
+
+    # -- the admission hook -------------------------------------------------------------------
+    def admit(self, c, tid: int, si: int, ti: int, pi: int):
+        """Refusal and budgetplafond at toewijzing; returns the provider that takes the traject."""
+        env, log, model = self.m.env, self.m.rows.append, self.m
+        mi = c.mun
+        contract, _ = self.contract((mi, pi, si), env.now)
+        if contract is not None and contract.behaviour.refusal_probability > 0:
+            seg, tname = self.type_names[ti]
+            if tname in C.heavy_types(contract, model.sc):
+                u = generator(model.seed, model.replication, "fallback", *c.stream, "weigering", str(tid)).random()
+                others = [p for p in model.choice[(mi, si)][0] if p != pi]
+                if u < contract.behaviour.refusal_probability and others:
+                    pi = self._room(mi, si, ti, pi, env.now)
+                    pi = others[0] if pi is None else pi
+                    if env.now >= 0:
+                        log((env.now, ev.TOEWIJZING, c.id, tid, mi, si, ti, pi, ev.WEIGERING, 0.0))
+        waiting_logged = False
+        while not self._fits((mi, pi, si), ti, env.now, commit=True):
+            alt = self._room(mi, si, ti, pi, env.now)
+            if alt is not None:
+                pi = alt
+                if env.now >= 0:
+                    log((env.now, ev.TOEWIJZING, c.id, tid, mi, si, ti, pi, ev.OVERSTAP, 0.0))
+                continue
+            if not waiting_logged:
+                model.waiting[tid] = (c.id, mi, si, ti, pi, env.now)
+                if env.now >= 0:
+                    log((env.now, ev.WACHTLIJST, c.id, tid, mi, si, ti, pi, ev.BUDGETPLAFOND, 0.0))
+                waiting_logged = True
+            year = model._year_of(env.now)
+            yield env.timeout(self.day(dt.date(year + 1, 1, 1)) - env.now)
+        if waiting_logged:
+            del model.waiting[tid]
+        return pi
+
+    # -- capacity changes -----------------------------------------------------------------------
+    def start(self) -> None:
+        if self.pool_keys and self.changes:
+            self.m.env.process(self._schedule())
+
+    def _schedule(self):
+        env = self.m.env
+        for day in self.changes:
+            yield env.timeout(day - env.now)
+            for key in self.pool_keys:
+                self.m.pools[key].set_capacity(self.capacity(key, day))

@@ -1,0 +1,283 @@
+"""Payment rules on hand-built traject tables: every variant by hand, the Noord-Limburg example,
+equivalences that must hold exactly, money conservation and clear errors for bad contracts."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.funding.payments import compute_payments, settle
+from simulation.scenario import ScenarioError, scenario_from_dict
+
+T = 36_500.0   # traject tariff; planned doorlooptijd 365 -> plek-day price 100
+
+
+def base(contracts=(), horizon_years=1, planned=365.0, weight=2.0, population=1000, **funding):
+    return {
+        "name": "micro", "start_date": "2022-01-01", "horizon_years": horizon_years,
+        "warmup": {"initial_caseload": False, "days": 0},
+        "municipalities": {"Venlo": {"population": population}},
+        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": 0, "base_year": 2022},
+                            "traject_types": {"standaard": {"share": 1, "weight": weight,
+                                                            "planned_doorlooptijd": planned,
+                                                            "doorlooptijd": {"kind": "fixed", "value": planned}}}}},
+        "providers": {"P1": {"segments": {"S3": {}}}, "P2": {"segments": {"S3": {}}}},
+        "funding": {"contracts": list(contracts), **funding},
+    }
+
+
+def contract(variant, provider="P1", **kw):
+    return {"municipality": "Venlo", "provider": provider, "segment": "S3", "variant": variant, **kw}
+
+
+def trajecten(rows, provider="P1"):
+    """rows: (client, start, stop[, reden]) in model days; reden default afschaling."""
+    out = []
+    for n, r in enumerate(rows):
+        client, start, stop = r[:3]
+        reden = r[3] if len(r) > 3 else "afschaling"
+        out.append({"replication": 0, "traject": client * 1000 + n, "client": client, "municipality": "Venlo",
+                    "segment": "S3", "traject_type": "standaard", "provider": provider, "start": float(start),
+                    "stop": float(stop), "wacht_dagen": 0.0, "voortzetting": False, "beginstand": start < 0,
+                    "reden": reden, "doorlooptijd": float(stop) - max(float(start), 0.0)})
+    return pd.DataFrame(out)
+
+
+def run(contracts, rows, **kw):
+    sc = scenario_from_dict(base(contracts, **{k: v for k, v in kw.items() if k != "provider"}))
+    res = compute_payments(sc, trajecten=trajecten(rows, kw.get("provider", "P1")), replications=[0])
+    return sc, res
+
+
+def total(res, kind=None, contract=None):
+    p = res.payments
+    if kind is not None:
+        p = p[p["kind"] == kind]
+    if contract is not None:
+        p = p[p["contract"] == contract]
+    return float(p["amount"].sum())
+
+
+def assert_conserved(res):
+    t = res.per_contract_year()
+    np.testing.assert_allclose(t["paid"], t["final"], rtol=0, atol=1e-6)
+
+
+# -- Noord-Limburg example (004_070bb43b6d600216.txt, par. 8) ---------------------------------
+
+PLEKKEN3 = contract("plekken", plekken=3, tariffs={"standaard": T})
+
+
+def back_to_back(d, plekken=3, until=730):
+    """Every plek filled again the moment a traject ends: trajecten of length d from day 0."""
+    rows, client = [], 0
+    for _ in range(plekken):
+        t = 0.0
+        while t < until:
+            stop = min(t + d, until)
+            rows.append((client, t, stop, "afschaling" if t + d <= until else "einde_horizon"))
+            client += 1
+            t += d
+    return rows
+
+
+@pytest.mark.parametrize("d, served", [(365.0, 3.0), (365.0 * 3 / 3.5, 3.5), (365.0 * 3 / 2.5, 2.5)])
+def test_noord_limburg_same_budget_serves_3_5_or_2_5_clients(d, served):
+    sc, res = run([PLEKKEN3], back_to_back(d), horizon_years=2)
+    y = res.plekken[res.plekken["year"] == 2022].iloc[0]
+    assert y["empty"] == 0 and y["occupied"] == 3 * 365
+    assert y["clienten_equivalent"] == pytest.approx(served, rel=1e-12)
+    finals = res.finals[res.finals["year"] == 2022]["final"]
+    assert finals.iloc[0] == pytest.approx(3 * T)          # the same budget whatever the doorlooptijd
+    assert total(res, "payback") == 0
+    assert_conserved(res)
+
+
+def test_noord_limburg_unfilled_plek_is_paid_back():
+    rows = [(0, 0, 365, "einde_horizon"), (1, 0, 365, "einde_horizon"), (2, 0, 182.5)]  # third plek half empty
+    sc, res = run([PLEKKEN3], rows)
+    assert total(res, "advance") == pytest.approx(3 * T)
+    assert total(res, "payback") == pytest.approx(-182.5 * 100)
+    assert res.finals["final"].sum() == pytest.approx(3 * T - 18_250)
+    assert res.plekken["empty"].iloc[0] == pytest.approx(182.5)
+    assert_conserved(res)
+
+
+def test_plek_price_is_tariff_times_365_over_planned_doorlooptijd():
+    from simulation.funding.contracts import plek_day_price
+    sc = scenario_from_dict(base([contract("plekken", plekken=1, tariffs={"standaard": 7300})], planned=73))
+    assert plek_day_price(sc.funding.contracts[0], sc) * 365 == pytest.approx(7300 * 365 / 73)
+
+
+# -- every variant by hand ---------------------------------------------------------------------
+
+def test_pxq_units_times_price_per_month():
+    # 2 hours a week x 70 days = 20 hours x EUR 50; Jan 31 days, Feb 28, Mar 11
+    sc, res = run([contract("pxq", unit_price=50)], [(0, 0, 70)])
+    by_month = res.payments.groupby("month")["amount"].sum()
+    assert by_month[1] == pytest.approx(2 * 31 / 7 * 50)
+    assert by_month[2] == pytest.approx(400)
+    assert total(res) == pytest.approx(1000)
+    assert_conserved(res)
+
+
+def test_traject_tariff_split_between_start_and_end():
+    rows = [(0, 10, 100), (1, 200, 365, "einde_horizon")]
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, share_at_start=0.4)], rows)
+    by_month = res.payments.groupby("month")["amount"].sum()
+    assert by_month[1] == pytest.approx(400) and by_month[4] == pytest.approx(600)
+    assert by_month[7] == pytest.approx(400)        # still open at the horizon: only the start part
+    assert total(res) == pytest.approx(1400)
+    assert_conserved(res)
+
+
+def test_traject_in_care_on_start_date_not_paid_again():
+    sc, res = run([contract("traject", tariffs={"standaard": 1000})], [(0, -30, 40), (1, 5, 40)])
+    assert total(res) == pytest.approx(1000)
+
+
+def test_output_monthly_per_client_per_category_per_month():
+    # client 0 in care Jan-Mar; client 1 two trajecten in January: paid once
+    rows = [(0, 0, 70), (1, 0, 10), (1, 12, 20)]
+    sc, res = run([contract("output_monthly", monthly_tariffs={"basis": 800}, categories={"standaard": "basis"})], rows)
+    assert total(res) == pytest.approx(4 * 800)
+    assert_conserved(res)
+
+
+def test_budget_settlement_whole_or_outside_band():
+    rows = [(c, 10 + c, 50 + c) for c in range(100)]          # realisation 100 x 1000
+    real = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    whole = contract("budget", budget=120_000, band=0.1, realisation=real)
+    part = contract("budget", budget=120_000, band=0.1, realisation=real, settlement="outside_band")
+    sc, res = run([whole], rows)
+    assert total(res, "advance") == pytest.approx(120_000)
+    assert total(res, "advance") and res.payments[res.payments["kind"] == "advance"]["amount"].iloc[0] == \
+        pytest.approx(120_000 * 31 / 365)
+    assert total(res, "settlement") == pytest.approx(-20_000)
+    sc, res2 = run([part], rows)
+    assert total(res2, "settlement") == pytest.approx(-8_000)
+    sc, res3 = run([whole], rows[:97] + [(c, 10, 20) for c in range(200, 213)])  # 110,000: inside the band
+    assert total(res3, "settlement") == 0
+    for r in (res, res2, res3):
+        assert_conserved(r)
+
+
+def test_band_zero_settles_every_euro():
+    np.testing.assert_allclose(settle([90, 100, 111], [100, 100, 100], 0.0, "whole"), [-10, 0, 11])
+    np.testing.assert_allclose(settle([85, 95, 111], [100, 100, 100], 0.1, "outside_band"), [-5, 0, 1])
+
+
+def test_plafond_pays_realisation_up_to_the_ceiling():
+    rows = [(c, 15 + 31 * c, 20 + 31 * c) for c in range(8)]   # one traject a month
+    sc, res = run([contract("plafond", ceiling=5_500, realisation={"basis": "traject", "tariffs": {"standaard": 1000}})], rows)
+    by_month = res.payments.groupby("month")["amount"].sum()
+    assert list(by_month.round(6)) == [1000] * 5 + [500, 0, 0]
+    assert total(res, "advance") == 0
+    assert_conserved(res)
+
+
+def test_lumpsum_fixed_amount_no_settlement():
+    sc, res = run([contract("lumpsum", amount=50_000)], [(c, 0, 300) for c in range(40)])
+    assert total(res) == pytest.approx(50_000)
+    assert set(res.payments["kind"].astype(str)) == {"advance"}
+    assert_conserved(res)
+
+
+def test_population_per_inhabitant_and_per_client():
+    sc, res = run([contract("population", per_inhabitant=100, band=0.1,
+                            realisation={"basis": "traject", "tariffs": {"standaard": 1000}})],
+                  [(c, 5, 20) for c in range(95)], population=1000)
+    assert total(res, "advance") == pytest.approx(100_000)
+    assert total(res, "settlement") == 0                       # 95,000 is inside +/-10%
+    sc, res = run([contract("population", per_client=2_000, expected_clients=50, band=0.1)],
+                  [(c, 5, 20) for c in range(60)])
+    assert total(res, "settlement") == pytest.approx(20_000)   # 60 clients instead of 50: outside the band
+    assert_conserved(res)
+
+
+def test_bonus_malus_on_cost_per_client():
+    bm = {"measure": "kosten_per_client", "target": 1200, "rate": 0.5, "cap": 1.0}
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, bonus_malus=bm)], [(c, 5, 20) for c in range(10)])
+    assert total(res, "bonus") == pytest.approx(0.5 * (1200 * 10 - 10_000))
+    assert_conserved(res)
+
+
+def test_extra_capacity_capped_at_share_of_framework():
+    framework = contract("traject", tariffs={"standaard": 1000})
+    extra = contract("traject", provider="P2", tariffs={"standaard": 1000}, extra_capacity=True)
+    sc = scenario_from_dict(base([framework, extra]))
+    tr = pd.concat([trajecten([(c, 5, 20) for c in range(20)]),
+                    trajecten([(100 + c, 5, 20) for c in range(5)], provider="P2")], ignore_index=True)
+    res = compute_payments(sc, trajecten=tr, replications=[0])
+    assert total(res, contract=1) == pytest.approx(0.10 * 20_000)
+    assert_conserved(res)
+
+
+# -- equivalences that must hold exactly ------------------------------------------------------
+
+def test_plekken_full_at_planned_doorlooptijd_equal_trajecten():
+    rows = back_to_back(73.0, plekken=2, until=365)
+    tariffs = {"standaard": 7300.0}
+    _, a = run([contract("plekken", plekken=2, tariffs=tariffs)], rows, planned=73)
+    _, b = run([contract("traject", tariffs=tariffs)], rows, planned=73)
+    assert total(a) == total(b) == 10 * 7300
+
+
+def test_budget_with_infinite_band_equals_lumpsum():
+    rows = [(c, 5, 200) for c in range(30)]
+    _, a = run([contract("budget", budget=70_000, band=float("inf"),
+                         realisation={"basis": "traject", "tariffs": {"standaard": 1000}})], rows)
+    _, b = run([contract("lumpsum", amount=70_000)], rows)
+    cols = ["year", "month", "kind", "amount"]
+    pd.testing.assert_frame_equal(a.payments[cols], b.payments[cols])
+
+
+def test_output_monthly_one_month_trajecten_equal_traject_tariff():
+    month_start = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30])
+    rows = [(c, month_start[c % 12] + 1, month_start[c % 12] + 25) for c in range(40)]   # each inside one month
+    _, a = run([contract("output_monthly", monthly_tariffs={"standaard": 950})], rows)
+    _, b = run([contract("traject", tariffs={"standaard": 950})], rows)
+    pd.testing.assert_series_equal(a.payments.groupby("month")["amount"].sum(), b.payments.groupby("month")["amount"].sum())
+
+
+# -- conversion between trajecten and plekken (step 3) -----------------------------------------
+
+def test_conversion_to_plekken_mid_year():
+    c = contract("traject", tariffs={"standaard": T}, conversions=[{"date": "2022-07-01", "to": "plekken", "plekken": 2}])
+    rows = [(0, 10, 100), (1, 181, 365, "einde_horizon"), (2, 181, 365, "einde_horizon")]
+    sc, res = run([c], rows)
+    modes = res.payments.groupby("mode")["amount"].sum()
+    assert modes["traject"] == pytest.approx(T)           # the one traject started in the first half
+    assert modes["plekken"] == pytest.approx(2 * 184 * 100)   # 1 Jul - 31 Dec fully occupied
+    assert_conserved(res)
+
+
+# -- bad contracts ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad, words", [
+    (contract("traject"), ["tariffs", "Field required"]),
+    (contract("plekken", tariffs={"standaard": 1}), ["plekken", "Field required"]),
+    (contract("budget", budget=1000, band=-0.1), ["band", "greater than or equal to 0"]),
+    (contract("traject", tariffs={"standaard": 1}, conversions=[{"date": "2022-06-01", "to": "plekken"}]),
+     ["conversions", "plekken", "plek count"]),
+    (contract("traject", tariffs={"zwaar": 1}), ["tariffs", "missing ['standaard']"]),
+    (contract("budget", budget=1000, band=0.1), ["realisation is required"]),
+    (contract("barter"), ["variant must be one of"]),
+    (contract("lumpsum", amount=1, municipality="Horst"), ["municipality 'Horst' is unknown"]),
+])
+def test_bad_contracts_name_the_field(bad, words):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(base([bad]))
+    for w in words:
+        assert w in str(err.value), str(err.value)
+
+
+def test_overlapping_contract_periods_rejected():
+    a = contract("lumpsum", amount=1, end="2022-07-01")
+    b = contract("traject", tariffs={"standaard": 1}, start="2022-06-01")
+    with pytest.raises(ScenarioError, match=r"contracts\[1\].*overlaps funding.contracts\[0\]"):
+        scenario_from_dict(base([a, b]))
+    b["start"] = "2022-07-01"
+    scenario_from_dict(base([a, b]))   # adjacent periods are fine

@@ -1,0 +1,184 @@
+"""Flow effects of contracts in the model: plekken pools, budgetplafond, refusal, doorlooptijd factor,
+and the Noord-Limburg example coming out of the model itself."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from simulation import simulate
+from simulation.funding.payments import compute_payments
+from simulation.metrics import traject_table
+
+T = 36_500.0
+
+
+def scenario(contracts=(), d=365.0, per_year=50.0, providers=("P1",), horizon_years=2, warmup=365, planned=365.0,
+             types=None):
+    types = types or {"standaard": {"share": 1, "weight": 2, "planned_doorlooptijd": planned,
+                                    "doorlooptijd": {"kind": "fixed", "value": d}}}
+    return {
+        "name": "flow", "start_date": "2022-01-01", "horizon_years": horizon_years,
+        "warmup": {"initial_caseload": warmup > 0, "days": warmup},
+        "municipalities": {"Venlo": {"population": 100_000}},
+        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": per_year, "base_year": 2022},
+                            "traject_types": types}},
+        "providers": {p: {"segments": {"S3": {}}} for p in providers},
+        "funding": {"contracts": list(contracts)},
+    }
+
+
+def contract(variant, provider="P1", **kw):
+    return {"municipality": "Venlo", "provider": provider, "segment": "S3", "variant": variant, **kw}
+
+
+@pytest.mark.parametrize("d, served", [(365.0, 3.0), (365.0 * 3 / 3.5, 3.5), (365.0 * 3 / 2.5, 2.5)])
+def test_noord_limburg_example_from_the_model(d, served):
+    """3 plekken always in demand: the budget stays 3 x tariff, the clients served follow the doorlooptijd."""
+    sc = scenario([contract("plekken", plekken=3, tariffs={"standaard": T})], d=d)
+    res = simulate(sc, seed=3, replications=1)
+    tr = traject_table(res.events)
+    in_2022 = tr[(tr["start"] < 365) & (tr["stop"] > 0)]
+    overlap = np.minimum(in_2022["stop"], 365) - np.maximum(in_2022["start"], 0)
+    assert overlap.sum() == pytest.approx(3 * 365)                  # the plekken never stand empty
+    fund = compute_payments(res.scenario, events=res.events)
+    y = fund.plekken[fund.plekken["year"] == 2022].iloc[0]
+    assert y["empty"] == pytest.approx(0, abs=1e-9)
+    assert y["clienten_equivalent"] == pytest.approx(served, rel=1e-9)
+    assert fund.finals[fund.finals["year"] == 2022]["final"].iloc[0] == pytest.approx(3 * T)
+    waits = res.events[res.events["event"] == "wachtlijst"]
+    assert len(waits) > 0                                           # the cap acts on the flow
+
+
+def test_plafond_stops_admissions_until_next_year():
+    real = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    sc = scenario([contract("plafond", ceiling=5000, realisation=real)], d=30, per_year=20, warmup=0)
+    res = simulate(sc, seed=5, replications=1)
+    ev = res.events
+    starts = ev[ev["event"] == "start_zorg"]
+    per_year = starts.groupby(starts["date"].dt.year).size()
+    assert per_year[2022] == 5 and per_year[2023] == 5
+    blocked = ev[(ev["event"] == "wachtlijst") & (ev["reden"] == "budgetplafond")]
+    assert len(blocked) > 5
+    assert (starts[starts["date"].dt.year == 2023]["day"].iloc[:5] == 365).all()   # admitted on 1 January
+    fund = compute_payments(res.scenario, events=ev)
+    assert fund.finals.set_index("year")["final"].to_dict() == {2022: 5000, 2023: 5000}
+
+
+def test_plafond_sends_clients_to_a_provider_with_room():
+    real = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    sc = scenario([contract("plafond", ceiling=5000, realisation=real)], d=30, per_year=40, warmup=0,
+                  providers=("P1", "P2"))
+    ev = simulate(sc, seed=5, replications=1).events
+    assert not ((ev["event"] == "wachtlijst") & (ev["reden"] == "budgetplafond")).any()
+    starts = ev[ev["event"] == "start_zorg"]
+    p1 = starts[starts["provider"] == "P1"].groupby(starts["date"].dt.year).size()
+    assert (p1 <= 5).all()
+    assert (ev["reden"] == "overstap").sum() > 0
+
+
+def test_refusal_of_heavy_clients_with_common_random_numbers():
+    types = {"licht": {"share": 0.5, "weight": 1, "planned_doorlooptijd": 60, "doorlooptijd": {"kind": "fixed", "value": 60}},
+             "zwaar": {"share": 0.5, "weight": 6, "planned_doorlooptijd": 60, "doorlooptijd": {"kind": "fixed", "value": 60}}}
+    tariffs = {"licht": 1000, "zwaar": 6000}
+    def run(p):
+        lump = contract("lumpsum", amount=100_000, behaviour={"refusal_probability": p, "source": "test"})
+        sc = scenario([lump], providers=("P1", "P2"), types=types, per_year=200, warmup=0, horizon_years=1)
+        return simulate(sc, seed=11, replications=1).events
+    base, none, half, all_ = run(0.0), None, run(0.5), run(1.0)
+    toew = lambda e: e[(e["event"] == "toewijzing") & e["reden"].isna()]
+    pd_cols = ["day", "client", "traject_type"]
+    assert toew(base)[pd_cols].reset_index(drop=True).equals(toew(half)[pd_cols].reset_index(drop=True))  # same clients
+    starts = all_[all_["event"] == "start_zorg"]
+    assert not ((starts["provider"] == "P1") & (starts["traject_type"] == "zwaar")).any()
+    assert ((starts["provider"] == "P1") & (starts["traject_type"] == "licht")).any()
+    refused = (half["reden"] == "weigering").sum()
+    heavy_p1 = ((toew(half)["provider"] == "P1") & (toew(half)["traject_type"] == "zwaar")).sum()
+    assert 0 < refused < heavy_p1
+
+
+def test_doorlooptijd_factor_changes_only_that_providers_trajecten():
+    c = contract("traject", tariffs={"standaard": 1000}, behaviour={"doorlooptijd_factor": 1.5, "source": "test"})
+    ev = simulate(scenario([c], d=100, providers=("P1", "P2"), warmup=0), seed=2).events
+    stops = ev[(ev["event"] == "stop_zorg") & (ev["reden"] == "afschaling")]
+    assert set(stops[stops["provider"] == "P1"]["doorlooptijd"].round(9)) == {150.0}
+    assert set(stops[stops["provider"] == "P2"]["doorlooptijd"].round(9)) == {100.0}
+
+
+def test_conversion_to_plekken_caps_the_flow_from_that_date():
+    c = contract("traject", tariffs={"standaard": T}, conversions=[{"date": "2022-07-01", "to": "plekken", "plekken": 2}])
+    ev = simulate(scenario([c], d=40, per_year=100, horizon_years=1), seed=4).events
+    waits = ev[ev["event"] == "wachtlijst"]
+    assert len(waits) > 0 and waits["day"].min() >= 181
+
+
+def test_money_conserved_on_a_random_run_for_every_variant():
+    real = {"basis": "pxq", "unit_price": 80}
+    contracts = [
+        contract("plekken", plekken=4, tariffs={"standaard": 9000}, end="2023-01-01"),
+        contract("budget", budget=40_000, band=0.05, realisation=real, settlement="outside_band", start="2023-01-01"),
+        contract("plafond", provider="P2", ceiling=30_000, realisation={"basis": "output_monthly", "monthly_tariffs": {"standaard": 700}}),
+    ]
+    types = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
+                           "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7}}}
+    res = simulate(scenario(contracts, providers=("P1", "P2"), types=types, per_year=40), seed=8, replications=2)
+    fund = compute_payments(res.scenario, events=res.events)
+    t = fund.per_contract_year()
+    np.testing.assert_allclose(t["paid"], t["final"], atol=1e-6)
+    assert set(t["contract"]) == {0, 1, 2} and set(t["replication"]) == {0, 1}
+
+
+def test_no_contracts_leaves_the_model_unchanged():
+    sc = scenario(d=100)
+    sc.pop("funding")
+    a = simulate(sc, seed=1).events
+    sc["funding"] = {"contracts": [contract("traject", tariffs={"standaard": 1})]}
+    b = simulate(sc, seed=1).events
+    assert a.drop(columns=[]).equals(b)
+
+
+def test_compare_paired_differences_on_common_random_numbers():
+    from simulation.funding.compare import compare
+    types = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
+                           "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7}}}
+    base = scenario(providers=("P1", "P2"), types=types, per_year=30, horizon_years=2)
+    base.pop("funding")
+    tariffs = {"standaard": 4000}
+    costs = {"P1": {"cost_per_unit": 70, "fixed_per_plek_year": 500}, "P2": {"cost_per_unit": 75}}
+    both = lambda c1, c2: {"funding": {"contracts": [c1, c2], "provider_costs": costs}}
+    variants = {
+        "trajecten": both(contract("traject", tariffs=tariffs), contract("traject", "P2", tariffs=tariffs)),
+        "budget_inf": both(contract("budget", budget=60_000, band=float("inf")), contract("traject", "P2", tariffs=tariffs)),
+        "plekken": both(contract("plekken", plekken=4, tariffs=tariffs), contract("traject", "P2", tariffs=tariffs)),
+    }
+    cmp = compare(base, variants, replications=4, seed=3)
+    s = cmp.summary.set_index(["variant", "year", "measure"])
+    # no flow effect: the same clients, so the paired difference in clients is exactly 0
+    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "diff_vs_reference"] == 0
+    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "diff_ci_low"] == 0
+    # a fixed P1 amount: the spread of spend comes from P2 only, so it is smaller than under trajecten
+    p = cmp.predictability.set_index(["variant", "year"])
+    assert p.loc[("budget_inf", 2022), "spend_sd"] < p.loc[("trajecten", 2022), "spend_sd"]
+    assert 0 <= p.loc[("plekken", 2022), "p_over_budget"] <= 1
+    assert s.loc[("plekken", 2022, "bezettingsgraad"), "mean"] > 0
+    assert np.isfinite(s.loc[("trajecten", 2022, "marge_aanbieders"), "mean"])
+    assert set(cmp.per_replication["variant"]) == set(variants)
+
+
+def test_shipped_variant_overlays_validate_and_run():
+    from pathlib import Path
+
+    import yaml
+
+    from simulation.funding.compare import compare, load_variant
+    from simulation.scenario import scenario_from_dict
+    folder = Path(__file__).resolve().parents[1] / "params" / "variants"
+    base = yaml.safe_load((folder / "funding-demo.base.yaml").read_text())
+    base["horizon_years"] = 1
+    files = sorted(folder.glob("*-venlo.yaml"))
+    assert files
+    for f in files:
+        scenario_from_dict(base, source=str(f), overrides=load_variant(f))
+    cmp = compare(base, {f.stem: f for f in files[:2]}, replications=2, seed=1)
+    assert len(cmp.summary)
