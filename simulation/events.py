@@ -38,13 +38,13 @@ COLUMNS = ("day", "event", "client", "traject", "municipality", "segment", "traj
            "provider", "reden", "value")
 
 
-def to_frame(rows: list[tuple], replication: int, start_date, labels: dict[str, list[str]]) -> pd.DataFrame:
-    """Build the event-log DataFrame from the model's tuples.
+def to_frame(rows, replication: int, start_date, labels: dict[str, list[str]]) -> pd.DataFrame:
+    """Build the event-log DataFrame from the model's rows (a flat float array or a list of tuples).
 
     ``labels`` maps municipality/segment/traject_type/provider to their names by code.
     The generic ``value`` is split into the column that names it per event.
     """
-    arr = np.array(rows, dtype=np.float64).reshape(-1, len(COLUMNS))
+    arr = np.array(rows, dtype=np.float64).reshape(-1, len(COLUMNS))  # copies: the array may be reused
     day = arr[:, 0]
     event = arr[:, 1].astype(np.int8)
     value = arr[:, 9]

@@ -10,6 +10,7 @@ scalar inverse-CDF transforms); the DataFrame is built once at the end.
 from __future__ import annotations
 
 import calendar
+from array import array
 import gc
 import datetime as dt
 from bisect import bisect_right
@@ -88,15 +89,32 @@ class _At(simpy.events.Event):
 
 
 class _Started(simpy.events.Process):
-    """A process whose generator starts at once, inside the current callback.
+    """A client's process: starts at once inside the current callback and ends silently.
 
-    simpy's Process schedules an Initialize event first; a client arriving on its
-    own timeout needs no second event (half the scheduling cost of an arrival).
+    simpy's Process schedules an Initialize event to start and triggers itself when it
+    ends; nobody waits for a client's process, so both events would only cost time.
+    An exception in the generator propagates at once (the run stops with its traceback).
     """
 
     def __init__(self, env: simpy.Environment, gen):
         self.env, self.callbacks, self._generator = env, [], gen
         self._resume(_GO)
+
+    def _resume(self, event) -> None:
+        env, send = self.env, self._generator.send
+        env._active_proc = self
+        try:
+            while True:
+                event = send(event._value)
+                if event.callbacks is not None:   # pending: resume when it fires
+                    event.callbacks.append(self._resume)
+                    break
+                # already processed (e.g. a finished stacked traject): continue at once
+        except StopIteration:
+            self._ok, self._value, self.callbacks = True, None, None
+            event = None
+        self._target = event
+        env._active_proc = None
 
 
 class _Go:
@@ -138,7 +156,9 @@ class Model:
         self.warmup_days = float(scenario.warmup.days)
         self.horizon = float(scenario.horizon_days)
         self.env = simpy.Environment(initial_time=-self.warmup_days)
-        self.rows: list[tuple] = []
+        # the event log: 10 floats per event (events.COLUMNS) in one flat array; no Python object per row
+        self.rows = array("d")
+        self.log = self.rows.extend
         self.open_trajecten: dict[int, tuple] = {}   # traject -> (client, mun, seg, type, prov, start)
         self.waiting: dict[int, tuple] = {}          # traject -> (client, mun, seg, type, prov, since)
         self.in_toegang: dict[int, tuple] = {}       # client -> (mun, seg, since)
@@ -295,7 +315,7 @@ class Model:
         ``initial`` = (segment, type, provider, start day, remaining days) for a client of the
         initial caseload, who starts in care instead of at the toegang.
         """
-        env, log = self.env, self.rows.append
+        env, log = self.env, self.log
         while True:
             u = self._episode_draws(c)
             if initial is not None:
@@ -353,7 +373,7 @@ class Model:
 
     def _wait_for_plek(self, c: _Client, pool: PlekPool, tid: int, si: int, ti: int, pi: int, logged: bool):
         """Wait FIFO for a plek; after max_wait_days move to a provider with room. Returns (provider, pool)."""
-        env, log = self.env, self.rows.append
+        env, log = self.env, self.log
         request = pool.request()
         if request is None:
             return pi, pool
@@ -385,7 +405,7 @@ class Model:
         plek; opschaling releases the plek and starts a new toewijzing in the target segment.
         ``initial`` = (start day, remaining days) places a traject of the initial caseload.
         """
-        env, log, types = self.env, self.rows.append, self.types
+        env, log, types = self.env, self.log, self.types
         j = c.next_traject
         c.next_traject += 1
         u = self._traject_draws(c, j)
@@ -493,7 +513,7 @@ class Model:
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _beginstand(self, _event) -> None:
-        log = self.rows.append
+        log = self.log
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
             log((0.0, ev.BEGINSTAND, cid, tid, mi, si, ti, pi, ev.IN_ZORG, start))
         for tid, (cid, mi, si, ti, pi, since) in self.waiting.items():
@@ -517,7 +537,20 @@ class Model:
                     pool.set_capacity(cap)
             year += 1
 
-    def run(self) -> list[tuple]:
+    def run(self) -> array:
+        """Simulate warm-up and horizon; returns the event log as a flat array of 10 floats per event."""
+        # The model's objects form no reference cycles (gc.collect() after a run finds none),
+        # so the cyclic collector's passes over the growing heap of clients only cost time.
+        gc_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._simulate()
+        finally:
+            if gc_enabled:
+                gc.enable()
+        return self.rows
+
+    def _simulate(self) -> None:
         env = self.env
         if self.sc.warmup.initial_caseload:
             self._initial_caseload()
@@ -530,19 +563,10 @@ class Model:
         for mi in range(len(self.mun_names)):
             for si in range(len(self.seg_names)):
                 self._schedule_arrivals(mi, si)
-        # The model's objects form no reference cycles (gc.collect() after a run finds none),
-        # so the cyclic collector's passes over the growing heap of clients only cost time.
-        gc_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            env.run(until=self.horizon)
-        finally:
-            if gc_enabled:
-                gc.enable()
-        log = self.rows.append
+        env.run(until=self.horizon)
+        log = self.log
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
             log((self.horizon, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, ev.EINDE_HORIZON, self.horizon - start))
-        return self.rows
 
     def labels(self) -> dict[str, list[str]]:
         return {"municipality": self.mun_names, "segment": self.seg_names,

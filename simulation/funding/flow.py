@@ -140,7 +140,7 @@ class FlowRules:
     # -- the admission hook -------------------------------------------------------------------
     def admit(self, c, tid: int, si: int, ti: int, pi: int):
         """Refusal and budgetplafond at toewijzing; returns the provider that takes the traject."""
-        env, log, model = self.m.env, self.m.rows.append, self.m
+        env, log, model = self.m.env, self.m.log, self.m
         mi = c.mun
         contract, _ = self.contract((mi, pi, si), env.now)
         if contract is not None and contract.behaviour.refusal_probability > 0:
