@@ -266,7 +266,12 @@ def fit_segment(data: pd.DataFrame, types: list[str]) -> SegmentFit:
             rows.append({"traject_type": t, "family": fam, "loglik": ll, "aic": 2 * k - 2 * ll})
     aic = pd.DataFrame(rows)
     aic["delta_aic"] = aic["aic"] - aic.groupby("traject_type")["aic"].transform("min")
-    chosen = {t: aic.loc[aic[aic["traject_type"] == t]["aic"].idxmin(), "family"] for t in types}
+    # the simplest family within 2 AIC units of the best (exponential is gamma with cv 1)
+    simplicity = {f: i for i, f in enumerate(FAMILIES)}
+    chosen = {}
+    for t in types:
+        near = aic[(aic["traject_type"] == t) & (aic["delta_aic"] <= 2.0)]
+        chosen[t] = min(near["family"], key=lambda f: (simplicity[f], f))
     aic["chosen"] = [chosen[t] == f for t, f in zip(aic["traject_type"], aic["family"])]
     if len(set(chosen.values())) == 1:
         res, lm, lcv, lq, lp, others, per_type, ti = fits[next(iter(chosen.values()))]
@@ -507,7 +512,7 @@ def calibrate(records: Union[pd.DataFrame, str, Path], base_scenario=None, name:
             C[("segments", s, "traject_types", t, "planned_doorlooptijd")] = (
                 "from the base scenario (the tariff's basis)" if btype else "fitted mean doorlooptijd (no base scenario)")
             n_c, n_o, n_l = int((sel["status"] > 0).sum()), int((sel["status"] == 0).sum()), int((sel["entry"] > 0).sum())
-            how = (f"censored ML fit, {fam} (lowest AIC of {', '.join(FAMILIES)}), on {len(sel)} trajecten: {n_c} closed, "
+            how = (f"censored ML fit, {fam} (simplest within 2 AIC of the best of {', '.join(FAMILIES)}), on {len(sel)} trajecten: {n_c} closed, "
                    f"{n_o} open at the period end (right-censored), {n_l} started before it (left-truncated); "
                    f"uitval at a uniform fraction; time / provider maatwerk factor; KM distance "
                    f"{fit.gof.get(t, float('nan')):.3f}")
