@@ -178,8 +178,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _delegated() -> dict:
+    """Subcommands whose parsers live next to their code: name -> (function, help)."""
+    from .calibration import main_calibrate
+    from .records import main_check, main_export
+
+    return {
+        "calibrate": (main_calibrate, "fit a scenario to realised records (docs/records.md)"),
+        "export-records": (main_export, "simulate a scenario and write its trajecten as records"),
+        "check-records": (main_check, "validate a records file and list every problem"),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("calibrate", "export-records", "check-records"):
+        return _delegated()[argv[0]][0](argv[1:])
+    parser = build_parser()
+    if argv and argv[0] in ("-h", "--help"):
+        parser.epilog = "more commands: " + "; ".join(f"{k}: {h}" for k, (_, h) in _delegated().items())
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except ScenarioError as exc:

@@ -649,7 +649,7 @@ def write_records(records: pd.DataFrame, path: Union[str, Path], study_period) -
 
 def main_export(argv: Optional[Sequence[str]] = None) -> int:
     """``export``: simulate a scenario and write one replication's trajecten as records."""
-    parser = argparse.ArgumentParser(prog="python -m simulation.records export",
+    parser = argparse.ArgumentParser(prog="python -m simulation export-records",
                                      description="Simulate a scenario and write its trajecten as realised records.")
     parser.add_argument("scenario", help="scenario YAML file")
     parser.add_argument("--out", required=True, help="records file (.csv or .parquet)")
@@ -676,7 +676,7 @@ def main_export(argv: Optional[Sequence[str]] = None) -> int:
 
 def main_check(argv: Optional[Sequence[str]] = None) -> int:
     """``check``: validate a records file and report every problem."""
-    parser = argparse.ArgumentParser(prog="python -m simulation.records check",
+    parser = argparse.ArgumentParser(prog="python -m simulation check-records",
                                      description="Validate realised records and list every problem.")
     parser.add_argument("records")
     parser.add_argument("--scenario", help="scenario YAML: also check municipalities, segments, providers")
