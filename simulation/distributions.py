@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
@@ -101,8 +102,7 @@ class LogNormal(_Dist):
         return math.exp(self._mu + s * s + s * _STD_NORMAL.inv_cdf(_clip(u)))
 
     def sampler(self):
-        mu, sigma = self._mu, self._sigma
-        return _tabulated(lambda u: np.exp(mu + sigma * ndtri(u)), self.ppf)
+        return _lognormal_sampler(self.mean, self.cv)
 
 
 class Gamma(_Dist):
@@ -121,8 +121,7 @@ class Gamma(_Dist):
         return float(gammaincinv(k + 1.0, u)) * self.mean / k
 
     def sampler(self):
-        k, scale = 1.0 / self.cv**2, self.mean * self.cv**2
-        return _tabulated(lambda u: gammaincinv(k, u) * scale, self.ppf)
+        return _gamma_sampler(self.mean, self.cv)
 
 
 class Empirical(_Dist):
@@ -186,6 +185,20 @@ def _tabulated(ppf_array, ppf_exact):
         return lo + (x - i) * (table[i + 1] - lo)
 
     return sample
+
+
+@lru_cache(maxsize=1024)
+def _lognormal_sampler(mean: float, cv: float):
+    d = LogNormal(kind="lognormal", mean=mean, cv=cv)
+    mu, sigma = d._mu, d._sigma
+    return _tabulated(lambda u: np.exp(mu + sigma * ndtri(u)), d.ppf)
+
+
+@lru_cache(maxsize=1024)
+def _gamma_sampler(mean: float, cv: float):
+    d = Gamma(kind="gamma", mean=mean, cv=cv)
+    k, scale = 1.0 / cv**2, mean * cv**2
+    return _tabulated(lambda u: gammaincinv(k, u) * scale, d.ppf)
 
 
 def _clip(u: float) -> float:
