@@ -14,6 +14,7 @@ from array import array
 import gc
 import datetime as dt
 from bisect import bisect_right
+from heapq import heappop, heappush
 from collections import deque
 from itertools import accumulate
 
@@ -140,18 +141,64 @@ class _Type:
 
 
 class _Client:
-    __slots__ = ("id", "mun", "seg", "draws", "next_traject", "episode", "stream")
+    __slots__ = ("id", "mun", "seg", "draws", "next_traject", "episode", "stream", "env")
 
-    def __init__(self, cid, mun, seg, draws, stream):
+    def __init__(self, cid, mun, seg, draws, stream, env):
         self.id, self.mun, self.seg, self.draws, self.stream = cid, mun, seg, draws, stream
         self.next_traject = 0
         self.episode = 0
+        self.env = env   # the shared simpy Environment, or the client's own _PrivateClock
+
+
+class _Wake:
+    """What a process on a private clock yields to sleep until ``time``."""
+
+    __slots__ = ("time",)
+
+    def __init__(self, time: float):
+        self.time = time
+
+
+class _PrivateProcess:
+    """A stacked traject chain on a private clock: yieldable like a simpy Process."""
+
+    __slots__ = ("gen", "triggered", "value", "waiters")
+
+    def __init__(self, gen):
+        self.gen, self.triggered, self.value, self.waiters = gen, False, None, []
+
+
+class _PrivateClock:
+    """The clock of one client who can never meet a plek, a ceiling or another client.
+
+    Such a client's processes run at once, on their own small event queue, with the
+    same generator code and the same ordering rules as simpy (time, then creation
+    order); only the shared event heap is skipped. Rows go to the shared log with
+    their own times (the log is sorted by day when the DataFrame is built).
+    """
+
+    __slots__ = ("now", "queue", "eid")
+
+    def __init__(self, now: float):
+        self.now, self.queue, self.eid = now, [], 0
+
+    def timeout(self, delay: float) -> _Wake:
+        return _Wake(self.now + delay)
+
+    def process(self, gen) -> _PrivateProcess:
+        proc = _PrivateProcess(gen)
+        self._push(self.now, proc, None)
+        return proc
+
+    def _push(self, time: float, proc, value) -> None:
+        self.eid += 1
+        heappush(self.queue, (time, self.eid, proc, value))
 
 
 class Model:
     """One replication of a scenario. ``run()`` returns the event-log rows and a state summary."""
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int = 0):
+    def __init__(self, scenario: Scenario, seed: int, replication: int = 0, private_clocks: bool = True):
         self.sc, self.seed, self.replication = scenario, seed, replication
         self.warmup_days = float(scenario.warmup.days)
         self.horizon = float(scenario.horizon_days)
@@ -166,6 +213,11 @@ class Model:
         self.n_clients = 0
         self._index()
         self.flow = FlowRules.build(self)   # contracts' flow effects; None without funding contracts
+        # A client can run on a private clock when nothing shared can make it wait: its
+        # municipality buys no plekken anywhere and no contract gates admissions.
+        self.private_clients: set[int] = set()
+        self.private_ok = [private_clocks and self.flow is None
+                           and not any(key[0] == mi for key in self.pools) for mi in range(len(self.mun_names))]
 
     # -- set-up -------------------------------------------------------------------------------
     def _index(self) -> None:
@@ -273,11 +325,11 @@ class Model:
         blocks = generator(self.seed, self.replication, "client", m, s).random((len(times), BLOCK))
         base_id = (mi * len(self.seg_names) + si + 1) * CLIENTS_PER_STREAM
         self.n_clients += len(times)
-        client, stream, state = self._client, (m, s), [0]
+        start, stream, state = self._start, (m, s), [0]
 
         def arrive(_event) -> None:
             k = state[0]
-            _Started(env, client(_Client(base_id + k, mi, si, blocks[k].tolist(), stream)))
+            start(base_id + k, mi, si, blocks[k].tolist(), stream)
             k += 1
             state[0] = k
             if k < len(times):
@@ -286,6 +338,41 @@ class Model:
         env.schedule(_Arrival(env, arrive), NORMAL, times[0] - env.now)
 
     # -- clients ------------------------------------------------------------------------------
+    def _start(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, initial=None) -> None:
+        """Start a client now: on the shared clock, or on a private one when nothing can make it wait."""
+        if not self.private_ok[mi]:
+            c = _Client(cid, mi, si, draws, stream, self.env)
+            _Started(self.env, self._client(c, initial))
+            return
+        clock = _PrivateClock(self.env.now)
+        c = _Client(cid, mi, si, draws, stream, clock)
+        self.private_clients.add(cid)
+        main = _PrivateProcess(self._client(c, initial))
+        clock._push(clock.now, main, None)
+        snapshot_due = clock.now < 0
+        queue, horizon = clock.queue, self.horizon
+        while queue:
+            time, _, proc, value = heappop(queue)
+            if snapshot_due and time >= 0:
+                self._beginstand_of(c)
+                snapshot_due = False
+            if time >= horizon:
+                break   # like env.run(until=horizon): what is pending stays pending
+            clock.now = time
+            try:
+                event = proc.gen.send(value)
+            except StopIteration as stop:
+                proc.triggered, proc.value = True, stop.value
+                for waiter in proc.waiters:
+                    clock._push(time, waiter, stop.value)
+                continue
+            if event.__class__ is _Wake:
+                clock._push(event.time, proc, None)
+            elif event.triggered:
+                clock._push(time, proc, event.value)
+            else:
+                event.waiters.append(proc)
+
     def _draws(self, c: _Client, first: int) -> list[float]:
         """The 5 uniforms from slot ``first`` on; beyond the pre-drawn block from a per-client stream."""
         draws = c.draws
@@ -315,7 +402,7 @@ class Model:
         ``initial`` = (segment, type, provider, start day, remaining days) for a client of the
         initial caseload, who starts in care instead of at the toegang.
         """
-        env, log = self.env, self.log
+        env, log = c.env, self.log
         while True:
             u = self._episode_draws(c)
             if initial is not None:
@@ -405,7 +492,7 @@ class Model:
         plek; opschaling releases the plek and starts a new toewijzing in the target segment.
         ``initial`` = (start day, remaining days) places a traject of the initial caseload.
         """
-        env, log, types = self.env, self.log, self.types
+        env, log, types = c.env, self.log, self.types
         j = c.next_traject
         c.next_traject += 1
         u = self._traject_draws(c, j)
@@ -484,7 +571,7 @@ class Model:
 
         Chains (verlenging, step-down) are not in this first draw; the warm-up lets them settle.
         """
-        env, t0 = self.env, -self.warmup_days
+        t0 = -self.warmup_days
         year = self._year_of(t0)
         for mi, m in enumerate(self.mun_names):
             for si, s in enumerate(self.seg_names):
@@ -506,21 +593,39 @@ class Model:
                         for row in rng.random((n, 2 + BLOCK)).tolist():
                             total = t.sample_length_biased(row[0]) * factor
                             age = row[1] * total
-                            c = _Client(first_id + k, mi, si, row[2:], (m, s))
+                            self._start(first_id + k, mi, si, row[2:], (m, s), (si, ti, pi, t0 - age, total - age))
                             k += 1
-                            env.process(self._client(c, initial=(si, ti, pi, t0 - age, total - age)))
                 self.n_clients += k
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _beginstand(self, _event) -> None:
-        log = self.log
+        """The state on day 0 of every client on the shared clock (private clients log their own)."""
+        log, private = self.log, self.private_clients
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
-            log((0.0, ev.BEGINSTAND, cid, tid, mi, si, ti, pi, ev.IN_ZORG, start))
+            if cid not in private:
+                log((0.0, ev.BEGINSTAND, cid, tid, mi, si, ti, pi, ev.IN_ZORG, start))
         for tid, (cid, mi, si, ti, pi, since) in self.waiting.items():
             log((0.0, ev.BEGINSTAND, cid, tid, mi, si, ti, pi, ev.IN_WACHTLIJST, since))
         for cid, (mi, si, since) in self.in_toegang.items():
-            log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_TOEGANG, since))
+            if cid not in private:
+                log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_TOEGANG, since))
         for cid, (mi, si, since) in self.in_vv.items():
+            if cid not in private:
+                log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_VOORLIGGEND_VELD, since))
+
+    def _beginstand_of(self, c: _Client) -> None:
+        """The day-0 state of one client on a private clock, taken when its clock passes day 0."""
+        log, cid = self.log, c.id
+        for j in range(c.next_traject):
+            row = self.open_trajecten.get(cid * 1000 + j)
+            if row is not None:
+                _, mi, si, ti, pi, start = row
+                log((0.0, ev.BEGINSTAND, cid, cid * 1000 + j, mi, si, ti, pi, ev.IN_ZORG, start))
+        if cid in self.in_toegang:
+            mi, si, since = self.in_toegang[cid]
+            log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_TOEGANG, since))
+        if cid in self.in_vv:
+            mi, si, since = self.in_vv[cid]
             log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_VOORLIGGEND_VELD, since))
 
     def _capacity_schedule(self):
