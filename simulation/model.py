@@ -27,12 +27,17 @@ from .funding.flow import FlowRules
 from .scenario import Scenario
 from .streams import generator
 
-# Per-client block of uniforms drawn at instroom (common random numbers):
+# Per-client block of uniforms drawn at instroom (common random numbers). Draws are tied to a
+# place in the client's story, not to the order in which things happen: episode e (the
+# first aanmelding, then each recidive), and trajecten by lane (episode, 0 = main chain,
+# 1 = stacked chain) and position in that lane. So capacity or funding that changes *when*
+# things happen never hands one traject's draws to another.
 EPISODE_SLOTS = 5   # per aanmelding: voorliggend veld, toegang time, stacking, recidive, recidive delay
-EPISODES = 3
+EPISODES = 3        # episodes 0-2 in the block
 TRAJECT_SLOTS = 5   # per traject: type, provider, doorlooptijd, outcome, uitval point
-TRAJECTEN = 6
-BLOCK = EPISODES * EPISODE_SLOTS + TRAJECTEN * TRAJECT_SLOTS
+LANE_SIZES = {(0, 0): 6, (0, 1): 2}   # trajecten per lane in the block; the rest from a per-client stream
+LANE_FIRST = {(0, 0): EPISODES * EPISODE_SLOTS, (0, 1): EPISODES * EPISODE_SLOTS + 6 * TRAJECT_SLOTS}
+BLOCK = EPISODES * EPISODE_SLOTS + sum(LANE_SIZES.values()) * TRAJECT_SLOTS
 MAX_TRAJECTEN = 999          # traject id = client id * 1000 + sequence number
 CLIENTS_PER_STREAM = 10_000_000
 INITIAL_CLIENT_OFFSET = 9_000_000   # ids of clients in the initial caseload, per stream
@@ -141,12 +146,13 @@ class _Type:
 
 
 class _Client:
-    __slots__ = ("id", "mun", "seg", "draws", "next_traject", "episode", "stream", "env")
+    __slots__ = ("id", "mun", "seg", "draws", "next_traject", "episode", "stream", "env", "extra")
 
     def __init__(self, cid, mun, seg, draws, stream, env):
         self.id, self.mun, self.seg, self.draws, self.stream = cid, mun, seg, draws, stream
-        self.next_traject = 0
+        self.next_traject = 0   # numbers the client's trajecten (their ids), in order of toewijzing
         self.episode = 0
+        self.extra = None       # draws beyond the block: {lane or episode key: list}
         self.env = env   # the shared simpy Environment, or the client's own _PrivateClock
 
 
@@ -210,6 +216,7 @@ class Model:
         self.waiting: dict[int, tuple] = {}          # traject -> (client, mun, seg, type, prov, since)
         self.in_toegang: dict[int, tuple] = {}       # client -> (mun, seg, since)
         self.in_vv: dict[int, tuple] = {}            # client -> (mun, seg, since), recidive pending
+        self.left = [0, 0]   # clients who left on or after day 0: [voorliggend veld for good, uitval]
         self.n_clients = 0
         self._index()
         self.flow = FlowRules.build(self)   # contracts' flow effects; None without funding contracts
@@ -349,13 +356,16 @@ class Model:
         self.private_clients.add(cid)
         main = _PrivateProcess(self._client(c, initial))
         clock._push(clock.now, main, None)
-        snapshot_due = clock.now < 0
+        # the day-0 snapshot comes after a start at day 0 (as simpy's URGENT start events)
+        # and before anything else that happens on or after day 0
+        snapshot_due, first = clock.now <= 0, True
         queue, horizon = clock.queue, self.horizon
         while queue:
             time, _, proc, value = heappop(queue)
-            if snapshot_due and time >= 0:
+            if snapshot_due and time >= 0 and not first:
                 self._beginstand_of(c)
                 snapshot_due = False
+            first = False
             if time >= horizon:
                 break   # like env.run(until=horizon): what is pending stays pending
             clock.now = time
@@ -373,28 +383,30 @@ class Model:
             else:
                 event.waiters.append(proc)
 
-    def _draws(self, c: _Client, first: int) -> list[float]:
-        """The 5 uniforms from slot ``first`` on; beyond the pre-drawn block from a per-client stream."""
-        draws = c.draws
-        if first + 5 > len(draws):
-            rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id))
-            # regenerated from the start each time: the same stream gives the same prefix
-            draws[BLOCK:] = rng.random(first + 5 - BLOCK).tolist()
-        return draws[first:first + 5]
+    def _extra_draws(self, c: _Client, key: str, p: int) -> list[float]:
+        """5 uniforms at position ``p`` of a per-client stream for ``key`` (beyond the pre-drawn block)."""
+        if c.extra is None:
+            c.extra = {}
+        draws = c.extra.get(key)
+        if draws is None or len(draws) < 5 * (p + 1):
+            rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id), key)
+            # regenerated from the start: the same stream gives the same prefix, only longer
+            draws = c.extra[key] = rng.random(5 * (p + 4)).tolist()
+        return draws[5 * p:5 * p + 5]
 
     def _episode_draws(self, c: _Client) -> list[float]:
         """Uniforms of the client's current episode: vv share, toegang time, stacking, recidive, delay."""
         e = c.episode
         if e < EPISODES:
             return c.draws[e * EPISODE_SLOTS:(e + 1) * EPISODE_SLOTS]
-        return self._draws(c, BLOCK + (2 * (e - EPISODES) + 1) * EPISODE_SLOTS)
+        return self._extra_draws(c, f"episode {e}", 0)
 
-    def _traject_draws(self, c: _Client, j: int) -> list[float]:
-        """Uniforms of the client's j-th traject: type, provider, doorlooptijd, outcome, uitval point."""
-        if j < TRAJECTEN:
-            first = EPISODES * EPISODE_SLOTS + j * TRAJECT_SLOTS
+    def _traject_draws(self, c: _Client, lane: tuple[int, int], p: int) -> list[float]:
+        """Uniforms of the p-th traject in a lane: type, provider, doorlooptijd, outcome, uitval point."""
+        if p < LANE_SIZES.get(lane, 0):
+            first = LANE_FIRST[lane] + p * TRAJECT_SLOTS
             return c.draws[first:first + TRAJECT_SLOTS]
-        return self._draws(c, BLOCK + 2 * (j - TRAJECTEN) * TRAJECT_SLOTS)
+        return self._extra_draws(c, f"lane {lane[0]} {lane[1]}", p)
 
     def _client(self, c: _Client, initial: tuple | None = None):
         """A client's life: aanmelding, toegang, trajecten, voorliggend veld, possible recidive.
@@ -408,7 +420,7 @@ class Model:
             if initial is not None:
                 si, ti, pi, start, remaining = initial
                 initial = None
-                outcome = yield from self._chain(c, si, ti, pi, (start, remaining))
+                outcome = yield from self._chain(c, si, (c.episode, 0), ti, pi, (start, remaining))
             else:
                 si, now = c.seg, env.now
                 if now >= 0:
@@ -424,19 +436,23 @@ class Model:
                         yield env.timeout(toegang)
                         del self.in_toegang[c.id]
                     if u[2] < self.seg_stacking[si]:
-                        stacked = env.process(self._chain(c, si))
-                        outcome = yield from self._chain(c, si)
+                        stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                        outcome = yield from self._chain(c, si, (c.episode, 0))
                         if not stacked.triggered:
                             outcome = yield stacked  # the client's episode ends with its last traject
                     else:
-                        outcome = yield from self._chain(c, si)
+                        outcome = yield from self._chain(c, si, (c.episode, 0))
             now = env.now
             if outcome == ev.AFSCHALING and now >= 0:
                 log((now, ev.VOORLIGGEND_VELD, c.id, -1, c.mun, c.seg, -1, -1, ev.AFSCHALING, 0.0))
             if outcome is not None and outcome != ev.AFSCHALING:
+                if now >= 0:
+                    self.left[1] += 1
                 return  # uitval: the client leaves
             probability, delay = self.seg_recidive[c.seg]
             if not probability or u[3] >= probability:
+                if now >= 0:
+                    self.left[0] += 1
                 return
             self.in_vv[c.id] = (c.mun, c.seg, now)
             yield env.timeout(delay(u[4]))
@@ -484,18 +500,19 @@ class Model:
         del self.waiting[tid]
         return pi, pool
 
-    def _chain(self, c: _Client, si: int, ti: int | None = None, pi: int | None = None,
-               initial: tuple[float, float] | None = None):
+    def _chain(self, c: _Client, si: int, lane: tuple[int, int], ti: int | None = None, pi: int | None = None,
+               initial: tuple[float, float] | None = None, p: int = 0):
         """One toewijzing and what follows it in the same segment; returns the final outcome code.
 
         Verlenging and step-down start a new traject at once at the same provider, keeping the
         plek; opschaling releases the plek and starts a new toewijzing in the target segment.
+        ``lane`` and ``p``: where the trajecten of this chain take their draws (see LANE_SIZES).
         ``initial`` = (start day, remaining days) places a traject of the initial caseload.
         """
         env, log, types = c.env, self.log, self.types
         j = c.next_traject
         c.next_traject += 1
-        u = self._traject_draws(c, j)
+        u = self._traject_draws(c, lane, p)
         if ti is None:
             cum = self.seg_type_cum[si]
             ti = self.seg_types[si][min(bisect_right(cum, u[0] * cum[-1]), len(cum) - 1)]
@@ -545,7 +562,8 @@ class Model:
                 break
             j = c.next_traject
             c.next_traject += 1
-            u = self._traject_draws(c, j)
+            p += 1
+            u = self._traject_draws(c, lane, p)
             if outcome == ev.STEP_DOWN:
                 ti = t.step_down_to
                 sample = types[ti].sample
@@ -562,7 +580,7 @@ class Model:
             if c.next_traject >= MAX_TRAJECTEN:
                 return ev.AFSCHALING
             target_seg, target_type = types[ti].opschaling_to
-            outcome = yield from self._chain(c, target_seg, target_type)
+            outcome = yield from self._chain(c, target_seg, lane, target_type, p=p + 1)
         return outcome
 
     # -- initial caseload ---------------------------------------------------------------------
@@ -678,8 +696,15 @@ class Model:
                 "traject_type": self.type_names, "provider": self.prov_names}
 
     def state_at_horizon(self) -> dict[str, int]:
-        """The model's own count of clients per place at the horizon (checked against the log in tests)."""
+        """The model's own count of clients per place at the horizon (checked against the log in tests).
+
+        Every client in the log is in exactly one place: in care (any open traject), waiting (an
+        open wait and no traject in care), at the toegang, in the voorliggend veld with a recidive
+        still to come, in the voorliggend veld for good, or gone after uitval. The last two count
+        clients who got there on or after day 0 (``metrics.client_places`` derives the same from the log).
+        """
         in_care = {v[0] for v in self.open_trajecten.values()}
         waiting = {v[0] for v in self.waiting.values()} - in_care
         return {"in_zorg": len(in_care), "wachtlijst": len(waiting),
-                "toegang": len(self.in_toegang), "voorliggend_veld_recidive": len(self.in_vv)}
+                "toegang": len(self.in_toegang), "voorliggend_veld_recidive": len(self.in_vv),
+                "voorliggend_veld": self.left[0], "uitgestroomd": self.left[1]}

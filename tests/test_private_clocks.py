@@ -33,9 +33,10 @@ def log_of(scenario, private: bool, seed: int = 5) -> tuple[pd.DataFrame, dict]:
     return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True), model
 
 
-@pytest.mark.parametrize("plekken_in_venlo", [True, False])
-def test_private_clocks_give_exactly_the_shared_clock_log(plekken_in_venlo):
+@pytest.mark.parametrize("plekken_in_venlo, warmup_days", [(True, 365), (False, 365), (True, 0)])
+def test_private_clocks_give_exactly_the_shared_clock_log(plekken_in_venlo, warmup_days):
     raw = copy.deepcopy(RICH)
+    raw["warmup"] = {"initial_caseload": True, "days": warmup_days}
     if not plekken_in_venlo:
         raw["providers"]["Aanbieder A"]["plekken"] = {}
     scenario = scenario_from_dict(raw)
