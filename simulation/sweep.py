@@ -449,6 +449,7 @@ def run_sweep(sweep: Union[str, Path, dict, SweepFile], out: Union[str, Path, No
     reason: dict[str, str] = {}
     failures: list[dict] = []
     failed_runs: set[tuple[str, int]] = set()
+    handled: set[tuple[str, int]] = set()     # runs already run, skipped or failed in this call
     done = skipped = 0
     by_name = {s.name: s for s in specs}
     worst: dict[str, float] = {}
@@ -464,8 +465,9 @@ def run_sweep(sweep: Union[str, Path, dict, SweepFile], out: Union[str, Path, No
             for name in sorted(active):
                 s = by_name[name]
                 for r in range(target[name]):
-                    if (name, r) in failed_runs:
+                    if (name, r) in failed_runs or (name, r) in handled:
                         continue
+                    handled.add((name, r))
                     if s.error is not None:
                         failure = {"scenario": name, "replication": r, "seed": spec.seed,
                                    "traceback": f"ScenarioError: {s.error}"}

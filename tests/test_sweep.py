@@ -158,7 +158,7 @@ def test_sequential_procedure_stops_at_max_and_adds_batches(tmp_path):
                                  "initial": 2, "batch": 2, "max": 5})
     out = tmp_path / "out"
     result = run_sweep(spec, out=out, executor="sequential", progress=False)
-    assert result.replications == {"plekken": 5} and result.done == 5
+    assert result.replications == {"plekken": 5} and (result.done, result.skipped) == (5, 0)
     assert result.stop_reason["plekken"].startswith("maximum of 5 replications reached")
     assert sorted(result.kpis()["replication"].unique()) == [0, 1, 2, 3, 4]
     # rerun with a looser target: the procedure replays on stored runs and stops earlier
