@@ -115,18 +115,17 @@ def _sweep_roots(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / RUNS).is_dir()) if root.is_dir() else []
 
 
-def complete_runs(root: PathLike) -> list[Path]:
-    """Folders of all complete runs under a sweep folder or a folder of sweeps."""
+def complete_runs(root: PathLike, scenarios: Optional[Iterable[str]] = None) -> list[Path]:
+    """Folders of all complete runs under a sweep folder or a folder of sweeps (of ``scenarios`` only)."""
     out = []
     for sweep in _sweep_roots(Path(root)):
-        for folder in sorted((sweep / RUNS).glob("scenario=*/replication=*")):
-            if (folder / RUN_META).is_file():
-                out.append(folder)
+        parts = ([sweep / RUNS / partition(s) for s in scenarios] if scenarios is not None
+                 else sorted((sweep / RUNS).glob("scenario=*")))
+        for part in parts:
+            for folder in sorted(part.glob("replication=*")):
+                if (folder / RUN_META).is_file():
+                    out.append(folder)
     return out
-
-
-def _scenario_of(folder: Path) -> str:
-    return urllib.parse.unquote(folder.parent.name.split("=", 1)[1])
 
 
 def load_kpis(root: PathLike, level: str = "totaal", scenarios: Optional[Iterable[str]] = None,
@@ -142,9 +141,8 @@ def load_kpis(root: PathLike, level: str = "totaal", scenarios: Optional[Iterabl
 
     if level not in KPI_FILES:
         raise ValueError(f"level must be one of {sorted(KPI_FILES)}, got {level!r}")
-    wanted = set(scenarios) if scenarios is not None else None
-    files = [str(f / KPI_FILES[level]) for f in complete_runs(root)
-             if wanted is None or _scenario_of(f) in wanted]
+    wanted = sorted(set(scenarios)) if scenarios is not None else None
+    files = [str(f / KPI_FILES[level]) for f in complete_runs(root, wanted)]
     if not files:
         return pd.DataFrame()
     dataset = ds.dataset(files, format="parquet")

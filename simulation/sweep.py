@@ -38,8 +38,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from . import store
 from .metrics import GROUP, KPI_COLUMNS
-from .scenario import (FieldProblem, Scenario, ScenarioError, _Model, format_validation_error, load_scenario,
-                       scenario_from_dict)
+from .scenario import FieldProblem, Scenario, ScenarioError, _Model, format_validation_error, scenario_from_dict
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
 BASELINE = "basis"

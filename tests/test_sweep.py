@@ -1,7 +1,6 @@
 """Sweeps: same results on every executor, resume, failed runs, common random numbers, sequential CIs."""
 import copy
 import json
-import os
 from pathlib import Path
 
 import numpy as np
