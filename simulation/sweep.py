@@ -247,7 +247,7 @@ def execute_run(task: RunTask) -> dict:
     from .experiment import run_replication
     from .metrics import kpis
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     outcome = {"scenario": task.scenario_name, "replication": task.replication, "seed": task.seed,
                "host": socket.gethostname(), "status": "failed"}
     try:
@@ -261,6 +261,7 @@ def execute_run(task: RunTask) -> dict:
         meta = {"sweep": task.sweep, "scenario": task.scenario_name, "replication": task.replication,
                 "seed": task.seed, "spawn_key_prefix": [task.replication], "scenario_hash": task.scenario_hash,
                 "events": len(events), "state_at_horizon": state, "wall_seconds": round(wall, 4),
+                "cpu_seconds": round(time.process_time() - cpu_started, 4),
                 "host": outcome["host"], "peak_rss_mb": _peak_rss_mb(),
                 "finished": dt.datetime.now().isoformat(timespec="seconds")}
         if task.write:
