@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m simulation",
                                      description="Simulate youth care and Wmo trajecten and plekken.")
     sub = parser.add_subparsers(dest="command", required=True)
+    from .sweep_cli import add_commands as add_sweep_commands  # sweep, warmup (docs/sweeps.md)
+    add_sweep_commands(sub)
 
     run = sub.add_parser("run", help="run a scenario and write events.parquet, kpis.csv, scenario.yaml, manifest.json")
     run.add_argument("scenario", help="scenario YAML, e.g. params/noord-limburg.yaml")

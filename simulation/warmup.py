@@ -1,0 +1,162 @@
+"""Welch's method to justify the warm-up length.
+
+Run the scenario from an empty system (no warm-up, no initial caseload), count
+the trajecten in zorg on every day, average that over replications and smooth
+it with Welch's moving average (window w: the mean of days i-w..i+w, shorter
+and centred near the start). The warm-up should last until the smoothed curve
+has levelled off. ``suggested_days`` is a heuristic (the first day after which
+the curve stays within ``tolerance`` of its level over the last half of the
+horizon), to be confirmed by eye on the figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+import numpy as np
+import pandas as pd
+
+from .metrics import traject_table
+from .scenario import Scenario, load_scenario, scenario_from_dict
+
+
+def daily_caseload(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """Trajecten in zorg at the start of every day 0..horizon-1, one column per replication."""
+    tr = traject_table(events)
+    days = np.arange(horizon_days, dtype=float)
+    out = {}
+    for rep, t in tr.groupby("replication", sort=True):
+        starts, stops = np.sort(t["start"].to_numpy()), np.sort(t["stop"].to_numpy())
+        out[int(rep)] = (np.searchsorted(starts, days, side="right")
+                         - np.searchsorted(stops, days, side="right")).astype(np.int64)
+    return pd.DataFrame(out, index=pd.Index(days.astype(int), name="day"))
+
+
+def welch_moving_average(y: np.ndarray, window: int) -> np.ndarray:
+    """Welch's moving average (Law & Kelton): NaN for the last ``window`` points."""
+    y = np.asarray(y, dtype=float)
+    m = len(y)
+    if window < 1 or 2 * window >= m:
+        raise ValueError(f"window must be >= 1 and < half the series ({m} days), got {window}")
+    csum = np.concatenate([[0.0], np.cumsum(y)])
+    out = np.full(m, np.nan)
+    i = np.arange(m)
+    head = i < window                       # 0-based i < w: mean of y[0 .. 2i]
+    out[head] = csum[2 * i[head] + 1] / (2 * i[head] + 1)
+    body = (i >= window) & (i < m - window)  # mean of y[i-w .. i+w]
+    out[body] = (csum[i[body] + window + 1] - csum[i[body] - window]) / (2 * window + 1)
+    return out
+
+
+@dataclass
+class WelchResult:
+    scenario: Scenario
+    seed: int
+    replications: int
+    window: int
+    daily: pd.DataFrame          # day, date, one column per replication, gemiddeld, welch
+    suggested_days: Optional[int]
+    tolerance: float
+
+    def figure(self):
+        """A matplotlib figure: replications (thin), their mean, Welch's moving average, the warm-up lines."""
+        import matplotlib
+
+        if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+            matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(9, 4.8))
+        reps = [c for c in self.daily.columns if isinstance(c, (int, np.integer))]
+        # the series from an empty start; see the module docstring
+        for c in reps:
+            ax.plot(self.daily["day"], self.daily[c], color="0.8", lw=0.6)
+        ax.plot(self.daily["day"], self.daily["gemiddeld"], color="tab:blue", lw=0.8,
+                label=f"mean of {self.replications} replications, empty start")
+        ax.plot(self.daily["day"], self.daily["welch"], color="tab:red", lw=2,
+                label=f"Welch moving average (window {self.window} days), empty start")
+        if "welch_beginstand" in self.daily:
+            ax.plot(self.daily["day"], self.daily["welch_beginstand"], color="tab:green", lw=2,
+                    label="Welch moving average, starting from the initial caseload")
+        if self.suggested_days is not None:
+            ax.axvline(self.suggested_days, color="tab:red", ls="--", lw=1,
+                       label=f"levels off (within {self.tolerance:.0%}): day {self.suggested_days}")
+        ax.axvline(self.scenario.warmup.days, color="k", ls=":", lw=1,
+                   label=f"warm-up in the scenario: {self.scenario.warmup.days:g} days")
+        ax.set_title(f"Warm-up check (Welch): trajecten in zorg per day, {self.scenario.name}")
+        ax.set_xlabel("time since the start, without warm-up (days)")
+        ax.set_ylabel("trajecten in zorg (number)")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="lower right", fontsize=8)
+        fig.text(0.01, 0.01, f"Source: simulation of scenario {self.scenario.name!r}, seed {self.seed}, "
+                 f"{self.replications} replications, no warm-up; grey: single replications from an empty start; "
+                 "own calculation.",
+                 fontsize=7, color="0.35")
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        return fig
+
+
+def suggest_warmup(smoothed: np.ndarray, tolerance: float = 0.05) -> Optional[int]:
+    """First day after which the smoothed curve stays within ``tolerance`` of its last-half level."""
+    valid = smoothed[~np.isnan(smoothed)]
+    if len(valid) < 4:
+        return None
+    level = valid[len(valid) // 2:].mean()
+    if level == 0:
+        return None
+    outside = np.abs(valid / level - 1) > tolerance
+    if outside[-1]:
+        return None
+    last_out = np.flatnonzero(outside)
+    return int(last_out[-1] + 1) if len(last_out) else 0
+
+
+def _events(sc: Scenario, seed: int, replications: int, workers: int) -> pd.DataFrame:
+    from .experiment import run_replication
+
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            frames = [f for f, _ in pool.map(run_replication, [sc] * replications, [seed] * replications,
+                                             range(replications))]
+    else:
+        frames = [run_replication(sc, seed, r)[0] for r in range(replications)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def welch(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 5, window: int = 30,
+          horizon_years: Optional[int] = None, overrides: Optional[dict[str, Any]] = None, workers: int = 1,
+          tolerance: float = 0.05, compare_initial_caseload: bool = True) -> WelchResult:
+    """Run ``replications`` replications from an empty system and return Welch's moving average.
+
+    With ``compare_initial_caseload`` the same replications are also run from the model's
+    equilibrium initial caseload (no warm-up), column ``welch_beginstand``: when that curve
+    is flat from day 0, a short warm-up suffices.
+    """
+    if isinstance(scenario, Scenario):
+        raw, source = scenario.model_dump(mode="json"), scenario.name
+    elif isinstance(scenario, dict):
+        raw, source = scenario, "<dict>"
+    else:
+        raw, source = load_scenario(scenario).model_dump(mode="json"), str(scenario)
+    original = scenario_from_dict(raw, source=source, overrides=overrides)
+    empty = {**(overrides or {}), "warmup": {"days": 0, "initial_caseload": False}}
+    if horizon_years:
+        empty["horizon_years"] = horizon_years
+    sc = scenario_from_dict(raw, source=source, overrides=empty)
+    daily = daily_caseload(_events(sc, seed, replications, workers), sc.horizon_days)
+    mean = daily.mean(axis=1).to_numpy()
+    smoothed = welch_moving_average(mean, window)
+    daily = daily.reset_index()
+    daily.insert(1, "date", pd.Timestamp(sc.start_date) + pd.to_timedelta(daily["day"], unit="D"))
+    daily["gemiddeld"] = mean
+    daily["welch"] = smoothed
+    if compare_initial_caseload:
+        begin = dict(empty, warmup={"days": 0, "initial_caseload": True})
+        sb = scenario_from_dict(raw, source=source, overrides=begin)
+        with_begin = daily_caseload(_events(sb, seed, replications, workers), sb.horizon_days)
+        daily["welch_beginstand"] = welch_moving_average(with_begin.mean(axis=1).to_numpy(), window)
+    # keep the user's warm-up setting for the figure's reference line
+    shown = sc.model_copy(update={"warmup": original.warmup})
+    return WelchResult(shown, seed, replications, window, daily, suggest_warmup(smoothed, tolerance), tolerance)
