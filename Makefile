@@ -30,6 +30,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 schema: $(STAMP)
 	$(BIN)/python -m simulation schema --out params/schema.json
