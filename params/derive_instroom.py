@@ -73,13 +73,13 @@ COUNTS_2019 = {"S1": 448, "S2": 372, "S3": 646, "S4": 8251,
 
 # Warm-up calibration: target / simulated unique clients in 2022 when the instroom is the
 # formula's alone. The formula is a steady state (plus the two warm-up effects named in
-# _Segment); the model's one-year warm-up also misses chains of trajecten (verlenging,
-# step-down) that were under way on its start date and the second and later recidive
-# returns, and doorstroom (S4 -> S1 -> S2 -> S2a) builds up over several years. Measured
-# with `python params/derive_instroom.py --calibrate` (see CALIBRATION_RUN); 1.0 = no
-# correction. Re-measure after changing the scenario's assumptions.
-CALIBRATION = {"S1": 1.076, "S2": 1.100, "S3": 1.038, "S4": 1.023,
-               "S1a": 1.065, "S1b": 1.019, "S2a": 1.077, "S2b": 1.031, "S3a": 1.021, "S3b": 1.036}
+# _Segment). The model's initial caseload solves the traffic equations of chains, opschaling
+# and recidive per traject type, so most factors are close to 1; doorstroom into S1/S2 still
+# builds up over the years, and S2a's formula double-counts part of its inflow from opschaling.
+# Measured with `python params/derive_instroom.py --calibrate` (see CALIBRATION_RUN); 1.0 = no
+# correction. Re-measure after changing the scenario's assumptions or the model's warm-up.
+CALIBRATION = {"S1": 1.039, "S2": 1.035, "S3": 1.001, "S4": 1.001,
+               "S1a": 1.014, "S1b": 1.015, "S2a": 0.899, "S2b": 0.998, "S3a": 1.003, "S3b": 1.01}
 CALIBRATION_RUN = {"seed": 20220101, "replications": 60, "standalone_replications": 300}
 
 

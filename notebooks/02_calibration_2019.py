@@ -1,0 +1,180 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (simulation)
+#     language: python
+#     name: simulation
+# ---
+
+# %% [markdown]
+# # 02 Calibration: does the first simulated year match the 2019 figures?
+#
+# **Question.** Per segment, how close are the clients and the spend of the scenario's first
+# simulated year to the 2019 figures of note 004 par. 6, grown to that year by the documented
+# growth rates (youth 5%, Wmo 3% a year)?
+#
+# The default scenario is calibrated that way: `params/derive_instroom.py` sets the instroom so
+# that the first year (2022) serves `count_2019 x (1 + growth)^3` clients per segment. So the
+# target here is the 2019 count and spend grown to the first simulated year.
+#
+# **Spend.** Where the scenario has funding contracts for a segment, spend is what the funding
+# rules pay (`simulation.funding.payments`). Otherwise (the default scenario has no contracts)
+# spend is the documented fallback: unique clients x the 2019 cost per count of the segment
+# (2019 prices; the target is 2019 spend grown like the counts), so the spend error then equals
+# the count error by construction. The table says which basis each segment used.
+
+# %% tags=["parameters"]
+scenario = "params/noord-limburg.yaml"
+replications = 2
+seed = 1
+workers = 1
+data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+out_dir = "outputs/02_calibration_2019"
+
+# %%
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulation import load_scenario, simulate
+from simulation.metrics import kpis, summarise
+from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+
+if not (isinstance(replications, int) and replications >= 1):
+    raise ValueError(f"parameter replications={replications!r}: must be a whole number >= 1")
+sc = load_scenario(project_path(scenario), overrides={"horizon_years": 1})
+data_path = project_path(data_2019)
+if not data_path.exists():
+    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path} "
+                     "(the 2019 figures of note 004 par. 6, one row per segment)")
+ref = pd.read_csv(data_path)
+missing = sorted(set(sc.segments) - set(ref["segment"]))
+if missing:
+    raise ValueError(f"parameter data_2019={data_2019!r}: no 2019 figures for segment(s) {missing}; "
+                     f"the file has {sorted(ref['segment'])}")
+source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + "; 2019: note 004 par. 6"
+first_year = sc.years[0]
+print(f"{sc.name}: first simulated year {first_year}, {len(sc.segments)} segments, "
+      f"{'with' if sc.funding and sc.funding.contracts else 'without'} funding contracts")
+
+# %%
+result = simulate(sc, seed=seed, replications=replications, workers=workers)
+print(result.warmup_description)
+k = kpis(result.events, sc, by=["segment"])
+k = k[k["year"] == first_year]
+
+# %% [markdown]
+# ## Model and target per segment
+
+# %%
+ref = ref.set_index("segment").loc[list(sc.segments)]
+growth = pd.Series({s: seg.instroom.growth for s, seg in sc.segments.items()})
+base_year = pd.Series({s: seg.instroom.base_year for s, seg in sc.segments.items()})
+grown = (1 + growth) ** (first_year - base_year)
+
+clients = k.groupby("segment", observed=True)["unieke_clienten"].agg(["mean", "std"]).reindex(list(sc.segments))
+
+# spend per segment and replication: funding rules where contracts exist, else the fallback
+spend_rules = pd.DataFrame(columns=["replication", "segment", "spend"])
+contract_segments = set()
+if sc.funding is not None and sc.funding.contracts:
+    from simulation.funding.payments import compute_payments
+
+    fund = compute_payments(sc, events=result.events)
+    fin = fund.finals[fund.finals["year"] == first_year]
+    fin = fin.assign(segment=[sc.funding.contracts[i].segment for i in fin["contract"]])
+    spend_rules = fin.groupby(["replication", "segment"], as_index=False)["final"].sum().rename(
+        columns={"final": "spend"})
+    contract_segments = set(spend_rules["segment"])
+per_rep = k[["replication", "segment", "unieke_clienten"]].copy()
+per_rep["segment"] = per_rep["segment"].astype(str)
+cost_per_count = ref["cost_eur_2019"] / ref["count_2019"]          # EUR per client, 2019 prices
+per_rep["fallback"] = per_rep["unieke_clienten"] * per_rep["segment"].map(cost_per_count)
+per_rep = per_rep.merge(spend_rules, on=["replication", "segment"], how="left")
+per_rep["spend"] = np.where(per_rep["segment"].isin(contract_segments), per_rep["spend"], per_rep["fallback"])
+spend = per_rep.groupby("segment")["spend"].agg(["mean", "std"]).reindex(list(sc.segments))
+
+table = pd.DataFrame({
+    "domain": ref["domain"],
+    "description": ref["description"],
+    "clients_2019": ref["count_2019"],
+    f"clients_target_{first_year}": (ref["count_2019"] * grown).round(0),
+    f"clients_model_{first_year}": clients["mean"].round(1),
+    "clients_model_sd": clients["std"].round(1),
+    "spend_2019_eur": ref["cost_eur_2019"],
+    f"spend_target_{first_year}_eur": (ref["cost_eur_2019"] * grown).round(0),
+    f"spend_model_{first_year}_eur": spend["mean"].round(0),
+    "spend_basis": ["funding rules" if s in contract_segments else "fallback: clients x 2019 cost per count"
+                    for s in sc.segments],
+})
+table["clients_error_pct"] = (100 * (table[f"clients_model_{first_year}"] / table[f"clients_target_{first_year}"] - 1)).round(1)
+table["spend_error_pct"] = (100 * (table[f"spend_model_{first_year}_eur"] / table[f"spend_target_{first_year}_eur"] - 1)).round(1)
+table = table.reset_index()
+save_table(table, out_dir, "calibration_per_segment")
+table[["segment", "domain", f"clients_target_{first_year}", f"clients_model_{first_year}", "clients_error_pct",
+       f"spend_target_{first_year}_eur", f"spend_model_{first_year}_eur", "spend_error_pct", "spend_basis"]]
+
+# %%
+segs = table["segment"].tolist()
+x = np.arange(len(segs))
+fig, axes = plt.subplots(1, 3, figsize=(14, 4.8), gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+ax = axes[0]
+ax.bar(x - 0.2, table[f"clients_target_{first_year}"], 0.4, label=f"2019 grown to {first_year}", color="0.6")
+ax.bar(x + 0.2, table[f"clients_model_{first_year}"], 0.4, yerr=table["clients_model_sd"].fillna(0),
+       label=f"model {first_year}", color="#4c72b0")
+ax.set_yscale("log")
+ax.set_xticks(x, segs)
+ax.set_title("Clients per segment")
+ax.set_xlabel("segment")
+ax.set_ylabel("unique clients per year (log scale)")
+ax.legend(fontsize=8)
+ax = axes[1]
+ax.bar(x - 0.2, table[f"spend_target_{first_year}_eur"] / 1e6, 0.4, label=f"2019 grown to {first_year}", color="0.6")
+ax.bar(x + 0.2, table[f"spend_model_{first_year}_eur"] / 1e6, 0.4, label=f"model {first_year}", color="#55a868")
+ax.set_xticks(x, segs)
+ax.set_title("Spend per segment")
+ax.set_xlabel("segment")
+ax.set_ylabel("EUR million per year (2019 prices)")
+ax.legend(fontsize=8)
+ax = axes[2]
+ax.axhline(0, color="0.3", lw=0.8)
+ax.bar(x - 0.2, table["clients_error_pct"], 0.4, label="clients", color="#4c72b0")
+ax.bar(x + 0.2, table["spend_error_pct"], 0.4, label="spend", color="#55a868")
+ax.set_xticks(x, segs)
+ax.set_title("Error: model vs target")
+ax.set_xlabel("segment")
+ax.set_ylabel("error (% of target)")
+ax.legend(fontsize=8)
+fig.suptitle(f"Calibration: first simulated year ({first_year}) against 2019 grown by 5% (youth) / 3% (Wmo) a year")
+save_figure(fig, out_dir, "calibration_per_segment", source, key=True)
+
+# %% [markdown]
+# ## Answer
+
+# %%
+err = table.set_index("segment")["clients_error_pct"]
+total_target = table[f"spend_target_{first_year}_eur"].sum()
+total_model = table[f"spend_model_{first_year}_eur"].sum()
+basis = ("from the funding rules" if contract_segments == set(segs) else
+         "from the fallback (clients x 2019 cost per count)" if not contract_segments else
+         "from the funding rules where contracts exist and the fallback elsewhere")
+answer = (
+    f"Over the {len(segs)} segments the first simulated year ({first_year}) is within "
+    f"{err.abs().max():.1f}% of the 2019 client counts grown to {first_year} (mean absolute error "
+    f"{err.abs().mean():.1f}%; largest deviation in {err.abs().idxmax()}, {err[err.abs().idxmax()]:+.1f}%). "
+    f"Total spend, {basis}, is EUR {total_model / 1e6:.1f} M against a target of EUR {total_target / 1e6:.1f} M "
+    f"({100 * (total_model / total_target - 1):+.1f}%), with {replications} replications."
+)
+save_answer(out_dir, f"Does the first simulated year match the 2019 clients and spend per segment, grown to {first_year}?",
+            answer)
+print(answer)

@@ -1,0 +1,358 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (simulation)
+#     language: python
+#     name: simulation
+# ---
+
+# %% [markdown]
+# # 03 Trajecten vs plekken: what changes when the same clients are funded per plek?
+#
+# **Question.** If every municipality buys its trajecten in one segment (default: youth S3,
+# dagbesteding/dagbehandeling) as plekken instead, what happens to spend, cost per client, wait,
+# bezetting and paid-back plek-days, which municipalities gain and which lose, and how does the
+# number of clients a plek serves depend on the doorlooptijd (note 004 par. 8: 3 clients, 3.5 with
+# faster outflow, 2.5 with slower)?
+#
+# **Set-up.** Both variants are built from the default scenario, cut to the segment (and the
+# segments its clients move on to by opschaling), with the same clients on common random numbers
+# (`simulation.funding.compare`):
+# - *trajecten*: every municipality pays each provider a fixed tariff per traject;
+# - *plekken*: every municipality buys plekken at each provider, N = expected concurrent trajecten
+#   (mean of a 5-replication pilot run of the trajecten variant on other random numbers) /
+#   `target_bezetting`, rounded up;
+#   plek-year price = tariff x 365 / planned doorlooptijd; empty plek-days are paid back.
+#
+# Tariffs (assumption): per traject type proportional to planned hours, with the share-weighted
+# mean equal to the segment's 2019 cost per count (note 004 par. 6). The doorlooptijd sweep scales
+# the doorlooptijd of every traject that starts under a plekken contract (behaviour
+# `doorlooptijd_factor`, an assumption, neutral = 1).
+
+# %% tags=["parameters"]
+scenario = "params/noord-limburg.yaml"
+municipality = "Venlo"
+segment = "S3"
+replications = 3
+seed = 1
+horizon_years = 1
+target_bezetting = 0.95
+doorlooptijd_factors = [0.857, 1.2]
+workers = 1
+data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+out_dir = "outputs/03_trajecten_vs_plekken"
+
+# %%
+import copy
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulation import load_scenario, simulate
+from simulation.funding.compare import compare
+from simulation.metrics import traject_table, year_bounds
+from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.scenario import scenario_from_dict
+
+sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
+if municipality not in sc.municipalities:
+    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
+if segment not in sc.segments:
+    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
+if not 0 < target_bezetting <= 1:
+    raise ValueError(f"parameter target_bezetting={target_bezetting!r}: must lie in (0, 1]")
+if not (isinstance(replications, int) and replications >= 2):
+    raise ValueError(f"parameter replications={replications!r}: paired confidence intervals need >= 2")
+bad = [f for f in doorlooptijd_factors if not f > 0]
+if bad:
+    raise ValueError(f"parameter doorlooptijd_factors={doorlooptijd_factors!r}: every factor must be > 0")
+data_path = project_path(data_2019)
+if not data_path.exists():
+    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
+ref = pd.read_csv(data_path)
+source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
+# %%
+# Helpers (kept in the notebook: the analysis builds its variants from the scenario itself).
+def focus(raw: dict, segments) -> dict:
+    """The scenario restricted to `segments` plus every segment they send clients to by opschaling."""
+    keep, todo = set(), list(segments)
+    while todo:
+        s = todo.pop()
+        if s not in keep:
+            keep.add(s)
+            todo += [t["opschaling_to"]["segment"] for t in raw["segments"][s]["traject_types"].values()
+                     if t.get("opschaling_to") and t.get("outcomes", {}).get("opschaling", 0) > 0]
+    out = copy.deepcopy(raw)
+    out["segments"] = {s: v for s, v in out["segments"].items() if s in keep}
+    providers = {}
+    for p, v in out["providers"].items():
+        v["segments"] = {s: x for s, x in v["segments"].items() if s in keep}
+        plekken = {m: {s: n for s, n in ps.items() if s in keep} for m, ps in v.get("plekken", {}).items()}
+        v["plekken"] = {m: ps for m, ps in plekken.items() if ps}
+        if v["segments"]:
+            providers[p] = v
+    out["providers"] = providers
+    return out
+
+
+def without_plekken(raw: dict, segment: str) -> dict:
+    """Remove the plekken every municipality buys in `segment` (contracts set them instead)."""
+    out = copy.deepcopy(raw)
+    for v in out["providers"].values():
+        for m in list(v.get("plekken", {})):
+            v["plekken"][m].pop(segment, None)
+            if not v["plekken"][m]:
+                del v["plekken"][m]
+    return out
+
+
+def tariffs_2019(sc, segment: str, ref: pd.DataFrame) -> dict:
+    """Assumption: a traject tariff per type proportional to its planned hours (weight x planned
+    doorlooptijd), scaled so the share-weighted mean tariff equals the segment's 2019 cost per
+    count (note 004 par. 6; 2019 prices)."""
+    row = ref.set_index("segment").loc[segment]
+    per_count = row["cost_eur_2019"] / row["count_2019"]
+    types = sc.segments[segment].traject_types
+    hours = {n: t.weight * t.planned_doorlooptijd / 7 for n, t in types.items()}
+    scale = per_count / sum(t.share * hours[n] for n, t in types.items())
+    return {n: round(scale * h, 2) for n, h in hours.items()}
+
+
+def concurrent_load(events: pd.DataFrame, sc, segment: str) -> pd.DataFrame:
+    """Mean trajecten in care at once per municipality x provider x year (mean over replications)."""
+    tr = traject_table(events)
+    tr = tr[tr["segment"].astype(str) == segment]
+    rows = []
+    for year, lo, hi in year_bounds(sc):
+        days = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
+        g = days.groupby([tr["replication"], tr["municipality"].astype(str), tr["provider"].astype(str)]).sum()
+        g = (g / (hi - lo)).groupby(level=[1, 2]).sum() / events["replication"].nunique()
+        rows.append(g.rename("load").reset_index().assign(year=year))
+    return pd.concat(rows, ignore_index=True).rename(columns={"level_0": "municipality", "level_1": "provider"})
+
+
+def contracts_for(sc, municipalities, segment: str, variant: str, **fields) -> list:
+    """One contract per municipality x provider serving it in `segment`; `fields` may be callables
+    f(municipality, provider) for values that differ per pair."""
+    out = []
+    for m in municipalities:
+        for p in sc.providers_for(m, segment):
+            c = {"municipality": m, "provider": p, "segment": segment, "variant": variant}
+            c.update({k: (v(m, p) if callable(v) else copy.deepcopy(v)) for k, v in fields.items()})
+            out.append(c)
+    return out
+
+# %% [markdown]
+# ## The variants
+
+# %%
+base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
+base_sc = scenario_from_dict(base, source="focus")
+municipalities = list(base_sc.municipalities)
+tariffs = tariffs_2019(base_sc, segment, ref)
+traject_contracts = contracts_for(base_sc, municipalities, segment, "traject", tariffs=tariffs)
+pilot = simulate(scenario_from_dict(base, overrides={"funding": {"contracts": traject_contracts}}),
+                 seed=seed + 10_000, replications=5, workers=workers)
+load = concurrent_load(pilot.events, base_sc, segment)
+n_plekken = {(m, p): {int(y): max(1, int(np.ceil(g.set_index("year").loc[y, "load"] / target_bezetting)))
+                      for y in g["year"]} for (m, p), g in load.groupby(["municipality", "provider"])}
+
+
+def plekken_variant(factor=1.0):
+    behaviour = {"doorlooptijd_factor": factor, "source": "aanname: doorlooptijd sweep (note 004 par. 8 example)"}
+    return {"funding": {"contracts": contracts_for(
+        base_sc, municipalities, segment, "plekken", tariffs=tariffs,
+        plekken=lambda m, p: n_plekken.get((m, p), {sc.years[0]: 1}),
+        **({"behaviour": behaviour} if factor != 1 else {}))}}
+
+
+variants = {"trajecten": {"funding": {"contracts": traject_contracts}}, "plekken": plekken_variant()}
+for f in doorlooptijd_factors:
+    if f != 1:
+        variants[f"plekken x{f:g}"] = plekken_variant(f)
+cmp = compare(base, variants, replications=replications, seed=seed, reference="trajecten", workers=workers)
+plek_table = pd.DataFrame([{"municipality": m, "provider": p, **{f"plekken_{y}": n for y, n in ys.items()}}
+                           for (m, p), ys in n_plekken.items()])
+save_table(plek_table, out_dir, "plekken_bought")
+print(f"tariffs (EUR per traject): {tariffs}")
+print(f"plekken bought in {segment}: {int(plek_table.iloc[:, 2].sum())} in total, "
+      f"{municipality}: {int(plek_table[plek_table['municipality'] == municipality].iloc[:, 2].sum())}")
+
+# %% [markdown]
+# ## Per municipality: plekken minus trajecten (paired, 95% CI)
+
+# %%
+s = cmp.summary
+year0 = sc.years[0]
+cols = ["spend", "kosten_per_client", "wacht_dagen_gem", "bezettingsgraad", "terugbetaalde_plekdagen",
+        "clienten_per_plek", "clienten_equivalent"]
+wide = s[(s["variant"].isin(["trajecten", "plekken"])) & (s["year"] == year0) & s["measure"].isin(cols)]
+per_mun = wide.pivot_table(index="municipality", columns=["measure", "variant"], values="mean")
+per_mun.columns = [f"{m}_{v}" for m, v in per_mun.columns]
+diff = s[(s["variant"] == "plekken") & (s["year"] == year0) & s["measure"].isin(["spend", "wacht_dagen_gem",
+                                                                                 "kosten_per_client"])]
+diff = diff.pivot_table(index="municipality", columns="measure",
+                        values=["diff_vs_reference", "diff_ci_low", "diff_ci_high"])
+diff.columns = [f"{m}_{v}" for v, m in diff.columns]
+per_mun = per_mun.join(diff).reset_index()
+per_mun = per_mun.dropna(axis=1, how="all")
+
+
+def verdict(row):
+    lo, hi = row["spend_diff_ci_low"], row["spend_diff_ci_high"]
+    if hi < 0:
+        return "gains (pays less)"
+    if lo > 0:
+        return "loses (pays more)"
+    return "no clear difference"
+
+
+per_mun["spend_verdict"] = per_mun.apply(verdict, axis=1)
+save_table(per_mun, out_dir, "per_municipality")
+per_mun[["municipality", "spend_trajecten", "spend_plekken", "spend_diff_vs_reference", "spend_diff_ci_low",
+         "spend_diff_ci_high", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",
+         "terugbetaalde_plekdagen_plekken", "spend_verdict"]].round(1)
+
+# %%
+order = per_mun.sort_values("spend_diff_vs_reference")
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+y = np.arange(len(order))
+d = order["spend_diff_vs_reference"] / 1e3
+ax1.barh(y, d, color=np.where(order["spend_diff_ci_high"] < 0, "#55a868",
+                              np.where(order["spend_diff_ci_low"] > 0, "#c44e52", "0.6")))
+ax1.errorbar(d, y, xerr=[d - order["spend_diff_ci_low"] / 1e3, order["spend_diff_ci_high"] / 1e3 - d],
+             fmt="none", ecolor="k", capsize=3)
+ax1.axvline(0, color="0.3", lw=0.8)
+ax1.set_yticks(y, order["municipality"])
+ax1.set_title(f"Spend, plekken minus trajecten, {segment} {year0}\n(green: gains, red: loses; 95% CI)")
+ax1.set_xlabel("EUR thousand per year")
+ax1.set_ylabel("municipality")
+w = order["wacht_dagen_gem_diff_vs_reference"]
+ax2.barh(y, w, color="#dd8452")
+ax2.errorbar(w, y, xerr=[(w - order["wacht_dagen_gem_diff_ci_low"]).fillna(0),
+                         (order["wacht_dagen_gem_diff_ci_high"] - w).fillna(0)], fmt="none", ecolor="k", capsize=3)
+ax2.axvline(0, color="0.3", lw=0.8)
+ax2.set_yticks(y, order["municipality"])
+ax2.set_title(f"Mean wait, plekken minus trajecten (95% CI)")
+ax2.set_xlabel("days from toewijzing to start of care")
+ax2.set_ylabel("municipality")
+save_figure(fig, out_dir, "plekken_minus_trajecten", source, key=True)
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+o = per_mun.sort_values("municipality")
+yy = np.arange(len(o))
+ax1.barh(yy - 0.2, o["kosten_per_client_trajecten"], 0.4, label="trajecten", color="0.6")
+ax1.barh(yy + 0.2, o["kosten_per_client_plekken"], 0.4, label="plekken", color="#4c72b0")
+ax1.set_yticks(yy, o["municipality"])
+ax1.set_title(f"Cost per client, {segment} {year0}")
+ax1.set_xlabel("EUR per unique client per year")
+ax1.set_ylabel("municipality")
+ax1.legend(fontsize=8)
+ax2.barh(yy, o["terugbetaalde_plekdagen_plekken"], color="#8172b3")
+for yi, b in zip(yy, o["bezettingsgraad_plekken"]):
+    ax2.annotate(f"bezetting {b:.0%}", (0, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+ax2.set_yticks(yy, o["municipality"])
+ax2.set_title("Paid-back (empty) plek-days under plekken")
+ax2.set_xlabel("plek-days per year")
+ax2.set_ylabel("municipality")
+save_figure(fig, out_dir, "cost_and_payback", source)
+
+# %% [markdown]
+# ## Clients per plek against doorlooptijd
+#
+# Left: the documents' example set up exactly (3 plekken, tariff EUR 36,500, planned doorlooptijd
+# 365 days, always a client waiting, so a freed plek is refilled at once): the budget stays
+# EUR 109,500 and the clients served follow the doorlooptijd. Right: the same sweep in the
+# scenario for the chosen municipality, where demand does not always refill a plek.
+
+# %%
+example = {
+    "name": "004-example", "start_date": f"{year0}-01-01", "horizon_years": 1,
+    "warmup": {"initial_caseload": True, "days": 365},
+    "municipalities": {"X": {"population": 100_000}},
+    "segments": {"S": {"domain": "jeugd", "instroom": {"per_year": 50, "base_year": year0},
+                       "traject_types": {"standaard": {"share": 1, "weight": 2, "planned_doorlooptijd": 365,
+                                                       "doorlooptijd": {"kind": "fixed", "value": 365}}}}},
+    "providers": {"provider_X": {"segments": {"S": {}}}},
+}
+ex_contract = {"municipality": "X", "provider": "provider_X", "segment": "S", "variant": "plekken", "plekken": 3,
+               "tariffs": {"standaard": 36_500}}
+ex_factors = {"as planned": 1.0, "faster outflow": 3 / 3.5, "slower outflow": 3 / 2.5}
+ex = compare(example, {k: {"funding": {"contracts": [dict(ex_contract, behaviour={"doorlooptijd_factor": f})]}}
+                       for k, f in ex_factors.items()}, replications=1, seed=seed).per_replication
+ex = ex[ex["year"] == year0].set_index("variant").loc[list(ex_factors)]
+ex_table = pd.DataFrame({"realised_doorlooptijd_days": [365 * f for f in ex_factors.values()],
+                         "paid_eur": ex["spend"].round(0), "clients_served": ex["clienten_equivalent"].round(2),
+                         "cost_per_client_eur": (ex["spend"] / ex["clienten_equivalent"]).round(0)}).reset_index()
+save_table(ex_table, out_dir, "document_example")
+ex_table
+
+# %%
+factor_of = {"plekken": 1.0, **{f"plekken x{f:g}": f for f in doorlooptijd_factors if f != 1}}
+pr = cmp.per_replication
+sweep = pr[(pr["municipality"] == municipality) & (pr["year"] == year0) & pr["variant"].isin(factor_of)].copy()
+sweep["factor"] = sweep["variant"].map(factor_of)
+n_mun = sum(v[year0] for (m, p), v in n_plekken.items() if m == municipality)
+sweep["clients_per_plek"] = sweep["clienten_equivalent"] / n_mun
+sweep["cost_per_client"] = sweep["spend"] / sweep["clienten_equivalent"]
+sw = sweep.groupby("factor")[["clients_per_plek", "cost_per_client", "bezettingsgraad", "wacht_dagen_gem",
+                              "spend"]].mean().reset_index()
+save_table(sw, out_dir, f"doorlooptijd_sweep_{municipality}")
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
+ex_sorted = ex_table.sort_values("realised_doorlooptijd_days")
+ax1.plot(ex_sorted["realised_doorlooptijd_days"], ex_sorted["clients_served"], "o-", color="#4c72b0")
+for _, r in ex_table.iterrows():
+    ax1.annotate(f"{r['clients_served']:.1f} clients\nEUR {r['cost_per_client_eur']:,.0f}/client",
+                 (r["realised_doorlooptijd_days"], r["clients_served"]), xytext=(6, 4), textcoords="offset points",
+                 fontsize=8)
+ax1.set_xlim(280, 520)
+ax1.set_ylim(2.2, 3.8)
+ax1.set_title("Note 004 example: 3 plekken, budget EUR 109,500")
+ax1.set_xlabel("realised doorlooptijd (days; planned 365)")
+ax1.set_ylabel("clients served in the year (plek-days / doorlooptijd)")
+ax2.plot(sw["factor"], sw["clients_per_plek"], "o-", color="#4c72b0", label="model")
+full = sw.loc[sw["factor"] == 1.0, "clients_per_plek"]
+if len(full):
+    f = np.linspace(sw["factor"].min(), sw["factor"].max(), 50)
+    ax2.plot(f, full.iloc[0] / f, "--", color="0.5", label="if every freed plek were refilled at once")
+ax2.set_title(f"{municipality}, {segment}: clients per plek ({n_mun} plekken)")
+ax2.set_xlabel("doorlooptijd factor under plekken (1 = as in the scenario)")
+ax2.set_ylabel("clients served per plek per year")
+ax2.legend(fontsize=8)
+save_figure(fig, out_dir, "clients_per_plek_vs_doorlooptijd", source)
+
+# %% [markdown]
+# ## Answer
+
+# %%
+gain = per_mun.loc[per_mun["spend_verdict"].str.startswith("gains"), "municipality"].tolist()
+lose = per_mun.loc[per_mun["spend_verdict"].str.startswith("loses"), "municipality"].tolist()
+me = per_mun.set_index("municipality").loc[municipality]
+ex_fast, ex_slow = ex_table.iloc[1], ex_table.iloc[2]
+answer = (
+    f"Buying {segment} as plekken (N = load / {target_bezetting:.0%}) instead of trajecten changes {municipality}'s "
+    f"{year0} spend by EUR {me['spend_diff_vs_reference']:+,.0f} (95% CI {me['spend_diff_ci_low']:+,.0f} to "
+    f"{me['spend_diff_ci_high']:+,.0f}) and its mean wait by {me['wacht_dagen_gem_diff_vs_reference']:+.1f} days, "
+    f"at {me['bezettingsgraad_plekken']:.0%} bezetting with {me['terugbetaalde_plekdagen_plekken']:,.0f} plek-days paid back; "
+    f"municipalities that pay less: {', '.join(gain) or 'none'}; pay more: {', '.join(lose) or 'none'} "
+    f"({len(municipalities) - len(gain) - len(lose)} show no clear difference with {replications} replications); "
+    f"plekken pay occupied plek-days at "
+    f"tariff / planned doorlooptijd, while trajecten pay the full tariff for every traject and verlenging. "
+    f"The note's example comes out of the model: the same EUR {ex_table['paid_eur'].iloc[0]:,.0f} serves "
+    f"{ex_fast['clients_served']:.1f} clients with faster and {ex_slow['clients_served']:.1f} with slower outflow."
+)
+save_answer(out_dir, f"What changes when the municipalities buy {segment} as plekken instead of trajecten?", answer)
+print(answer)

@@ -1,0 +1,328 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (simulation)
+#     language: python
+#     name: simulation
+# ---
+
+# %% [markdown]
+# # 04 Funding variants side by side: spend, predictability, settlements and provider risk
+#
+# **Question.** For one municipality and segment (default Venlo, youth S3), how do the eight
+# bekostiging variants compare on spend per year, its spread across replications
+# (predictability), the probability of exceeding the budget, the year-end settlements, and the
+# providers' margin and its risk?
+#
+# **Set-up.** Every variant is the default scenario (cut to the segment and the segments its clients
+# move on to) with contracts for the chosen municipality at every provider of the segment; the
+# other municipalities keep trajecten without contracts (not counted). All variants see the same
+# clients (common random numbers). Amounts are set from a pilot run of the trajecten variant on
+# other random numbers (5 replications), so every variant is "priced" at the same expected volume:
+#
+# | variant | parameters (all assumptions unless stated) |
+# |---|---|
+# | traject | tariff per type: planned hours x an hourly rate, share-weighted mean = 2019 cost per count (004 par. 6) |
+# | pxq | that hourly rate per delivered hour |
+# | output_monthly | tariff / planned months, per client per month in care |
+# | plekken | N = pilot load / `target_bezetting`; plek-year price = tariff x 365 / planned doorlooptijd; empty plek-days paid back |
+# | budget | pilot mean traject spend; settled on realisation outside `budget_band` (note 004: band 0 in the first years) |
+# | plafond | ceiling = pilot mean traject spend x `plafond_factor`; admissions stop at the ceiling |
+# | lumpsum | pilot mean traject spend; never settled |
+# | population | per expected client (pilot clients) x pilot spend per client; settled outside `population_band` (004: e.g. 10%) |
+#
+# Provider cost (assumption): `cost_share` x the hourly rate per delivered hour. The budget for
+# "probability of exceeding the budget" is the mean spend under trajecten (the reference).
+
+# %% tags=["parameters"]
+scenario = "params/noord-limburg.yaml"
+municipality = "Venlo"
+segment = "S3"
+variants = ["traject", "pxq", "output_monthly", "plekken", "budget", "plafond", "lumpsum", "population"]
+replications = 3
+seed = 1
+horizon_years = 1
+target_bezetting = 0.95
+budget_band = 0.0
+population_band = 0.10
+plafond_factor = 1.0
+cost_share = 0.9
+workers = 1
+data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+out_dir = "outputs/04_funding_variants"
+
+# %%
+import copy
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulation import load_scenario, simulate
+from simulation.funding import VARIANTS
+from simulation.funding.compare import compare
+from simulation.funding.payments import compute_payments
+from simulation.metrics import traject_table, year_bounds
+from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.scenario import scenario_from_dict
+
+sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
+if municipality not in sc.municipalities:
+    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
+if segment not in sc.segments:
+    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
+unknown = [v for v in variants if v not in VARIANTS]
+if unknown or not variants:
+    raise ValueError(f"parameter variants={variants!r}: unknown variant(s) {unknown}; allowed: {list(VARIANTS)}")
+if "traject" not in variants:
+    raise ValueError(f"parameter variants={variants!r}: must include 'traject' (the reference)")
+if not (isinstance(replications, int) and replications >= 2):
+    raise ValueError(f"parameter replications={replications!r}: spread and CIs need >= 2")
+for name, value in {"target_bezetting": target_bezetting, "plafond_factor": plafond_factor,
+                    "cost_share": cost_share}.items():
+    if not value > 0:
+        raise ValueError(f"parameter {name}={value!r}: must be > 0")
+data_path = project_path(data_2019)
+if not data_path.exists():
+    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
+ref = pd.read_csv(data_path)
+source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
+# %%
+# Helpers (kept in the notebook: the analysis builds its variants from the scenario itself).
+def focus(raw: dict, segments) -> dict:
+    """The scenario restricted to `segments` plus every segment they send clients to by opschaling."""
+    keep, todo = set(), list(segments)
+    while todo:
+        s = todo.pop()
+        if s not in keep:
+            keep.add(s)
+            todo += [t["opschaling_to"]["segment"] for t in raw["segments"][s]["traject_types"].values()
+                     if t.get("opschaling_to") and t.get("outcomes", {}).get("opschaling", 0) > 0]
+    out = copy.deepcopy(raw)
+    out["segments"] = {s: v for s, v in out["segments"].items() if s in keep}
+    providers = {}
+    for p, v in out["providers"].items():
+        v["segments"] = {s: x for s, x in v["segments"].items() if s in keep}
+        plekken = {m: {s: n for s, n in ps.items() if s in keep} for m, ps in v.get("plekken", {}).items()}
+        v["plekken"] = {m: ps for m, ps in plekken.items() if ps}
+        if v["segments"]:
+            providers[p] = v
+    out["providers"] = providers
+    return out
+
+
+def without_plekken(raw: dict, segment: str) -> dict:
+    """Remove the plekken every municipality buys in `segment` (contracts set them instead)."""
+    out = copy.deepcopy(raw)
+    for v in out["providers"].values():
+        for m in list(v.get("plekken", {})):
+            v["plekken"][m].pop(segment, None)
+            if not v["plekken"][m]:
+                del v["plekken"][m]
+    return out
+
+
+def tariffs_2019(sc, segment: str, ref: pd.DataFrame) -> dict:
+    """Assumption: a traject tariff per type proportional to its planned hours (weight x planned
+    doorlooptijd), scaled so the share-weighted mean tariff equals the segment's 2019 cost per
+    count (note 004 par. 6; 2019 prices)."""
+    row = ref.set_index("segment").loc[segment]
+    per_count = row["cost_eur_2019"] / row["count_2019"]
+    types = sc.segments[segment].traject_types
+    hours = {n: t.weight * t.planned_doorlooptijd / 7 for n, t in types.items()}
+    scale = per_count / sum(t.share * hours[n] for n, t in types.items())
+    return {n: round(scale * h, 2) for n, h in hours.items()}
+
+
+def concurrent_load(events: pd.DataFrame, sc, segment: str) -> pd.DataFrame:
+    """Mean trajecten in care at once per municipality x provider x year (mean over replications)."""
+    tr = traject_table(events)
+    tr = tr[tr["segment"].astype(str) == segment]
+    rows = []
+    for year, lo, hi in year_bounds(sc):
+        days = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
+        g = days.groupby([tr["replication"], tr["municipality"].astype(str), tr["provider"].astype(str)]).sum()
+        g = (g / (hi - lo)).groupby(level=[1, 2]).sum() / events["replication"].nunique()
+        rows.append(g.rename("load").reset_index().assign(year=year))
+    return pd.concat(rows, ignore_index=True).rename(columns={"level_0": "municipality", "level_1": "provider"})
+
+
+def contracts_for(sc, municipalities, segment: str, variant: str, **fields) -> list:
+    """One contract per municipality x provider serving it in `segment`; `fields` may be callables
+    f(municipality, provider) for values that differ per pair."""
+    out = []
+    for m in municipalities:
+        for p in sc.providers_for(m, segment):
+            c = {"municipality": m, "provider": p, "segment": segment, "variant": variant}
+            c.update({k: (v(m, p) if callable(v) else copy.deepcopy(v)) for k, v in fields.items()})
+            out.append(c)
+    return out
+
+# %% [markdown]
+# ## Pricing every variant at the same expected volume
+
+# %%
+base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
+base_sc = scenario_from_dict(base, source="focus")
+tariffs = tariffs_2019(base_sc, segment, ref)
+types = base_sc.segments[segment].traject_types
+hourly = {n: tariffs[n] / (t.weight * t.planned_doorlooptijd / 7) for n, t in types.items()}
+rate = float(np.mean(list(hourly.values())))          # equal for all types by construction
+traject_contracts = contracts_for(base_sc, [municipality], segment, "traject", tariffs=tariffs)
+pilot_sc = scenario_from_dict(base, overrides={"funding": {"contracts": traject_contracts}})
+pilot = simulate(pilot_sc, seed=seed + 10_000, replications=5, workers=workers)
+fund = compute_payments(pilot_sc, events=pilot.events)
+fin = fund.finals.assign(provider=[pilot_sc.funding.contracts[i].provider for i in fund.finals["contract"]])
+spend_pp = fin.groupby(["provider", "year"])["final"].mean()           # EUR per provider per year
+tr = traject_table(pilot.events)
+tr = tr[(tr["municipality"].astype(str) == municipality) & (tr["segment"].astype(str) == segment)]
+clients_pp = {}
+for year, lo, hi in year_bounds(base_sc):
+    in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
+    n = in_year.drop_duplicates(["replication", "provider", "client"]).groupby(in_year["provider"].astype(str)).size()
+    for p, v in (n / 5).items():
+        clients_pp[(p, year)] = float(v)
+load = concurrent_load(pilot.events, base_sc, segment)
+load = load[load["municipality"] == municipality]
+
+
+def per_year(frame_or_dict, p, f=lambda v: v):
+    return {int(y): f(frame_or_dict[(p, y)]) for y in sc.years if (p, y) in frame_or_dict}
+
+
+realisation = {"basis": "traject", "tariffs": tariffs}
+months = {n: t.planned_doorlooptijd / (365.25 / 12) for n, t in types.items()}
+build = {
+    "traject": dict(variant="traject", tariffs=tariffs),
+    "pxq": dict(variant="pxq", unit_price=hourly, unit="uur"),
+    "output_monthly": dict(variant="output_monthly", monthly_tariffs={n: tariffs[n] / months[n] for n in types}),
+    "plekken": dict(variant="plekken", tariffs=tariffs, plekken=lambda m, p: {
+        int(y): max(1, int(np.ceil(v / target_bezetting)))
+        for y, v in load[load["provider"] == p].set_index("year")["load"].items()} or 1),
+    "budget": dict(variant="budget", budget=lambda m, p: per_year(spend_pp, p), band=budget_band,
+                   settlement="whole", realisation=realisation),
+    "plafond": dict(variant="plafond", ceiling=lambda m, p: per_year(spend_pp, p, lambda v: v * plafond_factor),
+                    realisation=realisation),
+    "lumpsum": dict(variant="lumpsum", amount=lambda m, p: per_year(spend_pp, p)),
+    "population": dict(variant="population",
+                       per_client=lambda m, p: float(np.mean([spend_pp[(p, y)] / clients_pp[(p, y)] for y in sc.years])),
+                       expected_clients=lambda m, p: per_year(clients_pp, p), band=population_band,
+                       settlement="whole", realisation=realisation),
+}
+costs = {p: {"cost_per_unit": round(cost_share * rate, 2)} for p in base_sc.providers_for(municipality, segment)}
+overlays = {}
+for v in variants:
+    fields = dict(build[v])
+    fields.pop("variant")
+    overlays[v] = {"funding": {"contracts": contracts_for(base_sc, [municipality], segment, v, **fields),
+                               "provider_costs": costs}}
+cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers)
+print(f"tariffs {tariffs}; hourly rate EUR {rate:,.2f}; provider cost EUR {cost_share * rate:,.2f} per hour")
+print(pd.Series({p: v for (p, y), v in spend_pp.items() if y == sc.years[0]}, name="pilot spend per provider").round(0))
+
+# %% [markdown]
+# ## Results per variant
+
+# %%
+pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
+pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
+agg = pr.groupby(["variant", "year"]).agg(
+    spend_mean=("spend", "mean"), spend_sd=("spend", "std"),
+    verrekening_mean=("verrekening", "mean"), verrekening_abs_max=("verrekening", lambda x: x.abs().max()),
+    marge_mean=("marge_aanbieders", "mean"), marge_sd=("marge_aanbieders", "std"),
+    marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
+    wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
+agg = agg.merge(pred[["variant", "year", "budget", "p_over_budget"]], on=["variant", "year"])
+agg["spend_cv_pct"] = 100 * agg["spend_sd"] / agg["spend_mean"]
+agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
+agg = agg.sort_values(["year", "variant"])
+save_table(agg, out_dir, "variants")
+agg[["variant", "year", "spend_mean", "spend_sd", "spend_cv_pct", "p_over_budget", "verrekening_mean", "marge_mean",
+     "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2)
+
+# %%
+year0 = sc.years[0]
+colors = dict(zip(variants, plt.cm.tab10.colors))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.6, 1]})
+x = np.arange(len(variants))
+years = sc.years
+for j, y in enumerate(years):
+    off = (j - (len(years) - 1) / 2) * 0.8 / max(len(years), 1)
+    for i, v in enumerate(variants):
+        vals = pr[(pr["variant"] == v) & (pr["year"] == y)]["spend"] / 1e3
+        ax1.scatter(np.full(len(vals), i + off), vals, s=14, color=colors[v], alpha=0.6)
+        ax1.plot([i + off - 0.1, i + off + 0.1], [vals.mean()] * 2, color="k", lw=1.5)
+budget0 = agg[(agg["variant"] == "traject") & (agg["year"] == year0)]["budget"].iloc[0]
+ax1.axhline(budget0 / 1e3, color="0.4", ls="--", lw=0.8, label=f"budget {year0} (mean traject spend)")
+ax1.set_xticks(x, variants, rotation=30, ha="right")
+span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]} (left to right)"
+ax1.set_title(f"{municipality}, {segment}: spend per replication (dots) and mean (black line), {span}")
+ax1.set_xlabel("bekostiging variant")
+ax1.set_ylabel("spend, EUR thousand per year")
+ax1.legend(fontsize=8)
+a0 = agg[agg["year"] == year0]
+ax2.barh(a0["variant"].astype(str), a0["p_over_budget"], color=[colors[v] for v in a0["variant"]])
+ax2.invert_yaxis()
+ax2.set_xlim(0, 1)
+ax2.set_title(f"Probability spend exceeds the budget, {year0}")
+ax2.set_xlabel(f"share of {replications} replications")
+ax2.set_ylabel("bekostiging variant")
+save_figure(fig, out_dir, "spend_and_predictability", source, key=True)
+
+# %%
+payback = {v: cmp.payments[v].query("kind == 'payback' and year == @year0")
+              .assign(municipality=lambda d: d["municipality"].astype(str))
+              .query("municipality == @municipality")["amount"].sum() / replications for v in variants}
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+ax1.bar(a0["variant"].astype(str), a0["verrekening_mean"] / 1e3, color=[colors[v] for v in a0["variant"]],
+        label="verrekening (settlement)")
+ax1.bar(a0["variant"].astype(str), [payback[v] / 1e3 for v in a0["variant"].astype(str)], color="none",
+        edgecolor="k", hatch="//", label="terugbetaling of empty plek-days")
+ax1.legend(fontsize=8)
+ax1.axhline(0, color="0.3", lw=0.8)
+ax1.set_title(f"Year-end settlement and payback, {year0}\n(+ municipality pays extra, - provider pays back)")
+ax1.set_xlabel("bekostiging variant")
+ax1.set_ylabel("EUR thousand per year (mean over replications)")
+ax1.tick_params(axis="x", rotation=30)
+m = a0.dropna(subset=["marge_mean"])
+ax2.bar(m["variant"].astype(str), m["marge_mean"] / 1e3, yerr=m["marge_sd"].fillna(0) / 1e3, capsize=3,
+        color=[colors[v] for v in m["variant"]])
+ax2.axhline(0, color="0.3", lw=0.8)
+ax2.set_title(f"Provider margin (all providers together), {year0}\nmean +- sd across replications = risk")
+ax2.set_xlabel("bekostiging variant")
+ax2.set_ylabel("EUR thousand per year")
+ax2.tick_params(axis="x", rotation=30)
+save_figure(fig, out_dir, "settlements_and_margin", source)
+
+# %% [markdown]
+# ## Answer
+
+# %%
+a = a0.set_index(a0["variant"].astype(str))
+steady = a["spend_sd"].idxmin()
+volatile = a["spend_sd"].idxmax()
+cheapest, dearest = a["spend_mean"].idxmin(), a["spend_mean"].idxmax()
+top = a["marge_sd"].max()
+risky = " and ".join(a.index[a["marge_sd"] >= top - 1]) if a["marge_sd"].notna().any() else "n/a"
+answer = (
+    f"For {municipality} {segment} in {year0}, mean spend ranges from EUR {a.loc[cheapest, 'spend_mean']:,.0f} "
+    f"({cheapest}) to EUR {a.loc[dearest, 'spend_mean']:,.0f} ({dearest}); spend is most predictable under "
+    f"{steady} (sd EUR {a.loc[steady, 'spend_sd']:,.0f}) and least under {volatile} (sd EUR "
+    f"{a.loc[volatile, 'spend_sd']:,.0f}, P(over budget) {a.loc[volatile, 'p_over_budget']:.0%}). "
+    f"The provider's margin is most uncertain under {risky} (sd EUR {top:,.0f}), "
+    f"and the largest mean settlement is EUR {a['verrekening_mean'].abs().max():,.0f} "
+    f"({a['verrekening_mean'].abs().idxmax()}); {replications} replications, so treat probabilities as rough."
+)
+save_answer(out_dir, f"How do the funding variants compare for {municipality} {segment} on spend, predictability, "
+            "settlements and provider risk?", answer)
+print(answer)

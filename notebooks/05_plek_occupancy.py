@@ -1,0 +1,292 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (simulation)
+#     language: python
+#     name: simulation
+# ---
+
+# %% [markdown]
+# # 05 Plek occupancy: how many plekken should a municipality buy?
+#
+# **Question.** For one municipality, provider and segment (default Venlo at jeugd_regio_a, youth
+# S3), how do bezetting (occupancy) and the wait for a plek change with the number of plekken
+# bought, how well does queueing theory (Erlang C) predict that, and which number of plekken
+# balances the cost of empty plekken against the cost of waiting?
+#
+# **Method.** The same clients (common random numbers) are run with N plekken for a range of N;
+# the other pools of the scenario stay as they are. The offered load a is estimated from a run with
+# ample capacity: a = mean number of plekken busy, lambda = new claims per day, E[S] = a / lambda
+# (Little's law; a claim holds its plek through verlenging and step-down). Erlang C gives the
+# chance to wait C(N, a) and the mean wait W_q = C(N, a) E[S] / (N - a), and bezetting a / N. The
+# model is M/G/N with chains (lognormal doorlooptijden, verlenging, step-down, uitval, a growing
+# Poisson instroom), so Erlang C (M/M/N) is an approximation. By default clients wait for the
+# provider they chose (`max_wait_days = None`): that is the queue Erlang C describes; set
+# `max_wait_days = 42` for the scenario's rule that moves them to a provider with room.
+#
+# **Cost balance.** An empty plek costs the plek-day price (plek-year price / 365 = tariff /
+# planned doorlooptijd; tariffs: 2019 cost per count, as in notebook 03) whoever bears it (the
+# provider after the payback rule, the municipality without it). A day a client waits costs
+# `cost_per_waiting_day`: **an assumption (aanname) with no source in the documents**; change it to
+# see how the balance moves.
+
+# %% tags=["parameters"]
+scenario = "params/noord-limburg.yaml"
+municipality = "Venlo"
+provider = "jeugd_regio_a"
+segment = "S3"
+replications = 2
+seed = 1
+horizon_years = 1
+n_points = 7
+max_factor = 1.4
+max_wait_days = None
+cost_per_waiting_day = 50.0
+workers = 1
+data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+out_dir = "outputs/05_plek_occupancy"
+
+# %%
+import copy
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulation import load_scenario, simulate
+from simulation.metrics import kpis, traject_table, year_bounds
+from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.scenario import scenario_from_dict
+
+sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
+if municipality not in sc.municipalities:
+    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
+if segment not in sc.segments:
+    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
+if provider not in sc.providers_for(municipality, segment):
+    raise ValueError(f"parameter provider={provider!r}: does not serve {municipality} in {segment}; "
+                     f"allowed: {sc.providers_for(municipality, segment)}")
+if not (isinstance(n_points, int) and n_points >= 2) or not max_factor > 1:
+    raise ValueError(f"parameters n_points={n_points!r}, max_factor={max_factor!r}: need n_points >= 2 and max_factor > 1")
+if max_wait_days is not None and not max_wait_days > 0:
+    raise ValueError(f"parameter max_wait_days={max_wait_days!r}: None (wait) or a number of days > 0")
+if not cost_per_waiting_day >= 0:
+    raise ValueError(f"parameter cost_per_waiting_day={cost_per_waiting_day!r}: must be >= 0 (EUR per day)")
+data_path = project_path(data_2019)
+if not data_path.exists():
+    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
+ref = pd.read_csv(data_path)
+source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
+# %%
+# Helpers (kept in the notebook: the analysis builds its variants from the scenario itself).
+def focus(raw: dict, segments) -> dict:
+    """The scenario restricted to `segments` plus every segment they send clients to by opschaling."""
+    keep, todo = set(), list(segments)
+    while todo:
+        s = todo.pop()
+        if s not in keep:
+            keep.add(s)
+            todo += [t["opschaling_to"]["segment"] for t in raw["segments"][s]["traject_types"].values()
+                     if t.get("opschaling_to") and t.get("outcomes", {}).get("opschaling", 0) > 0]
+    out = copy.deepcopy(raw)
+    out["segments"] = {s: v for s, v in out["segments"].items() if s in keep}
+    providers = {}
+    for p, v in out["providers"].items():
+        v["segments"] = {s: x for s, x in v["segments"].items() if s in keep}
+        plekken = {m: {s: n for s, n in ps.items() if s in keep} for m, ps in v.get("plekken", {}).items()}
+        v["plekken"] = {m: ps for m, ps in plekken.items() if ps}
+        if v["segments"]:
+            providers[p] = v
+    out["providers"] = providers
+    return out
+
+
+def without_plekken(raw: dict, segment: str) -> dict:
+    """Remove the plekken every municipality buys in `segment` (contracts set them instead)."""
+    out = copy.deepcopy(raw)
+    for v in out["providers"].values():
+        for m in list(v.get("plekken", {})):
+            v["plekken"][m].pop(segment, None)
+            if not v["plekken"][m]:
+                del v["plekken"][m]
+    return out
+
+
+def tariffs_2019(sc, segment: str, ref: pd.DataFrame) -> dict:
+    """Assumption: a traject tariff per type proportional to its planned hours (weight x planned
+    doorlooptijd), scaled so the share-weighted mean tariff equals the segment's 2019 cost per
+    count (note 004 par. 6; 2019 prices)."""
+    row = ref.set_index("segment").loc[segment]
+    per_count = row["cost_eur_2019"] / row["count_2019"]
+    types = sc.segments[segment].traject_types
+    hours = {n: t.weight * t.planned_doorlooptijd / 7 for n, t in types.items()}
+    scale = per_count / sum(t.share * hours[n] for n, t in types.items())
+    return {n: round(scale * h, 2) for n, h in hours.items()}
+
+
+def concurrent_load(events: pd.DataFrame, sc, segment: str) -> pd.DataFrame:
+    """Mean trajecten in care at once per municipality x provider x year (mean over replications)."""
+    tr = traject_table(events)
+    tr = tr[tr["segment"].astype(str) == segment]
+    rows = []
+    for year, lo, hi in year_bounds(sc):
+        days = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
+        g = days.groupby([tr["replication"], tr["municipality"].astype(str), tr["provider"].astype(str)]).sum()
+        g = (g / (hi - lo)).groupby(level=[1, 2]).sum() / events["replication"].nunique()
+        rows.append(g.rename("load").reset_index().assign(year=year))
+    return pd.concat(rows, ignore_index=True).rename(columns={"level_0": "municipality", "level_1": "provider"})
+
+
+def contracts_for(sc, municipalities, segment: str, variant: str, **fields) -> list:
+    """One contract per municipality x provider serving it in `segment`; `fields` may be callables
+    f(municipality, provider) for values that differ per pair."""
+    out = []
+    for m in municipalities:
+        for p in sc.providers_for(m, segment):
+            c = {"municipality": m, "provider": p, "segment": segment, "variant": variant}
+            c.update({k: (v(m, p) if callable(v) else copy.deepcopy(v)) for k, v in fields.items()})
+            out.append(c)
+    return out
+
+
+def erlang_c(n: int, a: float) -> float:
+    """Probability of waiting in M/M/n with offered load a (n > a), via the Erlang B recursion."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return n * b / (n - a * (1 - b))
+
+
+# %% [markdown]
+# ## Offered load with ample capacity
+
+# %%
+base = focus(sc.model_dump(mode="json", exclude_none=True), [segment])
+if max_wait_days is None:
+    base["segments"][segment].pop("max_wait_days", None)
+else:
+    base["segments"][segment]["max_wait_days"] = max_wait_days
+year0, lo, hi = year_bounds(sc)[0]
+days = hi - lo
+
+
+def run(n: int):
+    raw = copy.deepcopy(base)
+    raw["providers"][provider].setdefault("plekken", {}).setdefault(municipality, {})[segment] = int(n)
+    s = scenario_from_dict(raw, source=f"{n} plekken")
+    res = simulate(s, seed=seed, replications=replications, workers=workers)
+    tr = traject_table(res.events)
+    tr = tr[(tr["municipality"].astype(str) == municipality) & (tr["provider"].astype(str) == provider)
+            & (tr["segment"].astype(str) == segment)]
+    busy = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0).groupby(tr["replication"]).sum() / days
+    new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
+    g = new.groupby("replication")["wacht_dagen"]
+    return pd.DataFrame({"busy": busy, "claims": g.size(), "wait_mean": g.mean(), "wait_days_total": g.sum(),
+                         "share_waited": (new["wacht_dagen"] > 0).groupby(new["replication"]).mean()}).reset_index()
+
+
+ample = run(100_000)
+a = float(ample["busy"].mean())
+lam = float(ample["claims"].mean()) / days
+es = a / lam
+print(f"offered load a = {a:.1f} plekken busy; lambda = {lam * 365:.0f} new claims per year; E[S] = {es:.0f} days")
+
+# %% [markdown]
+# ## Bezetting and wait against N, with Erlang C
+
+# %%
+ns = sorted({int(round(x)) for x in np.linspace(max(1, 0.85 * a), max_factor * a, n_points)})
+rows = []
+for n in ns:
+    r = run(n).assign(plekken=n)
+    rows.append(r)
+per_rep = pd.concat(rows, ignore_index=True)
+per_rep["bezetting"] = per_rep["busy"] / per_rep["plekken"]
+res = per_rep.groupby("plekken").agg(bezetting=("bezetting", "mean"), wait_mean=("wait_mean", "mean"),
+                                     wait_sd=("wait_mean", "std"), wait_min=("wait_mean", "min"),
+                                     wait_max=("wait_mean", "max"), share_waited=("share_waited", "mean"),
+                                     wait_days_total=("wait_days_total", "mean"), busy=("busy", "mean")).reset_index()
+res["erlang_bezetting"] = a / res["plekken"]
+res["erlang_p_wait"] = [erlang_c(n, a) if n > a else np.nan for n in res["plekken"]]
+res["erlang_wait_mean"] = [erlang_c(n, a) * es / (n - a) if n > a else np.nan for n in res["plekken"]]
+
+tariffs = tariffs_2019(sc, segment, ref)
+types = sc.segments[segment].traject_types
+plek_day_price = sum(t.share * tariffs[k] for k, t in types.items()) / sum(t.share * t.planned_doorlooptijd
+                                                                          for t in types.values())
+res["empty_plek_days"] = res["plekken"] * days - res["busy"] * days
+res["cost_empty_eur"] = res["empty_plek_days"].clip(lower=0) * plek_day_price
+res["cost_waiting_eur"] = res["wait_days_total"] * cost_per_waiting_day
+res["cost_total_eur"] = res["cost_empty_eur"] + res["cost_waiting_eur"]
+save_table(res, out_dir, "occupancy_vs_plekken")
+res.round(2)
+
+# %%
+n_grid = np.arange(int(np.floor(a)) + 1, int(np.ceil(max_factor * a)) + 2)
+erl_wait = np.array([erlang_c(n, a) * es / (n - a) for n in n_grid])
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12.5, 4.8))
+ax1.plot(res["plekken"], 100 * res["bezetting"], "o-", color="#4c72b0", label="model")
+ax1.plot(n_grid, 100 * a / n_grid, "--", color="0.4", label="Erlang C: a / N")
+ax1.set_title(f"Bezetting, {municipality} at {provider}, {segment} {year0}")
+ax1.set_xlabel("plekken bought (N)")
+ax1.set_ylabel("bezetting (% of bought plek-days used)")
+ax1.legend(fontsize=8)
+ax2.errorbar(res["plekken"], res["wait_mean"], yerr=[res["wait_mean"] - res["wait_min"], res["wait_max"] - res["wait_mean"]],
+             fmt="o-", color="#dd8452", capsize=3, label="model (mean, range over replications)")
+ax2.plot(n_grid, erl_wait, "--", color="0.4", label=f"Erlang C, a = {a:.1f}, E[S] = {es:.0f} d")
+ax2.set_yscale("symlog", linthresh=1)
+ax2.set_ylim(0, max(res["wait_max"].max(), 1) * 3)
+ax2.set_title("Mean wait for a plek (new trajecten)")
+ax2.set_xlabel("plekken bought (N)")
+ax2.set_ylabel("days from toewijzing to start (symlog)")
+ax2.legend(fontsize=8)
+save_figure(fig, out_dir, "bezetting_and_wait", source, key=True)
+
+# %%
+erl_cost = (n_grid - a) * days * plek_day_price + lam * days * erl_wait * cost_per_waiting_day
+best_model = res.loc[res["cost_total_eur"].idxmin()]
+best_erlang = int(n_grid[np.argmin(erl_cost)])
+fig, ax = plt.subplots(figsize=(8.5, 4.8))
+ax.plot(res["plekken"], res["cost_empty_eur"] / 1e3, "s-", color="#8172b3", label="empty plek-days (model)")
+ax.plot(res["plekken"], res["cost_waiting_eur"] / 1e3, "^-", color="#dd8452",
+        label=f"waiting days x EUR {cost_per_waiting_day:,.0f} (aanname)")
+ax.plot(res["plekken"], res["cost_total_eur"] / 1e3, "o-", color="k", label="total (model)")
+ax.plot(n_grid, erl_cost / 1e3, "--", color="0.5", label="total (Erlang C)")
+ax.axvline(best_model["plekken"], color="k", lw=0.7, ls=":")
+ax.set_ylim(0, res["cost_total_eur"].max() / 1e3 * 1.5)
+ax.set_title(f"Cost of empty plekken vs waiting, {municipality} at {provider}, {segment} {year0}")
+ax.set_xlabel("plekken bought (N)")
+ax.set_ylabel("EUR thousand per year")
+ax.legend(fontsize=8)
+save_figure(fig, out_dir, "cost_balance", source)
+
+# %% [markdown]
+# ## Answer
+
+# %%
+stable = res.dropna(subset=["erlang_wait_mean"])
+first, last = stable.iloc[0], stable.iloc[-1]
+answer = (
+    f"With ample capacity {municipality} keeps on average {a:.1f} plekken busy at {provider} in {segment} "
+    f"(E[S] = {es:.0f} days per claim). Going from {res['plekken'].iloc[0]} to {res['plekken'].iloc[-1]} plekken lowers "
+    f"bezetting from {res['bezetting'].iloc[0]:.0%} to {res['bezetting'].iloc[-1]:.0%} and the mean wait from "
+    f"{res['wait_mean'].iloc[0]:.1f} to {res['wait_mean'].iloc[-1]:.1f} days; for N = {int(first['plekken'])} to "
+    f"{int(last['plekken'])} Erlang C predicts {first['erlang_wait_mean']:.1f} to {last['erlang_wait_mean']:.1f} days "
+    f"against {first['wait_mean']:.1f} to {last['wait_mean']:.1f} in the model (M/M/N steady state vs one year of M/G/N "
+    f"with chains from an equilibrium start, so close to N = a the model waits less). "
+    f"At an assumed EUR {cost_per_waiting_day:,.0f} per waiting day and EUR {plek_day_price * 365:,.0f} per plek-year, "
+    f"{int(best_model['plekken'])} plekken balance empty-plek and waiting cost in the model "
+    f"(Erlang C: {best_erlang})."
+)
+save_answer(out_dir, f"How many plekken should {municipality} buy at {provider} in {segment}?", answer)
+print(answer)

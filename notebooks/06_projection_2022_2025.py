@@ -1,0 +1,269 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (simulation)
+#     language: python
+#     name: simulation
+# ---
+
+# %% [markdown]
+# # 06 Projection 2022-2025: how fast does spend grow, with and without the measures?
+#
+# **Question.** With the documents' growth rates (youth 5%, Wmo 3% a year, note 004 par. 6), how
+# does spend develop from 2022 to 2025, how much lower is it with the measures (growth 1.5 points
+# lower for youth and 2 points lower for Wmo), and how uncertain is that?
+#
+# **Set-up.** *Autonomous*: the default scenario as it is (instroom grows 5% / 3% a year).
+# *With measures*: the same 2022 instroom, growing from 2022 on by 1.5 (youth) and 2 (Wmo) points
+# less a year; the note gives the size of the reduction "by 2025", here (an assumption) it applies
+# fully from 2022. Both run on common random numbers. Spend is the documented fallback (the
+# default scenario has no contracts): unique clients per segment x the segment's 2019 cost per
+# count, in 2019 prices, so it grows with the clients in care, which follow the instroom with a
+# lag (doorlooptijden of months to years). Bands: the range over replications (the spread of a
+# year's spend); the difference between the variants is paired, with a 95% confidence interval.
+#
+# `segments` picks the segments to simulate (default: a small subset, so the notebook runs in
+# seconds; `make run` uses "all"). The segments that a subset's clients move on to by opschaling are
+# simulated too, but then receive only part of their inflow, so their growth is not representative:
+# read the subset run as a demonstration and the "all" run as the projection.
+
+# %% tags=["parameters"]
+scenario = "params/noord-limburg.yaml"
+segments = ["S3", "S3b"]
+replications = 2
+seed = 1
+horizon_years = 4
+youth_reduction = 0.015
+wmo_reduction = 0.02
+workers = 1
+data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+out_dir = "outputs/06_projection_2022_2025"
+
+# %%
+import copy
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation import load_scenario, simulate
+from simulation.metrics import kpis
+from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.scenario import scenario_from_dict
+
+sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
+if segments == "all":
+    segments = list(sc.segments)
+unknown = [s for s in segments if s not in sc.segments] if isinstance(segments, list) else [segments]
+if unknown or not segments:
+    raise ValueError(f"parameter segments={segments!r}: unknown segment(s) {unknown}; allowed: 'all' or a list "
+                     f"of {list(sc.segments)}")
+if not (isinstance(replications, int) and replications >= 2):
+    raise ValueError(f"parameter replications={replications!r}: uncertainty bands need >= 2")
+for name, value in {"youth_reduction": youth_reduction, "wmo_reduction": wmo_reduction}.items():
+    if not 0 <= value < 1:
+        raise ValueError(f"parameter {name}={value!r}: a reduction of the yearly growth rate, e.g. 0.015 for 1.5 points")
+data_path = project_path(data_2019)
+if not data_path.exists():
+    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
+ref = pd.read_csv(data_path).set_index("segment")
+source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + "; 2019 costs: note 004 par. 6"
+# %%
+# Helpers (kept in the notebook: the analysis builds its variants from the scenario itself).
+def focus(raw: dict, segments) -> dict:
+    """The scenario restricted to `segments` plus every segment they send clients to by opschaling."""
+    keep, todo = set(), list(segments)
+    while todo:
+        s = todo.pop()
+        if s not in keep:
+            keep.add(s)
+            todo += [t["opschaling_to"]["segment"] for t in raw["segments"][s]["traject_types"].values()
+                     if t.get("opschaling_to") and t.get("outcomes", {}).get("opschaling", 0) > 0]
+    out = copy.deepcopy(raw)
+    out["segments"] = {s: v for s, v in out["segments"].items() if s in keep}
+    providers = {}
+    for p, v in out["providers"].items():
+        v["segments"] = {s: x for s, x in v["segments"].items() if s in keep}
+        plekken = {m: {s: n for s, n in ps.items() if s in keep} for m, ps in v.get("plekken", {}).items()}
+        v["plekken"] = {m: ps for m, ps in plekken.items() if ps}
+        if v["segments"]:
+            providers[p] = v
+    out["providers"] = providers
+    return out
+
+
+def without_plekken(raw: dict, segment: str) -> dict:
+    """Remove the plekken every municipality buys in `segment` (contracts set them instead)."""
+    out = copy.deepcopy(raw)
+    for v in out["providers"].values():
+        for m in list(v.get("plekken", {})):
+            v["plekken"][m].pop(segment, None)
+            if not v["plekken"][m]:
+                del v["plekken"][m]
+    return out
+
+
+def tariffs_2019(sc, segment: str, ref: pd.DataFrame) -> dict:
+    """Assumption: a traject tariff per type proportional to its planned hours (weight x planned
+    doorlooptijd), scaled so the share-weighted mean tariff equals the segment's 2019 cost per
+    count (note 004 par. 6; 2019 prices)."""
+    row = ref.set_index("segment").loc[segment]
+    per_count = row["cost_eur_2019"] / row["count_2019"]
+    types = sc.segments[segment].traject_types
+    hours = {n: t.weight * t.planned_doorlooptijd / 7 for n, t in types.items()}
+    scale = per_count / sum(t.share * hours[n] for n, t in types.items())
+    return {n: round(scale * h, 2) for n, h in hours.items()}
+
+
+def concurrent_load(events: pd.DataFrame, sc, segment: str) -> pd.DataFrame:
+    """Mean trajecten in care at once per municipality x provider x year (mean over replications)."""
+    tr = traject_table(events)
+    tr = tr[tr["segment"].astype(str) == segment]
+    rows = []
+    for year, lo, hi in year_bounds(sc):
+        days = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
+        g = days.groupby([tr["replication"], tr["municipality"].astype(str), tr["provider"].astype(str)]).sum()
+        g = (g / (hi - lo)).groupby(level=[1, 2]).sum() / events["replication"].nunique()
+        rows.append(g.rename("load").reset_index().assign(year=year))
+    return pd.concat(rows, ignore_index=True).rename(columns={"level_0": "municipality", "level_1": "provider"})
+
+
+def contracts_for(sc, municipalities, segment: str, variant: str, **fields) -> list:
+    """One contract per municipality x provider serving it in `segment`; `fields` may be callables
+    f(municipality, provider) for values that differ per pair."""
+    out = []
+    for m in municipalities:
+        for p in sc.providers_for(m, segment):
+            c = {"municipality": m, "provider": p, "segment": segment, "variant": variant}
+            c.update({k: (v(m, p) if callable(v) else copy.deepcopy(v)) for k, v in fields.items()})
+            out.append(c)
+    return out
+
+# %% [markdown]
+# ## The two variants
+
+# %%
+base = focus(sc.model_dump(mode="json", exclude_none=True), segments)
+included = list(base["segments"])
+first_year = sc.years[0]
+measures = copy.deepcopy(base)
+for s, seg in measures["segments"].items():
+    ins = seg["instroom"]
+    level = (1 + ins.get("growth", 0.0)) ** (first_year - ins["base_year"])
+    ins["per_year"] = ({m: v * level for m, v in ins["per_year"].items()} if isinstance(ins["per_year"], dict)
+                       else ins["per_year"] * level)
+    ins["base_year"] = first_year
+    cut = youth_reduction if seg["domain"] == "jeugd" else wmo_reduction
+    ins["growth"] = ins.get("growth", 0.0) - cut
+growth = pd.DataFrame({"autonomous": {s: v["instroom"].get("growth", 0.0) for s, v in base["segments"].items()},
+                       "with measures": {s: v["instroom"]["growth"] for s, v in measures["segments"].items()}})
+print(f"segments simulated: {included} (asked: {segments}; the others receive their clients by opschaling)")
+growth.map(lambda g: f"{g:.1%}")
+
+# %%
+cost_per_count = ref["cost_eur_2019"] / ref["count_2019"]
+domain = ref["domain"]
+frames = []
+for name, raw in {"autonomous": base, "with measures": measures}.items():
+    s_ = scenario_from_dict(raw, source=name)
+    res = simulate(s_, seed=seed, replications=replications, workers=workers)
+    k = kpis(res.events, s_, by=["segment"])
+    k["segment"] = k["segment"].astype(str)
+    k["spend"] = k["unieke_clienten"] * k["segment"].map(cost_per_count)
+    k["domain"] = k["segment"].map(domain)
+    frames.append(k.assign(variant=name))
+k = pd.concat(frames, ignore_index=True)
+per_rep = k.groupby(["variant", "replication", "year", "domain"], as_index=False)[["spend", "unieke_clienten"]].sum()
+total = per_rep.groupby(["variant", "replication", "year"], as_index=False)[["spend", "unieke_clienten"]].sum()
+total["domain"] = "total"
+per_rep = pd.concat([per_rep, total], ignore_index=True)
+
+
+def band(x):
+    m, sd, n = x.mean(), x.std(ddof=1), len(x)
+    h = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+    return pd.Series({"mean": m, "ci_low": m - h, "ci_high": m + h, "min": x.min(), "max": x.max()})
+
+
+proj = per_rep.groupby(["variant", "domain", "year"])["spend"].apply(band).unstack().reset_index()
+save_table(proj, out_dir, "spend_projection")
+# paired difference (with measures - autonomous) per year, on common random numbers
+w = per_rep[per_rep["domain"] == "total"].pivot_table(index=["replication", "year"], columns="variant", values="spend")
+d = (w["with measures"] - w["autonomous"]).groupby(level="year").apply(band).unstack().reset_index()
+save_table(d, out_dir, "measures_minus_autonomous")
+proj[proj["domain"] == "total"].round(0)
+
+# %%
+years = sc.years
+ref_total = ref.loc[included, "cost_eur_2019"]
+g_doc = pd.Series({s: base["segments"][s]["instroom"].get("growth", 0.0) for s in included})
+doc_line = [float((ref_total * (1 + g_doc) ** (y - 2019)).sum()) for y in years]
+colors = {"autonomous": "#c44e52", "with measures": "#55a868"}
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1.4, 1]})
+for v, c in colors.items():
+    p = proj[(proj["variant"] == v) & (proj["domain"] == "total")]
+    ax1.fill_between(p["year"], p["min"] / 1e6, p["max"] / 1e6, color=c, alpha=0.25)
+    ax1.plot(p["year"], p["mean"] / 1e6, "o-", color=c, label=f"model, {v} (mean; band: range over replications)")
+ax1.plot(years, np.array(doc_line) / 1e6, "k--", lw=1, label="2019 spend x documented growth (no lag)")
+ax1.set_xticks(years)
+ax1.set_title(f"Spend {years[0]}-{years[-1]}, segments {', '.join(included)} (2019 prices)")
+ax1.set_xlabel("year")
+ax1.set_ylabel("EUR million per year")
+ax1.legend(fontsize=8)
+ax2.bar(d["year"], d["mean"] / 1e6, color="#55a868",
+        yerr=[(d["mean"] - d["ci_low"]).fillna(0) / 1e6, (d["ci_high"] - d["mean"]).fillna(0) / 1e6], capsize=3)
+ax2.axhline(0, color="0.3", lw=0.8)
+ax2.set_xticks(years)
+ax2.set_title("With measures minus autonomous (paired, 95% CI)")
+ax2.set_xlabel("year")
+ax2.set_ylabel("EUR million per year")
+save_figure(fig, out_dir, "spend_projection", source, key=True)
+
+# %%
+doms = [x for x in ["jeugd", "wmo"] if x in set(proj["domain"])]
+fig, axes = plt.subplots(1, len(doms), figsize=(6 * len(doms), 4.3), squeeze=False)
+for ax, dom in zip(axes[0], doms):
+    for v, c in colors.items():
+        p = proj[(proj["variant"] == v) & (proj["domain"] == dom)]
+        idx = 100 * p["mean"] / p["mean"].iloc[0]
+        ax.fill_between(p["year"], 100 * p["min"] / p["mean"].iloc[0], 100 * p["max"] / p["mean"].iloc[0], color=c,
+                        alpha=0.2)
+        ax.plot(p["year"], idx, "o-", color=c, label=v)
+    ax.set_xticks(years)
+    ax.set_title(f"{dom}: spend index ({years[0]} = 100), range over replications")
+    ax.set_xlabel("year")
+    ax.set_ylabel(f"index ({years[0]} = 100)")
+    ax.legend(fontsize=8)
+save_figure(fig, out_dir, "index_per_domain", source)
+
+# %% [markdown]
+# ## Answer
+
+# %%
+t = proj[proj["domain"] == "total"].set_index(["variant", "year"])
+y0, y1 = years[0], years[-1]
+auto0, auto1 = t.loc[("autonomous", y0), "mean"], t.loc[("autonomous", y1), "mean"]
+meas1 = t.loc[("with measures", y1), "mean"]
+n = max(y1 - y0, 1)
+dd = d.set_index("year").loc[y1]
+answer = (
+    f"For segments {', '.join(included)}, spend (2019 prices) goes from EUR {auto0 / 1e6:.2f} M in {y0} to "
+    f"EUR {auto1 / 1e6:.2f} M in {y1} without measures ({100 * ((auto1 / auto0) ** (1 / n) - 1):.1f}% a year) and to "
+    f"EUR {meas1 / 1e6:.2f} M with the measures ({100 * ((meas1 / auto0) ** (1 / n) - 1):.1f}% a year). "
+    f"The measures save EUR {-dd['mean'] / 1e6:.2f} M in {y1} (95% CI {-dd['ci_high'] / 1e6:.2f} to "
+    f"{-dd['ci_low'] / 1e6:.2f} M, paired over {replications} replications); spend follows the instroom with a lag, "
+    f"so early-year savings are smaller than the growth rates alone suggest."
+)
+save_answer(out_dir, f"How does spend grow {y0}-{y1} with the documented growth rates, and with the measures?", answer)
+print(answer)
