@@ -61,7 +61,14 @@ def to_frame(rows, replication: int, start_date, labels: dict[str, list[str]]) -
         "traject": arr[:, 3].astype(np.int64),
     })
     for col, idx in (("municipality", 4), ("segment", 5), ("traject_type", 6), ("provider", 7)):
-        frame[col] = pd.Categorical.from_codes(arr[:, idx].astype(np.int16), categories=labels[col])
+        names, codes = labels[col], arr[:, idx].astype(np.int16)
+        unique = list(dict.fromkeys(names))
+        if len(unique) < len(names):
+            # traject types are numbered per segment, but two segments may use the same name
+            # (e.g. "licht"): one category per name; the segment column tells them apart
+            remap = np.array([unique.index(n) for n in names] + [NONE], dtype=np.int16)
+            codes = remap[codes]   # code -1 (none) picks the appended -1
+        frame[col] = pd.Categorical.from_codes(codes, categories=unique)
     frame["reden"] = pd.Categorical.from_codes(arr[:, 8].astype(np.int8), categories=list(REDENEN))
     frame["wacht_dagen"] = np.where(event == START_ZORG, value, np.nan)
     frame["doorlooptijd"] = np.where(event == STOP_ZORG, value, np.nan)

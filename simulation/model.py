@@ -389,7 +389,10 @@ class Model:
             c.extra = {}
         draws = c.extra.get(key)
         if draws is None or len(draws) < 5 * (p + 1):
-            rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id), key)
+            # keyed by the client's place in its (municipality, segment) stream, not by its id: ids
+            # are numbered by the positions of municipality and segment in the scenario, so adding
+            # a segment would otherwise hand other segments' clients new draws (no common random numbers)
+            rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id % CLIENTS_PER_STREAM), key)
             # regenerated from the start: the same stream gives the same prefix, only longer
             draws = c.extra[key] = rng.random(5 * (p + 4)).tolist()
         return draws[5 * p:5 * p + 5]
@@ -584,30 +587,72 @@ class Model:
         return outcome
 
     # -- initial caseload ---------------------------------------------------------------------
-    def _initial_caseload(self) -> None:
-        """Equilibrium M/G/infinity caseload at the warm-up start: Poisson counts, length-biased durations.
+    def _steady_caseload(self, mi: int, year: int) -> np.ndarray:
+        """Expected trajecten in care per traject type in a steady state (instroom of ``year``).
 
-        Chains (verlenging, step-down) are not in this first draw; the warm-up lets them settle.
+        Traffic equations: trajecten of a type start from the toegang (instroom x (1 - voorliggend
+        veld) x (1 + stacking) x type share), from continuations (verlenging, step-down), from
+        opschaling out of another segment and from recidive after afschaling; solved as one
+        linear system. Each start then stays its mean doorlooptijd (an extension its own mean,
+        an uitval half of a draw on average): Little's law per type.
+        """
+        sc, n = self.sc, len(self.types)
+        A, c = np.zeros((n, n)), np.zeros(n)
+        for si, s in enumerate(self.seg_names):
+            seg = sc.segments[s]
+            ins = seg.instroom
+            per_day = sc.instroom_per_year(self.mun_names[mi], s) * (1 + ins.growth) ** (year - ins.base_year) / 365.0
+            entry = (1 - seg.voorliggend_veld_share) * (1 + seg.stacking_probability)
+            shares = np.diff([0.0] + self.seg_type_cum[si]) / self.seg_type_cum[si][-1]
+            back = seg.recidive.probability / (1 + seg.stacking_probability)   # recidive is per episode
+            for ti, share in zip(self.seg_types[si], shares):
+                c[ti] = per_day * entry * share
+            for ui, name in zip(self.seg_types[si], seg.traject_types):
+                spec = seg.traject_types[name]
+                o = spec.outcomes
+                A[ui, ui] += o.verlenging
+                if o.step_down:
+                    A[self.types[ui].step_down_to, ui] += o.step_down
+                if o.opschaling:
+                    A[self.types[ui].opschaling_to[1], ui] += o.opschaling
+                for ti, share in zip(self.seg_types[si], shares):
+                    A[ti, ui] += o.afschaling * back * entry * share
+        rates = np.linalg.solve(np.eye(n) - A, c)
+        caseload = np.zeros(n)
+        for si, s in enumerate(self.seg_names):
+            seg = sc.segments[s]
+            for ui, name in zip(self.seg_types[si], seg.traject_types):
+                spec = seg.traject_types[name]
+                o = spec.outcomes
+                verl_mean = (spec.verlenging_doorlooptijd or spec.doorlooptijd).mean
+                extensions = rates[ui] * o.verlenging          # starts of this type that are extensions
+                caseload[ui] = (1 - o.uitval / 2) * ((rates[ui] - extensions) * spec.doorlooptijd.mean
+                                                     + extensions * verl_mean)
+        return caseload
+
+    def _initial_caseload(self) -> None:
+        """Steady-state caseload at the warm-up start: Poisson counts per traject type and provider,
+        length-biased durations, each traject started a uniform fraction of its length ago.
+
+        The counts include trajecten that continue a chain (verlenging, step-down, opschaling,
+        recidive), so the warm-up starts near the level it settles at; each placed traject is
+        the first of its client's new chain.
         """
         t0 = -self.warmup_days
         year = self._year_of(t0)
         for mi, m in enumerate(self.mun_names):
+            expected = self._steady_caseload(mi, year)
             for si, s in enumerate(self.seg_names):
-                seg = self.sc.segments[s]
-                ins = seg.instroom
-                per_day = (self.sc.instroom_per_year(m, s) * (1 + ins.growth) ** (year - ins.base_year) / 365.0
-                           * (1 - seg.voorliggend_veld_share) * (1 + seg.stacking_probability))
                 rng = generator(self.seed, self.replication, "beginstand", m, s)
                 provs, prov_cum = self.choice[(mi, si)]
                 prov_shares = np.diff([0.0] + prov_cum)
-                type_shares = np.diff([0.0] + self.seg_type_cum[si])
                 first_id = (mi * len(self.seg_names) + si + 1) * CLIENTS_PER_STREAM + INITIAL_CLIENT_OFFSET
                 k = 0
-                for ti, type_share in zip(self.seg_types[si], type_shares):
+                for ti in self.seg_types[si]:
                     t = self.types[ti]
                     for pi, prov_share in zip(provs, prov_shares):
                         factor = self.maatwerk[(pi, si)]
-                        n = rng.poisson(per_day * type_share * prov_share * t.mean * factor)
+                        n = rng.poisson(expected[ti] * prov_share * factor)
                         for row in rng.random((n, 2 + BLOCK)).tolist():
                             total = t.sample_length_biased(row[0]) * factor
                             age = row[1] * total

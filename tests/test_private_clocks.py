@@ -47,3 +47,15 @@ def test_private_clocks_give_exactly_the_shared_clock_log(plekken_in_venlo, warm
     pd.testing.assert_frame_equal(shared, private)
     assert m_shared.state_at_horizon() == m_private.state_at_horizon()
     assert (private["event"] == "beginstand").sum() > 0
+
+
+def test_two_segments_may_use_the_same_traject_type_name():
+    raw = copy.deepcopy(RICH)
+    raw["segments"]["S4"]["traject_types"] = {"licht": raw["segments"]["S4"]["traject_types"]["verblijf"]}
+    raw["segments"]["S3"]["traject_types"]["licht"]["opschaling_to"] = {"segment": "S4", "traject_type": "licht"}
+    scenario = scenario_from_dict(raw)
+    frame, _ = log_of(scenario, private=True)
+    starts = frame[frame["event"] == "start_zorg"]
+    assert set(starts["traject_type"].cat.categories) == {"licht", "zwaar"}
+    assert set(starts.loc[starts["segment"] == "S4", "traject_type"]) == {"licht"}
+    assert {"licht", "zwaar"} == set(starts.loc[starts["segment"] == "S3", "traject_type"])
