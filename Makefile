@@ -26,7 +26,7 @@ run: $(STAMP)
 
 ## make test: the whole test suite (unit, statistical validation, notebooks)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --durations=15 tests notebooks --nbval-lax --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 tests notebooks --nbval-lax --nbval-current-env
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -38,7 +38,8 @@ def test_welch_from_an_empty_start_and_its_figure(tmp_path):
     assert d["welch_beginstand"].iloc[0] > 100, "the comparison starts from the initial caseload"
     smoothed = d["welch"].dropna()
     level = smoothed.iloc[len(smoothed) // 2:].mean()
-    assert result.suggested_days is not None and 300 < result.suggested_days < 1500
+    # from empty, chains and recidive (return after ~200 days) take years to fill: not before 300 days
+    assert result.suggested_days is not None and 300 < result.suggested_days < result.scenario.horizon_days - 60
     assert abs(d["welch"].iloc[result.suggested_days] / level - 1) <= 0.05
     assert result.scenario.warmup.days == 365, "the figure shows the scenario's own warm-up"
     fig = result.figure()
