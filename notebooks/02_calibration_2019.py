@@ -35,7 +35,7 @@ scenario = "params/noord-limburg.yaml"
 replications = 2
 seed = 1
 workers = 1
-data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/02_calibration_2019"
 
 # %%

@@ -46,7 +46,7 @@ horizon_years = 1
 target_bezetting = 0.95
 doorlooptijd_factors = [0.857, 1.2]
 workers = 1
-data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/03_trajecten_vs_plekken"
 
 # %%

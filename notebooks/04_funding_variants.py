@@ -55,7 +55,7 @@ population_band = 0.10
 plafond_factor = 1.0
 cost_share = 0.9
 workers = 1
-data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/04_funding_variants"
 
 # %%

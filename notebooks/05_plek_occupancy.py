@@ -50,7 +50,7 @@ max_factor = 1.4
 max_wait_days = None
 cost_per_waiting_day = 50.0
 workers = 1
-data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/05_plek_occupancy"
 
 # %%

@@ -43,7 +43,7 @@ horizon_years = 4
 youth_reduction = 0.015
 wmo_reduction = 0.02
 workers = 1
-data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/06_projection_2022_2025"
 
 # %%

@@ -40,7 +40,7 @@ target_bezetting = 0.95
 delta = 0.10
 behaviour_factors = [0.9, 1.1]
 workers = 1
-data_2019 = "../shared/data/noord_limburg_2019_segments.csv"
+data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/07_sensitivity"
 
 # %%

@@ -44,7 +44,7 @@ records = "tests/data/records_2022.parquet"       # realised records (CSV or Par
 base_scenario = "tests/data/records_scenario.yaml"  # what records cannot show (population, planned doorlooptijd, plekken)
 municipalities = []          # municipalities to report and switch; empty: every municipality in the records
 # Tariff per traject (EUR) per segment: Noord-Limburg 2019 spend per count (004 par. 6 and 7.2,
-# ../shared/data/noord_limburg_2019_segments.csv). Within a segment a type's tariff is scaled by its
+# params/data/noord_limburg_2019_segments.csv). Within a segment a type's tariff is scaled by its
 # planned doorlooptijd so that the share-weighted mean equals the segment figure.
 tarieven = {"S1": 23827, "S2": 13227, "S3": 8646, "S4": 3985, "S1a": 8426, "S1b": 3743, "S2a": 4860,
             "S2b": 5121, "S3a": 2384, "S3b": 2222}
