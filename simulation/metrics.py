@@ -8,7 +8,8 @@ Definitions (a calendar year is cut to the simulated horizon):
   step-down of a traject the client already had there);
 - uitstroom: trajecten that stop for good (not verlenging, step-down or einde_horizon);
 - unieke_clienten: clients with at least one traject in care during the year;
-- caseload_1jan: clients in care on 1 January (or the start date);
+- caseload_1jan: clients in care on 1 January (or the start date), carried over from before it
+  (trajecten that start at the very moment of 1 January are that year's instroom);
 - doorlooptijd: days in care of trajecten that closed in the year (einde_horizon excluded);
 - wacht_dagen: days from toewijzing to start_zorg of trajecten that started in the year;
 - wachtlijst_eind: trajecten waiting for a plek at the end of the year;
@@ -89,14 +90,78 @@ def waiting_table(events: pd.DataFrame, trajecten: pd.DataFrame, horizon: float)
     return table.drop(columns="start")
 
 
+PLACES = ("in_zorg", "wachtlijst", "toegang", "voorliggend_veld", "uitgestroomd")
+
+
+def client_places(events: pd.DataFrame) -> pd.DataFrame:
+    """Where every client of the log is at its end (the horizon), from the log alone.
+
+    One row per replication x client with ``plaats``, the first that applies of:
+    - in_zorg: a traject still in care (stop_zorg with reden einde_horizon);
+    - wachtlijst: a toewijzing or wait without start_zorg (a stacked traject may run meanwhile: in_zorg wins);
+    - toegang: the last event is an aanmelding (new or after recidive) or a beginstand at the toegang;
+    - voorliggend_veld: the last event sends the client there (from the toegang or by afschaling),
+      whether or not a recidive will follow (the log cannot know);
+    - uitgestroomd: the last event is a stop for uitval.
+    A client whose last event fits none of these gets ``plaats`` NaN: the log is inconsistent.
+    The model's own count is ``Model.state_at_horizon()`` (voorliggend_veld there is split into
+    voorliggend_veld_recidive and voorliggend_veld).
+    """
+    keys = ["replication", "client"]
+    event, reden = events["event"], events["reden"]
+    begin = event == "beginstand"
+    in_care = events.loc[(event == "stop_zorg") & (reden == "einde_horizon"), keys].drop_duplicates()
+    assigned = events.loc[event.isin(["toewijzing", "wachtlijst"]) | (begin & (reden == "wachtlijst")),
+                          keys + ["traject"]].drop_duplicates()
+    started = events.loc[(event == "start_zorg") | (begin & (reden == "in_zorg")),
+                         ["replication", "traject"]].drop_duplicates()
+    open_waits = assigned.merge(started, on=["replication", "traject"], how="left", indicator=True)
+    waiting = open_waits.loc[open_waits["_merge"] == "left_only", keys].drop_duplicates()
+
+    ordered = events.sort_values(["replication", "day"], kind="stable")   # same day: order of the log
+    last = ordered.groupby(keys, sort=True, observed=True).tail(1)
+    e, r = last["event"].astype(str), last["reden"].astype(str)
+    place = np.select(
+        [e.isin(["aanmelding", "recidive"]) | ((e == "beginstand") & (r == "in_toegang")),
+         (e == "voorliggend_veld") | ((e == "beginstand") & (r == "in_voorliggend_veld")),
+         (e == "stop_zorg") & (r == "uitval")],
+        ["toegang", "voorliggend_veld", "uitgestroomd"], default="")
+    out = pd.DataFrame({"replication": last["replication"].to_numpy(), "client": last["client"].to_numpy(),
+                        "plaats": place})
+    idx = pd.MultiIndex.from_frame(out[keys])
+    out.loc[idx.isin(pd.MultiIndex.from_frame(waiting)), "plaats"] = "wachtlijst"
+    out.loc[idx.isin(pd.MultiIndex.from_frame(in_care)), "plaats"] = "in_zorg"
+    out["plaats"] = pd.Categorical(out["plaats"].replace("", np.nan), categories=list(PLACES))
+    return out.sort_values(keys, ignore_index=True)
+
+
 def _plekken_frame(scenario: Scenario) -> pd.DataFrame:
+    """Plekken bought per municipality x segment x provider x year: from ``providers.*.plekken``
+    and from funding contracts (a plekken contract, or a conversion to plekken during the year,
+    counts as its plek-days bought / days in the year)."""
     rows = []
     for p, prov in scenario.providers.items():
         for m, per_seg in prov.plekken.items():
             for s in per_seg:
                 for year in scenario.years:
-                    rows.append((m, s, p, year, scenario.plekken_in_year(p, m, s, year)))
-    return pd.DataFrame(rows, columns=["municipality", "segment", "provider", "year", "plekken"])
+                    rows.append((m, s, p, year, float(scenario.plekken_in_year(p, m, s, year))))
+    if scenario.funding is not None:
+        from .funding.contracts import for_year, phases
+
+        bounds = {year: (lo, hi) for year, lo, hi in year_bounds(scenario)}
+        for c in scenario.funding.contracts:
+            bought = dict.fromkeys(bounds, 0.0)
+            for start, end, mode, count in phases(c, scenario):
+                if mode != "plekken":
+                    continue
+                a, b = (start - scenario.start_date).days, (end - scenario.start_date).days
+                for year, (lo, hi) in bounds.items():
+                    bought[year] += max(0.0, min(b, hi) - max(a, lo)) * for_year(count, year)
+            for year, (lo, hi) in bounds.items():
+                if bought[year] > 0:
+                    rows.append((c.municipality, c.segment, c.provider, year, bought[year] / (hi - lo)))
+    frame = pd.DataFrame(rows, columns=["municipality", "segment", "provider", "year", "plekken"])
+    return frame.groupby(["municipality", "segment", "provider", "year"], as_index=False)["plekken"].sum()
 
 
 def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) -> pd.DataFrame:
@@ -121,7 +186,10 @@ def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) ->
         in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
         parts.append(in_year.drop_duplicates(keys + ["client"]).groupby(keys, observed=True).size()
                      .rename("unieke_clienten"))
-        at_start = tr[(tr["start"] <= lo) & (tr["stop"] > lo)]
+        # the stock carried into the year: in care just before 1 January. A traject admitted on the
+        # stroke of 1 January (a plek of the new year's capacity) is that year's instroom, not also
+        # its beginning caseload, so caseload_1jan + instroom - uitstroom balances from year to year
+        at_start = tr[(tr["start"] < lo) & (tr["stop"] >= lo)]
         parts.append(at_start.drop_duplicates(keys + ["client"]).groupby(keys, observed=True).size()
                      .rename("caseload_1jan"))
         new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]

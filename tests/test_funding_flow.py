@@ -184,3 +184,16 @@ def test_shipped_variant_overlays_validate_and_run():
         scenario_from_dict(base, source=str(f), overrides=load_variant(f))
     cmp = compare(base, {f.stem: f for f in files[:2]}, replications=2, seed=1)
     assert len(cmp.summary)
+
+
+def test_kpis_see_plekken_bought_through_contracts_and_agree_with_the_payments():
+    """Bezetting in the KPIs (event log) and occupied / bought plek-days in the payments are one figure."""
+    from simulation.metrics import kpis
+
+    sc = scenario([contract("plekken", plekken={2022: 4, 2023: 6}, tariffs={"standaard": T})], d=200, per_year=12)
+    res = simulate(sc, seed=8, replications=2)
+    k = kpis(res.events, res.scenario).set_index(["replication", "year"])
+    fund = compute_payments(res.scenario, events=res.events).plekken.set_index(["replication", "year"])
+    for (rep, year), row in fund.iterrows():
+        assert k.loc[(rep, year), "plekken"] == {2022: 4, 2023: 6}[year]
+        assert k.loc[(rep, year), "bezettingsgraad"] == pytest.approx(row["occupied"] / row["bought"], rel=1e-9)
