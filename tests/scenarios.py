@@ -1,0 +1,182 @@
+"""Small scenarios and statistics shared by the queueing, conservation and randomness tests.
+
+Builders return plain dicts (the YAML format) so a test can change one field and
+validate with ``scenario_from_dict``.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+from scipy import stats
+
+from simulation.scenario import Scenario, scenario_from_dict
+
+# A year without 29 February: the model's Poisson rate per day is per_year / days in the year,
+# so the whole horizon of the queueing scenarios has one constant rate per_year / 365.
+START = "2025-01-01"
+
+
+# -- queueing theory ---------------------------------------------------------------------------
+
+def erlang_b(c: int, a: float) -> float:
+    """Erlang B blocking probability by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))."""
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_c(c: int, a: float) -> float:
+    """P(wait > 0) in M/M/c with offered load a = lambda / mu < c (from Erlang B, no factorials)."""
+    rho = a / c
+    if not 0 <= rho < 1:
+        raise ValueError(f"M/M/c needs a / c < 1, got {rho}")
+    b = erlang_b(c, a)
+    return b / (1.0 - rho + rho * b)
+
+
+def mmc_theory(c: int, rho: float, mean_service: float) -> dict[str, float]:
+    """Textbook M/M/c values: P(wait>0), mean wait Wq, mean queue Lq = lambda Wq, busy servers a."""
+    a = c * rho
+    lam = a / mean_service
+    p_wait = erlang_c(c, a)
+    wq = p_wait * mean_service / (c - a)          # C / (c mu - lambda)
+    return {"p_wait": p_wait, "wq": wq, "lq": lam * wq, "busy": a}
+
+
+# -- confidence intervals over replications ----------------------------------------------------
+
+def t_half_width(samples, level: float) -> float:
+    """Half-width of the Student-t confidence interval of the mean of iid replication values."""
+    x = np.asarray(samples, dtype=float)
+    n = len(x)
+    return float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+
+
+def check_mean(samples, theory: float, name: str, max_rel_half_width: float, level: float) -> str:
+    """Assert that the 95% CI is narrow (``max_rel_half_width`` of the theory value) and that the
+    theory lies inside the ``level`` CI (a Bonferroni level for a family of comparisons).
+
+    Returns a one-line summary for the test output.
+    """
+    x = np.asarray(samples, dtype=float)
+    mean = float(x.mean())
+    h95 = t_half_width(x, 0.95)
+    h = t_half_width(x, level)
+    summary = (f"{name}: simulated {mean:.5g} (95% CI +-{h95:.3g}, {level:.2%} CI +-{h:.3g}), "
+               f"theory {theory:.5g}, n={len(x)}")
+    assert h95 <= max_rel_half_width * abs(theory), (
+        f"{summary}: the 95% CI is too wide for the comparison to mean anything "
+        f"(> {max_rel_half_width:.0%} of the theory value)")
+    assert abs(mean - theory) <= h, f"{summary}: theory outside the confidence interval"
+    return summary
+
+
+def bonferroni(family_alpha: float, comparisons: int) -> float:
+    """Per-comparison confidence level that keeps the family-wise error at ``family_alpha``."""
+    return 1.0 - family_alpha / comparisons
+
+
+# -- scenarios ---------------------------------------------------------------------------------
+
+def mmc_scenario(c: int, rho: float, mean_service: float, warmup_days: float) -> Scenario:
+    """M/M/c: one municipality, segment and provider with c plekken; Poisson instroom straight to a
+    toewijzing (no voorliggend veld, toegang time 0, no stacking, no recidive, afschaling only),
+    exponential doorlooptijd. Starts empty (no initial caseload: its M/G/infinity draw is not the
+    M/M/c equilibrium) and warms up for ``warmup_days``; horizon one year."""
+    lam_per_day = c * rho / mean_service
+    return scenario_from_dict({
+        "name": f"mmc-{c}-{rho}", "start_date": START, "horizon_years": 1,
+        "warmup": {"initial_caseload": False, "days": warmup_days},
+        "municipalities": {"M": {"population": 1}},
+        "segments": {"S": {
+            "domain": "jeugd",
+            "instroom": {"per_year": lam_per_day * 365, "base_year": 2025},
+            "voorliggend_veld_share": 0.0, "stacking_probability": 0.0,
+            "toegang_doorlooptijd": {"kind": "fixed", "value": 0},
+            "recidive": {"probability": 0.0},
+            "traject_types": {"T": {
+                "share": 1, "planned_doorlooptijd": mean_service,
+                "doorlooptijd": {"kind": "exponential", "mean": mean_service},
+                "outcomes": {"afschaling": 1.0}}}}},
+        "providers": {"P": {"segments": {"S": {}}, "plekken": {"M": {"S": c}}}},
+    })
+
+
+def mginf_scenario(doorlooptijd: dict, municipalities: int, per_year: float, warmup_days: float = 0.0) -> Scenario:
+    """M/G/infinity: ``municipalities`` identical, independent municipalities (each has its own
+    random streams), one segment, one provider without plekken, no voorliggend veld, stacking or
+    recidive. With ``warmup_days`` 0 the log starts on the initial caseload itself."""
+    return scenario_from_dict({
+        "name": "mginf", "start_date": START, "horizon_years": 1,
+        "warmup": {"initial_caseload": True, "days": warmup_days},
+        "municipalities": {f"G{i:02d}": {"population": 1000} for i in range(municipalities)},
+        "segments": {"S": {
+            "domain": "wmo",
+            "instroom": {"per_year": {f"G{i:02d}": per_year for i in range(municipalities)}, "base_year": 2025},
+            "traject_types": {"T": {"share": 1, "planned_doorlooptijd": doorlooptijd["mean"],
+                                    "doorlooptijd": doorlooptijd, "outcomes": {"afschaling": 1.0}}}}},
+        "providers": {"P": {"segments": {"S": {}}}},
+    })
+
+
+# Every flow feature at once: two municipalities, three segments (18- -> 18+ opschaling),
+# toegang time, voorliggend veld, stacking, recidive, verlenging, step-down, uitval, growth,
+# seasonality, plekken that change per year (up and down) at two providers, a local perceel,
+# max_wait_days with overstap, a maatwerk factor.
+RICH = {
+    "name": "rich", "start_date": "2022-01-01", "horizon_years": 3,
+    "warmup": {"initial_caseload": True, "days": 200},
+    "municipalities": {"A": {"population": 30000}, "B": {"population": 70000}},
+    "segments": {
+        "J1": {
+            "domain": "jeugd",
+            "instroom": {"per_year": 260, "base_year": 2021, "growth": 0.06,
+                         "seasonality": [1.2, 1.1, 1.1, 1.0, 1.0, 0.9, 0.6, 0.7, 1.1, 1.2, 1.1, 1.0]},
+            "voorliggend_veld_share": 0.2, "stacking_probability": 0.15, "max_wait_days": 45,
+            "toegang_doorlooptijd": {"kind": "exponential", "mean": 12},
+            "recidive": {"probability": 0.35, "delay": {"kind": "lognormal", "mean": 150, "cv": 0.6}},
+            "traject_types": {
+                "licht": {"share": 0.6, "planned_doorlooptijd": 100,
+                          "doorlooptijd": {"kind": "gamma", "mean": 100, "cv": 0.8},
+                          "outcomes": {"afschaling": 0.6, "uitval": 0.1, "verlenging": 0.15, "opschaling": 0.15},
+                          "opschaling_to": {"segment": "J2", "traject_type": "verblijf"}},
+                "midden": {"share": 0.4, "planned_doorlooptijd": 180,
+                           "doorlooptijd": {"kind": "lognormal", "mean": 180, "cv": 0.6},
+                           "outcomes": {"afschaling": 0.55, "step_down": 0.3, "uitval": 0.15},
+                           "step_down_to": "licht",
+                           "verlenging_doorlooptijd": {"kind": "exponential", "mean": 60}}}},
+        "J2": {
+            "domain": "jeugd", "instroom": {"per_year": 40, "base_year": 2022},
+            "max_wait_days": 30,
+            "traject_types": {"verblijf": {
+                "share": 1, "planned_doorlooptijd": 300,
+                "doorlooptijd": {"kind": "lognormal", "mean": 300, "cv": 0.5},
+                "outcomes": {"afschaling": 0.5, "opschaling": 0.3, "uitval": 0.1, "verlenging": 0.1},
+                "opschaling_to": {"segment": "W", "traject_type": "begeleiding"}}}},
+        "W": {
+            "domain": "wmo", "instroom": {"per_year": {"A": 60, "B": 120}, "base_year": 2022, "growth": -0.02},
+            "voorliggend_veld_share": 0.3,
+            "recidive": {"probability": 0.2, "delay": {"kind": "fixed", "value": 90}},
+            "traject_types": {"begeleiding": {
+                "share": 1, "planned_doorlooptijd": 200,
+                "doorlooptijd": {"kind": "exponential", "mean": 200},
+                "outcomes": {"afschaling": 0.8, "uitval": 0.05, "verlenging": 0.15}}}},
+    },
+    "providers": {
+        "P1": {"segments": {"J1": {"weight": 2}, "J2": {}, "W": {}},
+               "plekken": {"B": {"J1": {2022: 30, 2023: 45, 2024: 25}, "J2": 12},
+                           "A": {"J2": {2022: 4, 2023: 6}, "W": 20}}},
+        "P2": {"perceel": "lokaal", "municipalities": ["A", "B"],
+               "segments": {"J1": {"maatwerk_factor": 1.25}, "J2": {"weight": 0.5}},
+               "plekken": {"B": {"J2": 3}}},
+    },
+}
+
+
+def rich_scenario(**changes) -> Scenario:
+    raw = copy.deepcopy(RICH)
+    raw.update(changes)
+    return scenario_from_dict(raw)
