@@ -528,7 +528,7 @@ class Model:
         if initial is None and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
         if initial is None and self.flow is not None and self.flow.gated:   # budgetplafond, weigering
-            pi = yield from self.flow.admit(c, tid, si, ti, pi)
+            pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
         pool = self.pools.get((mi, pi, si))
         if pool is not None:
             pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=initial is None)

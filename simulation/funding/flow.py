@@ -15,7 +15,8 @@
   room; a provider that is the only one in the segment must accept).
 
 The contract in force on the start date also governs the warm-up. The refusal draw comes from a
-per-traject stream (seed, replication, municipality, segment, 'weigering', traject id), so it
+per-traject stream (seed, replication, municipality, segment, client's place in that stream,
+'weigering', the traject's place in the client's story), so it
 does not shift any other draw: common random numbers hold between variants.
 """
 from __future__ import annotations
@@ -138,15 +139,22 @@ class FlowRules:
         return None
 
     # -- the admission hook -------------------------------------------------------------------
-    def admit(self, c, tid: int, si: int, ti: int, pi: int):
-        """Refusal and budgetplafond at toewijzing; returns the provider that takes the traject."""
+    def admit(self, c, tid: int, si: int, ti: int, pi: int, place: str):
+        """Refusal and budgetplafond at toewijzing; returns the provider that takes the traject.
+
+        ``place``: the traject's place in the client's story (episode, lane, position); the refusal
+        draw is keyed by it and by the client's place in its stream, never by ids or event order.
+        """
+        from ..model import CLIENTS_PER_STREAM   # here: the model imports this module
+
         env, log, model = self.m.env, self.m.log, self.m
         mi = c.mun
         contract, _ = self.contract((mi, pi, si), env.now)
         if contract is not None and contract.behaviour.refusal_probability > 0:
             seg, tname = self.type_names[ti]
             if tname in C.heavy_types(contract, model.sc):
-                u = generator(model.seed, model.replication, "fallback", *c.stream, "weigering", str(tid)).random()
+                u = generator(model.seed, model.replication, "fallback", *c.stream, str(c.id % CLIENTS_PER_STREAM),
+                              "weigering", place).random()
                 others = [p for p in model.choice[(mi, si)][0] if p != pi]
                 if u < contract.behaviour.refusal_probability and others:
                     pi = self._room(mi, si, ti, pi, env.now)
