@@ -98,75 +98,8 @@ if not data_path.exists():
 ref = pd.read_csv(data_path)
 source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
 # %%
-# Helpers (kept in the notebook: the analysis builds its variants from the scenario itself).
-def focus(raw: dict, segments) -> dict:
-    """The scenario restricted to `segments` plus every segment they send clients to by opschaling."""
-    keep, todo = set(), list(segments)
-    while todo:
-        s = todo.pop()
-        if s not in keep:
-            keep.add(s)
-            todo += [t["opschaling_to"]["segment"] for t in raw["segments"][s]["traject_types"].values()
-                     if t.get("opschaling_to") and t.get("outcomes", {}).get("opschaling", 0) > 0]
-    out = copy.deepcopy(raw)
-    out["segments"] = {s: v for s, v in out["segments"].items() if s in keep}
-    providers = {}
-    for p, v in out["providers"].items():
-        v["segments"] = {s: x for s, x in v["segments"].items() if s in keep}
-        plekken = {m: {s: n for s, n in ps.items() if s in keep} for m, ps in v.get("plekken", {}).items()}
-        v["plekken"] = {m: ps for m, ps in plekken.items() if ps}
-        if v["segments"]:
-            providers[p] = v
-    out["providers"] = providers
-    return out
-
-
-def without_plekken(raw: dict, segment: str) -> dict:
-    """Remove the plekken every municipality buys in `segment` (contracts set them instead)."""
-    out = copy.deepcopy(raw)
-    for v in out["providers"].values():
-        for m in list(v.get("plekken", {})):
-            v["plekken"][m].pop(segment, None)
-            if not v["plekken"][m]:
-                del v["plekken"][m]
-    return out
-
-
-def tariffs_2019(sc, segment: str, ref: pd.DataFrame) -> dict:
-    """Assumption: a traject tariff per type proportional to its planned hours (weight x planned
-    doorlooptijd), scaled so the share-weighted mean tariff equals the segment's 2019 cost per
-    count (note 004 par. 6; 2019 prices)."""
-    row = ref.set_index("segment").loc[segment]
-    per_count = row["cost_eur_2019"] / row["count_2019"]
-    types = sc.segments[segment].traject_types
-    hours = {n: t.weight * t.planned_doorlooptijd / 7 for n, t in types.items()}
-    scale = per_count / sum(t.share * hours[n] for n, t in types.items())
-    return {n: round(scale * h, 2) for n, h in hours.items()}
-
-
-def concurrent_load(events: pd.DataFrame, sc, segment: str) -> pd.DataFrame:
-    """Mean trajecten in care at once per municipality x provider x year (mean over replications)."""
-    tr = traject_table(events)
-    tr = tr[tr["segment"].astype(str) == segment]
-    rows = []
-    for year, lo, hi in year_bounds(sc):
-        days = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
-        g = days.groupby([tr["replication"], tr["municipality"].astype(str), tr["provider"].astype(str)]).sum()
-        g = (g / (hi - lo)).groupby(level=[1, 2]).sum() / events["replication"].nunique()
-        rows.append(g.rename("load").reset_index().assign(year=year))
-    return pd.concat(rows, ignore_index=True).rename(columns={"level_0": "municipality", "level_1": "provider"})
-
-
-def contracts_for(sc, municipalities, segment: str, variant: str, **fields) -> list:
-    """One contract per municipality x provider serving it in `segment`; `fields` may be callables
-    f(municipality, provider) for values that differ per pair."""
-    out = []
-    for m in municipalities:
-        for p in sc.providers_for(m, segment):
-            c = {"municipality": m, "provider": p, "segment": segment, "variant": variant}
-            c.update({k: (v(m, p) if callable(v) else copy.deepcopy(v)) for k, v in fields.items()})
-            out.append(c)
-    return out
+# Helpers shared by the analysis notebooks (simulation/analysis.py).
+from simulation.analysis import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
 
 # %% [markdown]
 # ## Pricing every variant at the same expected volume

@@ -1,0 +1,40 @@
+"""Building blocks of the notebooks: tariffs from the 2019 figures, focus on a segment, contracts per pair."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation.analysis import contracts_for, focus, tariffs_2019, without_plekken
+from simulation.scenario import load_scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_scenario(ROOT / "params" / "noord-limburg.yaml")
+
+
+def test_tariffs_reproduce_the_2019_cost_per_count(default):
+    ref = pd.read_csv(ROOT / "params" / "data" / "noord_limburg_2019_segments.csv")
+    for segment in ("S3", "S4", "S1a"):
+        tariffs = tariffs_2019(default, segment, ref)
+        types = default.segments[segment].traject_types
+        mean = sum(t.share * tariffs[n] for n, t in types.items())
+        row = ref.set_index("segment").loc[segment]
+        assert mean == pytest.approx(row["cost_eur_2019"] / row["count_2019"], rel=1e-3)
+
+
+def test_focus_keeps_the_segments_clients_flow_into_and_contracts_cover_every_pair(default):
+    raw = default.model_dump(mode="json", exclude_none=True)
+    kept = focus(raw, ["S4"])
+    assert "S4" in kept["segments"] and set(kept["segments"]) < set(raw["segments"])
+    for seg in kept["segments"].values():
+        for t in seg["traject_types"].values():
+            if t.get("outcomes", {}).get("opschaling", 0) > 0:
+                assert t["opschaling_to"]["segment"] in kept["segments"], "opschaling targets are kept"
+    base = scenario_from_dict(without_plekken(kept, "S4"))
+    assert all("S4" not in per_seg for p in base.providers.values() for per_seg in p.plekken.values())
+    contracts = contracts_for(base, list(base.municipalities), "S4", "traject", tariffs={"x": 1})
+    pairs = {(c["municipality"], c["provider"]) for c in contracts}
+    assert pairs == {(m, p) for m in base.municipalities for p in base.providers_for(m, "S4")}
