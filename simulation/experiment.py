@@ -28,7 +28,7 @@ class SimulationResult:
     @property
     def warmup_description(self) -> str:
         w = self.scenario.warmup
-        start = "an equilibrium initial caseload" if w.initial_caseload else "an empty system"
+        start = "a steady-state initial caseload" if w.initial_caseload else "an empty system"
         return f"warm-up of {w.days:g} days from {start}, discarded; log starts at {self.scenario.start_date}"
 
 
