@@ -20,7 +20,7 @@
 # toegang in the first year, how many are helped in the voorliggend veld, how many start
 # a traject, how long do they stay and wait, and how do the seven municipalities compare?
 #
-# The defaults below are small so the notebook runs in seconds; `make run` uses
+# The defaults below are small so the notebook runs in seconds (output in outputs/scratch/); `make run` uses
 # `params/report/notebooks.yaml` for the full analysis.
 
 # %% tags=["parameters"]
@@ -28,7 +28,7 @@ scenario = "params/noord-limburg.yaml"
 replications = 2
 seed = 1
 horizon_years = 1
-out_dir = "outputs/01_quick_start"
+out_dir = "outputs/scratch/01_quick_start"   # make run passes outputs/01_quick_start
 
 # %%
 import matplotlib

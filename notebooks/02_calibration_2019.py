@@ -36,7 +36,7 @@ replications = 2
 seed = 1
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/02_calibration_2019"
+out_dir = "outputs/scratch/02_calibration_2019"   # make run passes outputs/02_calibration_2019
 
 # %%
 import matplotlib

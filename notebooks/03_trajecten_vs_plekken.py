@@ -47,7 +47,7 @@ target_bezetting = 0.95
 doorlooptijd_factors = [0.857, 1.2]
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/03_trajecten_vs_plekken"
+out_dir = "outputs/scratch/03_trajecten_vs_plekken"   # make run passes outputs/03_trajecten_vs_plekken
 
 # %%
 import copy

@@ -56,7 +56,7 @@ plafond_factor = 1.0
 cost_share = 0.9
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/04_funding_variants"
+out_dir = "outputs/scratch/04_funding_variants"   # make run passes outputs/04_funding_variants
 
 # %%
 import copy

@@ -51,7 +51,7 @@ max_wait_days = None
 cost_per_waiting_day = 50.0
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/05_plek_occupancy"
+out_dir = "outputs/scratch/05_plek_occupancy"   # make run passes outputs/05_plek_occupancy
 
 # %%
 import copy

@@ -44,7 +44,7 @@ youth_reduction = 0.015
 wmo_reduction = 0.02
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/06_projection_2022_2025"
+out_dir = "outputs/scratch/06_projection_2022_2025"   # make run passes outputs/06_projection_2022_2025
 
 # %%
 import copy

@@ -41,7 +41,7 @@ delta = 0.10
 behaviour_factors = [0.9, 1.1]
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/07_sensitivity"
+out_dir = "outputs/scratch/07_sensitivity"   # make run passes outputs/07_sensitivity
 
 # %%
 import copy

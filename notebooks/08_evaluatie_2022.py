@@ -52,7 +52,7 @@ plekken_bij_omzetting = "budgetneutraal"  # trajecten -> plekken: "budgetneutraa
 replications = 3
 seed = 1
 bootstrap = 200              # bootstrap resamples for the Kaplan-Meier median intervals
-out_dir = "outputs/08_evaluatie_2022"
+out_dir = "outputs/scratch/08_evaluatie_2022"   # make run passes outputs/08_evaluatie_2022
 
 # %%
 import copy
