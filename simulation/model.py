@@ -35,8 +35,9 @@ from .streams import generator
 EPISODE_SLOTS = 5   # per aanmelding: voorliggend veld, toegang time, stacking, recidive, recidive delay
 EPISODES = 3        # episodes 0-2 in the block
 TRAJECT_SLOTS = 5   # per traject: type, provider, doorlooptijd, outcome, uitval point
-LANE_SIZES = {(0, 0): 6, (0, 1): 2}   # trajecten per lane in the block; the rest from a per-client stream
-LANE_FIRST = {(0, 0): EPISODES * EPISODE_SLOTS, (0, 1): EPISODES * EPISODE_SLOTS + 6 * TRAJECT_SLOTS}
+LANE_SIZES = {(0, 0): 6, (0, 1): 2, (1, 0): 2}   # trajecten per lane in the block; the rest from a per-client stream
+LANE_FIRST = {(0, 0): EPISODES * EPISODE_SLOTS, (0, 1): EPISODES * EPISODE_SLOTS + 6 * TRAJECT_SLOTS,
+              (1, 0): EPISODES * EPISODE_SLOTS + 8 * TRAJECT_SLOTS}
 BLOCK = EPISODES * EPISODE_SLOTS + sum(LANE_SIZES.values()) * TRAJECT_SLOTS
 MAX_TRAJECTEN = 999          # traject id = client id * 1000 + sequence number
 CLIENTS_PER_STREAM = 10_000_000
@@ -354,14 +355,13 @@ class Model:
         clock = _PrivateClock(self.env.now)
         c = _Client(cid, mi, si, draws, stream, clock)
         self.private_clients.add(cid)
-        main = _PrivateProcess(self._client(c, initial))
-        clock._push(clock.now, main, None)
+        proc = _PrivateProcess(self._client(c, initial))
         # the day-0 snapshot comes after a start at day 0 (as simpy's URGENT start events)
         # and before anything else that happens on or after day 0
         snapshot_due, first = clock.now <= 0, True
         queue, horizon = clock.queue, self.horizon
-        while queue:
-            time, _, proc, value = heappop(queue)
+        time, value = clock.now, None
+        while True:
             if snapshot_due and time >= 0 and not first:
                 self._beginstand_of(c)
                 snapshot_due = False
@@ -375,13 +375,19 @@ class Model:
                 proc.triggered, proc.value = True, stop.value
                 for waiter in proc.waiters:
                     clock._push(time, waiter, stop.value)
-                continue
-            if event.__class__ is _Wake:
-                clock._push(event.time, proc, None)
-            elif event.triggered:
-                clock._push(time, proc, event.value)
             else:
-                event.waiters.append(proc)
+                if event.__class__ is _Wake:
+                    if not queue:   # nothing else pending: this process is next, skip the heap
+                        time, value = event.time, None
+                        continue
+                    clock._push(event.time, proc, None)
+                elif event.triggered:
+                    clock._push(time, proc, event.value)
+                else:
+                    event.waiters.append(proc)
+            if not queue:
+                break
+            time, _, proc, value = heappop(queue)
 
     def _extra_draws(self, c: _Client, key: str, p: int) -> list[float]:
         """5 uniforms at position ``p`` of a per-client stream for ``key`` (beyond the pre-drawn block)."""

@@ -143,8 +143,9 @@ def test_reason_and_stop_go_together(valid):
 
 def test_duplicates(valid):
     frame = valid.copy()
-    frame.loc[5, "toewijzingnummer"] = frame.loc[2, "toewijzingnummer"]
-    _check(frame, 5, "toewijzingnummer", frame.loc[2, "toewijzingnummer"], "duplicate toewijzing.*row 3")
+    later = valid.index[(valid.index > 2) & (valid["municipality"] == valid.loc[2, "municipality"])][0]
+    frame.loc[later, "toewijzingnummer"] = frame.loc[2, "toewijzingnummer"]   # numbers are per municipality
+    _check(frame, later, "toewijzingnummer", frame.loc[2, "toewijzingnummer"], "duplicate toewijzing.*row 3")
     closed = valid.index[valid["einddatum"].notna()][0]
     frame = pd.concat([valid, valid.loc[[closed]].assign(toewijzingnummer="TW99999999")], ignore_index=True)
     _check(frame, len(frame) - 1, "toewijzingnummer", "TW99999999", f"duplicate traject.*row {closed + 1}")
