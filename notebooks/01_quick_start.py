@@ -136,3 +136,9 @@ answer = (
 save_answer(out_dir, "How do clients flow through the toegang, trajecten and voorliggend veld, per municipality?",
             answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["flow", "kpis_per_gemeente"])

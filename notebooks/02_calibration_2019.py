@@ -178,3 +178,9 @@ answer = (
 save_answer(out_dir, f"Does the first simulated year match the 2019 clients and spend per segment, grown to {first_year}?",
             answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["calibration_per_segment"])

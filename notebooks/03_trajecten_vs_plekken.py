@@ -289,3 +289,9 @@ answer = (
 )
 save_answer(out_dir, f"What changes when the municipalities buy {segment} as plekken instead of trajecten?", answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["plekken_minus_trajecten", "cost_and_payback", "clients_per_plek_vs_doorlooptijd"])

@@ -259,3 +259,9 @@ answer = (
 save_answer(out_dir, f"How do the funding variants compare for {municipality} {segment} on spend, predictability, "
             "settlements and provider risk?", answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["spend_and_predictability", "settlements_and_margin"])

@@ -223,3 +223,9 @@ answer = (
 )
 save_answer(out_dir, f"How many plekken should {municipality} buy at {provider} in {segment}?", answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["bezetting_and_wait", "cost_balance"])

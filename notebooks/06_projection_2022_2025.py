@@ -200,3 +200,9 @@ answer = (
 )
 save_answer(out_dir, f"How does spend grow {y0}-{y1} with the documented growth rates, and with the measures?", answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["spend_projection", "index_per_domain"])

@@ -187,3 +187,9 @@ answer = (
 )
 save_answer(out_dir, f"Which assumptions drive the plekken-vs-trajecten result for {municipality} {segment}?", answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["tornado"])

@@ -746,3 +746,9 @@ answer = (f"{YEAR}: " + "; ".join(parts) + ". "
 save_answer(out_dir, "What did funding by plekken or by trajecten do per municipality in 2022, and what does the "
             "data support?", answer)
 print(answer)
+
+# %%
+# the figures this notebook promises (checked when it runs, also under nbval)
+from simulation.report import expect_outputs
+
+expect_outputs(out_dir, ["beschrijving_2022", "doorlooptijd_km", "tegenfeitelijk", "modelcontrole"])

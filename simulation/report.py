@@ -77,6 +77,19 @@ def save_answer(out_dir, question: str, answer: str) -> str:
     return answer
 
 
+def expect_outputs(out_dir, figures: list[str]) -> None:
+    """Fail the notebook unless it saved the figures it promises, one of them marked key, and an answer."""
+    d = output_dir(out_dir)
+    saved = _read_json(d / "figures.json", {})
+    missing = [f for f in figures if f not in saved or not (d / saved[f]["file"]).exists()]
+    if missing:
+        raise AssertionError(f"{d}: figures not saved: {missing}")
+    if sum(1 for f in saved.values() if f.get("key")) != 1:
+        raise AssertionError(f"{d}: exactly one figure must be marked key=True for the index page")
+    if not (d / "answer.json").exists():
+        raise AssertionError(f"{d}: no answer saved (save_answer)")
+
+
 def _figure_title(fig) -> str:
     if fig._suptitle is not None:
         return fig._suptitle.get_text()
