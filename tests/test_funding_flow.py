@@ -197,3 +197,29 @@ def test_kpis_see_plekken_bought_through_contracts_and_agree_with_the_payments()
     for (rep, year), row in fund.iterrows():
         assert k.loc[(rep, year), "plekken"] == {2022: 4, 2023: 6}[year]
         assert k.loc[(rep, year), "bezettingsgraad"] == pytest.approx(row["occupied"] / row["bought"], rel=1e-9)
+
+
+def test_plafond_counts_continuations_but_never_stops_them():
+    """Hand count: every client gets 1 day 'standaard' (1,000) and then a step-down to 1 day 'licht' (500).
+    Ceiling 5,000. In 2022 clients arrive ~18 days apart, so each step-down is committed before the next
+    arrival: 1,500 per client, the 4th client (4,500 + 1,000 > 5,000) waits. On 1 January 2023 the
+    waiting clients are checked in FIFO order at once: 5 x 1,000 fit, and their 5 step-downs still go
+    ahead the next day (committed 7,500, over the ceiling; paid up to 5,000)."""
+    types = {"standaard": {"share": 1, "weight": 2, "planned_doorlooptijd": 1,
+                           "doorlooptijd": {"kind": "fixed", "value": 1},
+                           "outcomes": {"afschaling": 0, "step_down": 1}, "step_down_to": "licht"},
+             "licht": {"share": 0, "weight": 1, "planned_doorlooptijd": 1, "doorlooptijd": {"kind": "fixed", "value": 1}}}
+    real = {"basis": "traject", "tariffs": {"standaard": 1000, "licht": 500}}
+    sc = scenario([contract("plafond", ceiling=5000, realisation=real)], types=types, per_year=20, warmup=0)
+    res = simulate(sc, seed=5, replications=1)
+    ev = res.events
+    new = ev[(ev["event"] == "start_zorg") & (ev["traject_type"] == "standaard")]
+    down = ev[(ev["event"] == "start_zorg") & (ev["traject_type"] == "licht")]
+    first = ev[(ev["event"] == "toewijzing") & ev["reden"].isna()]["day"].iloc[:4]
+    assert (first.diff().dropna() > 1).all()   # the hand-count premise: the first 4 arrive > 1 day apart
+    assert new.groupby(new["date"].dt.year).size().to_dict() == {2022: 3, 2023: 5}
+    assert down.groupby(down["date"].dt.year).size().to_dict() == {2022: 3, 2023: 5}   # never refused
+    assert (new[new["date"].dt.year == 2023]["day"] == 365).all()
+    assert (down[down["date"].dt.year == 2023]["day"] == 366).all()
+    fund = compute_payments(res.scenario, events=ev)
+    assert fund.finals.set_index("year")["final"].to_dict() == {2022: 4500, 2023: 5000}

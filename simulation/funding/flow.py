@@ -7,8 +7,9 @@
   the planned doorlooptijd, ``contracts.planned_value``) to the provider's ceiling of that
   calendar year. When it does not fit, the client goes to another provider of the segment with
   room (toewijzing, reden ``overstap``) or else waits (wachtlijst, reden ``budgetplafond``) until
-  1 January, when the check is repeated. Continuations (verlenging, step-down) are not checked
-  and not counted: care that runs is not stopped.
+  1 January, when the check is repeated. Continuations (verlenging, step-down) are new
+  toewijzingen: their commitment counts (so new admissions stop sooner), but they are never
+  refused or delayed: care that runs is not broken off mid-way (``count_continuation``).
 - behaviour: ``doorlooptijd_factor`` multiplies the doorlooptijd of trajecten that start under
   the contract; ``refusal_probability`` makes the provider refuse a heavy traject type once (the
   client gets a toewijzing, reden ``weigering``, at the first other provider of the segment with
@@ -127,6 +128,17 @@ class FlowRules:
         if commit:
             self.committed[(key, year)] = used + value
         return True
+
+    def count_continuation(self, mi: int, pi: int, si: int, ti: int, t: float) -> None:
+        """A continuation (verlenging, step-down) is a new toewijzing: its commitment counts against
+        the ceiling of its start year, but it is never stopped (care is not broken off mid-way)."""
+        key = (mi, pi, si)
+        c, _ = self.contract(key, t)
+        if isinstance(c, C.PlafondContract):
+            seg, tname = self.type_names[ti]
+            year = self.m._year_of(t)
+            value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
+            self.committed[(key, year)] = self.committed.get((key, year), 0.0) + value
 
     def _room(self, mi, si, ti, current, t):
         """First other provider of the segment with a free plek (or no plekken) and room under its ceiling."""
