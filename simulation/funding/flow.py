@@ -177,7 +177,7 @@ class FlowRules:
         """A framework contract without a contracted yearly value at t: its commitments are its value."""
         if isinstance(c, (C.PxqContract, C.OutputMonthlyContract)):
             return True
-        if isinstance(c, C.TrajectContract):
+        if isinstance(c, (C.TrajectContract, C.PlekkenContract)):   # either may convert to the other
             return self.capacity_mode(c, t) != "plekken"
         return False
 
