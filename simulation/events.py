@@ -28,9 +28,10 @@ REDENEN = (
     "in_zorg", "wachtlijst", "in_toegang", "in_voorliggend_veld",                      # beginstand
     "budgetplafond",    # wachtlijst: the provider's ceiling is reached (funding.flow)
     "weigering",        # toewijzing: the first provider refused a heavy client (funding.flow)
+    "extra_capaciteit", # toewijzing: no framework provider can deliver; capacity outside the raamovereenkomst
 )
 (AFSCHALING, STEP_DOWN, OPSCHALING, UITVAL, VERLENGING, EINDE_HORIZON, TOEGANG, OVERSTAP,
- IN_ZORG, IN_WACHTLIJST, IN_TOEGANG, IN_VOORLIGGEND_VELD, BUDGETPLAFOND, WEIGERING) = range(len(REDENEN))
+ IN_ZORG, IN_WACHTLIJST, IN_TOEGANG, IN_VOORLIGGEND_VELD, BUDGETPLAFOND, WEIGERING, EXTRA_CAPACITEIT) = range(len(REDENEN))
 OUTCOMES = (AFSCHALING, STEP_DOWN, OPSCHALING, UITVAL, VERLENGING)  # order of Outcomes fields
 NONE = -1
 

@@ -580,6 +580,8 @@ class Model:
                 sample = t.sample_verlenging
             tid = cid * 1000 + j
             start, remaining = now, None
+            if self.flow is not None and self.flow.gated:   # a continuation counts against a budgetplafond
+                self.flow.count_continuation(mi, pi, si, ti, now)
             if now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
                 log((now, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, outcome, 0.0))
                 log((now, ev.START_ZORG, cid, tid, mi, si, ti, pi, outcome, 0.0))

@@ -197,3 +197,89 @@ def test_kpis_see_plekken_bought_through_contracts_and_agree_with_the_payments()
     for (rep, year), row in fund.iterrows():
         assert k.loc[(rep, year), "plekken"] == {2022: 4, 2023: 6}[year]
         assert k.loc[(rep, year), "bezettingsgraad"] == pytest.approx(row["occupied"] / row["bought"], rel=1e-9)
+
+
+def test_plafond_counts_continuations_but_never_stops_them():
+    """Hand count: every client gets 1 day 'standaard' (1,000) and then a step-down to 1 day 'licht' (500).
+    Ceiling 5,000. In 2022 clients arrive ~18 days apart, so each step-down is committed before the next
+    arrival: 1,500 per client, the 4th client (4,500 + 1,000 > 5,000) waits. On 1 January 2023 the
+    waiting clients are checked in FIFO order at once: 5 x 1,000 fit, and their 5 step-downs still go
+    ahead the next day (committed 7,500, over the ceiling; paid up to 5,000)."""
+    types = {"standaard": {"share": 1, "weight": 2, "planned_doorlooptijd": 1,
+                           "doorlooptijd": {"kind": "fixed", "value": 1},
+                           "outcomes": {"afschaling": 0, "step_down": 1}, "step_down_to": "licht"},
+             "licht": {"share": 0, "weight": 1, "planned_doorlooptijd": 1, "doorlooptijd": {"kind": "fixed", "value": 1}}}
+    real = {"basis": "traject", "tariffs": {"standaard": 1000, "licht": 500}}
+    sc = scenario([contract("plafond", ceiling=5000, realisation=real)], types=types, per_year=20, warmup=0)
+    res = simulate(sc, seed=5, replications=1)
+    ev = res.events
+    new = ev[(ev["event"] == "start_zorg") & (ev["traject_type"] == "standaard")]
+    down = ev[(ev["event"] == "start_zorg") & (ev["traject_type"] == "licht")]
+    first = ev[(ev["event"] == "toewijzing") & ev["reden"].isna()]["day"].iloc[:4]
+    assert (first.diff().dropna() > 1).all()   # the hand-count premise: the first 4 arrive > 1 day apart
+    assert new.groupby(new["date"].dt.year).size().to_dict() == {2022: 3, 2023: 5}
+    assert down.groupby(down["date"].dt.year).size().to_dict() == {2022: 3, 2023: 5}   # never refused
+    assert (new[new["date"].dt.year == 2023]["day"] == 365).all()
+    assert (down[down["date"].dt.year == 2023]["day"] == 366).all()
+    fund = compute_payments(res.scenario, events=ev)
+    assert fund.finals.set_index("year")["final"].to_dict() == {2022: 4500, 2023: 5000}
+
+
+def _extra_run(share, framework, extra_tariff, d, per_year=20):
+    extra = contract("traject", provider="P2", tariffs={"standaard": extra_tariff}, extra_capacity=True,
+                     max_extra_share=share)
+    sc = scenario([framework, extra], d=d, per_year=per_year, warmup=0, providers=("P1", "P2"))
+    return simulate(sc, seed=5, replications=1)
+
+
+def _starts(ev, provider):
+    s = ev[(ev["event"] == "start_zorg") & (ev["provider"] == provider)]
+    return s.groupby(s["date"].dt.year).size().to_dict()
+
+
+@pytest.mark.parametrize("share, extra_per_year", [(0.10, 2), (0.20, 5)])
+def test_extra_capacity_takes_clients_the_plafond_framework_cannot(share, extra_per_year):
+    """Hand count: framework P1 has a ceiling of 5,000 (trajecten of 1,000): 5 clients a year. The 6th
+    client would wait; P2 outside the framework takes trajecten of 200 while its year's extra spend
+    stays within share x 5,000: 10% -> 2 (400; a 3rd makes 600 > 500), 20% -> 5 (1,000). Later clients
+    wait for 1 January (budgetplafond). P2 is never chosen directly."""
+    real = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    res = _extra_run(share, contract("plafond", ceiling=5000, realisation=real), 200, d=30)
+    ev = res.events
+    assert _starts(ev, "P1") == {2022: 5, 2023: 5}
+    assert _starts(ev, "P2") == {2022: extra_per_year, 2023: extra_per_year}
+    toew = ev[ev["event"] == "toewijzing"]
+    assert not ((toew["provider"] == "P2") & toew["reden"].isna()).any()          # outside the framework
+    extra = toew[toew["reden"] == "extra_capaciteit"]
+    assert len(extra) == 2 * extra_per_year and (extra["provider"] == "P2").all()
+    assert ((ev["event"] == "wachtlijst") & (ev["reden"] == "budgetplafond")).any()   # the cap binds
+    fund = compute_payments(res.scenario, events=ev)
+    p2 = fund.finals[fund.finals["contract"] == 1].set_index("year")["final"].to_dict()
+    assert p2 == {2022: 200 * extra_per_year, 2023: 200 * extra_per_year}
+
+
+def test_extra_capacity_when_framework_plekken_are_full():
+    """Hand count: P1 has 1 plek (tariff 36,500 over 365 days: framework value 36,500 a year); every
+    traject lasts 200 days. The first client takes the plek on arrival; from then on the plek is never
+    free (the queue refills it), so P2 takes trajecten of 1,000 up to 10% x 36,500 = 3,650 a year:
+    3 a year; later clients queue for the plek, which starts a client every 200 days."""
+    res = _extra_run(0.10, contract("plekken", plekken=1, tariffs={"standaard": T}), 1000, d=200)
+    ev = res.events
+    assert _starts(ev, "P2") == {2022: 3, 2023: 3}
+    first = ev[(ev["event"] == "start_zorg") & (ev["provider"] == "P1")]["day"].min()
+    p1 = [first + 200 * k for k in range(4) if first + 200 * k < 730]
+    assert _starts(ev, "P1") == {2022: sum(d < 365 for d in p1), 2023: sum(d >= 365 for d in p1)}
+    assert ((ev["event"] == "wachtlijst") & (ev["provider"] == "P1")).any()
+    fund = compute_payments(res.scenario, events=ev)
+    # the payment cap (10% of the framework's realised final, 36,500 less the empty days before the first
+    # client) does not bind here: 3,000 is paid
+    assert first < 65
+    assert fund.finals[fund.finals["contract"] == 1].set_index("year")["final"].to_dict() == {2022: 3000, 2023: 3000}
+
+
+def test_extra_capacity_needs_a_per_traject_price():
+    from simulation.scenario import scenario_from_dict
+    bad = scenario([contract("traject", tariffs={"standaard": 1}),
+                    contract("lumpsum", provider="P2", amount=1000, extra_capacity=True)], providers=("P1", "P2"))
+    with pytest.raises(Exception, match="extra_capacity needs a per-traject price"):
+        scenario_from_dict(bad)

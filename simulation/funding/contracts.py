@@ -349,6 +349,9 @@ def validate_funding(funding: Funding, scenario) -> None:
                 o.municipality == c.municipality and o.segment == c.segment and not o.extra_capacity
                 for o in funding.contracts):
             raise ValueError(f"{where}: extra_capacity needs a framework contract for the same municipality and segment")
+        if c.extra_capacity and not any(True for _ in _pricings(c)):
+            raise ValueError(f"{where}: extra_capacity needs a per-traject price (tariffs, unit_price, monthly_tariffs "
+                             "or realisation): the 10% cap is checked at toewijzing on planned values")
     for p, costs in funding.provider_costs.items():
         if p not in provs:
             raise ValueError(f"funding.provider_costs names unknown provider {p!r}; known: {sorted(provs)}")

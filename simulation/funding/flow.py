@@ -7,8 +7,14 @@
   the planned doorlooptijd, ``contracts.planned_value``) to the provider's ceiling of that
   calendar year. When it does not fit, the client goes to another provider of the segment with
   room (toewijzing, reden ``overstap``) or else waits (wachtlijst, reden ``budgetplafond``) until
-  1 January, when the check is repeated. Continuations (verlenging, step-down) are not checked
-  and not counted: care that runs is not stopped.
+  1 January, when the check is repeated. Continuations (verlenging, step-down) are new
+  toewijzingen: their commitment counts (so new admissions stop sooner), but they are never
+  refused or delayed: care that runs is not broken off mid-way (``count_continuation``).
+- extra capacity (outside the raamovereenkomst): providers with only extra_capacity contracts for a
+  (municipality, segment) leave the ordinary provider choice; at toewijzing, when no framework
+  provider has room (plekken full or ceiling reached), the client goes to an extra provider
+  (toewijzing, reden ``extra_capaciteit``) while its extra commitments of the year stay within
+  ``max_extra_share`` x ``framework_value``; otherwise the client waits as before.
 - behaviour: ``doorlooptijd_factor`` multiplies the doorlooptijd of trajecten that start under
   the contract; ``refusal_probability`` makes the provider refuse a heavy traject type once (the
   client gets a toewijzing, reden ``weigering``, at the first other provider of the segment with
@@ -25,6 +31,7 @@ import calendar
 import datetime as dt
 import math
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Optional
 
 from .. import events as ev
@@ -79,6 +86,23 @@ class FlowRules:
         self.gated = any(isinstance(x[2], C.PlafondContract) or x[2].behaviour.refusal_probability > 0
                          for lst in self.contracts.values() for x in lst)
         self.slow = {k for k, lst in self.contracts.items() if any(x[2].behaviour.doorlooptijd_factor != 1 for x in lst)}
+        # extra capacity outside the raamovereenkomst: providers whose every contract for (mun, seg) is an
+        # extra_capacity contract leave the ordinary provider choice and only take clients the framework
+        # cannot deliver
+        self.extra: dict[tuple[int, int], list[int]] = {}
+        for (mi, pi, si), lst in self.contracts.items():
+            if all(x[2].extra_capacity for x in lst):
+                self.extra.setdefault((mi, si), []).append(pi)
+        for (mi, si), extra in self.extra.items():
+            provs = [p for p in model.choice[(mi, si)][0] if p not in extra]
+            if not provs:
+                continue
+            weights = [sc.providers[model.prov_names[p]].segments[model.seg_names[si]].weight for p in provs]
+            total = sum(weights)
+            model.choice[(mi, si)] = (provs, [w / total for w in accumulate(weights)])
+        self.spent: dict[tuple, float] = {}           # (extra key, year) -> committed value of extra trajecten
+        self.framework_open: dict[tuple, float] = {}  # (mun, seg, year) -> commitments under open-ended contracts
+        self.gated = self.gated or bool(self.extra)
 
     # -- lookups ----------------------------------------------------------------------------
     def contract(self, key, t: float):
@@ -128,6 +152,114 @@ class FlowRules:
             self.committed[(key, year)] = used + value
         return True
 
+    def count_continuation(self, mi: int, pi: int, si: int, ti: int, t: float) -> None:
+        """A continuation (verlenging, step-down) is a new toewijzing: its commitment counts against
+        the ceiling of its start year (and against the extra-capacity cap, or as framework value),
+        but it is never stopped (care is not broken off mid-way)."""
+        key = (mi, pi, si)
+        c, _ = self.contract(key, t)
+        if isinstance(c, C.PlafondContract):
+            seg, tname = self.type_names[ti]
+            year = self.m._year_of(t)
+            value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
+            self.committed[(key, year)] = self.committed.get((key, year), 0.0) + value
+        self._count_extra_or_framework(key, ti, t)
+
+    # -- extra capacity outside the raamovereenkomst ---------------------------------------------
+    def _value(self, c, ti: int) -> float:
+        """Planned value of one traject under a contract's own per-traject price (0 without one)."""
+        seg, tname = self.type_names[ti]
+        for _, pricing in C._pricings(c):
+            return C.planned_value(pricing, self.m.sc, seg, tname, c.behaviour.intensity_factor)
+        return 0.0
+
+    def _open_ended(self, c, t: float) -> bool:
+        """A framework contract without a contracted yearly value at t: its commitments are its value."""
+        if isinstance(c, (C.PxqContract, C.OutputMonthlyContract)):
+            return True
+        if isinstance(c, (C.TrajectContract, C.PlekkenContract)):   # either may convert to the other
+            return self.capacity_mode(c, t) != "plekken"
+        return False
+
+    def capacity_mode(self, c, t: float) -> str:
+        t = max(t, 0.0)
+        for lo, hi, cc, phases in self.contracts.get((self.m.mun_names.index(c.municipality), self.m.prov_names.index(c.provider),
+                                                       self.m.seg_names.index(c.segment)), ()):
+            if cc is c:
+                for a, b, mode, _ in phases:
+                    if a <= t < b:
+                        return mode
+        return c.variant
+
+    def _count_extra_or_framework(self, key, ti: int, t: float) -> None:
+        mi, pi, si = key
+        if (mi, si) not in self.extra:
+            return
+        c, _ = self.contract(key, t)
+        if c is None:
+            return
+        year = self.m._year_of(t)
+        if c.extra_capacity:
+            self.spent[(key, year)] = self.spent.get((key, year), 0.0) + self._value(c, ti)
+        elif self._open_ended(c, t):
+            k = (mi, si, year)
+            self.framework_open[k] = self.framework_open.get(k, 0.0) + self._value(c, ti)
+
+    def framework_value(self, mi: int, si: int, year: int) -> float:
+        """Contracted value of the framework contracts of (municipality, segment) in a year: ceilings,
+        budgets, lump sums, population amounts and plekken x plek-year price, prorated to the days they
+        cover; plus the commitments (planned values) taken on under open-ended contracts (pxq, traject,
+        output_monthly) in that year so far. Warm-up years use the first year's contracted values."""
+        sc, first = self.m.sc, self.m.sc.start_date.year
+        y = max(year, first)
+        ylo, yhi = self.day(dt.date(y, 1, 1)), self.day(dt.date(y + 1, 1, 1))
+        yd = yhi - ylo
+        total = self.framework_open.get((mi, si, year), 0.0)
+        for (m, p, s), lst in self.contracts.items():
+            if m != mi or s != si:
+                continue
+            for lo, hi, c, phases in lst:
+                if c.extra_capacity:
+                    continue
+                for a, b, mode, count in phases:
+                    d = max(min(b, yhi, self.horizon) - max(a, ylo, 0.0), 0.0)
+                    if d <= 0:
+                        continue
+                    if mode == "plekken":
+                        total += C.for_year(count, y) * C.plek_day_price(c, sc) * d
+                    elif isinstance(c, C.PlafondContract):
+                        total += float(C.for_year(c.ceiling, y)) * d / yd
+                    elif isinstance(c, C.BudgetContract):
+                        total += float(C.for_year(c.budget, y)) * d / yd
+                    elif isinstance(c, C.LumpsumContract):
+                        total += float(C.for_year(c.amount, y)) * d / yd
+                    elif isinstance(c, C.PopulationContract):
+                        amount = (c.per_inhabitant * sc.municipalities[c.municipality].population
+                                  if c.per_inhabitant is not None else c.per_client * float(C.for_year(c.expected_clients, y)))
+                        total += amount * d / yd
+        return total
+
+    def _has_room(self, key, ti: int, t: float) -> bool:
+        pool = self.m.pools.get(key)
+        return (pool is None or pool.free) and self._fits(key, ti, t, commit=False)
+
+    def _extra_room(self, mi: int, si: int, ti: int, t: float):
+        """First extra provider with room whose extra spend in the year stays within max_extra_share of
+        the framework value; commits the traject there. None when there is none."""
+        year = self.m._year_of(t)
+        for pe in self.extra[(mi, si)]:
+            key = (mi, pe, si)
+            c, _ = self.contract(key, t)
+            if c is None or not self._has_room(key, ti, t):
+                continue
+            value = self._value(c, ti)
+            if self.spent.get((key, year), 0.0) + value > c.max_extra_share * self.framework_value(mi, si, year) + 1e-9:
+                continue
+            self._fits(key, ti, t, commit=True)   # an extra provider may itself have a ceiling
+            self.spent[(key, year)] = self.spent.get((key, year), 0.0) + value
+            return pe
+        return None
+
     def _room(self, mi, si, ti, current, t):
         """First other provider of the segment with a free plek (or no plekken) and room under its ceiling."""
         for p in self.m.choice[(mi, si)][0]:
@@ -161,6 +293,14 @@ class FlowRules:
                     pi = others[0] if pi is None else pi
                     if env.now >= 0:
                         log((env.now, ev.TOEWIJZING, c.id, tid, mi, si, ti, pi, ev.WEIGERING, 0.0))
+        if (mi, si) in self.extra and not self._has_room((mi, pi, si), ti, env.now) \
+                and self._room(mi, si, ti, pi, env.now) is None:
+            # no framework provider can deliver now: extra capacity outside the raamovereenkomst
+            pe = self._extra_room(mi, si, ti, env.now)
+            if pe is not None:
+                if env.now >= 0:
+                    log((env.now, ev.TOEWIJZING, c.id, tid, mi, si, ti, pe, ev.EXTRA_CAPACITEIT, 0.0))
+                return pe
         waiting_logged = False
         while not self._fits((mi, pi, si), ti, env.now, commit=True):
             alt = self._room(mi, si, ti, pi, env.now)
@@ -178,6 +318,7 @@ class FlowRules:
             yield env.timeout(self.day(dt.date(year + 1, 1, 1)) - env.now)
         if waiting_logged:
             del model.waiting[tid]
+        self._count_extra_or_framework((mi, pi, si), ti, env.now)
         return pi
 
     # -- capacity changes -----------------------------------------------------------------------
