@@ -222,6 +222,10 @@ def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) ->
             parts.append(used.groupby(keys, observed=True)["dagen"].sum().rename("plek_dagen"))
             clients_at_pool = used.drop_duplicates(keys + ["client"]).groupby(keys, observed=True).size()
             parts.append(clients_at_pool.rename("clienten_bij_plekken"))
+        # a KPI with no rows this year (e.g. no traject ended) still needs the group index names
+        empty_index = (pd.Index([], name=keys[0]) if len(keys) == 1
+                       else pd.MultiIndex.from_arrays([[]] * len(keys), names=keys))
+        parts = [part if len(part) else pd.Series(dtype=float, index=empty_index, name=part.name) for part in parts]
         frame = pd.concat(parts, axis=1).reset_index()
         frame.insert(1, "year", year)
         if len(pk) and by:

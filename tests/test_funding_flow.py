@@ -283,3 +283,14 @@ def test_extra_capacity_needs_a_per_traject_price():
                     contract("lumpsum", provider="P2", amount=1000, extra_capacity=True)], providers=("P1", "P2"))
     with pytest.raises(Exception, match="extra_capacity needs a per-traject price"):
         scenario_from_dict(bad)
+
+
+def test_kpis_of_a_year_in_which_no_traject_ends():
+    """One plek, one-year trajecten, no warm-up: 2022 has no stop, the KPIs still say what happened."""
+    from simulation.metrics import kpis
+
+    res = simulate(scenario([contract("plekken", plekken=1, tariffs={"standaard": T})], d=365, warmup=0, per_year=3),
+                   seed=1, replications=1)
+    k = kpis(res.events, res.scenario).set_index("year")
+    assert k.loc[2022, "uitstroom"] == 0 and k.loc[2022, "instroom"] == 1
+    assert k.loc[2022, "bezettingsgraad"] < 1 and k.loc[2023, "uitstroom"] == 1
