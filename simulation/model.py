@@ -23,6 +23,7 @@ import simpy
 from simpy.core import NORMAL, URGENT
 
 from . import events as ev
+from .cohort import Cohort
 from .funding.flow import FlowRules
 from .scenario import Scenario
 from .streams import generator
@@ -139,6 +140,16 @@ class _Arrival(simpy.events.Event):
         self.env, self.callbacks, self._ok, self._value = env, [callback], True, None
 
 
+def _schedule_at(env: simpy.Environment, time: float, event) -> None:
+    """Schedule ``event`` at exactly ``time`` (NORMAL priority).
+
+    ``env.schedule`` takes a delay and adds it to now; now + (time - now) can differ from
+    ``time`` in the last bit, and then a client's day would depend on when the previous
+    client arrived. This is the same heap entry simpy makes, at the time itself.
+    """
+    heappush(env._queue, (time, NORMAL, next(env._eid), event))
+
+
 class _Type:
     """Pre-computed facts of one traject type for the hot path."""
 
@@ -221,13 +232,34 @@ class Model:
         self.n_clients = 0
         self._index()
         self.flow = FlowRules.build(self)   # contracts' flow effects; None without funding contracts
-        # A client can run on a private clock when nothing shared can make it wait: its
-        # municipality buys no plekken anywhere and no contract gates admissions.
-        self.private_clients: set[int] = set()
-        self.private_ok = [private_clocks and self.flow is None
-                           and not any(key[0] == mi for key in self.pools) for mi in range(len(self.mun_names))]
+        self.n_trajecten = 0
+        # A client who can never wait (see cohort.py) is simulated off the shared event queue.
+        # private_ok[mi][si]: true for clients who start in segment si of municipality mi.
+        self.private_ok = [[private_clocks and self._never_waits(mi, si) for si in range(len(self.seg_names))]
+                           for mi in range(len(self.mun_names))]
+        self.cohort = Cohort(self)
+        self.private_clients: set[int] = set()   # clients of the cohort handed to a private clock
 
     # -- set-up -------------------------------------------------------------------------------
+    def _never_waits(self, mi: int, si: int) -> bool:
+        """True when a client who starts in segment ``si`` can meet no plek and no funding rule.
+
+        It can reach its own segment and, by opschaling, the target segments of its trajecten
+        (recidive returns to the segment the client is in). Municipality ``mi`` must buy no
+        plekken in any of them, and no funding contract may gate admissions.
+        """
+        if self.flow is not None:
+            return False
+        reach, todo = {si}, [si]
+        while todo:
+            s = todo.pop()
+            for ti in self.seg_types[s]:
+                target = self.types[ti].opschaling_to
+                if target is not None and target[0] not in reach:
+                    reach.add(target[0])
+                    todo.append(target[0])
+        return not any(key[0] == mi and key[2] in reach for key in self.pools)
+
     def _index(self) -> None:
         sc = self.sc
         self.mun_names = list(sc.municipalities)
@@ -324,15 +356,22 @@ class Model:
         return np.sort(times)
 
     def _schedule_arrivals(self, mi: int, si: int) -> None:
-        """Start each client's process at its arrival time: one timeout per client, no arrival process."""
+        """Start each client's process at its arrival time: one timeout per client, no arrival process.
+
+        Clients who can never wait go to the cohort instead, which needs no event per arrival.
+        """
         env = self.env
-        times = self.arrival_times(mi, si).tolist()
-        if not times:
+        times = self.arrival_times(mi, si)
+        if not len(times):
             return
         m, s = self.mun_names[mi], self.seg_names[si]
         blocks = generator(self.seed, self.replication, "client", m, s).random((len(times), BLOCK))
         base_id = (mi * len(self.seg_names) + si + 1) * CLIENTS_PER_STREAM
         self.n_clients += len(times)
+        if self.private_ok[mi][si]:
+            self.cohort.add(base_id + np.arange(len(times)), mi, si, blocks, (m, s), times)
+            return
+        times = times.tolist()
         start, stream, state = self._start, (m, s), [0]
 
         def arrive(_event) -> None:
@@ -341,24 +380,30 @@ class Model:
             k += 1
             state[0] = k
             if k < len(times):
-                env.schedule(_Arrival(env, arrive), NORMAL, times[k] - env.now)
+                _schedule_at(env, times[k], _Arrival(env, arrive))
 
-        env.schedule(_Arrival(env, arrive), NORMAL, times[0] - env.now)
+        _schedule_at(env, times[0], _Arrival(env, arrive))
 
     # -- clients ------------------------------------------------------------------------------
     def _start(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, initial=None) -> None:
-        """Start a client now: on the shared clock, or on a private one when nothing can make it wait."""
-        if not self.private_ok[mi]:
-            c = _Client(cid, mi, si, draws, stream, self.env)
-            _Started(self.env, self._client(c, initial))
-            return
-        clock = _PrivateClock(self.env.now)
+        """Start a client's process now on the shared clock."""
+        c = _Client(cid, mi, si, draws, stream, self.env)
+        _Started(self.env, self._client(c, initial))
+
+    def run_private_from(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, start: float,
+                         episode: int, next_traject: int) -> None:
+        """Run a cohort client's life from the start of ``episode`` (at day ``start``) on a private clock.
+
+        The cohort hands over episodes with two chains at once (stacking); the generator code
+        below runs them, with the same ordering rules as simpy (time, then creation order).
+        The day-0 snapshot is this clock's job only if the episode starts before day 0.
+        """
+        clock = _PrivateClock(start)
         c = _Client(cid, mi, si, draws, stream, clock)
+        c.episode, c.next_traject = episode, next_traject
         self.private_clients.add(cid)
-        proc = _PrivateProcess(self._client(c, initial))
-        # the day-0 snapshot comes after a start at day 0 (as simpy's URGENT start events)
-        # and before anything else that happens on or after day 0
-        snapshot_due, first = clock.now <= 0, True
+        proc = _PrivateProcess(self._client(c))
+        snapshot_due, first = start < 0, True
         queue, horizon = clock.queue, self.horizon
         time, value = clock.now, None
         while True:
@@ -389,19 +434,25 @@ class Model:
                 break
             time, _, proc, value = heappop(queue)
 
-    def _extra_draws(self, c: _Client, key: str, p: int) -> list[float]:
-        """5 uniforms at position ``p`` of a per-client stream for ``key`` (beyond the pre-drawn block)."""
-        if c.extra is None:
-            c.extra = {}
-        draws = c.extra.get(key)
+    def fallback_draws(self, cache: dict, stream: tuple, cid: int, key: str, p: int) -> list[float]:
+        """5 uniforms at position ``p`` of a per-client stream for ``key`` (beyond the pre-drawn block).
+
+        ``cache`` keeps what was drawn, per client and key.
+        """
+        draws = cache.get((cid, key))
         if draws is None or len(draws) < 5 * (p + 1):
             # keyed by the client's place in its (municipality, segment) stream, not by its id: ids
             # are numbered by the positions of municipality and segment in the scenario, so adding
             # a segment would otherwise hand other segments' clients new draws (no common random numbers)
-            rng = generator(self.seed, self.replication, "fallback", *c.stream, str(c.id % CLIENTS_PER_STREAM), key)
+            rng = generator(self.seed, self.replication, "fallback", *stream, str(cid % CLIENTS_PER_STREAM), key)
             # regenerated from the start: the same stream gives the same prefix, only longer
-            draws = c.extra[key] = rng.random(5 * (p + 4)).tolist()
+            draws = cache[(cid, key)] = rng.random(5 * (p + 4)).tolist()
         return draws[5 * p:5 * p + 5]
+
+    def _extra_draws(self, c: _Client, key: str, p: int) -> list[float]:
+        if c.extra is None:
+            c.extra = {}
+        return self.fallback_draws(c.extra, c.stream, c.id, key, p)
 
     def _episode_draws(self, c: _Client) -> list[float]:
         """Uniforms of the client's current episode: vv share, toegang time, stacking, recidive, delay."""
@@ -521,6 +572,7 @@ class Model:
         env, log, types = c.env, self.log, self.types
         j = c.next_traject
         c.next_traject += 1
+        self.n_trajecten += 1
         u = self._traject_draws(c, lane, p)
         if ti is None:
             cum = self.seg_type_cum[si]
@@ -571,6 +623,7 @@ class Model:
                 break
             j = c.next_traject
             c.next_traject += 1
+            self.n_trajecten += 1
             p += 1
             u = self._traject_draws(c, lane, p)
             if outcome == ev.STEP_DOWN:
@@ -661,7 +714,15 @@ class Model:
                     for pi, prov_share in zip(provs, prov_shares):
                         factor = self.maatwerk[(pi, si)]
                         n = rng.poisson(expected[ti] * prov_share * factor)
-                        for row in rng.random((n, 2 + BLOCK)).tolist():
+                        rows = rng.random((n, 2 + BLOCK))
+                        if self.private_ok[mi][si]:
+                            total = np.array(list(map(t.sample_length_biased, rows[:, 0].tolist()))) * factor
+                            age = rows[:, 1] * total
+                            self.cohort.add(first_id + k + np.arange(n), mi, si, rows[:, 2:], (m, s), t0,
+                                            (np.full(n, ti), np.full(n, pi), t0 - age, total - age))
+                            k += n
+                            continue
+                        for row in rows.tolist():
                             total = t.sample_length_biased(row[0]) * factor
                             age = row[1] * total
                             self._start(first_id + k, mi, si, row[2:], (m, s), (si, ti, pi, t0 - age, total - age))
@@ -739,6 +800,7 @@ class Model:
         for mi in range(len(self.mun_names)):
             for si in range(len(self.seg_names)):
                 self._schedule_arrivals(mi, si)
+        self.cohort.run()
         env.run(until=self.horizon)
         log = self.log
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
@@ -748,6 +810,17 @@ class Model:
         return {"municipality": self.mun_names, "segment": self.seg_names,
                 "traject_type": self.type_names, "provider": self.prov_names}
 
+    def clients_at_horizon(self) -> dict[str, set[int]]:
+        """The ids of the clients in care, waiting (and not also in care), at the toegang, and in
+        the voorliggend veld with a recidive still to come, at the horizon."""
+        in_care = {v[0] for v in self.open_trajecten.values()}
+        places = {"in_zorg": in_care, "wachtlijst": {v[0] for v in self.waiting.values()} - in_care,
+                  "toegang": set(self.in_toegang), "voorliggend_veld_recidive": set(self.in_vv)}
+        for place, ids in self.cohort.at_horizon.items():   # the cohort's clients are in none of the dicts
+            for part in ids:
+                places[place].update(part.tolist())
+        return places
+
     def state_at_horizon(self) -> dict[str, int]:
         """The model's own count of clients per place at the horizon (checked against the log in tests).
 
@@ -756,8 +829,5 @@ class Model:
         still to come, in the voorliggend veld for good, or gone after uitval. The last two count
         clients who got there on or after day 0 (``metrics.client_places`` derives the same from the log).
         """
-        in_care = {v[0] for v in self.open_trajecten.values()}
-        waiting = {v[0] for v in self.waiting.values()} - in_care
-        return {"in_zorg": len(in_care), "wachtlijst": len(waiting),
-                "toegang": len(self.in_toegang), "voorliggend_veld_recidive": len(self.in_vv),
-                "voorliggend_veld": self.left[0], "uitgestroomd": self.left[1]}
+        counts = {place: len(ids) for place, ids in self.clients_at_horizon().items()}
+        return counts | {"voorliggend_veld": self.left[0], "uitgestroomd": self.left[1]}

@@ -60,11 +60,11 @@ def check_places(events: pd.DataFrame, models: list[Model]) -> pd.DataFrame:
             "voorliggend_veld": state["voorliggend_veld_recidive"] + state["voorliggend_veld"],
             "uitgestroomd": state["uitgestroomd"]}, f"replication {rep}: log {counts} vs model {state}"
         by_place = {p: set(mine.loc[mine["plaats"] == p, "client"]) for p in ("in_zorg", "wachtlijst", "toegang")}
-        in_care = {v[0] for v in model.open_trajecten.values()}
-        assert by_place["in_zorg"] == in_care
-        assert by_place["wachtlijst"] == {v[0] for v in model.waiting.values()} - in_care
-        assert by_place["toegang"] == set(model.in_toegang)
-        assert set(model.in_vv) <= set(mine.loc[mine["plaats"] == "voorliggend_veld", "client"])
+        at_horizon = model.clients_at_horizon()
+        assert by_place["in_zorg"] == at_horizon["in_zorg"]
+        assert by_place["wachtlijst"] == at_horizon["wachtlijst"]
+        assert by_place["toegang"] == at_horizon["toegang"]
+        assert at_horizon["voorliggend_veld_recidive"] <= set(mine.loc[mine["plaats"] == "voorliggend_veld", "client"])
         assert len(mine) == sum(state.values()), "every client in the log is somewhere, once"
     return places
 

@@ -33,20 +33,46 @@ def log_of(scenario, private: bool, seed: int = 5) -> tuple[pd.DataFrame, dict]:
     return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True), model
 
 
-@pytest.mark.parametrize("plekken_in_venlo, warmup_days", [(True, 365), (False, 365), (True, 0)])
-def test_private_clocks_give_exactly_the_shared_clock_log(plekken_in_venlo, warmup_days):
+def long_lives(raw: dict) -> None:
+    """Many recidives and long chains: draws beyond the client's pre-drawn block (fallback streams)."""
+    raw["segments"]["S3"]["recidive"] = {"probability": 0.8, "delay": {"kind": "exponential", "mean": 20}}
+    raw["segments"]["S3"]["traject_types"]["licht"]["outcomes"] = {
+        "afschaling": 0.3, "verlenging": 0.6, "opschaling": 0.1}
+
+
+def fixed_times(raw: dict) -> None:
+    """Fixed durations: many events of one client fall on the same moment (ties)."""
+    raw["segments"]["S3"]["toegang_doorlooptijd"] = {"kind": "fixed", "value": 0}
+    raw["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"] = {"kind": "fixed", "value": 90}
+    raw["segments"]["S3"]["traject_types"]["licht"]["verlenging_doorlooptijd"] = {"kind": "fixed", "value": 45}
+
+
+@pytest.mark.parametrize("plekken_in_venlo, warmup_days, change", [
+    (True, 365, None), (False, 365, None), (True, 0, None), (True, 365, long_lives), (False, 365, fixed_times)])
+def test_private_clocks_give_exactly_the_shared_clock_log(plekken_in_venlo, warmup_days, change):
     raw = copy.deepcopy(RICH)
     raw["warmup"] = {"initial_caseload": True, "days": warmup_days}
     if not plekken_in_venlo:
         raw["providers"]["Aanbieder A"]["plekken"] = {}
+    if change is not None:
+        change(raw)
     scenario = scenario_from_dict(raw)
     shared, m_shared = log_of(scenario, private=False)
     private, m_private = log_of(scenario, private=True)
-    assert sum(m_private.private_ok) == (1 if plekken_in_venlo else 2), "Beesel (no plekken) runs privately"
-    assert len(m_private.private_clients) > 0
-    pd.testing.assert_frame_equal(shared, private)
+    # Venlo buys plekken in S3 only: its S4 clients (who cannot reach S3) and all of Beesel's need no queue
+    assert m_private.mun_names == ["Venlo", "Beesel"] and m_private.seg_names == ["S3", "S4"]
+    assert m_private.private_ok == ([[False, True], [True, True]] if plekken_in_venlo else [[True, True]] * 2)
+    assert m_private.cohort.n_clients > 0
+    assert len(m_private.private_clients) > 0, "stacked episodes are handed to private clocks"
+    pd.testing.assert_frame_equal(shared, private, check_exact=True)
     assert m_shared.state_at_horizon() == m_private.state_at_horizon()
+    assert m_shared.clients_at_horizon() == m_private.clients_at_horizon()
+    assert m_shared.n_trajecten == m_private.n_trajecten
     assert (private["event"] == "beginstand").sum() > 0
+    if change is long_lives:   # the case is there: lives that outrun the pre-drawn block
+        beesel = private[private["municipality"] == "Beesel"]   # all of Beesel is in the cohort
+        assert beesel[beesel["event"] == "recidive"].groupby("client").size().max() >= 4
+        assert (beesel.loc[beesel["traject"] >= 0, "traject"] % 1000).max() >= 10
 
 
 def test_two_segments_may_use_the_same_traject_type_name():
