@@ -164,8 +164,95 @@ def _plekken_frame(scenario: Scenario) -> pd.DataFrame:
     return frame.groupby(["municipality", "segment", "provider", "year"], as_index=False)["plekken"].sum()
 
 
+class _Groups:
+    """Integer group ids for rows of several tables over the same key columns.
+
+    A group is one combination of replication and the categorical ``by`` columns; ids follow
+    the sort order of (replication, category codes), which is the order of the KPI table.
+    """
+
+    def __init__(self, keys: list[str], tables: list[pd.DataFrame], categories: dict):
+        self.keys, self.categories = keys, categories
+        self.sizes = [None] + [len(categories[k]) + 1 for k in keys[1:]]   # +1: code -1 (missing) -> 0
+        combined = [self._code(t) for t in tables]
+        self.codes, inverse = np.unique(np.concatenate(combined), return_inverse=True)
+        self.n = len(self.codes)
+        cuts = np.cumsum([len(c) for c in combined])[:-1]
+        self.ids = np.split(inverse.reshape(-1), cuts)
+
+    def _code(self, table: pd.DataFrame) -> np.ndarray:
+        code = table["replication"].to_numpy().astype(np.int64)
+        for key, size in zip(self.keys[1:], self.sizes[1:]):
+            cat = table[key]
+            codes = (cat.cat.codes if isinstance(cat.dtype, pd.CategoricalDtype)
+                     else pd.Categorical(cat, categories=self.categories[key]).codes)
+            code = code * size + (np.asarray(codes, dtype=np.int64) + 1)
+        return code
+
+    def frame(self) -> pd.DataFrame:
+        """The key columns of every group, in group-id order."""
+        code, columns = self.codes.copy(), {}
+        for key, size in zip(self.keys[:0:-1], self.sizes[:0:-1]):
+            columns[key] = pd.Categorical.from_codes(code % size - 1, categories=self.categories[key])
+            code //= size
+        return pd.DataFrame({"replication": code} | dict(reversed(list(columns.items()))))
+
+
+def _count(gid: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(gid[mask], minlength=n)
+
+
+def _mean(gid: np.ndarray, values: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Per-group mean of the non-NaN ``values`` where ``mask``; NaN for a group without any."""
+    mask = mask & ~np.isnan(values)
+    count = np.bincount(gid[mask], minlength=n)
+    total = np.bincount(gid[mask], weights=values[mask], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _quantile(gid: np.ndarray, values: np.ndarray, mask: np.ndarray, n: int, q: float) -> np.ndarray:
+    """Per-group quantile of the non-NaN ``values`` where ``mask`` (linear, as pandas; the median
+    of an even count is the mean of the middle two, as pandas' median)."""
+    mask = mask & ~np.isnan(values)
+    g, v = gid[mask], values[mask]
+    order = np.lexsort((v, g))
+    g, v = g[order], v[order]
+    count = np.bincount(g, minlength=n)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    out = np.full(n, np.nan)
+    has = count > 0
+    if q == 0.5:
+        lo = first + (count - 1) // 2
+        hi = first + count // 2
+        out[has] = (v[lo[has]] + v[hi[has]]) / 2
+        return out
+    position = q * (count[has] - 1)
+    step = position.astype(np.int64)
+    lo = first[has] + step
+    hi = np.minimum(lo + 1, first[has] + count[has] - 1)
+    out[has] = v[lo] + (v[hi] - v[lo]) * (position - step)
+    return out
+
+
+def _distinct(gid: np.ndarray, client: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Per group: the number of different clients among the rows where ``mask``."""
+    pairs = np.unique(gid[mask].astype(np.int64) * (int(client.max(initial=0)) + 1) + client[mask])
+    return np.bincount(pairs // (int(client.max(initial=0)) + 1), minlength=n)
+
+
+def _codes(column: pd.Series, categories) -> np.ndarray:
+    values = column.cat.codes if isinstance(column.dtype, pd.CategoricalDtype) else \
+        pd.Categorical(column, categories=categories).codes
+    return np.asarray(values, dtype=np.int64)
+
+
 def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) -> pd.DataFrame:
-    """KPIs per replication x year x ``by`` (a subset of municipality, segment, provider)."""
+    """KPIs per replication x year x ``by`` (a subset of municipality, segment, provider).
+
+    A group appears in a year when it has a traject in care, a start, a stop or a client
+    waiting at the year's end; counts are 0 and other KPIs NaN where they have no rows.
+    """
     by = list(by)
     unknown = set(by) - set(GROUP)
     if unknown:
@@ -174,100 +261,134 @@ def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) ->
     tr = traject_table(events)
     wt = waiting_table(events, tr, horizon)
     plekken = _plekken_frame(scenario)
-    final = ~tr["reden"].isin(["verlenging", "step_down", "einde_horizon"])
-    afschaling = events[(events["event"] == "stop_zorg") & (events["reden"] == "afschaling")]
+    is_stop = (events["event"] == "stop_zorg").to_numpy()
+    afschaling = events[is_stop & (events["reden"] == "afschaling").to_numpy()]
     recidive = events[events["event"] == "recidive"]
-    cat_cols = {c: events[c].cat.categories for c in GROUP}
+    categories = {c: events[c].cat.categories for c in GROUP}
+    keys = ["replication"] + by
+    groups = _Groups(keys, [tr, wt, afschaling], categories)
+    gid_tr, gid_wt, gid_af = groups.ids
+    n = groups.n
+
+    # the trajecten as arrays
+    start, stop = tr["start"].to_numpy(float), tr["stop"].to_numpy(float)
+    wait, duration = tr["wacht_dagen"].to_numpy(float), tr["doorlooptijd"].to_numpy(float)
+    reden = tr["reden"].astype(str).to_numpy()
+    is_new = ~tr["voortzetting"].to_numpy(bool) & ~tr["beginstand"].to_numpy(bool)
+    final = ~np.isin(reden, ["verlenging", "step_down", "einde_horizon"])
+    closed = reden != "einde_horizon"
+    afgeschaald, uitval = reden == "afschaling", reden == "uitval"
+    clients, client = np.unique(tr["client"].to_numpy(np.int64), return_inverse=True)
+    client = client.reshape(-1)
+    since, until = wt["since"].to_numpy(float), wt["until"].to_numpy(float)
+    pool_codes = [_codes(tr[c], categories[c]) for c in GROUP]
+    returned = _returned_within_365(afschaling, recidive)
+    af_day = afschaling["day"].to_numpy(float)
+    key_frame = groups.frame()
 
     per_year = []
     for year, lo, hi in year_bounds(scenario):
-        keys = ["replication"] + by
-        parts = []
-        in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
-        parts.append(in_year.drop_duplicates(keys + ["client"]).groupby(keys, observed=True).size()
-                     .rename("unieke_clienten"))
-        # the stock carried into the year: in care just before 1 January. A traject admitted on the
-        # stroke of 1 January (a plek of the new year's capacity) is that year's instroom, not also
-        # its beginning caseload, so caseload_1jan + instroom - uitstroom balances from year to year
-        at_start = tr[(tr["start"] < lo) & (tr["stop"] >= lo)]
-        parts.append(at_start.drop_duplicates(keys + ["client"]).groupby(keys, observed=True).size()
-                     .rename("caseload_1jan"))
-        new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
-        g = new.groupby(keys, observed=True)["wacht_dagen"]
-        parts += [g.size().rename("instroom"), g.mean().rename("wacht_dagen_gem"),
-                  g.quantile(0.9).rename("wacht_dagen_p90"),
-                  new.assign(w=new["wacht_dagen"] > 0).groupby(keys, observed=True)["w"].mean()
-                  .rename("aandeel_gewacht")]
-        ended = tr[(tr["stop"] >= lo) & (tr["stop"] < hi) & (tr["reden"] != "einde_horizon")]
-        g = ended.groupby(keys, observed=True)["doorlooptijd"]
-        parts += [g.mean().rename("doorlooptijd_gem"), g.median().rename("doorlooptijd_mediaan")]
-        out = tr[(tr["stop"] >= lo) & (tr["stop"] < hi) & final]
-        g = out.groupby(keys, observed=True)["reden"]
-        parts += [g.size().rename("uitstroom"),
-                  (out["reden"] == "afschaling").groupby([out[k] for k in keys], observed=True).mean()
-                  .rename("aandeel_afschaling"),
-                  (out["reden"] == "uitval").groupby([out[k] for k in keys], observed=True).mean()
-                  .rename("aandeel_uitval")]
-        waiting_end = wt[(wt["since"] < hi) & (wt["until"] >= hi)] if hi < horizon else \
-            wt[wt["until"] >= horizon]
-        parts.append(waiting_end.groupby(keys, observed=True).size().rename("wachtlijst_eind"))
-        parts.append(_recidive_365(afschaling, recidive, lo, hi, horizon, keys))
-        # plekken: bought plek-days and used plek-days (trajecten at pools only)
-        pk = plekken[plekken["year"] == year]
-        if len(pk):
-            used = in_year.merge(pk[list(GROUP)], on=list(GROUP), how="inner")
-            used = used.assign(dagen=np.minimum(used["stop"], hi) - np.maximum(used["start"], lo))
-            bought = pk.groupby(by, observed=True)["plekken"].sum() if by else pd.Series(
-                {(): pk["plekken"].sum()})
-            parts.append(used.groupby(keys, observed=True)["dagen"].sum().rename("plek_dagen"))
-            clients_at_pool = used.drop_duplicates(keys + ["client"]).groupby(keys, observed=True).size()
-            parts.append(clients_at_pool.rename("clienten_bij_plekken"))
-        # a KPI with no rows this year (e.g. no traject ended) still needs the group index names
-        empty_index = (pd.Index([], name=keys[0]) if len(keys) == 1
-                       else pd.MultiIndex.from_arrays([[]] * len(keys), names=keys))
-        parts = [part if len(part) else pd.Series(dtype=float, index=empty_index, name=part.name) for part in parts]
-        frame = pd.concat(parts, axis=1).reset_index()
-        frame.insert(1, "year", year)
-        if len(pk) and by:
-            frame = frame.merge(bought.rename("plekken").reset_index(), on=by, how="left")
-        elif len(pk):
-            frame["plekken"] = pk["plekken"].sum()
-        else:
-            frame["plekken"] = np.nan
-        if "plek_dagen" not in frame:
-            frame["plek_dagen"] = np.nan
-            frame["clienten_bij_plekken"] = np.nan
+        in_year = (start < hi) & (stop > lo)
+        at_start = (start < lo) & (stop >= lo)
+        new = (start >= lo) & (start < hi) & is_new
+        stops_in_year = (stop >= lo) & (stop < hi)
+        ended = stops_in_year & closed
+        out = stops_in_year & final
+        waiting_end = ((since < hi) & (until >= hi)) if hi < horizon else (until >= horizon)
+        instroom, uitstroom = _count(gid_tr, new, n), _count(gid_tr, out, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = lambda flag: np.where(uitstroom > 0, _count(gid_tr, out & flag, n) / np.maximum(uitstroom, 1),
+                                          np.nan)
+            columns = {
+                "instroom": instroom, "uitstroom": uitstroom,
+                "unieke_clienten": _distinct(gid_tr, client, in_year, n),
+                "caseload_1jan": _distinct(gid_tr, client, at_start, n),
+                "doorlooptijd_gem": _mean(gid_tr, duration, ended, n),
+                "doorlooptijd_mediaan": _quantile(gid_tr, duration, ended, n, 0.5),
+                "wacht_dagen_gem": _mean(gid_tr, wait, new, n),
+                "wacht_dagen_p90": _quantile(gid_tr, wait, new, n, 0.9),
+                "aandeel_gewacht": np.where(instroom > 0, _count(gid_tr, new & (wait > 0), n)
+                                            / np.maximum(instroom, 1), np.nan),
+                "wachtlijst_eind": _count(gid_wt, waiting_end, n),
+                "aandeel_afschaling": share(afgeschaald), "aandeel_uitval": share(uitval),
+            }
+            # recidive within 365 days of afschaling, for afschalingen whose 365 days fit the horizon
+            observable = (af_day >= lo) & (af_day < hi) & (af_day + 365 <= horizon)
+            seen = _count(gid_af, observable, n)
+            columns["recidive_365"] = np.where(seen > 0, _count(gid_af, observable & returned, n)
+                                               / np.maximum(seen, 1), np.nan)
+        present = (_count(gid_tr, in_year | at_start | new | ended | out, n) + columns["wachtlijst_eind"]) > 0
         days = hi - lo
-        with np.errstate(divide="ignore", invalid="ignore"):
-            has = frame["plekken"] > 0
-            frame["bezettingsgraad"] = np.where(has, frame["plek_dagen"].fillna(0) / (frame["plekken"] * days), np.nan)
-            frame["clienten_per_plek"] = np.where(has, frame["clienten_bij_plekken"].fillna(0) / frame["plekken"],
-                                                  np.nan)
+        columns.update(_plekken_kpis(plekken[plekken["year"] == year], by, categories, key_frame, pool_codes,
+                                     gid_tr, client, start, stop, in_year, lo, hi, n))
+        frame = key_frame[present].reset_index(drop=True)
+        frame.insert(1, "year", year)
+        for col in KPI_COLUMNS:
+            frame[col] = np.asarray(columns[col])[present]
         frame["dagen"] = days
         per_year.append(frame)
     result = pd.concat(per_year, ignore_index=True)
     for col in ("instroom", "uitstroom", "unieke_clienten", "caseload_1jan", "wachtlijst_eind"):
-        result[col] = result[col].fillna(0).astype(np.int64)
-    for col in by:
-        result[col] = pd.Categorical(result[col], categories=cat_cols[col])
+        result[col] = result[col].astype(np.int64)
     ordered = ["replication", "year"] + by + list(KPI_COLUMNS) + ["dagen"]
     return result[ordered].sort_values(["replication", "year"] + by, ignore_index=True)
 
 
-def _recidive_365(afschaling: pd.DataFrame, recidive: pd.DataFrame, lo: float, hi: float,
-                  horizon: float, keys: list[str]) -> pd.Series:
-    a = afschaling[(afschaling["day"] >= lo) & (afschaling["day"] < hi)]
-    observable = a[a["day"] + 365 <= horizon]
-    if a.empty:
-        return pd.Series(dtype=float, name="recidive_365")
-    if observable.empty:
-        return pd.Series(np.nan, index=a.groupby(keys, observed=True).size().index, name="recidive_365")
-    left = observable[keys + ["client", "day"]].sort_values("day")
-    right = recidive[["replication", "client", "day"]].rename(columns={"day": "terug"}).sort_values("terug")
-    matched = pd.merge_asof(left, right, left_on="day", right_on="terug", by=["replication", "client"],
-                            direction="forward")
-    matched["terug365"] = (matched["terug"] - matched["day"]) <= 365
-    return matched.groupby(keys, observed=True)["terug365"].mean().rename("recidive_365")
+def _plekken_kpis(pk: pd.DataFrame, by: list[str], categories: dict, key_frame: pd.DataFrame,
+                  pool_codes: list[np.ndarray], gid: np.ndarray, client: np.ndarray, start: np.ndarray,
+                  stop: np.ndarray, in_year: np.ndarray, lo: float, hi: float, n: int) -> dict:
+    """plekken bought, bezettingsgraad and clienten_per_plek per group (NaN without plekken)."""
+    nothing = np.full(n, np.nan)
+    if pk.empty:
+        return {"plekken": nothing, "bezettingsgraad": nothing, "clienten_per_plek": nothing}
+    pk_codes = [_codes(pk[c], categories[c]) for c in GROUP]
+    # which (municipality, segment, provider) have plekken this year
+    pool = np.zeros([len(categories[c]) + 1 for c in GROUP], dtype=bool)
+    known = np.all([c >= 0 for c in pk_codes], axis=0)
+    pool[tuple(c[known] for c in pk_codes)] = True
+    at_pool = in_year & pool[tuple(pool_codes)]
+    days_used = np.bincount(gid[at_pool], weights=(np.minimum(stop, hi) - np.maximum(start, lo))[at_pool],
+                            minlength=n)
+    clients_at_pool = _distinct(gid, client, at_pool, n)
+    # plekken bought per group: the sum over the pools that match the group's ``by`` values
+    bought = np.zeros(n)
+    plekken = pk["plekken"].to_numpy(float)
+    match = np.ones((n, len(pk)), dtype=bool)
+    for col in by:
+        group_codes = np.asarray(key_frame[col].cat.codes, dtype=np.int64)
+        match &= group_codes[:, None] == pk_codes[GROUP.index(col)][None, :]
+    bought = (match * plekken[None, :]).sum(axis=1)
+    bought = np.where(match.any(axis=1), bought, np.nan)
+    has = bought > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"plekken": bought,
+                "bezettingsgraad": np.where(has, days_used / (bought * (hi - lo)), np.nan),
+                "clienten_per_plek": np.where(has, clients_at_pool / bought, np.nan)}
+
+
+def _returned_within_365(afschaling: pd.DataFrame, recidive: pd.DataFrame) -> np.ndarray:
+    """Per afschaling row: does the same client come back (recidive) within 365 days, on or after it?"""
+    if afschaling.empty:
+        return np.zeros(0, dtype=bool)
+    a_rep, r_rep = afschaling["replication"].to_numpy(np.int64), recidive["replication"].to_numpy(np.int64)
+    a_client, r_client = afschaling["client"].to_numpy(np.int64), recidive["client"].to_numpy(np.int64)
+    a_day, r_day = afschaling["day"].to_numpy(float), recidive["day"].to_numpy(float)
+    # one integer per (replication, client, day), ordered like the triple, to search the next recidive
+    span = int(max(a_client.max(initial=0), r_client.max(initial=0))) + 1
+    _, who = np.unique(np.concatenate([a_rep * span + a_client, r_rep * span + r_client]), return_inverse=True)
+    _, when = np.unique(np.concatenate([a_day, r_day]), return_inverse=True)
+    who, when = who.reshape(-1), when.reshape(-1)
+    key = who * (int(when.max()) + 1) + when
+    a_key, r_key = key[:len(a_day)], key[len(a_day):]
+    order = np.argsort(r_key, kind="stable")
+    r_key, r_day, r_who = r_key[order], r_day[order], who[len(a_day):][order]
+    nxt = np.searchsorted(r_key, a_key, side="left")
+    found = nxt < len(r_key)
+    nxt = np.minimum(nxt, max(len(r_key) - 1, 0))
+    if len(r_key) == 0:
+        return np.zeros(len(a_day), dtype=bool)
+    same = found & (r_who[nxt] == who[:len(a_day)])
+    return same & (r_day[nxt] - a_day <= 365)
 
 
 def summarise(kpi: pd.DataFrame, columns: Sequence[str] = KPI_COLUMNS, level: float = 0.95) -> pd.DataFrame:

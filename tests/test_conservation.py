@@ -299,3 +299,15 @@ def test_conservation_and_capacity_on_random_scenarios(scenario, seed):
     check_capacity(tr, scenario)
     if len(tr):
         check_year_balance(frame, scenario)
+    # B's S2 clients can never wait (B buys no S2 plekken and S2 has no opschaling): they run in the
+    # numpy cohort; on the shared SimPy clock they must give exactly the same rows
+    assert model.private_ok[1][1]
+    shared, _ = run_model_shared(scenario, seed)
+    columns = list(frame.columns)
+    pd.testing.assert_frame_equal(frame.sort_values(columns, ignore_index=True),
+                                  shared.sort_values(columns, ignore_index=True), check_exact=True)
+
+
+def run_model_shared(scenario, seed: int) -> tuple[pd.DataFrame, Model]:
+    model = Model(scenario, seed, 0, private_clocks=False)
+    return ev.to_frame(model.run(), 0, scenario.start_date, model.labels()), model
