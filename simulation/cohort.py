@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import events as ev
+from .draws import EPISODE_SLOTS, EPISODES, LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS
 
 NO = -1
 
@@ -38,7 +39,7 @@ class Cohort:
     def _tables(self) -> None:
         """The model's per-segment, per-type and per-provider facts as arrays (vector lookups)."""
         m = self.m
-        n_seg, n_types, n_mun, n_prov = len(m.seg_names), len(m.types), len(m.mun_names), len(m.prov_names)
+        n_seg, n_mun, n_prov = len(m.seg_names), len(m.mun_names), len(m.prov_names)
         self.vv_share = np.array(m.seg_vv, dtype=float)
         self.stacking = np.array(m.seg_stacking, dtype=float)
         self.recidive_p = np.array([p for p, _ in m.seg_recidive], dtype=float)
@@ -61,11 +62,10 @@ class Cohort:
         for (mi, si), (provs, cum) in m.choice.items():
             self.prov_cum[mi, si, :len(cum)] = cum
             self.prov_of[mi, si, :len(provs)] = provs
-            self.n_provs[mi, si] = max(len(provs), 1)
+            self.n_provs[mi, si] = len(provs)   # at least one: the scenario checks it
         self.maatwerk = np.full((n_prov, n_seg), np.nan)
         for (pi, si), factor in m.maatwerk.items():
             self.maatwerk[pi, si] = factor
-        del n_types
 
     def add(self, cid, mun, seg, draws, stream, start, initial=None) -> None:
         """Clients of one stream: ids, first episode start, the per-client block of uniforms.
@@ -161,7 +161,6 @@ class Cohort:
     def _episode(self, k, t, episode, initial, ini_type, ini_prov, ini_start, ini_remaining):
         """One episode for clients ``k`` starting it at ``t``; returns those who come back and when."""
         m, horizon = self.m, self.m.horizon
-        from .model import EPISODE_SLOTS, EPISODES
         first = episode * EPISODE_SLOTS if episode < EPISODES else None
         u = self._draws(k, first, f"episode {episode}", 0)
         seg = self.seg[k]
@@ -233,7 +232,6 @@ class Cohort:
         before the horizon (otherwise a traject is still open there).
         """
         m, horizon, types = self.m, self.m.horizon, self.m.types
-        from .model import LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS
         n_all = len(k)
         end_at, end_outcome, ended = np.full(n_all, np.nan), np.full(n_all, NO), np.zeros(n_all, dtype=bool)
         pos = np.arange(n_all)          # where each client still in the chain sits in the results

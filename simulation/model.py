@@ -4,12 +4,19 @@ Time is in days; day 0 is the scenario's start date. The warm-up runs on
 negative days and is not logged; on day 0 a ``beginstand`` row records every
 client or traject that is in the system, so the log is self-contained.
 
+Clients who can meet a plek (or a funding rule) run as SimPy processes on the
+shared clock. Clients who never can are simulated together in numpy by
+``cohort.Cohort``, with the same draws and rules, so they log the same rows;
+``Model(..., private_clocks=False)`` runs everybody on the shared clock instead
+(the tests compare the two).
+
 Hot-path rule: per event only plain Python (tuple appends, dict updates,
 scalar inverse-CDF transforms); the DataFrame is built once at the end.
 """
 from __future__ import annotations
 
 import calendar
+from time import process_time
 from array import array
 import gc
 import datetime as dt
@@ -24,25 +31,11 @@ from simpy.core import NORMAL, URGENT
 
 from . import events as ev
 from .cohort import Cohort
+from .draws import (BLOCK, CLIENTS_PER_STREAM, EPISODE_SLOTS, EPISODES, INITIAL_CLIENT_OFFSET,
+                    LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS)
 from .funding.flow import FlowRules
 from .scenario import Scenario
 from .streams import generator
-
-# Per-client block of uniforms drawn at instroom (common random numbers). Draws are tied to a
-# place in the client's story, not to the order in which things happen: episode e (the
-# first aanmelding, then each recidive), and trajecten by lane (episode, 0 = main chain,
-# 1 = stacked chain) and position in that lane. So capacity or funding that changes *when*
-# things happen never hands one traject's draws to another.
-EPISODE_SLOTS = 5   # per aanmelding: voorliggend veld, toegang time, stacking, recidive, recidive delay
-EPISODES = 3        # episodes 0-2 in the block
-TRAJECT_SLOTS = 5   # per traject: type, provider, doorlooptijd, outcome, uitval point
-LANE_SIZES = {(0, 0): 6, (0, 1): 2, (1, 0): 2}   # trajecten per lane in the block; the rest from a per-client stream
-LANE_FIRST = {(0, 0): EPISODES * EPISODE_SLOTS, (0, 1): EPISODES * EPISODE_SLOTS + 6 * TRAJECT_SLOTS,
-              (1, 0): EPISODES * EPISODE_SLOTS + 8 * TRAJECT_SLOTS}
-BLOCK = EPISODES * EPISODE_SLOTS + sum(LANE_SIZES.values()) * TRAJECT_SLOTS
-MAX_TRAJECTEN = 999          # traject id = client id * 1000 + sequence number
-CLIENTS_PER_STREAM = 10_000_000
-INITIAL_CLIENT_OFFSET = 9_000_000   # ids of clients in the initial caseload, per stream
 
 
 class PlekPool:
@@ -788,7 +781,8 @@ class Model:
         return self.rows
 
     def _simulate(self) -> None:
-        env = self.env
+        env, clock = self.env, process_time
+        begin = clock()
         if self.sc.warmup.initial_caseload:
             self._initial_caseload()
         # after the initial caseload has taken its plekken, before anything else happens on day 0
@@ -800,11 +794,15 @@ class Model:
         for mi in range(len(self.mun_names)):
             for si in range(len(self.seg_names)):
                 self._schedule_arrivals(mi, si)
+        set_up = clock()
         self.cohort.run()
+        cohort = clock()
         env.run(until=self.horizon)
         log = self.log
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
             log((self.horizon, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, ev.EINDE_HORIZON, self.horizon - start))
+        # CPU seconds per phase, for benchmarks/bench_core.py
+        self.timings = {"set_up": set_up - begin, "cohort": cohort - set_up, "shared_clock": clock() - cohort}
 
     def labels(self) -> dict[str, list[str]]:
         return {"municipality": self.mun_names, "segment": self.seg_names,

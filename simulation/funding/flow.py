@@ -35,6 +35,7 @@ from itertools import accumulate
 from typing import Optional
 
 from .. import events as ev
+from ..draws import CLIENTS_PER_STREAM
 from ..streams import generator
 from . import contracts as C
 
@@ -277,8 +278,6 @@ class FlowRules:
         ``place``: the traject's place in the client's story (episode, lane, position); the refusal
         draw is keyed by it and by the client's place in its stream, never by ids or event order.
         """
-        from ..model import CLIENTS_PER_STREAM   # here: the model imports this module
-
         env, log, model = self.m.env, self.m.log, self.m
         mi = c.mun
         contract, _ = self.contract((mi, pi, si), env.now)
