@@ -239,10 +239,9 @@ class Model:
 
         It can reach its own segment and, by opschaling, the target segments of its trajecten
         (recidive returns to the segment the client is in). Municipality ``mi`` must buy no
-        plekken in any of them, and no funding contract may gate admissions.
+        plekken and hold no funding contract in any of them: a contract's flow rules (plafond,
+        refusal, extra capacity, doorlooptijd factor) act only on its own municipality x segment.
         """
-        if self.flow is not None:
-            return False
         reach, todo = {si}, [si]
         while todo:
             s = todo.pop()
@@ -251,7 +250,8 @@ class Model:
                 if target is not None and target[0] not in reach:
                     reach.add(target[0])
                     todo.append(target[0])
-        return not any(key[0] == mi and key[2] in reach for key in self.pools)
+        ruled = list(self.pools) + (list(self.flow.contracts) if self.flow is not None else [])
+        return not any(key[0] == mi and key[2] in reach for key in ruled)
 
     def _index(self) -> None:
         sc = self.sc

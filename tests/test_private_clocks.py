@@ -85,3 +85,31 @@ def test_two_segments_may_use_the_same_traject_type_name():
     assert set(starts["traject_type"].cat.categories) == {"licht", "zwaar"}
     assert set(starts.loc[starts["segment"] == "S4", "traject_type"]) == {"licht"}
     assert {"licht", "zwaar"} == set(starts.loc[starts["segment"] == "S3", "traject_type"])
+
+
+@pytest.mark.parametrize("segment", ["S3", "S4"])
+def test_funding_rules_keep_only_their_own_municipality_and_segment_on_the_shared_clock(segment):
+    """Contracts with every flow rule for Venlo in one segment: Beesel (and Venlo's S4 when the
+    contracts are in S3, which S4 cannot reach) run in the cohort, with exactly the shared-clock log."""
+    raw = copy.deepcopy(RICH)
+    raw["warmup"] = {"initial_caseload": True, "days": 365}
+    raw["providers"]["Aanbieder A"]["plekken"] = {}
+    raw["providers"]["Aanbieder B"]["segments"][segment] = {"weight": 0.5}
+    raw["providers"]["Aanbieder C"] = {"segments": {segment: {"weight": 0.5}}}   # where refused clients go
+    raw["segments"][segment]["traject_types"][next(iter(raw["segments"][segment]["traject_types"]))]["weight"] = 6
+    tariffs = {name: 2000 for name in raw["segments"][segment]["traject_types"]}
+    venlo = {"municipality": "Venlo", "segment": segment}
+    raw["funding"] = {"contracts": [
+        {**venlo, "provider": "Aanbieder A", "variant": "plafond", "ceiling": 40_000,
+         "realisation": {"basis": "traject", "tariffs": tariffs},
+         "behaviour": {"refusal_probability": 0.5, "doorlooptijd_factor": 1.2, "source": "test"}},
+        {**venlo, "provider": "Aanbieder B", "variant": "traject", "tariffs": tariffs, "extra_capacity": True}]}
+    scenario = scenario_from_dict(raw)
+    shared, m_shared = log_of(scenario, private=False)
+    private, m_private = log_of(scenario, private=True)
+    assert m_private.private_ok == ([[False, True], [True, True]] if segment == "S3" else [[False, False], [True, True]])
+    assert m_private.cohort.n_clients > 0
+    for reden in ("overstap", "weigering"):   # the plafond and the refusal did act on Venlo's clients
+        assert (private["reden"] == reden).any(), reden
+    pd.testing.assert_frame_equal(shared, private, check_exact=True)
+    assert m_shared.clients_at_horizon() == m_private.clients_at_horizon()
