@@ -46,8 +46,8 @@ def to_frame(rows, replication: int, start_date, labels: dict[str, list[str]]) -
     The generic ``value`` is split into the column that names it per event.
     """
     arr = np.array(rows, dtype=np.float64).reshape(-1, len(COLUMNS))  # copies: the array may be reused
-    # clients on private clocks log ahead of the shared clock: order by day (stable, so same-day
-    # events keep the order in which they happened)
+    # the cohort and the private clocks log whole lives ahead of the shared clock: order by day
+    # (stable, so one client's same-day events keep the order in which they happened)
     arr = arr[np.argsort(arr[:, 0], kind="stable")]
     day = arr[:, 0]
     event = arr[:, 1].astype(np.int8)
