@@ -63,6 +63,8 @@ class Cohort:
             self.prov_cum[mi, si, :len(cum)] = cum
             self.prov_of[mi, si, :len(provs)] = provs
             self.n_provs[mi, si] = len(provs)   # at least one: the scenario checks it
+        # doorlooptijd samplers by type, then the same types' verlenging samplers
+        self.samplers = [t.sample for t in m.types] + [t.sample_verlenging for t in m.types]
         self.maatwerk = np.full((n_prov, n_seg), np.nan)
         for (pi, si), factor in m.maatwerk.items():
             self.maatwerk[pi, si] = factor
@@ -267,11 +269,10 @@ class Cohort:
             outcome = np.minimum((cum <= (u[:, 3] * cum[:, 4])[:, None]).sum(1), 4)
             verlenging = reden == ev.VERLENGING
             remaining = np.empty(len(k))
-            samplers = [t_.sample for t_ in types] + [t_.sample_verlenging for t_ in types]
             drawn = ~initial
             if drawn.any():
                 which = np.where(verlenging, ti + len(types), ti)[drawn]
-                remaining[drawn] = self._map(samplers, which, u[drawn, 2]) * self.maatwerk[pi[drawn], seg[drawn]]
+                remaining[drawn] = self._map(self.samplers, which, u[drawn, 2]) * self.maatwerk[pi[drawn], seg[drawn]]
                 uitval = drawn & (outcome == ev.UITVAL)
                 remaining[uitval] *= u[uitval, 4]
             remaining[initial] = ini_remaining[initial]

@@ -237,8 +237,9 @@ def _quantile(gid: np.ndarray, values: np.ndarray, mask: np.ndarray, n: int, q: 
 
 def _distinct(gid: np.ndarray, client: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """Per group: the number of different clients among the rows where ``mask``."""
-    pairs = np.unique(gid[mask].astype(np.int64) * (int(client.max(initial=0)) + 1) + client[mask])
-    return np.bincount(pairs // (int(client.max(initial=0)) + 1), minlength=n)
+    span = int(client.max(initial=0)) + 1
+    pairs = np.unique(gid[mask].astype(np.int64) * span + client[mask])
+    return np.bincount(pairs // span, minlength=n)
 
 
 def _codes(column: pd.Series, categories) -> np.ndarray:
