@@ -62,10 +62,10 @@ def bare_mmc(n_clients: int, servers: int = 50, rho: float = 0.9, seed: int = 1)
 
 def one_replication(path: str, seed: int) -> dict:
     """Run in a child process: time the model, the log and the KPIs of one replication."""
-    from simulation import events as ev
-    from simulation.metrics import kpis
-    from simulation.model import Model
-    from simulation.scenario import load_scenario
+    from simulation.core import events as ev
+    from simulation.analysis.kpis import kpis
+    from simulation.core.model import Model
+    from simulation.config.scenario import load_scenario
 
     scenario = load_scenario(path)
     start = time.process_time()

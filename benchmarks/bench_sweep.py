@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulation import store  # noqa: E402
-from simulation.executors import DaskExecutor  # noqa: E402
-from simulation.scenario import load_scenario, parse_set_option  # noqa: E402
-from simulation.sweep import run_sweep  # noqa: E402
+from simulation.experiment import store  # noqa: E402
+from simulation.experiment.executors import DaskExecutor  # noqa: E402
+from simulation.config.scenario import load_scenario, parse_set_option  # noqa: E402
+from simulation.experiment.sweep import run_sweep  # noqa: E402
 
 
 def default_scenario() -> Path:

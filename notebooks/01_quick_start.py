@@ -38,8 +38,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from simulation import load_scenario, simulate
-from simulation.metrics import kpis, summarise
-from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.analysis.kpis import kpis, summarise
+from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
 
 sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
 source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
@@ -139,6 +139,6 @@ print(answer)
 
 # %%
 # the figures this notebook promises (checked when it runs, also under nbval)
-from simulation.report import expect_outputs
+from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["flow", "kpis_per_gemeente"])

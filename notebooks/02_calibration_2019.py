@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 
 from simulation import load_scenario, simulate
-from simulation.metrics import kpis, summarise
-from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.analysis.kpis import kpis, summarise
+from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
 
 if not (isinstance(replications, int) and replications >= 1):
     raise ValueError(f"parameter replications={replications!r}: must be a whole number >= 1")
@@ -181,6 +181,6 @@ print(answer)
 
 # %%
 # the figures this notebook promises (checked when it runs, also under nbval)
-from simulation.report import expect_outputs
+from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["calibration_per_segment"])

@@ -24,7 +24,7 @@
 #
 # **Set-up.** Both variants are built from the default scenario, cut to the segment (and the
 # segments its clients move on to by opschaling), with the same clients on common random numbers
-# (`simulation.funding.compare`):
+# (`simulation.experiment.compare`):
 # - *trajecten*: every municipality pays each provider a fixed tariff per traject;
 # - *plekken*: every municipality buys plekken at each provider, N = expected concurrent trajecten
 #   (mean of a 5-replication pilot run of the trajecten variant on other random numbers) /
@@ -60,10 +60,10 @@ import numpy as np
 import pandas as pd
 
 from simulation import load_scenario, simulate
-from simulation.funding.compare import compare
-from simulation.metrics import traject_table, year_bounds
-from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
-from simulation.scenario import scenario_from_dict
+from simulation.experiment.compare import compare
+from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.config.scenario import scenario_from_dict
 
 sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
 if municipality not in sc.municipalities:
@@ -84,7 +84,7 @@ ref = pd.read_csv(data_path)
 source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
 # %%
 # Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.analysis import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
 
 # %% [markdown]
 # ## The variants
@@ -292,6 +292,6 @@ print(answer)
 
 # %%
 # the figures this notebook promises (checked when it runs, also under nbval)
-from simulation.report import expect_outputs
+from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["plekken_minus_trajecten", "cost_and_payback", "clients_per_plek_vs_doorlooptijd"])

@@ -70,11 +70,11 @@ import pandas as pd
 
 from simulation import load_scenario, simulate
 from simulation.funding import VARIANTS
-from simulation.funding.compare import compare
+from simulation.experiment.compare import compare
 from simulation.funding.payments import compute_payments
-from simulation.metrics import traject_table, year_bounds
-from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
-from simulation.scenario import scenario_from_dict
+from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.config.scenario import scenario_from_dict
 
 sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
 if municipality not in sc.municipalities:
@@ -99,7 +99,7 @@ ref = pd.read_csv(data_path)
 source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
 # %%
 # Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.analysis import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
 
 # %% [markdown]
 # ## Pricing every variant at the same expected volume
@@ -262,6 +262,6 @@ print(answer)
 
 # %%
 # the figures this notebook promises (checked when it runs, also under nbval)
-from simulation.report import expect_outputs
+from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["spend_and_predictability", "settlements_and_margin"])

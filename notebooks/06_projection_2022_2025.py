@@ -58,9 +58,9 @@ import pandas as pd
 from scipy import stats
 
 from simulation import load_scenario, simulate
-from simulation.metrics import kpis
-from simulation.report import SOURCE_LINE, project_path, save_answer, save_figure, save_table
-from simulation.scenario import scenario_from_dict
+from simulation.analysis.kpis import kpis
+from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.config.scenario import scenario_from_dict
 
 sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
 if segments == "all":
@@ -81,7 +81,7 @@ ref = pd.read_csv(data_path).set_index("segment")
 source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + "; 2019 costs: note 004 par. 6"
 # %%
 # Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.analysis import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
 
 # %% [markdown]
 # ## The two variants
@@ -203,6 +203,6 @@ print(answer)
 
 # %%
 # the figures this notebook promises (checked when it runs, also under nbval)
-from simulation.report import expect_outputs
+from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["spend_projection", "index_per_domain"])

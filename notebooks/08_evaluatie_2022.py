@@ -66,15 +66,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.calibration import calibrate, kaplan_meier, km_median, mixture_survival, prepare
+from simulation.data.calibration import calibrate, kaplan_meier, km_median, mixture_survival, prepare
 from simulation.funding import contracts as fc
-from simulation.funding.compare import compare
+from simulation.experiment.compare import compare
 from simulation.funding.payments import compute_payments
-from simulation.metrics import kpis
-from simulation.records import RecordsError, read_records
-from simulation.report import project_path, save_answer, save_figure, save_table
-from simulation.scenario import scenario_from_dict
-from simulation.experiment import simulate
+from simulation.analysis.kpis import kpis
+from simulation.data.records import RecordsError, read_records
+from simulation.report.notebooks import project_path, save_answer, save_figure, save_table
+from simulation.config.scenario import scenario_from_dict
+from simulation.experiment.runner import simulate
 
 records_path = project_path(records)
 if not records_path.exists():
@@ -97,7 +97,7 @@ try:
     rec = read_records(records_path, scenario=base_path)
 except RecordsError as exc:
     raise ValueError(f"records={records!r} cannot be imported:\n{exc}\nCheck the file with "
-                     f"`python -m simulation.records check {records}`.") from None
+                     f"`python -m simulation.data.records check {records}`.") from None
 known = sorted(rec["municipality"].unique())
 unknown = sorted(set(municipalities) - set(known))
 if unknown:
@@ -749,6 +749,6 @@ print(answer)
 
 # %%
 # the figures this notebook promises (checked when it runs, also under nbval)
-from simulation.report import expect_outputs
+from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["beschrijving_2022", "doorlooptijd_km", "tegenfeitelijk", "modelcontrole"])

@@ -60,7 +60,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulation.scenario import Scenario, load_scenario  # noqa: E402
+from simulation.config.scenario import Scenario, load_scenario  # noqa: E402
 
 DEFAULT_SCENARIO = ROOT / "params" / "noord-limburg.yaml"
 TOLERANCE = 0.005
@@ -404,7 +404,7 @@ def simulated_unique_2022(scenario: Scenario, seed: int, replications: int, segm
     streams are keyed by municipality and segment, so they see the same clients as in the full run.
     """
     from simulation import simulate
-    from simulation.metrics import kpis
+    from simulation.analysis.kpis import kpis
     data = scenario.model_dump(mode="json")
     data["horizon_years"] = 1
     if segments is not None:

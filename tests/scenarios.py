@@ -11,7 +11,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from simulation.scenario import Scenario, scenario_from_dict
+from simulation.config.scenario import Scenario, scenario_from_dict
 
 # A year without 29 February: the model's Poisson rate per day is per_year / days in the year,
 # so the whole horizon of the queueing scenarios has one constant rate per_year / 365.

@@ -4,8 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.analysis import contracts_for, focus, tariffs_2019, without_plekken
-from simulation.scenario import load_scenario, scenario_from_dict
+from simulation.report.helpers import contracts_for, focus, tariffs_2019, without_plekken
+from simulation.config.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 

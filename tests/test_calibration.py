@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from simulation import simulate
-from simulation.calibration import (calibrate, kaplan_meier, main_calibrate, mixture_survival,
+from simulation.data.calibration import (calibrate, kaplan_meier, main_calibrate, mixture_survival,
                                     to_commented_yaml)
-from simulation.records import export_records, read_records
-from simulation.scenario import scenario_from_dict
+from simulation.data.records import export_records, read_records
+from simulation.config.scenario import scenario_from_dict
 
 DATA = Path(__file__).parent / "data"
 SEED = 1

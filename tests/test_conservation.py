@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from simulation import events as ev
-from simulation.metrics import client_places, kpis, traject_table, waiting_table, year_bounds
-from simulation.model import Model
-from simulation.scenario import scenario_from_dict
+from simulation.core import events as ev
+from simulation.analysis.kpis import client_places, kpis, traject_table, waiting_table, year_bounds
+from simulation.core.model import Model
+from simulation.config.scenario import scenario_from_dict
 from scenarios import rich_scenario
 
 SEED = 424242

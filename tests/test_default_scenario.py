@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 from simulation import load_scenario, simulate
-from simulation.metrics import kpis
+from simulation.analysis.kpis import kpis
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "params" / "noord-limburg.yaml"

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from simulation.distributions import Distribution
+from simulation.config.distributions import Distribution
 
 ADAPTER = TypeAdapter(Distribution)
 U = np.random.default_rng(7).random(20_000)

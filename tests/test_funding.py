@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation.funding.payments import compute_payments, settle
-from simulation.scenario import ScenarioError, scenario_from_dict
+from simulation.config.scenario import ScenarioError, scenario_from_dict
 
 T = 36_500.0   # traject tariff; planned doorlooptijd 365 -> plek-day price 100
 

@@ -9,7 +9,7 @@ import pytest
 
 from simulation import simulate
 from simulation.funding.payments import compute_payments
-from simulation.metrics import traject_table
+from simulation.analysis.kpis import traject_table
 
 T = 36_500.0
 
@@ -139,7 +139,7 @@ def test_no_contracts_leaves_the_model_unchanged():
 
 
 def test_compare_paired_differences_on_common_random_numbers():
-    from simulation.funding.compare import compare
+    from simulation.experiment.compare import compare
     types = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
                            "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7}}}
     base = scenario(providers=("P1", "P2"), types=types, per_year=30, horizon_years=2)
@@ -173,8 +173,8 @@ def test_shipped_variant_overlays_validate_and_run():
 
     import yaml
 
-    from simulation.funding.compare import compare, load_variant
-    from simulation.scenario import scenario_from_dict
+    from simulation.experiment.compare import compare, load_variant
+    from simulation.config.scenario import scenario_from_dict
     folder = Path(__file__).resolve().parents[1] / "params" / "variants"
     base = yaml.safe_load((folder / "funding-demo.base.yaml").read_text())
     base["horizon_years"] = 1
@@ -188,7 +188,7 @@ def test_shipped_variant_overlays_validate_and_run():
 
 def test_kpis_see_plekken_bought_through_contracts_and_agree_with_the_payments():
     """Bezetting in the KPIs (event log) and occupied / bought plek-days in the payments are one figure."""
-    from simulation.metrics import kpis
+    from simulation.analysis.kpis import kpis
 
     sc = scenario([contract("plekken", plekken={2022: 4, 2023: 6}, tariffs={"standaard": T})], d=200, per_year=12)
     res = simulate(sc, seed=8, replications=2)
@@ -278,7 +278,7 @@ def test_extra_capacity_when_framework_plekken_are_full():
 
 
 def test_extra_capacity_needs_a_per_traject_price():
-    from simulation.scenario import scenario_from_dict
+    from simulation.config.scenario import scenario_from_dict
     bad = scenario([contract("traject", tariffs={"standaard": 1}),
                     contract("lumpsum", provider="P2", amount=1000, extra_capacity=True)], providers=("P1", "P2"))
     with pytest.raises(Exception, match="extra_capacity needs a per-traject price"):
@@ -287,7 +287,7 @@ def test_extra_capacity_needs_a_per_traject_price():
 
 def test_kpis_of_a_year_in_which_no_traject_ends():
     """One plek, one-year trajecten, no warm-up: 2022 has no stop, the KPIs still say what happened."""
-    from simulation.metrics import kpis
+    from simulation.analysis.kpis import kpis
 
     res = simulate(scenario([contract("plekken", plekken=1, tariffs={"standaard": T})], d=365, warmup=0, per_year=3),
                    seed=1, replications=1)

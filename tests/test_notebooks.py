@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from simulation.report import (NotebookError, find_notebook, notebook_parameters, notebooks, run_notebook,
+from simulation.report.notebooks import (NotebookError, find_notebook, notebook_parameters, notebooks, run_notebook,
                                write_index)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,9 +4,9 @@ import copy
 import pandas as pd
 import pytest
 
-from simulation import events as ev
-from simulation.model import Model
-from simulation.scenario import scenario_from_dict
+from simulation.core import events as ev
+from simulation.core.model import Model
+from simulation.config.scenario import scenario_from_dict
 from test_scenario_files import BASE
 
 RICH = copy.deepcopy(BASE)

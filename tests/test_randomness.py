@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from simulation import simulate
-from simulation.metrics import traject_table
+from simulation.analysis.kpis import traject_table
 from scenarios import RICH, rich_scenario
 
 SEED = 31337

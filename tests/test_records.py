@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from simulation import simulate
-from simulation.records import (JZ588, MODEL_TO_REDEN, WMO588, PrivacyError, RecordsError, export_records,
+from simulation.data.records import (JZ588, MODEL_TO_REDEN, WMO588, PrivacyError, RecordsError, export_records,
                                 load_table, passes_elfproef, pseudonymous_key, read_records)
 
 DATA = Path(__file__).parent / "data"

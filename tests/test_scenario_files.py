@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulation.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, scenario_from_dict
+from simulation.config.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulation import store
-from simulation.cli import main
-from simulation.metrics import summarise
-from simulation.sweep import (SweepError, load_sweep, paired_differences, precision_reached, run_sweep,
+from simulation.experiment import store
+from simulation.cli.main import main
+from simulation.analysis.kpis import summarise
+from simulation.experiment.sweep import (SweepError, load_sweep, paired_differences, precision_reached, run_sweep,
                               summarise_long, sweep_from_dict)
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -69,7 +69,7 @@ def test_resume_skips_complete_runs_and_reruns_half_written(tmp_path):
 
 
 def test_failing_runs_are_reported_and_the_others_complete(tmp_path, monkeypatch, capsys):
-    import simulation.experiment as experiment
+    import simulation.experiment.runner as experiment
 
     spec = sweep_dict(variants=[
         {"name": "plekken"},
@@ -168,7 +168,7 @@ def test_sequential_procedure_stops_at_max_and_adds_batches(tmp_path):
 
 
 def test_precision_check_ignores_kpi_years_without_values():
-    from simulation.sweep import Precision
+    from simulation.experiment.sweep import Precision
 
     kpi = pd.DataFrame({"replication": [0, 1, 0, 1], "year": [1, 1, 2, 2],
                         "instroom": [100.0, 102.0, 100.0, 101.0], "recidive_365": [0.2, 0.2, np.nan, np.nan]})

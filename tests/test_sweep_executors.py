@@ -2,14 +2,14 @@
 import pandas as pd
 import pytest
 
-from simulation import store
-from simulation.sweep import run_sweep
+from simulation.experiment import store
+from simulation.experiment.sweep import run_sweep
 from test_sweep import sweep_dict
 
 
 def test_identical_results_on_every_executor(tmp_path):
     pytest.importorskip("distributed")
-    from simulation.executors import DaskExecutor
+    from simulation.experiment.executors import DaskExecutor
 
     spec = sweep_dict(replications=3)
     results = {"sequential": run_sweep(spec, out=tmp_path / "seq", executor="sequential", progress=False),

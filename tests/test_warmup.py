@@ -5,7 +5,7 @@ import pytest
 import yaml
 from pathlib import Path
 
-from simulation.warmup import daily_caseload, suggest_warmup, welch, welch_moving_average
+from simulation.analysis.warmup import daily_caseload, suggest_warmup, welch, welch_moving_average
 
 SMOKE = yaml.safe_load((Path(__file__).resolve().parent / "data" / "smoke.yaml").read_text(encoding="utf-8"))
 

@@ -4,6 +4,6 @@ of variants on common random numbers (``compare``). See docs/funding.md.
 
 Only ``contracts`` is imported here (the scenario needs it); import the others as submodules.
 """
-from .contracts import Funding, VARIANTS
+from simulation.funding.contracts import Funding, VARIANTS
 
 __all__ = ["Funding", "VARIANTS"]

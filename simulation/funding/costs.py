@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import contracts as C
-from .payments import FundingResult, _Calendar, _explode_months
+from simulation.funding import contracts as C
+from simulation.funding.payments import FundingResult, _Calendar, _explode_months
 
 KEYS = ["replication", "municipality", "provider", "segment", "year"]
 

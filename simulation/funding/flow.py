@@ -34,10 +34,10 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import Optional
 
-from .. import events as ev
-from ..draws import CLIENTS_PER_STREAM
-from ..streams import generator
-from . import contracts as C
+from simulation.core import events as ev
+from simulation.core.draws import CLIENTS_PER_STREAM
+from simulation.core.streams import generator
+from simulation.funding import contracts as C
 
 INF = math.inf
 
@@ -53,7 +53,7 @@ class FlowRules:
         return cls(model)
 
     def __init__(self, model):
-        from ..model import PlekPool
+        from simulation.core.model import PlekPool
 
         self.m = model
         sc = model.sc

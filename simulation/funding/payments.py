@@ -43,7 +43,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from . import contracts as C
+from simulation.funding import contracts as C
 
 PAYMENT_COLUMNS = ["replication", "contract", "municipality", "provider", "segment", "variant", "mode",
                    "year", "month", "kind", "amount"]
@@ -182,7 +182,7 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
                      replications=None) -> FundingResult:
     """Payments, final amounts and plek-days for every contract in ``scenario.funding``."""
     if trajecten is None:
-        from ..metrics import traject_table
+        from simulation.analysis.kpis import traject_table
         trajecten = traject_table(events)
     if replications is None:
         source = events if events is not None else trajecten

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulation import simulate
-from simulation.records import export_records
+from simulation.data.records import export_records
 
 HERE = Path(__file__).resolve().parent
 SEED = 7

@@ -175,8 +175,8 @@ def outputs(name: str, raw: dict, replications: int, seed: int) -> dict:
     """Event-log hashes and the KPI and payment tables of one case at one seed."""
     from simulation import simulate
     from simulation.funding.payments import compute_payments
-    from simulation.metrics import kpis
-    from simulation.scenario import scenario_from_dict
+    from simulation.analysis.kpis import kpis
+    from simulation.config.scenario import scenario_from_dict
 
     scenario = scenario_from_dict(copy.deepcopy(raw), source=name)
     result = simulate(scenario, seed=seed, replications=replications)
@@ -196,7 +196,7 @@ def outputs(name: str, raw: dict, replications: int, seed: int) -> dict:
 
 
 def compare_outputs(raw: dict, variants: dict, replications: int, seed: int) -> dict:
-    from simulation.funding.compare import compare
+    from simulation.experiment.compare import compare
 
     cmp = compare(copy.deepcopy(raw), variants, replications=replications, seed=seed)
     return {"tables": {"per_replication": cmp.per_replication.reset_index(drop=True),

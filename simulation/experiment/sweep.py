@@ -36,9 +36,9 @@ import pandas as pd
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from . import store
-from .metrics import GROUP, KPI_COLUMNS
-from .scenario import FieldProblem, Scenario, ScenarioError, _Model, format_validation_error, scenario_from_dict
+from simulation.experiment import store
+from simulation.analysis.kpis import GROUP, KPI_COLUMNS
+from simulation.config.scenario import FieldProblem, Scenario, ScenarioError, _Model, format_validation_error, scenario_from_dict
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
 BASELINE = "basis"
@@ -244,8 +244,8 @@ def _plain(frame: pd.DataFrame, task: RunTask) -> pd.DataFrame:
 
 def execute_run(task: RunTask) -> dict:
     """Run one replication, compute its KPIs and (if ``task.write``) store it. Never raises."""
-    from .experiment import run_replication
-    from .metrics import kpis
+    from simulation.experiment.runner import run_replication
+    from simulation.analysis.kpis import kpis
 
     started, cpu_started = time.perf_counter(), time.process_time()
     outcome = {"scenario": task.scenario_name, "replication": task.replication, "seed": task.seed,
@@ -368,7 +368,7 @@ class SweepResult:
 def _versions() -> dict[str, str]:
     from importlib import metadata
 
-    from .cli import _versions as core_versions
+    from simulation.cli.main import _versions as core_versions
 
     out = core_versions()
     for name in ("tqdm", "dask", "distributed"):
@@ -397,14 +397,14 @@ def run_sweep(sweep: Union[str, Path, dict, SweepFile], out: Union[str, Path, No
 
     ``executor``: "sequential", "processes" (``workers`` processes, default all cores), "dask"
     (a client at ``scheduler``, or a LocalCluster of ``workers`` processes), or an executor
-    object from ``simulation.executors``. ``write_on``: "worker" (the workers write the
+    object from ``simulation.experiment.executors``. ``write_on``: "worker" (the workers write the
     Parquet files; needs a shared file system) or "client" (results come back and this
     process writes them); default "client" with a remote scheduler, else "worker".
     Completed runs already in ``out`` are skipped; failed runs are reported, not raised.
     """
     from tqdm.auto import tqdm
 
-    from .executors import make_executor
+    from simulation.experiment.executors import make_executor
 
     started = time.perf_counter()
     if isinstance(sweep, (str, Path)):
@@ -440,7 +440,7 @@ def run_sweep(sweep: Union[str, Path, dict, SweepFile], out: Union[str, Path, No
                                "resolved": f"scenarios/{urllib.parse.quote(s.name, safe='+-_.,@=')}.yaml"
                                if s.scenario is not None else None} for s in specs},
     }
-    from .cli import git_commit
+    from simulation.cli.main import git_commit
     manifest["git_commit"] = git_commit()
     _write_json(out / "manifest.json", manifest)
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 KERNEL = "simulation"
 SOURCE_LINE = "Source: simulation of {scenario} ({replications} replications, seed {seed}); documents in ../shared/seeds"

@@ -11,7 +11,7 @@ that passes the BSN eleven-test, or a column that looks like a name, birth date,
 postcode or e-mail address, stops the import whatever else is asked.
 
 ``export_records`` writes the simulation's event log in the same format, so a synthetic
-dataset for any scenario is one call (or ``python -m simulation.records export ...``).
+dataset for any scenario is one call (or ``python -m simulation.data.records export ...``).
 """
 from __future__ import annotations
 
@@ -479,7 +479,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _scenario(scenario):
     if scenario is None:
         return None
-    from .scenario import Scenario, load_scenario, scenario_from_dict
+    from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 
     if isinstance(scenario, Scenario):
         return scenario
@@ -517,7 +517,7 @@ def export_records(events: pd.DataFrame, scenario, path: Union[str, Path, None] 
     period end have no einddatum. Dates are calendar days (the model's day, floored).
     Written to ``path`` (.csv or .parquet) when given; the Parquet file stores the study period.
     """
-    from .metrics import traject_table, waiting_table
+    from simulation.analysis.kpis import traject_table, waiting_table
 
     scenario = _scenario(scenario)
     horizon_end = scenario.end_date - dt.timedelta(days=1)
@@ -659,8 +659,8 @@ def main_export(argv: Optional[Sequence[str]] = None) -> int:
                         help="study period, inclusive (default: the whole horizon)")
     parser.add_argument("--salt", default="simulation", help="salt of the pseudonymous client keys")
     args = parser.parse_args(argv)
-    from .experiment import simulate
-    from .scenario import ScenarioError
+    from simulation.experiment.runner import simulate
+    from simulation.config.scenario import ScenarioError
 
     try:
         result = simulate(args.scenario, seed=args.seed, replications=args.replication + 1)
@@ -701,7 +701,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"export": main_export, "check": main_check}
     if not argv or argv[0] not in commands:
-        print("usage: python -m simulation.records {export,check} ...", file=sys.stderr)
+        print("usage: python -m simulation.data.records {export,check} ...", file=sys.stderr)
         return 2
     return commands[argv[0]](argv[1:])
 

@@ -17,8 +17,8 @@ from typing import Any, Literal, Optional, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .distributions import Distribution, Fixed
-from .funding.contracts import Funding, validate_funding
+from simulation.config.distributions import Distribution, Fixed
+from simulation.funding.contracts import Funding, validate_funding
 
 SHARE_TOLERANCE = 1e-6
 

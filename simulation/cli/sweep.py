@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def cmd_sweep(args) -> int:
-    from .sweep import load_sweep, run_sweep, scenario_specs
+    from simulation.experiment.sweep import load_sweep, run_sweep, scenario_specs
 
     if args.check:
         spec = load_sweep(args.sweep)
@@ -42,8 +42,8 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_warmup(args) -> int:
-    from .cli import _overrides
-    from .warmup import welch
+    from simulation.cli.main import _overrides
+    from simulation.analysis.warmup import welch
 
     result = welch(args.scenario, seed=args.seed, replications=args.replications, window=args.window,
                    horizon_years=args.years, overrides=_overrides(args.set), workers=args.workers)
@@ -88,7 +88,7 @@ def add_commands(sub) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    parser = argparse.ArgumentParser(prog="python -m simulation.sweep_cli")
+    parser = argparse.ArgumentParser(prog="python -m simulation.cli.sweep")
     add_commands(parser.add_subparsers(dest="command", required=True))
     ns = parser.parse_args()
     sys.exit(ns.func(ns))

@@ -26,11 +26,11 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from ..experiment import simulate
-from ..metrics import traject_table, year_bounds
-from ..scenario import Scenario, scenario_from_dict
-from .costs import margins
-from .payments import compute_payments
+from simulation.experiment.runner import simulate
+from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.config.scenario import Scenario, scenario_from_dict
+from simulation.funding.costs import margins
+from simulation.funding.payments import compute_payments
 
 MEASURES = ("spend", "unieke_clienten", "kosten_per_client", "clienten_per_plek", "wacht_dagen_gem",
             "bezettingsgraad", "terugbetaalde_plekdagen", "verrekening", "marge_aanbieders", "clienten_equivalent")

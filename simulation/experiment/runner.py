@@ -8,10 +8,10 @@ from typing import Any, Optional, Union
 import pandas as pd
 from tqdm.auto import tqdm
 
-from . import events as ev
-from .metrics import kpis
-from .model import Model
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from simulation.core import events as ev
+from simulation.analysis.kpis import kpis
+from simulation.core.model import Model
+from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 
 
 @dataclass

@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario
+from simulation.config.scenario import Scenario
 
 GROUP = ("municipality", "segment", "provider")
 KPI_COLUMNS = (
@@ -146,7 +146,7 @@ def _plekken_frame(scenario: Scenario) -> pd.DataFrame:
                 for year in scenario.years:
                     rows.append((m, s, p, year, float(scenario.plekken_in_year(p, m, s, year))))
     if scenario.funding is not None:
-        from .funding.contracts import for_year, phases
+        from simulation.funding.contracts import for_year, phases
 
         bounds = {year: (lo, hi) for year, lo, hi in year_bounds(scenario)}
         for c in scenario.funding.contracts:

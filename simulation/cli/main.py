@@ -13,7 +13,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from .scenario import ScenarioError, json_schema, load_scenario, parse_set_option, resolved_yaml
+from simulation.config.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, resolved_yaml
 
 PACKAGES = ("simulation", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "PyYAML")
 
@@ -79,7 +79,7 @@ def write_run(result, out: Path, wall_seconds: float, command: list[str]) -> Pat
 
 
 def cmd_run(args) -> int:
-    from .experiment import simulate
+    from simulation.experiment.runner import simulate
 
     scenario = load_scenario(args.scenario, overrides=_overrides(args.set))
     start = time.perf_counter()
@@ -113,7 +113,7 @@ def cmd_schema(args) -> int:
 
 
 def cmd_notebook(args) -> int:
-    from .report import NotebookError, find_notebook, run_notebook, write_index
+    from simulation.report.notebooks import NotebookError, find_notebook, run_notebook, write_index
 
     try:
         nb = find_notebook(args.name)
@@ -128,7 +128,7 @@ def cmd_notebook(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import NotebookError, run_all
+    from simulation.report.notebooks import NotebookError, run_all
 
     try:
         index = run_all(args.out, parameters_file=args.parameters, only=args.only)
@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m simulation",
                                      description="Simulate youth care and Wmo trajecten and plekken.")
     sub = parser.add_subparsers(dest="command", required=True)
-    from .sweep_cli import add_commands as add_sweep_commands  # sweep, warmup (docs/sweeps.md)
+    from simulation.cli.sweep import add_commands as add_sweep_commands  # sweep, warmup (docs/sweeps.md)
     add_sweep_commands(sub)
 
     run = sub.add_parser("run", help="run a scenario and write events.parquet, kpis.csv, scenario.yaml, manifest.json")
@@ -182,8 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _delegated() -> dict:
     """Subcommands whose parsers live next to their code: name -> (function, help)."""
-    from .calibration import main_calibrate
-    from .records import main_check, main_export
+    from simulation.data.calibration import main_calibrate
+    from simulation.data.records import main_check, main_export
 
     return {
         "calibrate": (main_calibrate, "fit a scenario to realised records (docs/records.md)"),

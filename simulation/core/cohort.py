@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import events as ev
-from .draws import EPISODE_SLOTS, EPISODES, LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS
+from simulation.core import events as ev
+from simulation.core.draws import EPISODE_SLOTS, EPISODES, LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS
 
 NO = -1
 

@@ -12,7 +12,7 @@ import copy
 import numpy as np
 import pandas as pd
 
-from .metrics import traject_table, year_bounds
+from simulation.analysis.kpis import traject_table, year_bounds
 
 
 def focus(raw: dict, segments) -> dict:

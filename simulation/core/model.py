@@ -29,13 +29,13 @@ import numpy as np
 import simpy
 from simpy.core import NORMAL, URGENT
 
-from . import events as ev
-from .cohort import Cohort
-from .draws import (BLOCK, CLIENTS_PER_STREAM, EPISODE_SLOTS, EPISODES, INITIAL_CLIENT_OFFSET,
+from simulation.core import events as ev
+from simulation.core.cohort import Cohort
+from simulation.core.draws import (BLOCK, CLIENTS_PER_STREAM, EPISODE_SLOTS, EPISODES, INITIAL_CLIENT_OFFSET,
                     LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS)
-from .funding.flow import FlowRules
-from .scenario import Scenario
-from .streams import generator
+from simulation.funding.flow import FlowRules
+from simulation.config.scenario import Scenario
+from simulation.core.streams import generator
 
 
 class PlekPool:

@@ -16,8 +16,8 @@ from typing import Any, Optional, Union
 import numpy as np
 import pandas as pd
 
-from .metrics import traject_table
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from simulation.analysis.kpis import traject_table
+from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 
 
 def daily_caseload(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
@@ -112,7 +112,7 @@ def suggest_warmup(smoothed: np.ndarray, tolerance: float = 0.05) -> Optional[in
 
 
 def _events(sc: Scenario, seed: int, replications: int, workers: int) -> pd.DataFrame:
-    from .experiment import run_replication
+    from simulation.experiment.runner import run_replication
 
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor

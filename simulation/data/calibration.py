@@ -45,7 +45,7 @@ import pandas as pd
 import yaml
 from scipy import optimize, special, stats
 
-from .records import REDEN_TO_MODEL, RecordsError, _scenario, read_records
+from simulation.data.records import REDEN_TO_MODEL, RecordsError, _scenario, read_records
 
 FAMILIES = ("exponential", "gamma", "lognormal")
 NON_UITVAL = ("afschaling", "step_down", "opschaling", "verlenging")
@@ -675,7 +675,7 @@ def calibrate(records: Union[pd.DataFrame, str, Path], base_scenario=None, name:
     C[("horizon_years",)] = "from the base scenario" if base is not None else "length of the study period"
     report.notes.insert(0, "Episodes: a client's new toewijzingen in one segment on one day (stacking counted "
                            "separately); voortzetting (reason 37) and opschaling (36/39) successors are not instroom.")
-    from .scenario import scenario_from_dict
+    from simulation.config.scenario import scenario_from_dict
 
     scenario = _plain(scenario)
     scenario_from_dict(scenario, source="calibrated scenario")   # fails loudly if anything is inconsistent
@@ -724,7 +724,7 @@ def write_calibrated_yaml(scenario: dict, report: CalibrationReport, path: Union
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (f"Scenario calibrated from {report.n_records} realised records, study period "
-              f"{report.study_period[0]}..{report.study_period[1]} (python -m simulation.calibration).\n"
+              f"{report.study_period[0]}..{report.study_period[1]} (python -m simulation.data.calibration).\n"
               "Each fitted number says how it was fitted and on how many records; see docs/records.md.")
     text = to_commented_yaml(scenario, report.comments, header)
     assert yaml.safe_load(text) == yaml.safe_load(yaml.safe_dump(scenario)), "commented YAML differs from the data"

@@ -1,0 +1,54 @@
+"""Old module paths keep working, with a DeprecationWarning that names the new place.
+
+The package was reorganised into layers (config, core, funding, analysis, experiment, data,
+report, cli; see docs/architecture.md). Code written against the old flat modules, e.g.
+``from simulation.metrics import kpis``, still imports; the warning says where to import from.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+
+MOVED = {
+    "simulation.scenario": "simulation.config.scenario",
+    "simulation.distributions": "simulation.config.distributions",
+    "simulation.streams": "simulation.core.streams",
+    "simulation.draws": "simulation.core.draws",
+    "simulation.events": "simulation.core.events",
+    "simulation.model": "simulation.core.model",
+    "simulation.cohort": "simulation.core.cohort",
+    "simulation.metrics": "simulation.analysis.kpis",
+    "simulation.warmup": "simulation.analysis.warmup",
+    "simulation.sweep": "simulation.experiment.sweep",
+    "simulation.executors": "simulation.experiment.executors",
+    "simulation.store": "simulation.experiment.store",
+    "simulation.funding.compare": "simulation.experiment.compare",
+    "simulation.records": "simulation.data.records",
+    "simulation.calibration": "simulation.data.calibration",
+    "simulation.sweep_cli": "simulation.cli.sweep",
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports an old module name as the module at its new place (the same module object)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name in MOVED:
+            return importlib.util.spec_from_loader(name, self)
+        return None
+
+    def create_module(self, spec):
+        new = MOVED[spec.name]
+        warnings.warn(f"{spec.name} has moved to {new}; import it from there", DeprecationWarning, stacklevel=2)
+        return importlib.import_module(new)
+
+    def exec_module(self, module) -> None:
+        """Nothing to run: the module at the new place is already imported."""
+
+
+def install() -> None:
+    if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
+        sys.meta_path.insert(0, _MovedModules())

@@ -1,0 +1,1 @@
+"""From an event log (or realised records) to tables, KPIs and statistics."""

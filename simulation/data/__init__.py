@@ -1,0 +1,1 @@
+"""Records of realised care (format, checks, export) and calibration of a scenario to them."""
