@@ -21,13 +21,13 @@ Definitions (a calendar year is cut to the simulated horizon):
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from simulation.config.scenario import Scenario
+from simulation.core.calendar import year_bounds
 
 GROUP = ("municipality", "segment", "provider")
 KPI_COLUMNS = (
@@ -36,17 +36,6 @@ KPI_COLUMNS = (
     "wachtlijst_eind", "plekken", "bezettingsgraad", "clienten_per_plek", "aandeel_afschaling",
     "recidive_365", "aandeel_uitval",
 )
-
-
-def year_bounds(scenario: Scenario) -> list[tuple[int, float, float]]:
-    """(year, first day, end day) of every calendar year in the horizon, in model days."""
-    out = []
-    for year in scenario.years + [scenario.years[-1] + 1]:
-        lo = max(0, (dt.date(year, 1, 1) - scenario.start_date).days)
-        hi = min(scenario.horizon_days, (dt.date(year + 1, 1, 1) - scenario.start_date).days)
-        if hi > lo:
-            out.append((year, float(lo), float(hi)))
-    return out
 
 
 def traject_table(events: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,6 @@ scalar inverse-CDF transforms); the DataFrame is built once at the end.
 """
 from __future__ import annotations
 
-import calendar
 from time import process_time
 from array import array
 import gc
@@ -30,6 +29,7 @@ import simpy
 from simpy.core import NORMAL, URGENT
 
 from simulation.core import events as ev
+from simulation.core.calendar import Calendar, days_in_year, next_month
 from simulation.core.cohort import Cohort
 from simulation.core.draws import (BLOCK, CLIENTS_PER_STREAM, EPISODE_SLOTS, EPISODES, INITIAL_CLIENT_OFFSET,
                     LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS)
@@ -213,6 +213,7 @@ class Model:
         self.sc, self.seed, self.replication = scenario, seed, replication
         self.warmup_days = float(scenario.warmup.days)
         self.horizon = float(scenario.horizon_days)
+        self.calendar = Calendar.of(scenario)
         self.env = simpy.Environment(initial_time=-self.warmup_days)
         # the event log: 10 floats per event (events.COLUMNS) in one flat array; no Python object per row
         self.rows = array("d")
@@ -306,22 +307,13 @@ class Model:
                 self.maatwerk[(pi, seg_idx[s])] = ps.maatwerk_factor
         # plekken pools
         self.pools: dict[tuple[int, int, int], PlekPool] = {}
-        first_year = self._year_of(-self.warmup_days)
+        first_year = self.calendar.year_of(-self.warmup_days)
         for pi, p in enumerate(self.prov_names):
             for m, per_seg in sc.providers[p].plekken.items():
                 for s in per_seg:
                     mi, si = self.mun_names.index(m), seg_idx[s]
                     cap = sc.plekken_in_year(p, m, s, first_year)
                     self.pools[(mi, pi, si)] = PlekPool(self.env, cap)
-
-    def _date(self, day: float) -> dt.date:
-        return self.sc.start_date + dt.timedelta(days=int(np.floor(day)))
-
-    def _year_of(self, day: float) -> int:
-        return self._date(day).year
-
-    def _day_of(self, date: dt.date) -> float:
-        return float((date - self.sc.start_date).days)
 
     # -- instroom -----------------------------------------------------------------------------
     def arrival_times(self, mi: int, si: int) -> np.ndarray:
@@ -330,15 +322,14 @@ class Model:
         ins = sc.segments[s].instroom
         base = sc.instroom_per_year(m, s)
         season = np.ones(12) if ins.seasonality is None else np.asarray(ins.seasonality) / np.mean(ins.seasonality)
-        first = self._date(-self.warmup_days)
+        first = self.calendar.date(-self.warmup_days)
         starts, lengths, rates = [], [], []
         month = dt.date(first.year, first.month, 1)
-        while self._day_of(month) < self.horizon:
-            nxt = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-            lo = max(self._day_of(month), -self.warmup_days)
-            hi = min(self._day_of(nxt), self.horizon)
-            days_in_year = 366 if calendar.isleap(month.year) else 365
-            rate = base * (1 + ins.growth) ** (month.year - ins.base_year) * season[month.month - 1] / days_in_year
+        while self.calendar.day(month) < self.horizon:
+            nxt = next_month(month)
+            lo = max(self.calendar.day(month), -self.warmup_days)
+            hi = min(self.calendar.day(nxt), self.horizon)
+            rate = base * (1 + ins.growth) ** (month.year - ins.base_year) * season[month.month - 1] / days_in_year(month.year)
             starts.append(lo)
             lengths.append(hi - lo)
             rates.append(rate)
@@ -693,7 +684,7 @@ class Model:
         the first of its client's new chain.
         """
         t0 = -self.warmup_days
-        year = self._year_of(t0)
+        year = self.calendar.year_of(t0)
         for mi, m in enumerate(self.mun_names):
             expected = self._steady_caseload(mi, year)
             for si, s in enumerate(self.seg_names):
@@ -755,9 +746,9 @@ class Model:
 
     def _capacity_schedule(self):
         env = self.env
-        year = self._year_of(-self.warmup_days) + 1
+        year = self.calendar.year_of(-self.warmup_days) + 1
         while True:
-            day = self._day_of(dt.date(year, 1, 1))
+            day = self.calendar.day(dt.date(year, 1, 1))
             if day >= self.horizon:
                 return
             yield env.timeout(day - env.now)

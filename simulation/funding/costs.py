@@ -11,14 +11,15 @@ import numpy as np
 import pandas as pd
 
 from simulation.funding import contracts as C
-from simulation.funding.payments import FundingResult, _Calendar, _explode_months
+from simulation.core.calendar import Calendar
+from simulation.funding.payments import FundingResult, _explode_months
 
 KEYS = ["replication", "municipality", "provider", "segment", "year"]
 
 
 def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
     """Units delivered and cost per (replication, municipality, provider, segment, year)."""
-    cal = _Calendar(scenario)
+    cal = Calendar.of(scenario)
     x = _explode_months(trajecten, 0.0, cal.horizon, cal)
     weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
     w = np.array([weight[(s, t)] for s, t in zip(x["segment"].astype(str), x["traject_type"].astype(str))])

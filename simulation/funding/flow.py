@@ -27,7 +27,6 @@ does not shift any other draw: common random numbers hold between variants.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from bisect import bisect_right
@@ -35,6 +34,7 @@ from itertools import accumulate
 from typing import Optional
 
 from simulation.core import events as ev
+from simulation.core.calendar import days_in_year
 from simulation.core.draws import CLIENTS_PER_STREAM
 from simulation.core.streams import generator
 from simulation.funding import contracts as C
@@ -57,7 +57,7 @@ class FlowRules:
 
         self.m = model
         sc = model.sc
-        self.day = model._day_of
+        self.day = model.calendar.day
         self.horizon = model.horizon
         self.contracts: dict[tuple[int, int, int], list] = {}
         for c in sc.funding.contracts:
@@ -78,7 +78,7 @@ class FlowRules:
             for _, _, _, phases in self.contracts[key]:
                 for a, b, _, _ in phases:
                     change.update((a, b))
-        year = model._year_of(0.0) + 1
+        year = model.calendar.year_of(0.0) + 1
         while self.day(dt.date(year, 1, 1)) < self.horizon:
             change.add(self.day(dt.date(year, 1, 1)))
             year += 1
@@ -121,7 +121,7 @@ class FlowRules:
         t = max(t, 0.0)
         for a, b, mode, count in phases:
             if a <= t < b:
-                return C.for_year(count, self.m._year_of(t)) if mode == "plekken" else INF
+                return C.for_year(count, self.m.calendar.year_of(t)) if mode == "plekken" else INF
         return INF
 
     def duration_factor(self, mi: int, pi: int, si: int, t: float) -> float:
@@ -137,7 +137,7 @@ class FlowRules:
             return float(C.for_year(c.ceiling, year))
         lo = max(self.day(dt.date(year, 1, 1)), self.day(C.contract_period(c, self.m.sc)[0]), 0.0)
         hi = min(self.day(dt.date(year + 1, 1, 1)), self.day(C.contract_period(c, self.m.sc)[1]), self.horizon)
-        return float(C.for_year(c.ceiling, year)) * max(hi - lo, 0.0) / (366.0 if calendar.isleap(year) else 365.0)
+        return float(C.for_year(c.ceiling, year)) * max(hi - lo, 0.0) / days_in_year(year)
 
     def _fits(self, key, ti: int, t: float, commit: bool) -> bool:
         c, _ = self.contract(key, t)
@@ -145,7 +145,7 @@ class FlowRules:
             return True
         seg, tname = self.type_names[ti]
         value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
-        year = self.m._year_of(t)
+        year = self.m.calendar.year_of(t)
         used = self.committed.get((key, year), 0.0)
         if used + value > self._ceiling(c, year) + 1e-9:
             return False
@@ -161,7 +161,7 @@ class FlowRules:
         c, _ = self.contract(key, t)
         if isinstance(c, C.PlafondContract):
             seg, tname = self.type_names[ti]
-            year = self.m._year_of(t)
+            year = self.m.calendar.year_of(t)
             value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
             self.committed[(key, year)] = self.committed.get((key, year), 0.0) + value
         self._count_extra_or_framework(key, ti, t)
@@ -199,7 +199,7 @@ class FlowRules:
         c, _ = self.contract(key, t)
         if c is None:
             return
-        year = self.m._year_of(t)
+        year = self.m.calendar.year_of(t)
         if c.extra_capacity:
             self.spent[(key, year)] = self.spent.get((key, year), 0.0) + self._value(c, ti)
         elif self._open_ended(c, t):
@@ -247,7 +247,7 @@ class FlowRules:
     def _extra_room(self, mi: int, si: int, ti: int, t: float):
         """First extra provider with room whose extra spend in the year stays within max_extra_share of
         the framework value; commits the traject there. None when there is none."""
-        year = self.m._year_of(t)
+        year = self.m.calendar.year_of(t)
         for pe in self.extra[(mi, si)]:
             key = (mi, pe, si)
             c, _ = self.contract(key, t)
@@ -313,7 +313,7 @@ class FlowRules:
                 if env.now >= 0:
                     log((env.now, ev.WACHTLIJST, c.id, tid, mi, si, ti, pi, ev.BUDGETPLAFOND, 0.0))
                 waiting_logged = True
-            year = model._year_of(env.now)
+            year = model.calendar.year_of(env.now)
             yield env.timeout(self.day(dt.date(year + 1, 1, 1)) - env.now)
         if waiting_logged:
             del model.waiting[tid]

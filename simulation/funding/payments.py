@@ -34,7 +34,6 @@ population     like budget, with the amount = per_inhabitant x population or per
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from simulation.core.calendar import Calendar, prorate
 from simulation.funding import contracts as C
 
 PAYMENT_COLUMNS = ["replication", "contract", "municipality", "provider", "segment", "variant", "mode",
@@ -68,53 +68,14 @@ class FundingResult:
         return wide.reset_index().merge(self.finals, on=keys, how="outer")
 
 
-class _Calendar:
-    """Calendar months of the horizon in model days."""
-
-    def __init__(self, scenario):
-        self.sc = scenario
-        self.horizon = float(scenario.horizon_days)
-        start, end = scenario.start_date, scenario.end_date
-        rows = []
-        d = dt.date(start.year, start.month, 1)
-        while d < end:
-            nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-            rows.append((d.year, d.month, max(self.day(d), 0.0), min(self.day(nxt), self.horizon)))
-            d = nxt
-        self.year = np.array([r[0] for r in rows])
-        self.month = np.array([r[1] for r in rows])
-        self.lo = np.array([r[2] for r in rows], dtype=float)
-        self.hi = np.array([r[3] for r in rows], dtype=float)
-
-    def day(self, date: dt.date) -> float:
-        return float((date - self.sc.start_date).days)
-
-    def index(self, day) -> np.ndarray:
-        return np.clip(np.searchsorted(self.lo, np.asarray(day, dtype=float), side="right") - 1, 0, len(self.lo) - 1)
-
-    def months_in(self, lo: float, hi: float) -> pd.DataFrame:
-        """Months overlapping [lo, hi) with the days covered."""
-        a, b = np.maximum(self.lo, lo), np.minimum(self.hi, hi)
-        keep = b > a
-        return pd.DataFrame({"k": np.flatnonzero(keep), "year": self.year[keep], "month": self.month[keep],
-                             "days": (b - a)[keep]})
-
-    def years_in(self, lo: float, hi: float) -> pd.DataFrame:
-        """Per calendar year: days covered by [lo, hi), days of the year, last month index covered."""
-        m = self.months_in(lo, hi)
-        out = m.groupby("year").agg(days=("days", "sum"), last_k=("k", "max")).reset_index()
-        out["year_days"] = [366.0 if calendar.isleap(y) else 365.0 for y in out["year"]]
-        return out
-
-
-def _explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: _Calendar) -> pd.DataFrame:
+def _explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd.DataFrame:
     """One row per (traject, month) with the days in care in [lo, hi); columns of ``sub`` kept."""
     a = np.maximum(sub["start"].to_numpy(float), lo)
     b = np.minimum(sub["stop"].to_numpy(float), hi)
     ok = b > a
     a, b = a[ok], b[ok]
     rows = sub[ok]
-    first, last = cal.index(a), cal.index(np.nextafter(b, -np.inf))
+    first, last = cal.month_index(a), cal.month_index(np.nextafter(b, -np.inf))
     n = last - first + 1
     pos = np.repeat(np.arange(len(a)), n)
     k = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
@@ -124,7 +85,7 @@ def _explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: _Calendar) -> 
     return out[out["days"] > 0]
 
 
-def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: _Calendar, scenario, segment: str,
+def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Calendar, scenario, segment: str,
                      intensity: float = 1.0) -> pd.DataFrame:
     """Value of the care in [lo, hi) under a pricing, per (replication, month index k): columns amount, units."""
     types = scenario.segments[segment].traject_types
@@ -134,11 +95,11 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: _Cal
         at_start = (s >= lo) & (s < hi) & ~sub["beginstand"].to_numpy(bool)
         e = sub["stop"].to_numpy(float)
         at_end = (e >= lo) & (e < hi) & (sub["reden"].astype(str).to_numpy() != "einde_horizon")
-        parts = [pd.DataFrame({"replication": sub["replication"].to_numpy()[at_start], "k": cal.index(s[at_start]),
+        parts = [pd.DataFrame({"replication": sub["replication"].to_numpy()[at_start], "k": cal.month_index(s[at_start]),
                                "amount": tariff[at_start] * pricing.share_at_start,
                                "units": np.ones(at_start.sum())})]
         if pricing.share_at_start < 1:
-            parts.append(pd.DataFrame({"replication": sub["replication"].to_numpy()[at_end], "k": cal.index(e[at_end]),
+            parts.append(pd.DataFrame({"replication": sub["replication"].to_numpy()[at_end], "k": cal.month_index(e[at_end]),
                                        "amount": tariff[at_end] * (1 - pricing.share_at_start),
                                        "units": np.zeros(at_end.sum())}))
         rows = pd.concat(parts, ignore_index=True)
@@ -164,7 +125,7 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: _Cal
 
 def year_amount(schedule, year: int, covered_days: float, year_days: float) -> float:
     """A yearly amount prorated to the days of the year a contract covers."""
-    return float(C.for_year(schedule, year)) * covered_days / year_days
+    return prorate(C.for_year(schedule, year), covered_days, year_days)
 
 
 def settle(realised: np.ndarray, agreed: np.ndarray, band: float, mode: str) -> np.ndarray:
@@ -188,7 +149,7 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
         source = events if events is not None else trajecten
         replications = np.sort(source["replication"].unique())
     reps = np.asarray(replications)
-    cal = _Calendar(scenario)
+    cal = Calendar.of(scenario)
     contracts = scenario.funding.contracts if scenario.funding is not None else []
     groups = trajecten.groupby(["municipality", "provider", "segment"], observed=True).indices if len(trajecten) else {}
     rows, finals, plek_rows = [], [], []
@@ -307,10 +268,10 @@ def _closed(sub: pd.DataFrame) -> pd.DataFrame:
                          "d": (closed["stop"] - closed["start"]).to_numpy()})
 
 
-def _mean_doorlooptijd(sub: pd.DataFrame, cal: _Calendar) -> pd.DataFrame:
+def _mean_doorlooptijd(sub: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
     """Mean doorlooptijd of trajecten closed per year (else, in the caller, of all closed in the run)."""
     closed = _closed(sub)
-    closed["year"] = cal.year[cal.index(closed["stop"].to_numpy())]
+    closed["year"] = cal.year[cal.month_index(closed["stop"].to_numpy())]
     return closed.groupby(["replication", "year"], as_index=False)["d"].mean().rename(columns={"d": "doorlooptijd_gem"})
 
 
@@ -378,7 +339,7 @@ def _bonus_and_extra(pay, fin, contracts, trajecten, scenario, cal):
             amounts.append(amount)
         if not len(f):
             continue
-        ks = [cal.index(min(cal.day(dt.date(int(yr), 12, 31)), cal.horizon - 1)) for yr in f["year"]]
+        ks = [cal.month_index(min(cal.day(dt.date(int(yr), 12, 31)), cal.horizon - 1)) for yr in f["year"]]
         extra_rows.append(_frame(i, c, c.variant, f["replication"].to_numpy(), ks, amounts, "bonus", cal))
         fin.loc[f.index, "final"] = f["final"].to_numpy() + np.asarray(amounts)
     for i, c in enumerate(contracts):
@@ -390,7 +351,7 @@ def _bonus_and_extra(pay, fin, contracts, trajecten, scenario, cal):
         f = fin[fin["contract"] == i]
         cap = c.max_extra_share * base.reindex(pd.MultiIndex.from_arrays([f["replication"], f["year"]])).fillna(0).to_numpy()
         excess = np.maximum(f["final"].to_numpy() - cap, 0.0)
-        ks = [cal.index(min(cal.day(dt.date(int(yr), 12, 31)), cal.horizon - 1)) for yr in f["year"]]
+        ks = [cal.month_index(min(cal.day(dt.date(int(yr), 12, 31)), cal.horizon - 1)) for yr in f["year"]]
         extra_rows.append(_frame(i, c, c.variant, f["replication"].to_numpy(), ks, -excess, "settlement", cal))
         fin.loc[f.index, "final"] = f["final"].to_numpy() - excess
     if extra_rows:
