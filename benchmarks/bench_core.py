@@ -64,12 +64,12 @@ def one_replication(path: str, seed: int) -> dict:
     """Run in a child process: time the model, the log and the KPIs of one replication."""
     from simulation.core import events as ev
     from simulation.analysis.kpis import kpis
-    from simulation.core.model import Model
+    from simulation.experiment.runner import build_model
     from simulation.config.scenario import load_scenario
 
     scenario = load_scenario(path)
     start = time.process_time()
-    model = Model(scenario, seed, 0)
+    model = build_model(scenario, seed, 0)
     rows = model.run()
     t_model = time.process_time() - start
     frame = ev.to_frame(rows, 0, scenario.start_date, model.labels())

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from simulation.core import events as ev
 from simulation.analysis.kpis import client_places, kpis, traject_table, waiting_table, year_bounds
 from simulation.core.model import Model
+from simulation.experiment.runner import build_model
 from simulation.config.scenario import scenario_from_dict
 from scenarios import rich_scenario
 
@@ -29,7 +30,7 @@ REPLICATIONS = 3
 
 
 def run_model(scenario, seed: int, replication: int) -> tuple[pd.DataFrame, Model]:
-    model = Model(scenario, seed, replication)
+    model = build_model(scenario, seed, replication)
     frame = ev.to_frame(model.run(), replication, scenario.start_date, model.labels())
     return frame, model
 
@@ -309,5 +310,5 @@ def test_conservation_and_capacity_on_random_scenarios(scenario, seed):
 
 
 def run_model_shared(scenario, seed: int) -> tuple[pd.DataFrame, Model]:
-    model = Model(scenario, seed, 0, private_clocks=False)
+    model = build_model(scenario, seed, 0, private_clocks=False)
     return ev.to_frame(model.run(), 0, scenario.start_date, model.labels()), model

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from simulation.core import events as ev
-from simulation.core.model import Model
+from simulation.experiment.runner import build_model
 from simulation.config.scenario import scenario_from_dict
 from test_scenario_files import BASE
 
@@ -28,7 +28,7 @@ RICH["providers"]["Aanbieder B"] = {"segments": {"S3": {"weight": 0.5, "maatwerk
 
 
 def log_of(scenario, private: bool, seed: int = 5) -> tuple[pd.DataFrame, dict]:
-    model = Model(scenario, seed, 0, private_clocks=private)
+    model = build_model(scenario, seed, 0, private_clocks=private)
     frame = ev.to_frame(model.run(), 0, scenario.start_date, model.labels())
     return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True), model
 

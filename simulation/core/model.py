@@ -21,7 +21,6 @@ import gc
 import datetime as dt
 from bisect import bisect_right
 from heapq import heappop, heappush
-from collections import deque
 from itertools import accumulate
 
 import numpy as np
@@ -31,53 +30,12 @@ from simpy.core import NORMAL, URGENT
 from simulation.core import events as ev
 from simulation.core.calendar import Calendar, days_in_year, next_month
 from simulation.core.cohort import Cohort
+from simulation.core.hooks import FlowHookFactory
+from simulation.core.pools import PlekPool
 from simulation.core.draws import (BLOCK, CLIENTS_PER_STREAM, EPISODE_SLOTS, EPISODES, INITIAL_CLIENT_OFFSET,
                     LANE_FIRST, LANE_SIZES, MAX_TRAJECTEN, TRAJECT_SLOTS)
-from simulation.funding.flow import FlowRules
 from simulation.config.scenario import Scenario
 from simulation.core.streams import generator
-
-
-class PlekPool:
-    """The plekken one municipality bought at one provider for one segment.
-
-    At most ``capacity`` of its clients are in care at once; the others wait
-    first-in first-out. Capacity can change at a year boundary.
-    """
-
-    __slots__ = ("env", "capacity", "in_use", "queue")
-
-    def __init__(self, env: simpy.Environment, capacity: int):
-        self.env, self.capacity, self.in_use, self.queue = env, capacity, 0, deque()
-
-    def request(self):
-        """None when a plek is free now (and taken), else an event that fires when one is."""
-        if self.in_use < self.capacity and not self.queue:
-            self.in_use += 1
-            return None
-        event = self.env.event()
-        self.queue.append(event)
-        return event
-
-    def release(self) -> None:
-        self.in_use -= 1
-        self._admit()
-
-    def cancel(self, event) -> None:
-        self.queue.remove(event)
-
-    def set_capacity(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._admit()
-
-    @property
-    def free(self) -> bool:
-        return self.in_use < self.capacity and not self.queue
-
-    def _admit(self) -> None:
-        while self.queue and self.in_use < self.capacity:
-            self.in_use += 1
-            self.queue.popleft().succeed()
 
 
 class _At(simpy.events.Event):
@@ -209,7 +167,8 @@ class _PrivateClock:
 class Model:
     """One replication of a scenario. ``run()`` returns the event-log rows and a state summary."""
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int = 0, private_clocks: bool = True):
+    def __init__(self, scenario: Scenario, seed: int, replication: int = 0, private_clocks: bool = True,
+                 flow: FlowHookFactory | None = None):
         self.sc, self.seed, self.replication = scenario, seed, replication
         self.warmup_days = float(scenario.warmup.days)
         self.horizon = float(scenario.horizon_days)
@@ -225,7 +184,8 @@ class Model:
         self.left = [0, 0]   # clients who left on or after day 0: [voorliggend veld for good, uitval]
         self.n_clients = 0
         self._index()
-        self.flow = FlowRules.build(self)   # contracts' flow effects; None without funding contracts
+        # funding's effects on the flow (core/hooks.py); None: no contract acts on the flow
+        self.flow = flow(self) if flow is not None else None
         self.n_trajecten = 0
         # A client who can never wait (see cohort.py) is simulated off the shared event queue.
         # private_ok[mi][si]: true for clients who start in segment si of municipality mi.

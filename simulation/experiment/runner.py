@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 from simulation.core import events as ev
 from simulation.analysis.kpis import kpis
 from simulation.core.model import Model
+from simulation.funding.flow import FlowRules
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 
 
@@ -32,9 +33,14 @@ class SimulationResult:
         return f"warm-up of {w.days:g} days from {start}, discarded; log starts at {self.scenario.start_date}"
 
 
+def build_model(scenario: Scenario, seed: int, replication: int, private_clocks: bool = True) -> Model:
+    """The engine for one replication, with the funding contracts' flow effects plugged in."""
+    return Model(scenario, seed, replication, private_clocks=private_clocks, flow=FlowRules.build)
+
+
 def run_replication(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataFrame, dict[str, int]]:
     """One replication: the event log as a DataFrame and the model's own state count at the horizon."""
-    model = Model(scenario, seed, replication)
+    model = build_model(scenario, seed, replication)
     rows = model.run()
     frame = ev.to_frame(rows, replication, scenario.start_date, model.labels())
     return frame, model.state_at_horizon()

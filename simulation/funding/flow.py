@@ -36,6 +36,7 @@ from typing import Optional
 from simulation.core import events as ev
 from simulation.core.calendar import days_in_year
 from simulation.core.draws import CLIENTS_PER_STREAM
+from simulation.core.pools import PlekPool
 from simulation.core.streams import generator
 from simulation.funding import contracts as C
 
@@ -53,8 +54,6 @@ class FlowRules:
         return cls(model)
 
     def __init__(self, model):
-        from simulation.core.model import PlekPool
-
         self.m = model
         sc = model.sc
         self.day = model.calendar.day
