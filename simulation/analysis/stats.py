@@ -13,12 +13,13 @@ paired differences between two variants are iid too, and get the same interval.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as _stats
 
 
 def t_quantile(level: float, dof):
     """The two-sided Student-t quantile for ``level`` (e.g. 0.95) and ``dof`` degrees of freedom."""
-    return _stats.t.ppf(0.5 + level / 2, dof)
+    from scipy import stats   # scipy.stats takes a third of a second to import: not at `import simulation`
+
+    return stats.t.ppf(0.5 + level / 2, dof)
 
 
 def t_half_width(sd, n, level: float = 0.95):
