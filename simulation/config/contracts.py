@@ -184,6 +184,16 @@ def register_schema(name: str, schema: type[ContractBase]) -> None:
     if field is None or getattr(field.annotation, "__args__", None) != (name,):
         raise TypeError(f"the schema of variant {name!r} needs a field variant: Literal[{name!r}]")
     SCHEMAS[name] = schema
+    _rebuild()
+
+
+def unregister_schema(name: str) -> None:
+    """Remove a variant's schema (tests that register a variant of their own clean up with this)."""
+    SCHEMAS.pop(name, None)
+    _rebuild()
+
+
+def _rebuild() -> None:
     Funding.model_rebuild(force=True)
     for model in _DEPENDENTS:
         model.model_rebuild(force=True)

@@ -7,7 +7,7 @@ Importing this package registers the built-in variants, so scenarios with them v
 from simulation.config.contracts import Funding
 from simulation.funding import variants  # noqa: F401  (registers the built-in variants)
 from simulation.funding.payments import FundingResult, compute_payments
-from simulation.funding.variant import VARIANTS, Phase, Money, Variant, register, variants as variant_names
+from simulation.funding.variant import VARIANTS, Phase, Money, Variant, register, unregister, variants as variant_names
 
-__all__ = ["Funding", "VARIANTS", "Variant", "Phase", "Money", "register", "variant_names", "compute_payments",
+__all__ = ["Funding", "VARIANTS", "Variant", "Phase", "Money", "register", "unregister", "variant_names", "compute_payments",
            "FundingResult"]

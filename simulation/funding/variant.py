@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Optional
 import numpy as np
 import pandas as pd
 
-from simulation.config.contracts import ContractBase, register_schema
+from simulation.config.contracts import ContractBase, register_schema, unregister_schema
 from simulation.core.calendar import Calendar
 from simulation.funding.valuation import planned_value
 
@@ -111,12 +111,20 @@ def register(variant_class: type[Variant]) -> type[Variant]:
     if missing:
         raise TypeError(f"variant {getattr(variant_class, 'name', variant_class.__name__)!r} lacks the rule(s) "
                         f"{', '.join(missing)}")
-    rules = variant_class()
     if not isinstance(getattr(variant_class, "name", None), str):
         raise TypeError(f"{variant_class.__name__} needs a name")
+    if variant_class.name in VARIANTS:
+        raise ValueError(f"variant {variant_class.name!r} is already registered")
+    rules = variant_class()
     register_schema(rules.name, variant_class.schema)
     VARIANTS[rules.name] = rules
     return variant_class
+
+
+def unregister(name: str) -> None:
+    """Remove a registered variant: scenarios naming it no longer validate."""
+    VARIANTS.pop(name, None)
+    unregister_schema(name)
 
 
 def variants() -> tuple[str, ...]:
