@@ -7,9 +7,8 @@ without ``realisation`` the realisation is per_client x unique clients in care i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
-
 import math
+from typing import Literal, Optional
 
 import pandas as pd
 from pydantic import Field, model_validator
