@@ -106,7 +106,8 @@ class ContractBase(_Model):
         return (self.start or scenario.start_date, self.end or scenario.end_date)
 
     def first_phase(self) -> tuple[str, Any]:
-        """(mode, plekken) of the contract before any conversion; a plekken variant overrides it."""
+        """(mode, plekken) of the contract before any conversion; a variant that buys plekken overrides it
+        (a phase with a plek count buys plekken, see ``plekken_phases``)."""
         return self.variant, None
 
     def phases(self, scenario) -> list[tuple[dt.date, dt.date, str, Any]]:
@@ -126,7 +127,7 @@ class ContractBase(_Model):
 
     def plekken_phases(self, scenario) -> list[tuple[dt.date, dt.date, Any]]:
         """(start, end, plekken) of the pieces in which the contract buys plekken."""
-        return [(a, b, count) for a, b, mode, count in self.phases(scenario) if mode == "plekken"]
+        return [(a, b, count) for a, b, _, count in self.phases(scenario) if count is not None]
 
     def pricings(self):
         """(name, pricing) of the contract's own per-traject price and its realisation, if any."""

@@ -1,10 +1,14 @@
 """Flow effects of contracts inside the SimPy model (money stays in ``payments``).
 
+What a contract does to the flow is asked of its variant's rules (``simulation.funding.variant``):
+``capacity`` of a phase's mode (plek pools), ``ceiling`` (budgetplafond), ``planned_value`` (the
+commitment at toewijzing), ``open_ended`` and ``contracted_value`` (the framework value).
+
 - plekken: a plekken contract (or a conversion to plekken) caps the clients of that municipality
   at that provider in that segment, exactly like ``providers.*.plekken``; outside plekken phases
   the pool is unlimited. Capacity changes at phase boundaries and on 1 January.
 - budgetplafond: at toewijzing a traject commits its planned value (the realisation pricing at
-  the planned doorlooptijd, ``contracts.planned_value``) to the provider's ceiling of that
+  the planned doorlooptijd, the variant's ``planned_value``) to the provider's ceiling of that
   calendar year. When it does not fit, the client goes to another provider of the segment with
   room (toewijzing, reden ``overstap``) or else waits (wachtlijst, reden ``budgetplafond``) until
   1 January, when the check is repeated. Continuations (verlenging, step-down) are new
