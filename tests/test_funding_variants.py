@@ -15,6 +15,7 @@ from simulation.analysis.kpis import traject_table
 from simulation.config.contracts import ContractBase
 from simulation.config.scenario import ScenarioError, scenario_from_dict
 from simulation.experiment.compare import measures
+from simulation.funding import contracts as old_contracts   # the old path, as notebook 08 imports it
 from simulation.funding import VARIANTS, Money, Phase, Variant, compute_payments, register, unregister
 from simulation.funding.rows import finals_frame, payment_frame
 
@@ -128,6 +129,13 @@ def test_incomplete_variant_fails_at_registration():
         register(NoOpenEnded)
     assert "no_payments" not in VARIANTS and tuple(VARIANTS) == BUILT_IN
 
+    class CeilingWithoutRule(PerClientYear):
+        has_ceiling = True
+
+    with pytest.raises(TypeError, match="has_ceiling but lacks the rule ceiling"):
+        register(CeilingWithoutRule)
+    assert tuple(VARIANTS) == BUILT_IN
+
 
 def test_schema_must_name_the_variant():
     class Misnamed(PerClientYear):
@@ -159,3 +167,10 @@ def test_contracts_say_which_plekken_they_buy_per_phase():
     assert [p[2] for p in c.phases(sc)] == ["traject", "plekken"]
     assert c.plekken_phases(sc) == [(dt.date(2022, 7, 1), dt.date(2024, 1, 1), {2022: 2, 2023: 3})]
     assert np.isinf(VARIANTS["traject"].capacity(None, 2022)) and VARIANTS["plekken"].capacity({2022: 2}, 2022) == 2
+
+
+def test_old_contracts_module_path_still_exports_the_schemas():
+    assert old_contracts.PlekkenContract is VARIANTS["plekken"].schema
+    assert set(old_contracts.VARIANTS) == set(BUILT_IN)
+    sc = scenario_from_dict(base([contract("plekken", plekken=1, tariffs={"standaard": 7300})], planned=73))
+    assert old_contracts.plek_day_price(sc.funding.contracts[0], sc) == pytest.approx(100.0)

@@ -113,6 +113,9 @@ def register(variant_class: type[Variant]) -> type[Variant]:
                         f"{', '.join(missing)}")
     if not isinstance(getattr(variant_class, "name", None), str):
         raise TypeError(f"{variant_class.__name__} needs a name")
+    for flag, method in (("has_capacity", "capacity"), ("has_ceiling", "ceiling")):
+        if getattr(variant_class, flag) and getattr(variant_class, method) is getattr(Variant, method):
+            raise TypeError(f"variant {variant_class.name!r} sets {flag} but lacks the rule {method}")
     if variant_class.name in VARIANTS:
         raise ValueError(f"variant {variant_class.name!r} is already registered")
     rules = variant_class()
