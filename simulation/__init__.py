@@ -3,6 +3,7 @@
 The public entry points are importable from here; docs/architecture.md says where each concept lives.
 """
 from simulation import _compat
+from simulation import funding  # noqa: F401  (registers the built-in funding variants before any scenario validates)
 from simulation.config.scenario import Scenario, ScenarioError, load_scenario
 from simulation.experiment.runner import SimulationResult, simulate
 

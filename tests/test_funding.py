@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation.funding.payments import compute_payments, settle
+from simulation.funding.variants.plekken import plek_day_price
 from simulation.config.scenario import ScenarioError, scenario_from_dict
 
 T = 36_500.0   # traject tariff; planned doorlooptijd 365 -> plek-day price 100
@@ -106,7 +107,6 @@ def test_noord_limburg_unfilled_plek_is_paid_back():
 
 
 def test_plek_price_is_tariff_times_365_over_planned_doorlooptijd():
-    from simulation.funding.contracts import plek_day_price
     sc = scenario_from_dict(base([contract("plekken", plekken=1, tariffs={"standaard": 7300})], planned=73))
     assert plek_day_price(sc.funding.contracts[0], sc) * 365 == pytest.approx(7300 * 365 / 73)
 

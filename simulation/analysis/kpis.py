@@ -26,6 +26,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from simulation.config.pricing import for_year
 from simulation.config.scenario import Scenario
 from simulation.core.calendar import year_bounds
 
@@ -135,14 +136,10 @@ def _plekken_frame(scenario: Scenario) -> pd.DataFrame:
                 for year in scenario.years:
                     rows.append((m, s, p, year, float(scenario.plekken_in_year(p, m, s, year))))
     if scenario.funding is not None:
-        from simulation.funding.contracts import for_year, phases
-
         bounds = {year: (lo, hi) for year, lo, hi in year_bounds(scenario)}
         for c in scenario.funding.contracts:
             bought = dict.fromkeys(bounds, 0.0)
-            for start, end, mode, count in phases(c, scenario):
-                if mode != "plekken":
-                    continue
+            for start, end, count in c.plekken_phases(scenario):
                 a, b = (start - scenario.start_date).days, (end - scenario.start_date).days
                 for year, (lo, hi) in bounds.items():
                     bought[year] += max(0.0, min(b, hi) - max(a, lo)) * for_year(count, year)

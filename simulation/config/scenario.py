@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.config.distributions import Distribution, Fixed
-from simulation.funding.contracts import Funding, validate_funding
+from simulation.config.contracts import Funding, rebuild_with_funding, validate_funding
 
 SHARE_TOLERANCE = 1e-6
 
@@ -349,6 +349,9 @@ def _is_union_tag(part) -> bool:
 
 
 _DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "gamma", "empirical"}
+
+
+rebuild_with_funding(Scenario)   # a variant that registers later rebuilds the contracts field
 
 
 def json_schema() -> dict:

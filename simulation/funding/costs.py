@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.funding import contracts as C
 from simulation.core.calendar import Calendar
-from simulation.funding.payments import FundingResult, _explode_months
+from simulation.funding.payments import FundingResult
+from simulation.funding.valuation import explode_months
 
 KEYS = ["replication", "municipality", "provider", "segment", "year"]
 
@@ -20,7 +20,7 @@ KEYS = ["replication", "municipality", "provider", "segment", "year"]
 def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
     """Units delivered and cost per (replication, municipality, provider, segment, year)."""
     cal = Calendar.of(scenario)
-    x = _explode_months(trajecten, 0.0, cal.horizon, cal)
+    x = explode_months(trajecten, 0.0, cal.horizon, cal)
     weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
     w = np.array([weight[(s, t)] for s, t in zip(x["segment"].astype(str), x["traject_type"].astype(str))])
     factor = np.ones(len(x))
@@ -28,7 +28,7 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
     for c in contracts:
         if c.behaviour.intensity_factor == 1:
             continue
-        lo, hi = (cal.day(d) for d in C.contract_period(c, scenario))
+        lo, hi = (cal.day(d) for d in c.period(scenario))
         sel = ((x["municipality"] == c.municipality) & (x["provider"] == c.provider) & (x["segment"] == c.segment)
                & (cal.lo[x["k"]] >= lo) & (cal.lo[x["k"]] < hi)).to_numpy()
         factor[sel] *= c.behaviour.intensity_factor

@@ -1,10 +1,14 @@
 """Flow effects of contracts inside the SimPy model (money stays in ``payments``).
 
+What a contract does to the flow is asked of its variant's rules (``simulation.funding.variant``):
+``capacity`` of a phase's mode (plek pools), ``ceiling`` (budgetplafond), ``planned_value`` (the
+commitment at toewijzing), ``open_ended`` and ``contracted_value`` (the framework value).
+
 - plekken: a plekken contract (or a conversion to plekken) caps the clients of that municipality
   at that provider in that segment, exactly like ``providers.*.plekken``; outside plekken phases
   the pool is unlimited. Capacity changes at phase boundaries and on 1 January.
 - budgetplafond: at toewijzing a traject commits its planned value (the realisation pricing at
-  the planned doorlooptijd, ``contracts.planned_value``) to the provider's ceiling of that
+  the planned doorlooptijd, the variant's ``planned_value``) to the provider's ceiling of that
   calendar year. When it does not fit, the client goes to another provider of the segment with
   room (toewijzing, reden ``overstap``) or else waits (wachtlijst, reden ``budgetplafond``) until
   1 January, when the check is repeated. Continuations (verlenging, step-down) are new
@@ -38,7 +42,8 @@ from simulation.core.calendar import days_in_year
 from simulation.core.draws import CLIENTS_PER_STREAM
 from simulation.core.pools import PlekPool
 from simulation.core.streams import generator
-from simulation.funding import contracts as C
+from simulation.config.pricing import for_year
+from simulation.funding.variant import rule, rules_of
 
 INF = math.inf
 
@@ -62,14 +67,15 @@ class FlowRules:
         for c in sc.funding.contracts:
             key = (model.mun_names.index(c.municipality), model.prov_names.index(c.provider),
                    model.seg_names.index(c.segment))
-            lo, hi = (self.day(d) for d in C.contract_period(c, sc))
-            phases = [(self.day(a), self.day(b), mode, count) for a, b, mode, count in C.phases(c, sc)]
+            lo, hi = (self.day(d) for d in c.period(sc))
+            phases = [(self.day(a), self.day(b), mode, count) for a, b, mode, count in c.phases(sc)]
             self.contracts.setdefault(key, []).append((lo, hi, c, phases))
         for lst in self.contracts.values():
             lst.sort(key=lambda x: x[0])
         self.type_names = {ti: (model.seg_names[t.seg], model.type_names[ti]) for ti, t in enumerate(model.types)}
         # plekken pools
-        self.pool_keys = [k for k, lst in self.contracts.items() if any(p[2] == "plekken" for x in lst for p in x[3])]
+        self.pool_keys = [k for k, lst in self.contracts.items()
+                          if any(rule(p[2]).has_capacity for x in lst for p in x[3])]
         for key in self.pool_keys:
             model.pools[key] = PlekPool(model.env, self.capacity(key, -model.warmup_days))
         change = {0.0}
@@ -83,7 +89,7 @@ class FlowRules:
             year += 1
         self.changes = sorted(d for d in change if 0 < d < self.horizon)
         self.committed: dict[tuple, float] = {}
-        self.gated = any(isinstance(x[2], C.PlafondContract) or x[2].behaviour.refusal_probability > 0
+        self.gated = any(rules_of(x[2]).has_ceiling or x[2].behaviour.refusal_probability > 0
                          for lst in self.contracts.values() for x in lst)
         self.slow = {k for k, lst in self.contracts.items() if any(x[2].behaviour.doorlooptijd_factor != 1 for x in lst)}
         # extra capacity outside the raamovereenkomst: providers whose every contract for (mun, seg) is an
@@ -120,7 +126,7 @@ class FlowRules:
         t = max(t, 0.0)
         for a, b, mode, count in phases:
             if a <= t < b:
-                return C.for_year(count, self.m.calendar.year_of(t)) if mode == "plekken" else INF
+                return rule(mode).capacity(count, self.m.calendar.year_of(t))
         return INF
 
     def duration_factor(self, mi: int, pi: int, si: int, t: float) -> float:
@@ -132,18 +138,19 @@ class FlowRules:
     def _ceiling(self, c, year: int) -> float:
         """The year's ceiling, prorated to the days the contract covers (warm-up years: in full)."""
         first = self.m.sc.start_date.year
+        ceiling = float(rules_of(c).ceiling(c, year))
         if year < first:
-            return float(C.for_year(c.ceiling, year))
-        lo = max(self.day(dt.date(year, 1, 1)), self.day(C.contract_period(c, self.m.sc)[0]), 0.0)
-        hi = min(self.day(dt.date(year + 1, 1, 1)), self.day(C.contract_period(c, self.m.sc)[1]), self.horizon)
-        return float(C.for_year(c.ceiling, year)) * max(hi - lo, 0.0) / days_in_year(year)
+            return ceiling
+        start, end = c.period(self.m.sc)
+        lo = max(self.day(dt.date(year, 1, 1)), self.day(start), 0.0)
+        hi = min(self.day(dt.date(year + 1, 1, 1)), self.day(end), self.horizon)
+        return ceiling * max(hi - lo, 0.0) / days_in_year(year)
 
     def _fits(self, key, ti: int, t: float, commit: bool) -> bool:
         c, _ = self.contract(key, t)
-        if not isinstance(c, C.PlafondContract):
+        if c is None or not rules_of(c).has_ceiling:
             return True
-        seg, tname = self.type_names[ti]
-        value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
+        value = self._value(c, ti)
         year = self.m.calendar.year_of(t)
         used = self.committed.get((key, year), 0.0)
         if used + value > self._ceiling(c, year) + 1e-9:
@@ -158,28 +165,20 @@ class FlowRules:
         but it is never stopped (care is not broken off mid-way)."""
         key = (mi, pi, si)
         c, _ = self.contract(key, t)
-        if isinstance(c, C.PlafondContract):
-            seg, tname = self.type_names[ti]
+        if c is not None and rules_of(c).has_ceiling:
             year = self.m.calendar.year_of(t)
-            value = C.planned_value(c.realisation, self.m.sc, seg, tname, c.behaviour.intensity_factor)
-            self.committed[(key, year)] = self.committed.get((key, year), 0.0) + value
+            self.committed[(key, year)] = self.committed.get((key, year), 0.0) + self._value(c, ti)
         self._count_extra_or_framework(key, ti, t)
 
     # -- extra capacity outside the raamovereenkomst ---------------------------------------------
     def _value(self, c, ti: int) -> float:
-        """Planned value of one traject under a contract's own per-traject price (0 without one)."""
+        """Planned value of one traject under a contract (its variant's ``planned_value``)."""
         seg, tname = self.type_names[ti]
-        for _, pricing in C._pricings(c):
-            return C.planned_value(pricing, self.m.sc, seg, tname, c.behaviour.intensity_factor)
-        return 0.0
+        return rules_of(c).planned_value(c, self.m.sc, seg, tname)
 
     def _open_ended(self, c, t: float) -> bool:
         """A framework contract without a contracted yearly value at t: its commitments are its value."""
-        if isinstance(c, (C.PxqContract, C.OutputMonthlyContract)):
-            return True
-        if isinstance(c, (C.TrajectContract, C.PlekkenContract)):   # either may convert to the other
-            return self.capacity_mode(c, t) != "plekken"
-        return False
+        return rule(self.capacity_mode(c, t)).open_ended   # by phase: a contract may convert
 
     def capacity_mode(self, c, t: float) -> str:
         t = max(t, 0.0)
@@ -223,20 +222,8 @@ class FlowRules:
                     continue
                 for a, b, mode, count in phases:
                     d = max(min(b, yhi, self.horizon) - max(a, ylo, 0.0), 0.0)
-                    if d <= 0:
-                        continue
-                    if mode == "plekken":
-                        total += C.for_year(count, y) * C.plek_day_price(c, sc) * d
-                    elif isinstance(c, C.PlafondContract):
-                        total += float(C.for_year(c.ceiling, y)) * d / yd
-                    elif isinstance(c, C.BudgetContract):
-                        total += float(C.for_year(c.budget, y)) * d / yd
-                    elif isinstance(c, C.LumpsumContract):
-                        total += float(C.for_year(c.amount, y)) * d / yd
-                    elif isinstance(c, C.PopulationContract):
-                        amount = (c.per_inhabitant * sc.municipalities[c.municipality].population
-                                  if c.per_inhabitant is not None else c.per_client * float(C.for_year(c.expected_clients, y)))
-                        total += amount * d / yd
+                    if d > 0:
+                        total += rule(mode).contracted_value(c, count, y, d, yd, sc)
         return total
 
     def _has_room(self, key, ti: int, t: float) -> bool:
@@ -282,7 +269,7 @@ class FlowRules:
         contract, _ = self.contract((mi, pi, si), env.now)
         if contract is not None and contract.behaviour.refusal_probability > 0:
             seg, tname = self.type_names[ti]
-            if tname in C.heavy_types(contract, model.sc):
+            if tname in contract.heavy_types(model.sc):
                 u = generator(model.seed, model.replication, "fallback", *c.stream, str(c.id % CLIENTS_PER_STREAM),
                               "weigering", place).random()
                 others = [p for p in model.choice[(mi, si)][0] if p != pi]

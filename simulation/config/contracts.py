@@ -1,0 +1,319 @@
+"""Contract schemas shared by every bekostiging variant, and the registry of variant schemas.
+
+A contract names one municipality, one provider and one segment, a period and a ``variant``.
+The schema of each variant lives in its own module under ``simulation.funding.variants`` and
+registers itself here with ``register_schema``; the ``contracts`` field of ``Funding`` validates
+through a discriminated union on ``variant`` built from the registered schemas, so a contract that
+lacks its parameters fails validation with the field named, and an unregistered variant fails with
+"variant must be one of ...". This module never imports ``simulation.funding``.
+
+Dutch terms used throughout (explained once, also in docs/funding.md):
+- bekostiging: the way a provider is paid;
+- voorschot (advance): a monthly payment before realisation is known;
+- verrekening / afrekening (settlement): the year-end correction against realisation;
+- bandbreedte (band): a margin around the agreed budget within which nothing is settled;
+- terugbetaling (payback): money the provider returns, e.g. for empty plek-days;
+- budgetplafond (ceiling): a yearly maximum turnover; no advances; admissions stop at it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, GetCoreSchemaHandler, Tag, model_validator
+from pydantic_core import PydanticCustomError, core_schema
+
+from simulation.config.pricing import (MonthlyPricing, MonthlyRealisation, PlekSchedule, PxqPricing,  # noqa: F401
+                                       PxqRealisation, Realisation, TrajectPricing, TrajectRealisation,
+                                       YearSchedule, _Model, check_schedule, for_year)
+
+
+# -- behaviour and add-ons --------------------------------------------------------------------
+
+class Behaviour(_Model):
+    """How the provider responds to this bekostiging: explicit assumptions, neutral by default."""
+
+    doorlooptijd_factor: float = Field(1.0, gt=0, description="multiplies the doorlooptijd of trajecten that start under this contract")
+    intensity_factor: float = Field(1.0, gt=0, description="multiplies the hours (units) delivered per week")
+    refusal_probability: float = Field(0.0, ge=0, le=1, description="chance the provider refuses a heavy client (perverse incentive)")
+    heavy_weight: Optional[float] = Field(
+        None, gt=0, description="traject types with weight >= this are heavy; none: the segment's heaviest type(s)")
+    source: Optional[str] = Field(None, description="where non-neutral values come from; none: labelled an assumption")
+
+    @property
+    def neutral(self) -> bool:
+        return self.doorlooptijd_factor == 1 and self.intensity_factor == 1 and self.refusal_probability == 0
+
+
+class BonusMalus(_Model):
+    """Bonus-malus / shared savings against a target, paid (or charged) after the year.
+
+    kosten_per_client: amount = rate x (target - realised cost per client) x unique clients
+    (rate = share of the saving, e.g. 0.5). doorlooptijd: amount = rate x (target - mean
+    realised doorlooptijd) x trajecten closed in the year (rate in EUR per day per traject).
+    Capped at +/- cap x the contract's final payment of the year.
+    """
+
+    measure: Literal["kosten_per_client", "doorlooptijd"]
+    target: float = Field(gt=0)
+    rate: float = Field(ge=0)
+    cap: float = Field(0.1, ge=0, description="maximum bonus or malus as a share of the year's payment")
+    symmetric: bool = Field(True, description="false: bonus only (shared savings), no malus")
+
+
+class Conversion(_Model):
+    """Step 3 of the Noord-Limburg note: from ``date`` the contract runs as plekken or as trajecten."""
+
+    date: dt.date
+    to: Literal["plekken", "traject"]
+    plekken: Optional[PlekSchedule] = Field(None, description="plekken bought from the date on; required when to = plekken")
+
+    @model_validator(mode="after")
+    def _needs_count(self):
+        if self.to == "plekken" and self.plekken is None:
+            raise ValueError("plekken: a conversion to plekken needs a plek count (plekken: N or {year: N})")
+        if self.plekken is not None:
+            check_schedule(self.plekken, "plekken", integer=True)
+        return self
+
+
+# -- the contract base --------------------------------------------------------------------------
+
+class ContractBase(_Model):
+    """Fields every contract has; a variant's schema subclasses this (and a pricing, if it has one)."""
+
+    municipality: str
+    provider: str
+    segment: str
+    start: Optional[dt.date] = Field(None, description="first day (inclusive); none: the scenario's start date")
+    end: Optional[dt.date] = Field(None, description="end day (exclusive); none: the scenario's end date")
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    bonus_malus: Optional[BonusMalus] = None
+    extra_capacity: bool = Field(
+        False, description="capacity outside the raamovereenkomst: payments capped at max_extra_share of the framework contracts")
+    max_extra_share: float = Field(0.10, ge=0, description="cap of an extra_capacity contract, share of framework value")
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.municipality, self.provider, self.segment)
+
+    def label(self, i: int) -> str:
+        return f"funding.contracts[{i}] ({self.municipality}/{self.provider}/{self.segment}, {self.variant})"
+
+    def period(self, scenario) -> tuple[dt.date, dt.date]:
+        """(first day, end day exclusive), the scenario's dates where the contract gives none."""
+        return (self.start or scenario.start_date, self.end or scenario.end_date)
+
+    def first_phase(self) -> tuple[str, Any]:
+        """(mode, plekken) of the contract before any conversion; a variant that buys plekken overrides it
+        (a phase with a plek count buys plekken, see ``plekken_phases``)."""
+        return self.variant, None
+
+    def phases(self, scenario) -> list[tuple[dt.date, dt.date, str, Any]]:
+        """(start, end, mode, plekken) pieces: the mode names the payment rule of the piece.
+
+        A contract with ``conversions`` switches between trajecten and plekken at each one.
+        """
+        start, end = self.period(scenario)
+        mode, count = self.first_phase()
+        out = []
+        for conv in getattr(self, "conversions", ()):
+            out.append((start, conv.date, mode, count))
+            start = conv.date
+            mode, count = ("plekken", conv.plekken) if conv.to == "plekken" else ("traject", None)
+        out.append((start, end, mode, count))
+        return [p for p in out if p[0] < p[1]]
+
+    def plekken_phases(self, scenario) -> list[tuple[dt.date, dt.date, Any]]:
+        """(start, end, plekken) of the pieces in which the contract buys plekken."""
+        return [(a, b, count) for a, b, _, count in self.phases(scenario) if count is not None]
+
+    def pricings(self):
+        """(name, pricing) of the contract's own per-traject price and its realisation, if any."""
+        if isinstance(self, (TrajectPricing, PxqPricing, MonthlyPricing)):
+            yield "tariffs", self
+        if getattr(self, "realisation", None) is not None:
+            yield "realisation", self.realisation
+
+    def heavy_types(self, scenario) -> set[str]:
+        """Traject types the provider may refuse (``behaviour.heavy_weight``, else the heaviest)."""
+        types = scenario.segments[self.segment].traject_types
+        threshold = self.behaviour.heavy_weight or max(t.weight for t in types.values())
+        return {name for name, t in types.items() if t.weight >= threshold}
+
+    def check_scenario(self, scenario, where: str) -> None:
+        """Cross-checks of this variant against the scenario; a variant adds its own."""
+
+
+class SettledContract(ContractBase):
+    """A contract with an agreed yearly amount, settled against realisation outside a band."""
+
+    band: float = Field(0.0, ge=0, description="bandbreedte: share of the amount within which nothing is settled (.inf: never)")
+    settlement: Literal["whole", "outside_band"] = Field(
+        "whole", description="outside the band settle the whole difference, or only the part outside the band")
+    realisation: Optional[Realisation] = Field(None, description="how realised care is valued for the settlement")
+
+    @property
+    def needs_realisation(self) -> bool:
+        """Settling at a finite band needs a valuation of the care (a variant may have its own)."""
+        return math.isfinite(self.band)
+
+    def check_scenario(self, scenario, where: str) -> None:
+        if self.realisation is None and self.needs_realisation:
+            raise ValueError(f"{where}: realisation is required to settle outside a finite band {self.band}")
+
+
+class ProviderCosts(_Model):
+    """A provider's cost model: delivered units x cost price, plus fixed costs per contracted plek."""
+
+    cost_per_unit: Union[float, dict[str, float]] = Field(description="EUR per delivered unit (hour/etmaal); or per segment")
+    fixed_per_plek_year: float = Field(0.0, ge=0, description="EUR per contracted plek per 365 days (e.g. residential)")
+
+
+# -- the schema registry ----------------------------------------------------------------------
+
+SCHEMAS: dict[str, type[ContractBase]] = {}
+_DEPENDENTS: list[type[BaseModel]] = []   # models embedding Funding, rebuilt after Funding
+
+
+def register_schema(name: str, schema: type[ContractBase]) -> None:
+    """Make ``variant: name`` valid in scenarios, validated by ``schema``; rebuilds the models."""
+    if not (isinstance(schema, type) and issubclass(schema, ContractBase)):
+        raise TypeError(f"the schema of variant {name!r} must subclass ContractBase, got {schema!r}")
+    field = schema.model_fields.get("variant")
+    if field is None or getattr(field.annotation, "__args__", None) != (name,):
+        raise TypeError(f"the schema of variant {name!r} needs a field variant: Literal[{name!r}]")
+    SCHEMAS[name] = schema
+    _rebuild()
+
+
+def unregister_schema(name: str) -> None:
+    """Remove a variant's schema (tests that register a variant of their own clean up with this)."""
+    SCHEMAS.pop(name, None)
+    _rebuild()
+
+
+def _rebuild() -> None:
+    Funding.model_rebuild(force=True)
+    for model in _DEPENDENTS:
+        model.model_rebuild(force=True)
+
+
+def rebuild_with_funding(model: type[BaseModel]) -> None:
+    """Rebuild ``model`` (which embeds ``Funding``) whenever a variant registers."""
+    _DEPENDENTS.append(model)
+
+
+def _variant_tag(v) -> Optional[str]:
+    variant = v.get("variant") if isinstance(v, dict) else getattr(v, "variant", None)
+    return f"variant={variant}" if variant in SCHEMAS else None
+
+
+class _RegisteredContract:
+    """The type of one contract: a discriminated union of the schemas registered so far."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        if not SCHEMAS:
+            return core_schema.no_info_plain_validator_function(_no_variants)
+        union = Annotated[
+            Union[tuple(Annotated[schema, Tag(f"variant={name}")] for name, schema in SCHEMAS.items())],
+            Discriminator(_variant_tag, custom_error_type="invalid_variant",
+                          custom_error_message=f"variant must be one of {', '.join(SCHEMAS)}"),
+        ]
+        return handler.generate_schema(union)
+
+
+def _no_variants(value):
+    raise PydanticCustomError("invalid_variant", "no funding variant is registered (import simulation.funding)")
+
+
+class Funding(_Model):
+    """The scenario's ``funding`` section: contracts and provider cost models."""
+
+    contracts: list[_RegisteredContract] = Field(default_factory=list)
+    provider_costs: dict[str, ProviderCosts] = Field(default_factory=dict)
+
+
+# -- cross-validation against the scenario ---------------------------------------------------
+
+def validate_funding(funding: Funding, scenario) -> None:
+    """Checks that need the scenario: names, tariffs for every traject type, periods, plekken."""
+    providers = scenario.providers
+    periods: dict[tuple, list[tuple]] = {}
+    for i, contract in enumerate(funding.contracts):
+        where = contract.label(i)
+        _check_names(contract, scenario, where)
+        start, end = contract.period(scenario)
+        if not start < end:
+            raise ValueError(f"{where}: start {start} must be before end {end}")
+        for other_start, other_end, j in periods.get(contract.key, []):
+            if start < other_end and other_start < end:
+                raise ValueError(
+                    f"{where}: period {start}..{end} overlaps funding.contracts[{j}] ({other_start}..{other_end}) "
+                    f"for the same municipality, provider and segment; one contract at a time (use conversions to switch)")
+        periods.setdefault(contract.key, []).append((start, end, i))
+        types = scenario.segments[contract.segment].traject_types
+        for name, pricing in contract.pricings():
+            pricing.check_types(types, f"{where}: {name}")
+        contract.check_scenario(scenario, where)
+        heavy = contract.behaviour.heavy_weight
+        if heavy is not None and not any(t.weight >= heavy for t in types.values()):
+            raise ValueError(f"{where}: behaviour.heavy_weight {heavy} is above every traject type's weight")
+        _check_conversions(contract, start, end, where)
+        if contract.plekken_phases(scenario) and \
+                contract.segment in providers[contract.provider].plekken.get(contract.municipality, {}):
+            raise ValueError(f"{where}: plekken for this municipality and segment are also set in "
+                             f"providers.{contract.provider}.plekken; give them in one place only")
+        _check_extra_capacity(contract, funding, where)
+    for name, costs in funding.provider_costs.items():
+        if name not in providers:
+            raise ValueError(f"funding.provider_costs names unknown provider {name!r}; known: {sorted(providers)}")
+        if isinstance(costs.cost_per_unit, dict):
+            missing = set(providers[name].segments) - set(costs.cost_per_unit)
+            if missing:
+                raise ValueError(f"funding.provider_costs.{name}.cost_per_unit lacks segment(s) {sorted(missing)}")
+
+
+def _check_names(contract: ContractBase, scenario, where: str) -> None:
+    municipalities, providers = scenario.municipalities, scenario.providers
+    if contract.municipality not in municipalities:
+        raise ValueError(f"{where}: municipality {contract.municipality!r} is unknown; known: {sorted(municipalities)}")
+    if contract.provider not in providers:
+        raise ValueError(f"{where}: provider {contract.provider!r} is unknown; known: {sorted(providers)}")
+    if contract.segment not in scenario.segments:
+        raise ValueError(f"{where}: segment {contract.segment!r} is unknown; known: {sorted(scenario.segments)}")
+    if contract.provider not in scenario.providers_for(contract.municipality, contract.segment):
+        raise ValueError(f"{where}: provider {contract.provider!r} does not serve {contract.municipality!r} "
+                         f"in segment {contract.segment!r}")
+
+
+def _check_conversions(contract: ContractBase, start: dt.date, end: dt.date, where: str) -> None:
+    last = start
+    for k, conv in enumerate(getattr(contract, "conversions", ())):
+        if not (start < conv.date < end) or conv.date <= last and k:
+            raise ValueError(f"{where}: conversions[{k}].date {conv.date} must lie inside the contract period "
+                             f"{start}..{end} and after the previous conversion")
+        last = conv.date
+
+
+def _check_extra_capacity(contract: ContractBase, funding: Funding, where: str) -> None:
+    if not contract.extra_capacity:
+        return
+    if not any(other.municipality == contract.municipality and other.segment == contract.segment
+               and not other.extra_capacity for other in funding.contracts):
+        raise ValueError(f"{where}: extra_capacity needs a framework contract for the same municipality and segment")
+    if not any(True for _ in contract.pricings()):
+        raise ValueError(f"{where}: extra_capacity needs a per-traject price (tariffs, unit_price, monthly_tariffs "
+                         "or realisation): the 10% cap is checked at toewijzing on planned values")
+
+
+def contract_period(contract: ContractBase, scenario) -> tuple[dt.date, dt.date]:
+    """(first day, end day exclusive) of a contract; see ``ContractBase.period``."""
+    return contract.period(scenario)
+
+
+def phases(contract: ContractBase, scenario) -> list[tuple[dt.date, dt.date, str, Any]]:
+    """(start, end, mode, plekken) pieces of a contract; see ``ContractBase.phases``."""
+    return contract.phases(scenario)

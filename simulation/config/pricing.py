@@ -1,0 +1,118 @@
+"""Pricing schemas: how realised care is valued (per traject, per unit, per client-month), and yearly schedules."""
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+YearSchedule = Union[float, dict[int, float]]
+PlekSchedule = Union[int, dict[int, int]]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def for_year(schedule, year: int):
+    """The value of a yearly schedule in ``year``: a constant, or {year: value} from that year on."""
+    if schedule is None or not isinstance(schedule, dict):
+        return schedule
+    earlier = [y for y in schedule if y <= year]
+    return schedule[max(earlier)] if earlier else schedule[min(schedule)]
+
+
+def check_schedule(v, name: str, integer: bool = False):
+    """``v`` if every value of the schedule is a finite number >= 0, else a ValueError naming ``name``."""
+    values = v.values() if isinstance(v, dict) else [v]
+    for x in values:
+        if x is None or not (x >= 0) or (not integer and not math.isfinite(x)):
+            raise ValueError(f"{name} must be a finite number >= 0 (or {{year: value}}), got {x}")
+    return v
+
+
+class TrajectPricing(_Model):
+    """A fixed tariff per traject type, paid at the start or split between start and end.
+
+    ``tariffs`` maps traject type -> EUR, or profile -> intensity -> EUR (Zwolle-style 12 x 3
+    tables); nested keys are joined as ``profile/intensity`` and must name traject types.
+    """
+
+    tariffs: dict[str, Union[float, dict[str, float]]] = Field(description="EUR per traject, per traject type")
+    share_at_start: float = Field(1.0, ge=0, le=1, description="share of the tariff paid at start_zorg; the rest at stop_zorg")
+
+    @field_validator("tariffs")
+    @classmethod
+    def _flatten(cls, v):
+        flat: dict[str, float] = {}
+        for key, val in v.items():
+            items = val.items() if isinstance(val, dict) else [(None, val)]
+            for sub, x in items:
+                name = key if sub is None else f"{key}/{sub}"
+                if not (x >= 0 and math.isfinite(x)):
+                    raise ValueError(f"tariff of {name!r} must be a finite number >= 0, got {x}")
+                flat[name] = float(x)
+        return flat
+
+    def check_types(self, types: dict, where: str) -> None:
+        """One tariff per traject type of the segment."""
+        missing, extra = set(types) - set(self.tariffs), set(self.tariffs) - set(types)
+        if missing or extra:
+            raise ValueError(f"{where}.tariffs must give one tariff per traject type of the segment; "
+                             f"missing {sorted(missing)}, unknown {sorted(extra)}")
+
+
+class PxqPricing(_Model):
+    """Delivered time units x unit price (input / PxQ), invoiced per month.
+
+    Units delivered = traject type weight (hours, or etmalen, per week) x intensity factor x days in care / 7.
+    """
+
+    unit_price: Union[float, dict[str, float]] = Field(description="EUR per unit; one price or one per traject type")
+    unit: Literal["uur", "dagdeel", "dag", "etmaal"] = Field("uur", description="the time unit the weight counts")
+
+    @field_validator("unit_price")
+    @classmethod
+    def _prices(cls, v):
+        return check_schedule(v, "unit_price") if not isinstance(v, dict) else {
+            k: float(check_schedule(x, f"unit_price[{k}]")) for k, x in v.items()}
+
+    def check_types(self, types: dict, where: str) -> None:
+        """A unit price per traject type when prices are given per type."""
+        if isinstance(self.unit_price, dict):
+            missing = set(types) - set(self.unit_price)
+            if missing:
+                raise ValueError(f"{where}.unit_price lacks traject type(s) {sorted(missing)}")
+
+
+class MonthlyPricing(_Model):
+    """Output tariff per client per category for every calendar month with care (Meierij)."""
+
+    monthly_tariffs: dict[str, float] = Field(description="EUR per client per month, per category")
+    categories: Optional[dict[str, str]] = Field(
+        None, description="traject type -> category; none: the traject type is the category")
+
+    def check_types(self, types: dict, where: str) -> None:
+        """A category per traject type, and a tariff per category."""
+        cats = self.categories or {t: t for t in types}
+        missing = set(types) - set(cats)
+        if missing:
+            raise ValueError(f"{where}.categories lacks traject type(s) {sorted(missing)}")
+        no_tariff = set(cats.values()) - set(self.monthly_tariffs)
+        if no_tariff:
+            raise ValueError(f"{where}.monthly_tariffs lacks category(ies) {sorted(no_tariff)}")
+
+
+class TrajectRealisation(TrajectPricing):
+    basis: Literal["traject"]
+
+
+class PxqRealisation(PxqPricing):
+    basis: Literal["pxq"]
+
+
+class MonthlyRealisation(MonthlyPricing):
+    basis: Literal["output_monthly"]
+
+
+Realisation = Annotated[Union[TrajectRealisation, PxqRealisation, MonthlyRealisation], Field(discriminator="basis")]

@@ -1,0 +1,102 @@
+"""Valuing care: realisation per month under a pricing, planned values, and the month explosion.
+
+Shared by every variant's payment rule (and by provider costs): days are model days, a month is a
+calendar month cut to [lo, hi).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from simulation.config.pricing import MonthlyPricing, PxqPricing, TrajectPricing, for_year
+from simulation.core.calendar import Calendar, prorate
+
+
+def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd.DataFrame:
+    """One row per (traject, month) with the days in care in [lo, hi); columns of ``sub`` kept."""
+    a = np.maximum(sub["start"].to_numpy(float), lo)
+    b = np.minimum(sub["stop"].to_numpy(float), hi)
+    ok = b > a
+    a, b = a[ok], b[ok]
+    rows = sub[ok]
+    first, last = cal.month_index(a), cal.month_index(np.nextafter(b, -np.inf))
+    n = last - first + 1
+    pos = np.repeat(np.arange(len(a)), n)
+    k = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    days = np.minimum(b[pos], cal.hi[k]) - np.maximum(a[pos], cal.lo[k])
+    out = rows.iloc[pos].reset_index(drop=True)
+    out["k"], out["days"] = k, days
+    return out[out["days"] > 0]
+
+
+def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal) -> pd.DataFrame:
+    tariff = sub["traject_type"].astype(str).map(pricing.tariffs).to_numpy(float)
+    s = sub["start"].to_numpy(float)
+    at_start = (s >= lo) & (s < hi) & ~sub["beginstand"].to_numpy(bool)
+    e = sub["stop"].to_numpy(float)
+    at_end = (e >= lo) & (e < hi) & (sub["reden"].astype(str).to_numpy() != "einde_horizon")
+    parts = [pd.DataFrame({"replication": sub["replication"].to_numpy()[at_start], "k": cal.month_index(s[at_start]),
+                           "amount": tariff[at_start] * pricing.share_at_start,
+                           "units": np.ones(at_start.sum())})]
+    if pricing.share_at_start < 1:
+        parts.append(pd.DataFrame({"replication": sub["replication"].to_numpy()[at_end], "k": cal.month_index(e[at_end]),
+                                   "amount": tariff[at_end] * (1 - pricing.share_at_start),
+                                   "units": np.zeros(at_end.sum())}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
+    x = explode_months(sub, lo, hi, cal)
+    tt = x["traject_type"].astype(str)
+    weight = tt.map({n: t.weight for n, t in types.items()}).to_numpy(float)
+    price = (tt.map(pricing.unit_price).to_numpy(float) if isinstance(pricing.unit_price, dict)
+             else np.full(len(x), float(pricing.unit_price)))
+    units = weight * intensity * x["days"].to_numpy() / 7.0
+    return pd.DataFrame({"replication": x["replication"].to_numpy(), "k": x["k"].to_numpy(),
+                         "amount": units * price, "units": units})
+
+
+def _monthly_rows(sub, pricing: MonthlyPricing, lo, hi, cal, types) -> pd.DataFrame:
+    x = explode_months(sub, lo, hi, cal)
+    cats = pricing.categories or {t: t for t in types}
+    x = x.assign(cat=x["traject_type"].astype(str).map(cats))
+    x = x.drop_duplicates(["replication", "client", "cat", "k"])
+    return pd.DataFrame({"replication": x["replication"].to_numpy(), "k": x["k"].to_numpy(),
+                         "amount": x["cat"].map(pricing.monthly_tariffs).to_numpy(float),
+                         "units": np.ones(len(x))})
+
+
+def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Calendar, scenario, segment: str,
+                     intensity: float = 1.0) -> pd.DataFrame:
+    """Value of the care in [lo, hi) under a pricing, per (replication, month index k): columns amount, units."""
+    types = scenario.segments[segment].traject_types
+    if isinstance(pricing, TrajectPricing):
+        rows = _traject_rows(sub, pricing, lo, hi, cal)
+    elif isinstance(pricing, PxqPricing):
+        rows = _pxq_rows(sub, pricing, lo, hi, cal, types, intensity)
+    elif isinstance(pricing, MonthlyPricing):
+        rows = _monthly_rows(sub, pricing, lo, hi, cal, types)
+    else:
+        raise TypeError(f"no valuation for pricing {type(pricing).__name__}")
+    return rows.groupby(["replication", "k"], as_index=False)[["amount", "units"]].sum()
+
+
+def planned_value(pricing, scenario, segment: str, traject_type: str, intensity: float = 1.0) -> float:
+    """The value of one traject at its planned doorlooptijd: the commitment counted at toewijzing."""
+    t = scenario.segments[segment].traject_types[traject_type]
+    if isinstance(pricing, TrajectPricing):
+        return pricing.tariffs[traject_type]
+    if isinstance(pricing, PxqPricing):
+        price = pricing.unit_price[traject_type] if isinstance(pricing.unit_price, dict) else pricing.unit_price
+        return t.weight * intensity * t.planned_doorlooptijd / 7.0 * price
+    if isinstance(pricing, MonthlyPricing):
+        cat = (pricing.categories or {}).get(traject_type, traject_type)
+        return pricing.monthly_tariffs[cat] * math.ceil(t.planned_doorlooptijd / (365.25 / 12))
+    raise TypeError(f"no planned value for pricing {type(pricing).__name__}")
+
+
+def year_amount(schedule, year: int, covered_days: float, year_days: float) -> float:
+    """A yearly amount prorated to the days of the year a contract covers."""
+    return prorate(for_year(schedule, year), covered_days, year_days)

@@ -1,0 +1,109 @@
+"""plekken: N plekken per year, paid whether used or not; empty plek-days are paid back.
+
+voorschot per month = N x plek-days of the month x plek-day price; at year end the empty plek-days
+(N x days - occupied plek-days, if > 0) are paid back. In the flow the plekken cap the clients of
+the municipality at the provider in the segment (a plek pool). The rule also pays the plekken
+phase of a traject contract that converted to plekken.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from simulation.config.contracts import ContractBase, Conversion
+from simulation.config.pricing import PlekSchedule, TrajectPricing, check_schedule, for_year
+from simulation.core.calendar import Calendar
+from simulation.funding.rows import PLEK_COLUMNS, payment_frame, per_rep
+from simulation.funding.valuation import explode_months
+from simulation.funding.variant import Money, Phase, Variant, register
+
+
+class PlekkenContract(ContractBase, TrajectPricing):
+    """N plekken per year; plek-day price from the traject tariffs (see ``plek_day_price``)."""
+
+    variant: Literal["plekken"]
+    plekken: PlekSchedule = Field(description="plekken bought: N, or {year: N} from that year on")
+    plek_year_price: Optional[float] = Field(
+        None, gt=0, description="EUR per plek per 365 days; none: derived from the tariffs and planned doorlooptijden")
+    conversions: list[Conversion] = Field(default_factory=list)
+
+    @field_validator("plekken")
+    @classmethod
+    def _plekken(cls, v):
+        return check_schedule(v, "plekken", integer=True)
+
+    def first_phase(self):
+        return "plekken", self.plekken
+
+
+def plek_day_price(contract, scenario) -> float:
+    """EUR per plek-day: plek_year_price / 365, or sum(share x tariff) / sum(share x planned doorlooptijd).
+
+    With one traject type this is tariff / planned doorlooptijd, i.e. a plek-year costs
+    tariff x 365 / planned doorlooptijd: a plek fully used at the planned doorlooptijd
+    costs exactly what the trajecten through it would cost.
+    """
+    if getattr(contract, "plek_year_price", None) is not None:
+        return contract.plek_year_price / 365.0
+    types = scenario.segments[contract.segment].traject_types
+    money = sum(t.share * contract.tariffs[name] for name, t in types.items())
+    days = sum(t.share * t.planned_doorlooptijd for name, t in types.items())
+    return money / days
+
+
+def _closed(sub: pd.DataFrame) -> pd.DataFrame:
+    closed = sub[sub["reden"].astype(str) != "einde_horizon"]
+    return pd.DataFrame({"replication": closed["replication"].to_numpy(), "stop": closed["stop"].to_numpy(),
+                         "d": (closed["stop"] - closed["start"]).to_numpy()})
+
+
+def _mean_doorlooptijd(sub: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
+    """Mean doorlooptijd of trajecten closed per year (else, in the caller, of all closed in the run)."""
+    closed = _closed(sub)
+    closed["year"] = cal.year[cal.month_index(closed["stop"].to_numpy())]
+    return closed.groupby(["replication", "year"], as_index=False)["d"].mean().rename(columns={"d": "doorlooptijd_gem"})
+
+
+@register
+class Plekken(Variant):
+    name = "plekken"
+    schema = PlekkenContract
+    has_capacity = True
+    open_ended = False
+
+    def capacity(self, count, year: int) -> float:
+        return for_year(count, year)
+
+    def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
+        return for_year(count, year) * plek_day_price(contract, scenario) * days
+
+    def pay(self, phase: Phase) -> Money:
+        c, cal, reps, i, count, sub = phase.contract, phase.cal, phase.reps, phase.index, phase.count, phase.trajecten
+        price = plek_day_price(c, phase.scenario)
+        months = cal.months_in(phase.lo, phase.hi)
+        months["n"] = [for_year(count, y) for y in months["year"]]
+        adv = per_rep(reps, months, ["k", "n", "days"])
+        money = Money(rows=[payment_frame(i, c, phase.mode, adv["replication"], adv["k"],
+                                          adv["n"] * adv["days"] * price, "advance", cal)])
+        x = explode_months(sub, phase.lo, phase.hi, cal)
+        occ = (x.assign(year=cal.year[x["k"].to_numpy()]).groupby(["replication", "year"])["days"].sum()
+               .rename("occupied").reset_index())
+        y = per_rep(reps, phase.years, ["year", "days", "last_k"]).merge(occ, on=["replication", "year"], how="left")
+        y["occupied"] = y["occupied"].fillna(0.0)
+        y["plekken"] = [for_year(count, yr) for yr in y["year"]]
+        y["bought"] = y["plekken"] * y["days"]
+        y["empty"] = np.maximum(y["bought"] - y["occupied"], 0.0)
+        money.rows.append(payment_frame(i, c, phase.mode, y["replication"], y["last_k"], -y["empty"] * price,
+                                        "payback", cal))
+        money.finals.append(pd.DataFrame({"replication": y["replication"], "contract": i, "year": y["year"],
+                                          "final": np.minimum(y["occupied"], y["bought"]) * price}))
+        y = y.merge(_mean_doorlooptijd(sub, cal), on=["replication", "year"], how="left")
+        fallback = y["replication"].map(_closed(sub).groupby("replication")["d"].mean())
+        y["doorlooptijd_gem"] = y["doorlooptijd_gem"].fillna(fallback)
+        # clients served for the money: occupied plek-days / mean realised doorlooptijd
+        y["clienten_equivalent"] = y["occupied"] / y["doorlooptijd_gem"]
+        money.plekken.append(y.assign(contract=i)[PLEK_COLUMNS])
+        return money

@@ -1,0 +1,72 @@
+"""population (populatiebekostiging): a fixed amount per inhabitant or per expected client, settled
+only outside a band.
+
+Like budget, with the amount = per_inhabitant x population or per_client x expected clients;
+without ``realisation`` the realisation is per_client x unique clients in care in the year.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Literal, Optional
+
+import pandas as pd
+from pydantic import Field, model_validator
+
+from simulation.config.contracts import SettledContract
+from simulation.config.pricing import YearSchedule, for_year
+from simulation.funding.settled import AgreedAmountVariant
+from simulation.funding.valuation import year_amount
+from simulation.funding.variant import Phase, register
+
+
+class PopulationContract(SettledContract):
+    """Populatiebekostiging: a fixed amount per inhabitant or per expected client, settled only outside a band."""
+
+    variant: Literal["population"]
+    per_inhabitant: Optional[float] = Field(None, ge=0, description="EUR per inhabitant per year")
+    per_client: Optional[float] = Field(None, ge=0, description="EUR per expected client per year")
+    expected_clients: Optional[YearSchedule] = Field(None, description="expected unique clients per year")
+
+    @model_validator(mode="after")
+    def _basis(self):
+        if (self.per_inhabitant is None) == (self.per_client is None):
+            raise ValueError("per_inhabitant or per_client: give exactly one of the two")
+        if self.per_client is not None and self.expected_clients is None:
+            raise ValueError("expected_clients: required with per_client")
+        return self
+
+    @property
+    def needs_realisation(self) -> bool:
+        """Per client the realisation is per_client x unique clients; per inhabitant it needs a valuation."""
+        return math.isfinite(self.band) and self.per_client is None
+
+
+@register
+class Population(AgreedAmountVariant):
+    name = "population"
+    schema = PopulationContract
+
+    def agreed(self, contract, scenario, year, days, year_days) -> float:
+        if contract.per_inhabitant is not None:
+            return contract.per_inhabitant * scenario.municipalities[contract.municipality].population * days / year_days
+        return contract.per_client * year_amount(contract.expected_clients, year, days, year_days)
+
+    def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
+        amount = (contract.per_inhabitant * scenario.municipalities[contract.municipality].population
+                  if contract.per_inhabitant is not None
+                  else contract.per_client * float(for_year(contract.expected_clients, year)))
+        return amount * days / year_days
+
+    def realised(self, phase: Phase) -> pd.DataFrame:
+        if phase.contract.realisation is not None:
+            return super().realised(phase)
+        cal, sub, per_client = phase.cal, phase.trajecten, phase.contract.per_client
+        parts = []   # unique clients in care in the year x per_client
+        for yr in phase.years["year"]:
+            ylo = max(phase.lo, cal.day(dt.date(int(yr), 1, 1)))
+            yhi = min(phase.hi, cal.day(dt.date(int(yr) + 1, 1, 1)))
+            s = sub[(sub["start"] < yhi) & (sub["stop"] > ylo)]
+            n = s.drop_duplicates(["replication", "client"]).groupby("replication").size()
+            parts.append(pd.DataFrame({"replication": n.index, "year": yr, "realised": n.to_numpy() * per_client}))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", "year", "realised"])
