@@ -19,9 +19,18 @@ class CalibrationInputs:
     start: dt.date
     end: dt.date
     report: CalibrationReport
-    new: pd.DataFrame = None              # new trajecten: toewijzing in the period, not a voortzetting/opschaling
-    segments: list[str] = None
-    municipalities: list[str] = None
+    new: pd.DataFrame                     # new trajecten: toewijzing in the period, not a voortzetting/opschaling
+    segments: list[str]                   # in the base scenario's order first
+    municipalities: list[str]
+
+    @classmethod
+    def of(cls, linked: pd.DataFrame, base) -> "CalibrationInputs":
+        """From records linked by ``prepare`` (with ``attrs['study_period']``) and the base scenario or None."""
+        start, end = linked.attrs["study_period"]
+        days = (end - start).days + 1
+        segments, municipalities = segment_and_municipality_order(linked, base)
+        return cls(linked, base, start, end, CalibrationReport((start, end), len(linked)),
+                   new_trajecten(linked, days), segments, municipalities)
 
     @property
     def days(self) -> int:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from simulation.config.scenario import scenario_from_dict
 from simulation.data.calibration.commented_yaml import plain_values
-from simulation.data.calibration.inputs import CalibrationInputs, new_trajecten, segment_and_municipality_order
+from simulation.data.calibration.inputs import CalibrationInputs
 from simulation.data.calibration.instroom import instroom_episodes, segment_settings
 from simulation.data.calibration.linking import prepare
 from simulation.data.calibration.providers import estimate_plekken, estimate_providers
@@ -29,11 +29,8 @@ def calibrate(records: Union[pd.DataFrame, str, Path], base_scenario=None, name:
     if not isinstance(records, pd.DataFrame):
         records = read_records(records, scenario=base_scenario)
     base = as_scenario(base_scenario)
-    start, end = records.attrs["study_period"]
     linked = prepare(records)
-    inputs = CalibrationInputs(linked, base, start, end, CalibrationReport((start, end), len(linked)))
-    inputs.new = new_trajecten(linked, inputs.days)
-    inputs.segments, inputs.municipalities = segment_and_municipality_order(linked, base)
+    inputs = CalibrationInputs.of(linked, base)
 
     episodes = instroom_episodes(inputs)
     inputs.report.instroom = episodes.groupby(["municipality", "segment", "month"]).size().rename("episodes") \
