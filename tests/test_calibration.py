@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from simulation import simulate
-from simulation.data.calibration import (calibrate, kaplan_meier, main_calibrate, mixture_survival,
-                                    to_commented_yaml)
+from simulation.cli.main import main
+from simulation.data.calibration import calibrate, kaplan_meier, mixture_survival, to_commented_yaml
 from simulation.data.records import export_records, read_records
 from simulation.config.scenario import scenario_from_dict
 
@@ -152,15 +152,15 @@ def test_yaml_has_a_comment_on_every_fitted_number(round_trip):
 
 def test_cli_on_the_shipped_dataset(tmp_path, capsys):
     out = tmp_path / "params" / "calibrated.yaml"
-    code = main_calibrate([str(DATA / "records_2022.parquet"), "--out", str(out),
-                           "--base", str(DATA / "records_scenario.yaml")])
+    code = main(["calibrate", str(DATA / "records_2022.parquet"), "--out", str(out),
+                 "--base", str(DATA / "records_scenario.yaml")])
     assert code == 0, capsys.readouterr().err
     calibrated = scenario_from_dict(yaml.safe_load(out.read_text()))
     assert set(calibrated.segments) == {"S4", "S1"}
     assert "Kaplan-Meier" in out.with_suffix(".report.md").read_text()
     # without a base scenario the records alone still give a valid scenario
-    code = main_calibrate([str(DATA / "records_2022.csv"), "--out", str(tmp_path / "bare.yaml"),
-                           "--period", "2022-01-01", "2022-12-31"])
+    code = main(["calibrate", str(DATA / "records_2022.csv"), "--out", str(tmp_path / "bare.yaml"),
+                 "--period", "2022-01-01", "2022-12-31"])
     assert code == 0
     bare = scenario_from_dict(yaml.safe_load((tmp_path / "bare.yaml").read_text()))
     assert bare.providers["Lokaal"].perceel == "lokaal"

@@ -2,12 +2,14 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
 from simulation import cli
+from simulation.cli.main import COMMANDS
 from test_scenario_files import BASE
 
 
@@ -62,3 +64,44 @@ def test_schema_command_prints_the_json_schema(capsys):
     assert cli.main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert "segments" in schema["properties"]
+
+
+COMMAND_NAMES = ["run", "validate", "schema", "notebook", "report", "sweep", "warmup", "calibrate",
+                 "export-records", "check-records"]
+
+
+def test_one_parser_lists_every_command():
+    proc = subprocess.run([sys.executable, "-m", "simulation", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    for name in COMMAND_NAMES:
+        assert f"\n    {name} " in proc.stdout, name
+    assert [c.NAME for c in COMMANDS] == COMMAND_NAMES
+
+
+def test_every_command_module_has_the_same_interface():
+    for command in COMMANDS:
+        assert callable(command.add_parser) and callable(command.run), command.__name__
+        assert command.__name__ == "simulation.cli." + command.NAME.replace("-", "_")
+
+
+def test_records_commands_keep_their_options_and_exit_codes(tmp_path, capsys):
+    data = Path(__file__).parent / "data"
+    assert cli.main(["check-records", str(data / "records_2022.csv"), "--period", "2022-01-01", "2022-12-31"]) == 0
+    assert "626 valid records" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("client_key,municipality\nC1,Venlo\n", encoding="utf-8")
+    assert cli.main(["check-records", str(bad)]) == 1
+    assert "required column is missing" in capsys.readouterr().err
+    # a scenario that cannot be read is one error line and exit 2, for every command that reads one
+    code = cli.main(["calibrate", str(data / "records_2022.csv"), "--out", str(tmp_path / "c.yaml"),
+                     "--base", str(tmp_path / "missing.yaml")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and "missing.yaml" in err and len(err.splitlines()) == 1
+    assert cli.main(["export-records", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "r.csv")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_provenance_helpers_stay_importable_from_cli_main():
+    from simulation.cli.main import _versions, git_commit, write_run   # experiment/sweep.py imports these
+
+    assert _versions()["python"] and callable(git_commit) and callable(write_run)

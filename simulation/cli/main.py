@@ -1,207 +1,38 @@
-"""Command line: ``python -m simulation run|schema|validate ...``."""
+"""Command line: ``python -m simulation COMMAND``; one parser, one module per command.
+
+Every command module has ``NAME``, ``add_parser(subparsers)`` (returns its parser) and
+``run(args) -> int`` (the exit code); ``COMMANDS`` lists them in the order of ``--help``.
+"""
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from importlib import metadata
-from pathlib import Path
 
-from simulation.config.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, resolved_yaml
+from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
+                            validate, warmup)
+from simulation.cli._provenance import _versions, git_commit
+from simulation.cli.run import write_run
+from simulation.config.scenario import ScenarioError
 
-PACKAGES = ("simulation", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "PyYAML")
+COMMANDS = (run, validate, schema, notebook, report, sweep, warmup, calibrate, export_records, check_records)
 
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def git_commit(path: Path | None = None) -> str | None:
-    """The commit of the working tree the package runs from (with '+dirty' when changed), or None."""
-    where = path or Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True,
-                                check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return commit + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def _overrides(pairs: list[str]) -> dict:
-    return dict(parse_set_option(p) for p in pairs or [])
-
-
-def write_run(result, out: Path, wall_seconds: float, command: list[str]) -> Path:
-    """Write a run's files to a temporary folder next to ``out`` and move it into place when complete."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        result.events.to_parquet(tmp / "events.parquet", index=False)
-        result.kpis.to_csv(tmp / "kpis.csv", index=False)
-        (tmp / "scenario.yaml").write_text(resolved_yaml(result.scenario), encoding="utf-8")
-        manifest = {
-            "scenario": result.scenario.name,
-            "seed": result.seed,
-            "replications": result.replications,
-            "warmup": result.warmup_description,
-            "start_date": str(result.scenario.start_date),
-            "horizon_days": result.scenario.horizon_days,
-            "events": len(result.events),
-            "state_at_horizon": result.state_at_horizon,
-            "wall_seconds": round(wall_seconds, 3),
-            "git_commit": git_commit(),
-            "versions": _versions(),
-            "command": command,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def cmd_run(args) -> int:
-    from simulation.experiment.runner import simulate
-
-    scenario = load_scenario(args.scenario, overrides=_overrides(args.set))
-    start = time.perf_counter()
-    result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
-                      progress=not args.quiet)
-    wall = time.perf_counter() - start
-    out = args.out or Path("outputs") / "runs" / scenario.name
-    write_run(result, Path(out), wall, sys.argv)
-    print(f"{scenario.name}: {args.replications} replication(s), {len(result.events):,} events in {wall:.1f} s; "
-          f"{result.warmup_description}")
-    print(f"written to {out}/ (events.parquet, kpis.csv, scenario.yaml, manifest.json)")
-    return 0
-
-
-def cmd_validate(args) -> int:
-    scenario = load_scenario(args.scenario, overrides=_overrides(args.set))
-    print(f"{args.scenario}: valid scenario {scenario.name!r} ({len(scenario.municipalities)} municipalities, "
-          f"{len(scenario.segments)} segments, {len(scenario.providers)} providers)")
-    if args.resolved:
-        print(resolved_yaml(scenario))
-    return 0
-
-
-def cmd_schema(args) -> int:
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-def cmd_notebook(args) -> int:
-    from simulation.report.notebooks import NotebookError, find_notebook, run_notebook, write_index
-
-    try:
-        nb = find_notebook(args.name)
-        params = _overrides(args.set)
-        out = run_notebook(nb, Path(args.out), params)
-    except NotebookError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    write_index(Path(args.out))
-    print(f"{nb.name}: executed into {out}/")
-    return 0
-
-
-def cmd_report(args) -> int:
-    from simulation.report.notebooks import NotebookError, run_all
-
-    try:
-        index = run_all(args.out, parameters_file=args.parameters, only=args.only)
-    except NotebookError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"report: {index}")
-    return 0
+__all__ = ["COMMANDS", "build_parser", "main", "git_commit", "write_run", "_versions"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m simulation",
                                      description="Simulate youth care and Wmo trajecten and plekken.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    from simulation.cli.sweep import add_commands as add_sweep_commands  # sweep, warmup (docs/sweeps.md)
-    add_sweep_commands(sub)
-
-    run = sub.add_parser("run", help="run a scenario and write events.parquet, kpis.csv, scenario.yaml, manifest.json")
-    run.add_argument("scenario", help="scenario YAML, e.g. params/noord-limburg.yaml")
-    run.add_argument("--seed", type=int, default=1)
-    run.add_argument("--replications", type=int, default=5)
-    run.add_argument("--workers", type=int, default=1, help="processes; the result does not depend on it")
-    run.add_argument("--out", type=Path, help="output folder (default outputs/runs/<scenario name>)")
-    run.add_argument("--set", action="append", metavar="PATH=VALUE",
-                     help="override a field, e.g. --set horizon_years=2 (repeatable)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.set_defaults(func=cmd_run)
-
-    val = sub.add_parser("validate", help="check a scenario file and its overrides")
-    val.add_argument("scenario")
-    val.add_argument("--set", action="append", metavar="PATH=VALUE")
-    val.add_argument("--resolved", action="store_true", help="print the fully resolved scenario")
-    val.set_defaults(func=cmd_validate)
-
-    schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
-    schema.add_argument("--out", help="write to this file instead of stdout")
-    schema.set_defaults(func=cmd_schema)
-    nb = sub.add_parser("notebook", help="run one analysis notebook with papermill, e.g. `notebook 03 --set municipality=Venlo`")
-    nb.add_argument("name", help="number or name of the notebook, e.g. 03")
-    nb.add_argument("--set", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
-    nb.add_argument("--out", default="outputs", help="output root (default outputs/)")
-    nb.set_defaults(func=cmd_notebook)
-
-    rep = sub.add_parser("report", help="run every notebook and write outputs/index.html")
-    rep.add_argument("--parameters", default="params/report/notebooks.yaml", help="parameters per notebook (YAML)")
-    rep.add_argument("--out", default="outputs")
-    rep.add_argument("--only", nargs="*", help="notebook numbers or names")
-    rep.set_defaults(func=cmd_report)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.add_parser(subparsers).set_defaults(handler=command.run)
     return parser
 
 
-def _delegated() -> dict:
-    """Subcommands whose parsers live next to their code: name -> (function, help)."""
-    from simulation.data.calibration import main_calibrate
-    from simulation.data.records import main_check, main_export
-
-    return {
-        "calibrate": (main_calibrate, "fit a scenario to realised records (docs/records.md)"),
-        "export-records": (main_export, "simulate a scenario and write its trajecten as records"),
-        "check-records": (main_check, "validate a records file and list every problem"),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("calibrate", "export-records", "check-records"):
-        return _delegated()[argv[0]][0](argv[1:])
-    parser = build_parser()
-    if argv and argv[0] in ("-h", "--help"):
-        parser.epilog = "more commands: " + "; ".join(f"{k}: {h}" for k, (_, h) in _delegated().items())
-    args = parser.parse_args(argv)
+    """Parse ``argv`` (default: sys.argv) and run the command; a ScenarioError is one ``error:`` line, exit 2."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        return args.func(args)
+        return args.handler(args)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,25 @@
+"""``schema``: print the JSON Schema of scenario files."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from simulation.config.scenario import json_schema
+
+NAME = "schema"
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(NAME, help="print the JSON Schema of scenario files")
+    parser.add_argument("--out", help="write to this file instead of stdout")
+    return parser
+
+
+def run(args) -> int:
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,167 @@
+"""The import checks: every broken rule of the record format as a ``Problem``, and the errors that list them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from simulation.data.records.format import (BEKOSTIGING, COLUMN_NAMES, COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD,
+                                            JZ020, REDEN_LISTS, WJ756, parse_study_period)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule. ``row`` is the 1-based record number (the header is not counted;
+    in a spreadsheet the record is on row ``row + 1``); None for a problem with the whole file."""
+
+    row: Optional[int]
+    column: str
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "file"
+        return f"{where}, column {self.column}, value {self.value!r}: {self.rule}"
+
+
+class RecordsError(ValueError):
+    """Records that cannot be imported; ``problems`` lists every broken rule."""
+
+    def __init__(self, source: str, problems: Sequence[Problem], hint: str = ""):
+        self.source, self.problems = source, list(problems)
+        head = f"{source}: {len(self.problems)} problem(s) in the records"
+        shown = [f"  - {p}" for p in self.problems[:200]]
+        if len(self.problems) > 200:
+            shown.append(f"  ... and {len(self.problems) - 200} more (see .problems)")
+        super().__init__("\n".join([head] + shown + ([hint] if hint else [])))
+
+
+class PrivacyError(RecordsError):
+    """Records that are not pseudonymous; never imported, not even with drop_invalid."""
+
+
+class _Checker:
+    """Collects the problems of one frame of records (strings, as read)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.problems: list[Problem] = []
+
+    def text(self, col: str) -> pd.Series:
+        return self.frame[col].fillna("").astype(str).str.strip()
+
+    def add(self, mask, col: str, rule: Union[str, Callable[[int], str]], values: Optional[pd.Series] = None):
+        """One problem per row where ``mask`` holds; ``rule`` is the text, or a function of the row index."""
+        values = self.text(col) if values is None else values
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            self.problems.append(Problem(int(i) + 1, col, str(values.iloc[i]),
+                                         rule if isinstance(rule, str) else rule(i)))
+
+
+def validate(frame: pd.DataFrame, scenario=None, study_period=DEFAULT_STUDY_PERIOD) -> list[Problem]:
+    """Every broken rule in the records (privacy excluded; see ``privacy_problems``)."""
+    start, end = parse_study_period(study_period)
+    missing = [c.name for c in COLUMNS if c.name not in frame.columns]
+    if missing:
+        return [Problem(None, name, "(missing)", "required column is missing; see docs/records.md") for name in missing]
+    check = _Checker(frame)
+    for c in COLUMNS:
+        if c.required:
+            check.add(check.text(c.name) == "", c.name, "required value is missing")
+    _check_dates(check, start, end)
+    _check_codes(check)
+    if scenario is not None:
+        _check_against_scenario(check, scenario)
+    _check_duplicates(check)
+    problems = check.problems
+    problems.sort(key=lambda p: (p.row if p.row is not None else -1, COLUMN_NAMES.index(p.column)
+                                 if p.column in COLUMN_NAMES else 99))
+    return problems
+
+
+def _check_dates(check: _Checker, start, end) -> None:
+    text, add = check.text, check.add
+    dates = {}
+    for col in DATE_COLUMNS:
+        raw = text(col)
+        parsed = pd.to_datetime(raw.where(raw != ""), format="%Y-%m-%d", errors="coerce")
+        add((raw != "") & parsed.isna(), col, "not a date; expected YYYY-MM-DD")
+        dates[col] = parsed
+    toew, begin, eind = dates["datum_toewijzing"], dates["begindatum"], dates["einddatum"]
+    raw_begin, raw_eind = text("begindatum"), text("einddatum")
+    add((raw_begin == "") & (raw_eind != ""), "begindatum", "missing start of care although the traject has an einddatum")
+    add(eind < begin, "einddatum", lambda i: f"stop before start (begindatum {raw_begin.iloc[i]})")
+    add(begin < toew, "begindatum", lambda i: f"start of care before the toewijzing ({text('datum_toewijzing').iloc[i]})")
+    p_start, p_end = pd.Timestamp(start), pd.Timestamp(end)
+    period_text = f"study period {start}..{end}"
+    add(toew > p_end, "datum_toewijzing", f"toewijzing after the end of the {period_text}")
+    add(begin > p_end, "begindatum", f"start of care after the end of the {period_text}")
+    add(eind > p_end, "einddatum", f"stop after the end of the {period_text}; a traject still running at the "
+                                   "end has no einddatum")
+    add(eind < p_start, "einddatum", f"traject ended before the {period_text} and does not belong in it")
+
+
+def _check_codes(check: _Checker) -> None:
+    text, add = check.text, check.add
+    domain = text("domain")
+    add(~domain.isin(["jeugd", "wmo", ""]), "domain", "unknown domain; expected jeugd or wmo")
+    cat = text("productcategorie")
+    add((domain == "jeugd") & (cat != "") & ~cat.isin(list(JZ020)), "productcategorie",
+        f"not a youth product category of list JZ020 ({min(JZ020)}..{max(JZ020)})")
+    add((domain == "wmo") & (cat != "") & ~cat.str.fullmatch(r"\d{2}"), "productcategorie",
+        "not a 2-digit Wmo product category (list WMO020)")
+    code = text("productcode")
+    add((code != "") & ~code.str.fullmatch(r"[0-9A-Za-z]{5}"), "productcode", "product code must be 5 letters or digits")
+    reden, raw_eind = text("reden_beeindiging"), text("einddatum")
+    add((raw_eind != "") & (reden == ""), "reden_beeindiging", "reason for ending missing for a traject with einddatum")
+    add((raw_eind == "") & (reden != ""), "reden_beeindiging", "reason for ending given but einddatum is empty")
+    for dom, (list_name, codes) in REDEN_LISTS.items():
+        add((domain == dom) & (reden != "") & ~reden.isin(list(codes)), "reden_beeindiging",
+            f"not a code of list {list_name} (the reasons for ending of the {dom} domain): {', '.join(codes)}")
+    eenheid = text("eenheid")
+    add((eenheid != "") & ~eenheid.isin(list(WJ756)), "eenheid", f"not a unit of list WJ756 ({', '.join(WJ756)})")
+    vol_raw = text("volume")
+    vol = pd.to_numeric(vol_raw.where(vol_raw != ""), errors="coerce")
+    add((vol_raw != "") & ~(vol >= 0), "volume", "volume must be a number >= 0")
+    bek = text("bekostiging")
+    add((bek != "") & ~bek.isin(BEKOSTIGING), "bekostiging", f"unknown funding; expected one of {BEKOSTIGING}")
+
+
+def _check_against_scenario(check: _Checker, scenario) -> None:
+    text, add = check.text, check.add
+    domain = text("domain")
+    mun, seg, prov, tt = text("municipality"), text("segment"), text("provider"), text("traject_type")
+    add((mun != "") & ~mun.isin(list(scenario.municipalities)), "municipality",
+        f"unknown municipality; the scenario knows {sorted(scenario.municipalities)}")
+    add((seg != "") & ~seg.isin(list(scenario.segments)), "segment",
+        f"unknown segment; the scenario knows {sorted(scenario.segments)}")
+    add((prov != "") & ~prov.isin(list(scenario.providers)), "provider",
+        f"unknown provider; the scenario knows {sorted(scenario.providers)}")
+    seg_domain = {s: v.domain for s, v in scenario.segments.items()}
+    known_seg = seg.isin(list(scenario.segments))
+    add(known_seg & (domain != "") & (domain != seg.map(seg_domain).fillna("")), "domain",
+        lambda i: f"segment {seg.iloc[i]} is in domain {seg_domain[seg.iloc[i]]}")
+    types = {s: set(v.traject_types) for s, v in scenario.segments.items()}
+    bad_type = np.array([k and t != "" and t not in types[s] for k, s, t in zip(known_seg, seg, tt)], dtype=bool)
+    add(bad_type, "traject_type", lambda i: f"unknown traject type for segment {seg.iloc[i]}; known: "
+                                            f"{sorted(types[seg.iloc[i]])}")
+
+
+def _check_duplicates(check: _Checker) -> None:
+    """The same toewijzing twice, or the same closed traject under two numbers."""
+    text, add = check.text, check.add
+    key = text("municipality") + "\x1f" + text("toewijzingnummer")
+    dup = key.duplicated(keep="first") & (text("toewijzingnummer") != "")
+    first = {k: i for i, k in reversed(list(enumerate(key)))}
+    add(dup, "toewijzingnummer", lambda i: f"duplicate toewijzing: same municipality and toewijzingnummer as "
+                                           f"row {first[key.iloc[i]] + 1}")
+    content = ["client_key", "municipality", "provider", "segment", "traject_type", "productcode",
+               "datum_toewijzing", "begindatum", "einddatum", "reden_beeindiging"]
+    ckey = pd.Series(["\x1f".join(v) for v in zip(*(text(c) for c in content))], index=check.frame.index)
+    closed = text("einddatum") != ""
+    cdup = ckey.duplicated(keep="first") & closed & ~dup
+    cfirst = {k: i for i, k in reversed(list(enumerate(ckey)))}
+    add(cdup, "toewijzingnummer", lambda i: f"duplicate traject: same client, provider, product and dates as "
+                                            f"row {cfirst[ckey.iloc[i]] + 1} under another toewijzingnummer")

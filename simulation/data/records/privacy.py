@@ -1,0 +1,115 @@
+"""The privacy guard: records must be pseudonymous (no BSN, names, birth dates, addresses or contact details)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+
+from simulation.data.records.checks import Problem
+from simulation.data.records.format import COLUMN_NAMES, DATE_COLUMNS
+
+_ELFPROEF_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
+
+
+def passes_elfproef(key: str) -> bool:
+    """True when ``key`` is 8 or 9 digits that pass the BSN eleven-test (8 digits: leading 0 dropped)."""
+    key = str(key).strip()
+    if not (key.isdigit() and len(key) in (8, 9)):
+        return False
+    digits = np.array([int(c) for c in key.zfill(9)])
+    return int(digits @ _ELFPROEF_WEIGHTS) % 11 == 0
+
+
+def _elfproef_mask(values: pd.Series) -> np.ndarray:
+    s = values.fillna("").astype(str).str.strip()
+    candidate = s.str.fullmatch(r"\d{8,9}").to_numpy(dtype=bool)
+    out = np.zeros(len(s), dtype=bool)
+    if candidate.any():
+        padded = s[candidate].str.zfill(9)
+        digits = np.array([[int(c) for c in v] for v in padded])
+        out[candidate] = (digits @ _ELFPROEF_WEIGHTS) % 11 == 0
+    return out
+
+
+_NAME_COLUMN = re.compile(
+    r"naam|name|voornaam|achternaam|initialen|geboorte|birth|\bdob\b|leeftijd|adres|address|straat|street|"
+    r"postcode|zip|huisnummer|woonplaats|\bbsn\b|burgerservice|e-?mail|telefoon|phone|mobiel", re.IGNORECASE)
+_NAME_COLUMN_OK = re.compile(r"aanbieder|provider|gemeente|municipality|product|segment|traject", re.IGNORECASE)
+_VALUE_PATTERNS = (
+    (re.compile(r"^\d{4}\s?[A-Za-z]{2}$"), "a Dutch postcode"),
+    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "an e-mail address"),
+    (re.compile(r"(?:straat|weg|laan|plein|gracht|singel|dijk|kade|steeg|pad)\s+\d+\s*[A-Za-z]?$", re.IGNORECASE),
+     "a street address"),
+)
+_PERSON_NAME = re.compile(
+    r"^[A-Z][a-z\u00e0-\u00ff]+(?:\s+(?:van|de|der|den|ter|ten|het|'t|van der|van den|van de))?\s+[A-Z][a-z\u00e0-\u00ff'-]+$")
+
+
+def _mask(value: str) -> str:
+    """Show enough of a sensitive value to find it, never the value itself."""
+    value = str(value)
+    return value[:2] + "*" * max(len(value) - 2, 1) if len(value) > 2 else "*" * len(value)
+
+
+def privacy_problems(frame: pd.DataFrame, period_start: dt.date) -> list[Problem]:
+    """Everything that makes the records non-pseudonymous. Values are shown masked."""
+    problems: list[Problem] = []
+    for col in frame.columns:
+        if col in COLUMN_NAMES:
+            continue
+        if _NAME_COLUMN.search(str(col)) and not _NAME_COLUMN_OK.search(str(col)):
+            problems.append(Problem(None, str(col), "(column name)",
+                                    "column name looks like a name, birth date, address or contact detail; "
+                                    "records must be pseudonymous: remove the column before the import"))
+    if "client_key" in frame:
+        keys = frame["client_key"]
+        for i in np.flatnonzero(_elfproef_mask(keys))[:50]:
+            problems.append(Problem(int(i) + 1, "client_key", _mask(keys.iloc[i]),
+                                    "client key passes the BSN eleven-test and may be a real BSN; "
+                                    "replace keys by a salted hash (see docs/records.md)"))
+        s = keys.fillna("").astype(str).str.strip()
+        for i in np.flatnonzero(s.str.match(_PERSON_NAME).to_numpy(dtype=bool))[:50]:
+            problems.append(Problem(int(i) + 1, "client_key", _mask(s.iloc[i]),
+                                    "client key looks like a person's name; use a pseudonymous key"))
+    for col in frame.columns:
+        if col in DATE_COLUMNS or col in ("volume", "domain", "bekostiging"):
+            continue
+        values = frame[col]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            if col not in COLUMN_NAMES and pd.api.types.is_datetime64_any_dtype(values):
+                problems.append(_birth_date_problem(col))
+            continue
+        s = values.dropna().astype(str).str.strip()
+        s = s[s != ""]
+        if s.empty:
+            continue
+        for pattern, what in _VALUE_PATTERNS:
+            hit = s.str.contains(pattern)
+            if hit.any():
+                i = hit.to_numpy().argmax()
+                problems.append(Problem(int(s.index[i]) + 1, str(col), _mask(s.iloc[i]),
+                                        f"value looks like {what} ({int(hit.sum())} such values in the column); "
+                                        "records must be pseudonymous: remove or recode the column"))
+        if col not in COLUMN_NAMES:
+            as_date = pd.to_datetime(s, errors="coerce", format="mixed", dayfirst=True)
+            if as_date.notna().mean() >= 0.8:
+                problems.append(_birth_date_problem(col))
+            elif s.str.match(_PERSON_NAME).mean() >= 0.5:
+                problems.append(Problem(None, str(col), "(column values)",
+                                        "most values look like person names; remove the column before the import"))
+    return problems
+
+
+def _birth_date_problem(col) -> Problem:
+    return Problem(None, str(col), "(column values)",
+                   "column holds dates but is not one of the record's date columns; it may be a birth date: "
+                   "remove it before the import (records must be pseudonymous)")
+
+
+def pseudonymous_key(client, salt: str) -> str:
+    """A stable pseudonymous key: 'C' + 16 hex characters of a salted SHA-256 (never 9 digits)."""
+    return "C" + hashlib.sha256(f"{salt}:{client}".encode()).hexdigest()[:16]
+
