@@ -3,79 +3,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 from simulation.config.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, resolved_yaml
-
-PACKAGES = ("simulation", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "PyYAML")
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def git_commit(path: Path | None = None) -> str | None:
-    """The commit of the working tree the package runs from (with '+dirty' when changed), or None."""
-    where = path or Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True,
-                                check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return commit + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return None
+from simulation.experiment.outputs import write_run
+from simulation.experiment.provenance import PACKAGES, git_commit, package_versions as _versions  # noqa: F401
 
 
 def _overrides(pairs: list[str]) -> dict:
     return dict(parse_set_option(p) for p in pairs or [])
-
-
-def write_run(result, out: Path, wall_seconds: float, command: list[str]) -> Path:
-    """Write a run's files to a temporary folder next to ``out`` and move it into place when complete."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        result.events.to_parquet(tmp / "events.parquet", index=False)
-        result.kpis.to_csv(tmp / "kpis.csv", index=False)
-        (tmp / "scenario.yaml").write_text(resolved_yaml(result.scenario), encoding="utf-8")
-        manifest = {
-            "scenario": result.scenario.name,
-            "seed": result.seed,
-            "replications": result.replications,
-            "warmup": result.warmup_description,
-            "start_date": str(result.scenario.start_date),
-            "horizon_days": result.scenario.horizon_days,
-            "events": len(result.events),
-            "state_at_horizon": result.state_at_horizon,
-            "wall_seconds": round(wall_seconds, 3),
-            "git_commit": git_commit(),
-            "versions": _versions(),
-            "command": command,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
 
 
 def cmd_run(args) -> int:

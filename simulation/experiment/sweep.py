@@ -37,6 +37,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simulation.experiment import store
+from simulation.experiment.provenance import SWEEP_PACKAGES, git_commit, package_versions
 from simulation.analysis.kpis import GROUP, KPI_COLUMNS
 from simulation.config.scenario import FieldProblem, Scenario, ScenarioError, _Model, format_validation_error, scenario_from_dict
 
@@ -365,20 +366,6 @@ class SweepResult:
         return not self.failures
 
 
-def _versions() -> dict[str, str]:
-    from importlib import metadata
-
-    from simulation.cli.main import _versions as core_versions
-
-    out = core_versions()
-    for name in ("tqdm", "dask", "distributed"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
 def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
@@ -434,14 +421,12 @@ def run_sweep(sweep: Union[str, Path, dict, SweepFile], out: Union[str, Path, No
         "sweep": spec.name, "source": source, "definition": spec.model_dump(mode="json"),
         "seed": spec.seed, "seeding": "run_replication(scenario, seed, r): numpy SeedSequence(entropy=seed, "
         "spawn_key=(r, purpose, names...)); replication r of every scenario sees the same clients",
-        "git_commit": None, "versions": _versions(), "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "git_commit": git_commit(), "versions": package_versions(SWEEP_PACKAGES), "started": dt.datetime.now().isoformat(timespec="seconds"),
         "status": "running",
         "scenarios": {s.name: {"overrides": s.overrides, "scenario_hash": s.hash, "error": s.error,
                                "resolved": f"scenarios/{urllib.parse.quote(s.name, safe='+-_.,@=')}.yaml"
                                if s.scenario is not None else None} for s in specs},
     }
-    from simulation.cli.main import git_commit
-    manifest["git_commit"] = git_commit()
     _write_json(out / "manifest.json", manifest)
 
     target = {s.name: (spec.replications or spec.precision.initial) for s in specs}
