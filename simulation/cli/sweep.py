@@ -43,7 +43,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_warmup(args) -> int:
     from simulation.cli.main import _overrides
-    from simulation.analysis.warmup import welch
+    from simulation.experiment.warmup import welch
 
     result = welch(args.scenario, seed=args.seed, replications=args.replications, window=args.window,
                    horizon_years=args.years, overrides=_overrides(args.set), workers=args.workers)
