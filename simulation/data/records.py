@@ -27,6 +27,8 @@ from typing import Iterable, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from simulation.analysis.tables import traject_table, waiting_table
+
 # -- the format ------------------------------------------------------------------------------
 
 
@@ -517,8 +519,6 @@ def export_records(events: pd.DataFrame, scenario, path: Union[str, Path, None] 
     period end have no einddatum. Dates are calendar days (the model's day, floored).
     Written to ``path`` (.csv or .parquet) when given; the Parquet file stores the study period.
     """
-    from simulation.analysis.kpis import traject_table, waiting_table
-
     scenario = _scenario(scenario)
     horizon_end = scenario.end_date - dt.timedelta(days=1)
     start, end = _period(study_period or (scenario.start_date, horizon_end))

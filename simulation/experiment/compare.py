@@ -26,7 +26,8 @@ import pandas as pd
 import yaml
 
 from simulation.experiment.runner import simulate
-from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.analysis.tables import traject_table
+from simulation.core.calendar import year_bounds
 from simulation.analysis.stats import mean_sd_interval, paired_differences_frame, t_interval
 from simulation.config.scenario import Scenario
 from simulation.experiment.design import ScenarioSpec, expand
