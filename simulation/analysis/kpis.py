@@ -85,7 +85,7 @@ def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) ->
     for entry in KPIS.values():
         if entry.integer:
             result[entry.name] = result[entry.name].astype(np.int64)
-    ordered = ["replication", "year"] + by + list(KPI_COLUMNS) + ["dagen"]
+    ordered = ["replication", "year"] + by + list(KPIS) + ["dagen"]
     return result[ordered].sort_values(["replication", "year"] + by, ignore_index=True)
 
 

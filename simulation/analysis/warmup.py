@@ -61,7 +61,7 @@ class WelchResult:
 
     def figure(self):
         """A matplotlib figure: replications (thin), their mean, Welch's moving average, the warm-up lines."""
-        import matplotlib
+        import matplotlib   # heavy: imported when a figure is drawn, not with the package
 
         if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
             matplotlib.use("Agg", force=False)

@@ -91,7 +91,7 @@ class DaskExecutor(SequentialExecutor):
     name = "dask"
 
     def __init__(self, scheduler: Optional[str] = None, workers: Optional[int] = None):
-        try:
+        try:   # dask is optional (pip install 'simulation[dask]'): imported only when this executor is made
             import dask
             from distributed import Client, LocalCluster
         except ImportError:
@@ -117,7 +117,7 @@ class DaskExecutor(SequentialExecutor):
                                   self._client.scheduler_info().get("workers", {}).values()))
 
     def map_unordered(self, fn, tasks):
-        from distributed import as_completed as dask_completed
+        from distributed import as_completed as dask_completed   # optional dependency, see __init__
 
         tasks = list(tasks)
         futures = [self._client.submit(fn, task, pure=False) for task in tasks]

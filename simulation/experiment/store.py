@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import pandas as pd
+import pyarrow.dataset as ds
 
 RUNS = "runs"
 RUN_META = "run.json"
@@ -153,8 +154,6 @@ def load_kpis(root: PathLike, level: str = "totaal", scenarios: Optional[Iterabl
     (the keys sweep, scenario, replication and year are always included). Reads only the
     small KPI files, in parallel, with pyarrow.
     """
-    import pyarrow.dataset as ds
-
     if level not in KPI_FILES:
         raise ValueError(f"level must be one of {sorted(KPI_FILES)}, got {level!r}")
     wanted = sorted(set(scenarios)) if scenarios is not None else None
