@@ -72,7 +72,8 @@ from simulation import load_scenario, simulate
 from simulation.funding import VARIANTS
 from simulation.experiment.compare import compare
 from simulation.funding.payments import compute_payments
-from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.analysis.tables import traject_table
+from simulation.core.calendar import year_bounds
 from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
 from simulation.config.scenario import scenario_from_dict
 

@@ -55,7 +55,8 @@ import pandas as pd
 
 from simulation import load_scenario, simulate
 from simulation.experiment.compare import compare
-from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.analysis.tables import traject_table
+from simulation.core.calendar import year_bounds
 from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
 from simulation.config.scenario import scenario_from_dict
 

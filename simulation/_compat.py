@@ -10,6 +10,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 import warnings
 
 MOVED = {
@@ -20,8 +21,8 @@ MOVED = {
     "simulation.events": "simulation.core.events",
     "simulation.model": "simulation.core.model",
     "simulation.cohort": "simulation.core.cohort",
-    "simulation.metrics": "simulation.analysis.kpis",
-    "simulation.warmup": "simulation.analysis.warmup",
+    "simulation.metrics": "simulation.analysis.kpis",   # with the names of analysis.tables, see SPLIT
+    "simulation.warmup": "simulation.experiment.warmup",   # welch; the pure parts are in analysis.warmup
     "simulation.sweep": "simulation.experiment.sweep",
     "simulation.executors": "simulation.experiment.executors",
     "simulation.store": "simulation.experiment.store",
@@ -30,6 +31,20 @@ MOVED = {
     "simulation.calibration": "simulation.data.calibration",
     "simulation.sweep_cli": "simulation.cli.sweep",
 }
+
+# old modules whose contents now live in several modules: the old name imports as the first,
+# with the names it lacks looked up in the others
+SPLIT = {"simulation.metrics": ("simulation.analysis.tables",)}
+
+
+def _split_module(name: str, first: str, others: tuple[str, ...]) -> types.ModuleType:
+    module = types.ModuleType(name, f"Old module path of {first} (and {', '.join(others)}).")
+    primary = importlib.import_module(first)
+    module.__dict__.update({k: v for k, v in vars(primary).items() if not k.startswith("__")})
+    for other in others:
+        module.__dict__.update({k: v for k, v in vars(importlib.import_module(other)).items()
+                                if not k.startswith("_") and k not in module.__dict__})
+    return module
 
 
 class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -43,6 +58,8 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         new = MOVED[spec.name]
         warnings.warn(f"{spec.name} has moved to {new}; import it from there", DeprecationWarning, stacklevel=2)
+        if spec.name in SPLIT:
+            return _split_module(spec.name, new, SPLIT[spec.name])
         return importlib.import_module(new)
 
     def exec_module(self, module) -> None:

@@ -6,10 +6,10 @@ validate with ``scenario_from_dict``.
 from __future__ import annotations
 
 import copy
-import math
 
 import numpy as np
-from scipy import stats
+
+from simulation.analysis import stats
 
 from simulation.config.scenario import Scenario, scenario_from_dict
 
@@ -51,8 +51,7 @@ def mmc_theory(c: int, rho: float, mean_service: float) -> dict[str, float]:
 def t_half_width(samples, level: float) -> float:
     """Half-width of the Student-t confidence interval of the mean of iid replication values."""
     x = np.asarray(samples, dtype=float)
-    n = len(x)
-    return float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return float(stats.t_half_width(x.std(ddof=1), len(x), level))
 
 
 def check_mean(samples, theory: float, name: str, max_rel_half_width: float, level: float) -> str:

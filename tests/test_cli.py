@@ -102,6 +102,6 @@ def test_records_commands_keep_their_options_and_exit_codes(tmp_path, capsys):
 
 
 def test_provenance_helpers_stay_importable_from_cli_main():
-    from simulation.cli.main import _versions, git_commit, write_run   # experiment/sweep.py imports these
+    from simulation.cli.main import _versions, git_commit, write_run   # older code imports them from here
 
     assert _versions()["python"] and callable(git_commit) and callable(write_run)

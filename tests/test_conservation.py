@@ -19,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from simulation.core import events as ev
-from simulation.analysis.kpis import client_places, kpis, traject_table, waiting_table, year_bounds
+from simulation.analysis.kpis import kpis
+from simulation.analysis.tables import client_places, traject_table, waiting_table
+from simulation.core.calendar import year_bounds
 from simulation.core.model import Model
 from simulation.experiment.runner import build_model
 from simulation.config.scenario import scenario_from_dict

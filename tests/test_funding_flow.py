@@ -9,7 +9,7 @@ import pytest
 
 from simulation import simulate
 from simulation.funding.payments import compute_payments
-from simulation.analysis.kpis import traject_table
+from simulation.analysis.tables import traject_table
 
 T = 36_500.0
 

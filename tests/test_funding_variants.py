@@ -11,7 +11,7 @@ import pytest
 from pydantic import Field
 
 from simulation import simulate
-from simulation.analysis.kpis import traject_table
+from simulation.analysis.tables import traject_table
 from simulation.config.contracts import ContractBase
 from simulation.config.scenario import ScenarioError, scenario_from_dict
 from simulation.experiment.compare import measures

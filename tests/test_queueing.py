@@ -22,7 +22,7 @@ import pytest
 from scipy import stats
 
 from simulation.experiment.runner import run_replication
-from simulation.analysis.kpis import traject_table, waiting_table
+from simulation.analysis.tables import traject_table, waiting_table
 from scenarios import bonferroni, check_mean, mginf_scenario, mmc_scenario, mmc_theory
 
 FAMILY_ALPHA = 0.01

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from simulation import simulate
-from simulation.analysis.kpis import traject_table
+from simulation.analysis.tables import traject_table
 from scenarios import RICH, rich_scenario
 
 SEED = 31337

@@ -5,7 +5,8 @@ import pytest
 import yaml
 from pathlib import Path
 
-from simulation.analysis.warmup import daily_caseload, suggest_warmup, welch, welch_moving_average
+from simulation.analysis.warmup import daily_caseload, suggest_warmup, welch_moving_average
+from simulation.experiment.warmup import welch
 
 SMOKE = yaml.safe_load((Path(__file__).resolve().parent / "data" / "smoke.yaml").read_text(encoding="utf-8"))
 

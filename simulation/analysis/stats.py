@@ -12,7 +12,11 @@ paired differences between two variants are iid too, and get the same interval.
 """
 from __future__ import annotations
 
+import math
+from typing import Sequence
+
 import numpy as np
+import pandas as pd
 
 
 def t_quantile(level: float, dof):
@@ -47,3 +51,81 @@ def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
         return mean, np.nan, np.nan
     half = t_quantile(level, n - 1) * x.std(ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def mean_sd_interval(values, level: float = 0.95) -> tuple[float, float, float, float]:
+    """(mean, sd, low, high) of the non-NaN ``values``: the t-interval with the sample sd (ddof 1)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    sd = x.std(ddof=1) if len(x) > 1 else np.nan
+    mean, low, high = t_interval(x, level)
+    return mean, sd, low, high
+
+
+def paired_differences_frame(frame: pd.DataFrame, baseline: str, columns: Sequence[str], keys: Sequence[str],
+                             variant: str = "scenario", include_baseline: bool = False) -> pd.DataFrame:
+    """Per ``variant`` x ``keys`` (which include the replication): each column minus the baseline's.
+
+    With common random numbers replication r of every variant sees the same clients, so these
+    differences are iid over replications. Rows keep the variant's own order; a key the baseline
+    lacks gives NaN.
+    """
+    keys, columns = list(keys), list(columns)
+    base = frame[frame[variant] == baseline].set_index(keys)[columns]
+    if base.empty:
+        raise ValueError(f"no runs of baseline {variant} {baseline!r}")
+    parts = []
+    for name, rows in frame.groupby(variant, observed=True, sort=False):
+        if name == baseline and not include_baseline:
+            continue
+        rows = rows.set_index(keys)[columns]
+        parts.append((rows - base.reindex(rows.index)).reset_index().assign(**{variant: name}))
+    if not parts:
+        return pd.DataFrame(columns=[variant] + keys + columns)
+    return pd.concat(parts, ignore_index=True)
+
+
+def summarise_long(frame: pd.DataFrame, keys: Sequence[str] = ("scenario", "year"),
+                   columns: Sequence[str] = (), level: float = 0.95) -> pd.DataFrame:
+    """Per ``keys`` x column ("kpi"): n, gem, sd, ci_laag, ci_hoog, halve_breedte, rel_halve_breedte."""
+    keys = [k for k in keys if k in frame.columns]
+    columns = [c for c in columns if c in frame.columns]
+    long = frame.melt(id_vars=keys, value_vars=columns, var_name="kpi", value_name="value").dropna(subset=["value"])
+    g = long.groupby(keys + ["kpi"], observed=True, sort=False)["value"]
+    out = pd.DataFrame({"n": g.count(), "gem": g.mean(), "sd": g.std(ddof=1)}).reset_index()
+    out["halve_breedte"] = np.where(out["n"] > 1, t_half_width(out["sd"], out["n"], level), np.nan)
+    out["ci_laag"] = out["gem"] - out["halve_breedte"]
+    out["ci_hoog"] = out["gem"] + out["halve_breedte"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = out["halve_breedte"] / out["gem"].abs()
+    out["rel_halve_breedte"] = np.where((out["halve_breedte"] == 0), 0.0, rel)
+    order = {c: i for i, c in enumerate(columns)}
+    out = out.sort_values(keys + ["kpi"], key=lambda s: s.map(order) if s.name == "kpi" else s, ignore_index=True)
+    return out[keys + ["kpi", "n", "gem", "sd", "ci_laag", "ci_hoog", "halve_breedte", "rel_halve_breedte"]]
+
+
+def precision_reached(frame: pd.DataFrame, precision, level: float = 0.95) -> tuple[bool, float]:
+    """Whether every ``precision.kpis`` column in every year has relative half-width <= the target
+    (``precision.relative_half_width``); and the worst one.
+
+    A KPI-year with no values at all (e.g. recidive_365 in the last year) is ignored.
+    """
+    summary = summarise_long(frame, keys=("year",), columns=precision.kpis, level=level)
+    if summary.empty:
+        return False, math.inf
+    rel = summary["rel_halve_breedte"].fillna(math.inf).replace(-math.inf, math.inf)
+    worst = float(rel.max())
+    return worst <= precision.relative_half_width, worst
+
+
+def paired_differences(frame: pd.DataFrame, baseline: str, columns: Sequence[str], keys: Sequence[str] = ("year",),
+                       level: float = 0.95) -> pd.DataFrame:
+    """Scenario minus ``baseline`` per replication (common random numbers), summarised with a t-interval."""
+    keys = [k for k in keys if k in frame.columns]
+    columns = [c for c in columns if c in frame.columns]
+    diffs = paired_differences_frame(frame, baseline, columns, ["replication"] + keys)
+    if diffs.empty:
+        return pd.DataFrame()
+    diffs = diffs.dropna(how="all", subset=columns)
+    out = summarise_long(diffs, keys=["scenario"] + keys, columns=columns, level=level)
+    return out.rename(columns={"gem": "verschil_gem"}).assign(basis=baseline)

@@ -1,6 +1,7 @@
-"""Welch's method to justify the warm-up length.
+"""Welch's method to justify the warm-up length: the daily caseload, the moving average, the suggestion.
 
-Run the scenario from an empty system (no warm-up, no initial caseload), count
+``simulation.experiment.warmup.welch`` runs the scenario; what it does with the log is here:
+run the scenario from an empty system (no warm-up, no initial caseload), count
 the trajecten in zorg on every day, average that over replications and smooth
 it with Welch's moving average (window w: the mean of days i-w..i+w, shorter
 and centred near the start). The warm-up should last until the smoothed curve
@@ -11,13 +12,13 @@ horizon), to be confirmed by eye on the figure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.kpis import traject_table
-from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
+from simulation.analysis.tables import traject_table
+from simulation.config.scenario import Scenario
 
 
 def daily_caseload(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
@@ -60,7 +61,7 @@ class WelchResult:
 
     def figure(self):
         """A matplotlib figure: replications (thin), their mean, Welch's moving average, the warm-up lines."""
-        import matplotlib
+        import matplotlib   # heavy: imported when a figure is drawn, not with the package
 
         if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
             matplotlib.use("Agg", force=False)
@@ -109,54 +110,3 @@ def suggest_warmup(smoothed: np.ndarray, tolerance: float = 0.05) -> Optional[in
         return None
     last_out = np.flatnonzero(outside)
     return int(last_out[-1] + 1) if len(last_out) else 0
-
-
-def _events(sc: Scenario, seed: int, replications: int, workers: int) -> pd.DataFrame:
-    from simulation.experiment.runner import run_replication
-
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(workers) as pool:
-            frames = [f for f, _ in pool.map(run_replication, [sc] * replications, [seed] * replications,
-                                             range(replications))]
-    else:
-        frames = [run_replication(sc, seed, r)[0] for r in range(replications)]
-    return pd.concat(frames, ignore_index=True)
-
-
-def welch(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 5, window: int = 30,
-          horizon_years: Optional[int] = None, overrides: Optional[dict[str, Any]] = None, workers: int = 1,
-          tolerance: float = 0.05, compare_initial_caseload: bool = True) -> WelchResult:
-    """Run ``replications`` replications from an empty system and return Welch's moving average.
-
-    With ``compare_initial_caseload`` the same replications are also run from the model's
-    equilibrium initial caseload (no warm-up), column ``welch_beginstand``: when that curve
-    is flat from day 0, a short warm-up suffices.
-    """
-    if isinstance(scenario, Scenario):
-        raw, source = scenario.model_dump(mode="json"), scenario.name
-    elif isinstance(scenario, dict):
-        raw, source = scenario, "<dict>"
-    else:
-        raw, source = load_scenario(scenario).model_dump(mode="json"), str(scenario)
-    original = scenario_from_dict(raw, source=source, overrides=overrides)
-    empty = {**(overrides or {}), "warmup": {"days": 0, "initial_caseload": False}}
-    if horizon_years:
-        empty["horizon_years"] = horizon_years
-    sc = scenario_from_dict(raw, source=source, overrides=empty)
-    daily = daily_caseload(_events(sc, seed, replications, workers), sc.horizon_days)
-    mean = daily.mean(axis=1).to_numpy()
-    smoothed = welch_moving_average(mean, window)
-    daily = daily.reset_index()
-    daily.insert(1, "date", pd.Timestamp(sc.start_date) + pd.to_timedelta(daily["day"], unit="D"))
-    daily["gemiddeld"] = mean
-    daily["welch"] = smoothed
-    if compare_initial_caseload:
-        begin = dict(empty, warmup={"days": 0, "initial_caseload": True})
-        sb = scenario_from_dict(raw, source=source, overrides=begin)
-        with_begin = daily_caseload(_events(sb, seed, replications, workers), sb.horizon_days)
-        daily["welch_beginstand"] = welch_moving_average(with_begin.mean(axis=1).to_numpy(), window)
-    # keep the user's warm-up setting for the figure's reference line
-    shown = sc.model_copy(update={"warmup": original.warmup})
-    return WelchResult(shown, seed, replications, window, daily, suggest_warmup(smoothed, tolerance), tolerance)

@@ -10,8 +10,8 @@ import sys
 
 from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
                             validate, warmup)
-from simulation.cli._provenance import _versions, git_commit
-from simulation.cli.run import write_run
+from simulation.experiment.outputs import write_run
+from simulation.experiment.provenance import git_commit, package_versions as _versions
 from simulation.config.scenario import ScenarioError
 
 COMMANDS = (run, validate, schema, notebook, report, sweep, warmup, calibrate, export_records, check_records)

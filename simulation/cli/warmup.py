@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.analysis.warmup import welch
+from simulation.experiment.warmup import welch
 from simulation.cli._options import scenario_overrides
 
 NAME = "warmup"

@@ -24,11 +24,13 @@ from typing import Any, Mapping, Optional, Union
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
 from simulation.experiment.runner import simulate
-from simulation.analysis.kpis import traject_table, year_bounds
-from simulation.config.scenario import Scenario, scenario_from_dict
+from simulation.analysis.tables import traject_table
+from simulation.core.calendar import year_bounds
+from simulation.analysis.stats import mean_sd_interval, paired_differences_frame, t_interval
+from simulation.config.scenario import Scenario
+from simulation.experiment.design import ScenarioSpec, expand
 from simulation.funding.costs import margins
 from simulation.funding.payments import compute_payments
 
@@ -44,6 +46,8 @@ class Comparison:
     assumptions: pd.DataFrame         # non-neutral behaviour values with their source or 'aanname'
     reference: str
     payments: dict[str, pd.DataFrame] = field(default_factory=dict)
+    events: dict[str, pd.DataFrame] = field(default_factory=dict)   # per variant, with compare(keep_events=True)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)    # per variant, with compare(keep_events=True)
 
 
 def load_variant(path: Union[str, Path]) -> dict[str, Any]:
@@ -126,65 +130,76 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return out[by + list(MEASURES)], fund.payments
 
 
-def _t_ci(x: pd.Series, level: float) -> tuple[float, float, float]:
-    x = x.dropna()
-    n = len(x)
-    if n == 0:
-        return np.nan, np.nan, np.nan
-    mean = x.mean()
-    if n < 2:
-        return mean, np.nan, np.nan
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
-
-
-def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[dict, str, Path, None]],
-            replications: int = 10, seed: int = 1, reference: Optional[str] = None,
-            budget: Optional[Mapping[str, float]] = None, level: float = 0.95, workers: int = 1) -> Comparison:
-    """Run every variant on common random numbers; paired differences to ``reference`` (default: the first).
-
-    ``variants`` maps a name to an override set ({"funding": {...}} or dotted keys), to the path of a
-    YAML overlay, or to None (the base scenario as it is).
-    """
+def _base_raw(scenario: Union[Scenario, str, dict]) -> dict:
     if isinstance(scenario, Scenario):
-        base = scenario.model_dump(mode="json", exclude_none=True)
-    elif isinstance(scenario, dict):
-        base = scenario
-    else:
-        base = yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
-    names = list(variants)
-    reference = reference or names[0]
-    if reference not in variants:
-        raise ValueError(f"reference {reference!r} is not one of the variants {names}")
-    frames, payments, assumptions = [], {}, []
-    for name in names:
-        ov = variants[name]
-        ov = load_variant(ov) if isinstance(ov, (str, Path)) else (ov or {})
-        sc = scenario_from_dict(base, source=f"variant {name}", overrides=ov)
-        res = simulate(sc, seed=seed, replications=replications, workers=workers)
-        m, pay = measures(sc, res.events)
-        frames.append(m.assign(variant=name))
-        payments[name] = pay
-        assumptions.append(behaviour_assumptions(sc).assign(variant_name=name))
-    per_rep = pd.concat(frames, ignore_index=True)
+        return scenario.model_dump(mode="json", exclude_none=True)
+    if isinstance(scenario, dict):
+        return scenario
+    return yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
+
+
+def variant_specs(scenario: Union[Scenario, str, dict],
+                  variants: Mapping[str, Union[dict, str, Path, None]]) -> list[ScenarioSpec]:
+    """The resolved scenario of every variant (the base with its overrides); raises on an invalid one."""
+    overlays = [(name, load_variant(ov) if isinstance(ov, (str, Path)) else (ov or {}))
+                for name, ov in variants.items()]
+    return expand(_base_raw(scenario), overlays, source=lambda name: f"variant {name}", rename=False,
+                  keep_errors=False)
+
+
+def _summary(per_rep: pd.DataFrame, reference: str, level: float) -> pd.DataFrame:
+    """Per variant x municipality x year x measure: mean, sd, t-interval; the paired difference to the reference."""
     by = ["municipality", "year"]
-    ref = per_rep[per_rep["variant"] == reference].set_index(["replication"] + by)
+    diffs = paired_differences_frame(per_rep, reference, MEASURES, ["replication"] + by, variant="variant",
+                                     include_baseline=True)
     rows = []
-    for (variant, mun, year), g in per_rep.groupby(["variant"] + by):
-        g = g.set_index(["replication"] + by)
+    for ((variant, mun, year), g), (_, d) in zip(per_rep.groupby(["variant"] + by), diffs.groupby(["variant"] + by)):
         for col in MEASURES:
-            mean, lo, hi = _t_ci(g[col], level)
-            diff = g[col] - ref[col].reindex(g.index)
-            d, dlo, dhi = _t_ci(diff, level)
+            mean, sd, lo, hi = mean_sd_interval(g[col], level)
+            diff, dlo, dhi = t_interval(d[col], level)
             rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "mean": mean,
-                         "sd": g[col].std(ddof=1), "ci_low": lo, "ci_high": hi, "diff_vs_reference": d,
+                         "sd": sd, "ci_low": lo, "ci_high": hi, "diff_vs_reference": diff,
                          "diff_ci_low": dlo, "diff_ci_high": dhi})
-    summary = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def _predictability(per_rep: pd.DataFrame, reference: str, budget: Optional[Mapping[str, float]]) -> pd.DataFrame:
+    """Per variant x municipality x year: sd of spend and the share of replications over the budget."""
+    by = ["municipality", "year"]
     ref_mean = per_rep[per_rep["variant"] == reference].groupby(by)["spend"].mean()
     pred = per_rep.groupby(["variant"] + by)["spend"].agg(spend_mean="mean", spend_sd="std").reset_index()
     pred["budget"] = [budget[m] if budget and m in budget else ref_mean.get((m, y), np.nan)
                       for m, y in zip(pred["municipality"], pred["year"])]
     over = per_rep.merge(pred[["variant"] + by + ["budget"]], on=["variant"] + by)
-    pred = pred.merge((over["spend"] > over["budget"]).groupby([over[c] for c in ["variant"] + by]).mean()
+    return pred.merge((over["spend"] > over["budget"]).groupby([over[c] for c in ["variant"] + by]).mean()
                       .rename("p_over_budget").reset_index(), on=["variant"] + by)
-    return Comparison(per_rep, summary, pred, pd.concat(assumptions, ignore_index=True), reference, payments)
+
+
+def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[dict, str, Path, None]],
+            replications: int = 10, seed: int = 1, reference: Optional[str] = None,
+            budget: Optional[Mapping[str, float]] = None, level: float = 0.95, workers: int = 1,
+            keep_events: bool = False) -> Comparison:
+    """Run every variant on common random numbers; paired differences to ``reference`` (default: the first).
+
+    ``variants`` maps a name to an override set ({"funding": {...}} or dotted keys), to the path of a
+    YAML overlay, or to None (the base scenario as it is). With ``keep_events`` the Comparison keeps
+    each variant's event log and resolved scenario (``events``, ``scenarios``), so they need not be
+    simulated again.
+    """
+    names = list(variants)
+    reference = reference or names[0]
+    if reference not in variants:
+        raise ValueError(f"reference {reference!r} is not one of the variants {names}")
+    frames, payments, assumptions, events, scenarios = [], {}, [], {}, {}
+    for spec in variant_specs(scenario, variants):
+        name, resolved = spec.name, spec.scenario
+        res = simulate(resolved, seed=seed, replications=replications, workers=workers)
+        m, pay = measures(resolved, res.events)
+        frames.append(m.assign(variant=name))
+        payments[name] = pay
+        assumptions.append(behaviour_assumptions(resolved).assign(variant_name=name))
+        if keep_events:
+            events[name], scenarios[name] = res.events, resolved
+    per_rep = pd.concat(frames, ignore_index=True)
+    return Comparison(per_rep, _summary(per_rep, reference, level), _predictability(per_rep, reference, budget),
+                      pd.concat(assumptions, ignore_index=True), reference, payments, events, scenarios)

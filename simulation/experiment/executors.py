@@ -1,11 +1,12 @@
 """Where runs execute: in this process, in a pool of local processes, or on a Dask cluster.
 
-Every executor has one method, ``map_unordered(fn, tasks)``, that yields
-``(task, result, error)`` as runs finish, in any order. ``fn`` is a top-level
+Every executor has two methods. ``map_unordered(fn, tasks)`` yields
+``(task, result, error)`` as runs finish, in any order (sweeps): ``fn`` is a top-level
 function (importable on the workers) that should catch its own exceptions;
 ``error`` is only set when the machinery itself failed (a worker process died,
-a task could not be sent). Results never depend on the executor: each run
-carries its own seed and replication index.
+a task could not be sent). ``map(fn, tasks)`` yields the results in the order of
+the tasks and raises the first exception (``simulate``). Results never depend on
+the executor: each run carries its own seed and replication index.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ class SequentialExecutor:
                 yield task, fn(task), None
             except Exception:  # noqa: BLE001 - reported, the sweep goes on
                 yield task, None, traceback.format_exc()
+
+    def map(self, fn: Callable, tasks: Iterable) -> Iterator[Any]:
+        for task in tasks:
+            yield fn(task)
 
     def close(self) -> None:
         pass
@@ -66,6 +71,9 @@ class ProcessExecutor(SequentialExecutor):
             else:
                 yield task, None, "".join(traceback.format_exception(exc))
 
+    def map(self, fn, tasks):
+        yield from self._pool.map(fn, tasks)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -83,7 +91,7 @@ class DaskExecutor(SequentialExecutor):
     name = "dask"
 
     def __init__(self, scheduler: Optional[str] = None, workers: Optional[int] = None):
-        try:
+        try:   # dask is optional (pip install 'simulation[dask]'): imported only when this executor is made
             import dask
             from distributed import Client, LocalCluster
         except ImportError:
@@ -109,7 +117,7 @@ class DaskExecutor(SequentialExecutor):
                                   self._client.scheduler_info().get("workers", {}).values()))
 
     def map_unordered(self, fn, tasks):
-        from distributed import as_completed as dask_completed
+        from distributed import as_completed as dask_completed   # optional dependency, see __init__
 
         tasks = list(tasks)
         futures = [self._client.submit(fn, task, pure=False) for task in tasks]
@@ -125,6 +133,11 @@ class DaskExecutor(SequentialExecutor):
                 yield task, None, text
             future.release()
 
+    def map(self, fn, tasks):
+        for future in self._client.map(fn, list(tasks), pure=False):
+            yield future.result()
+            future.release()
+
     def close(self) -> None:
         self._client.close()
         if self._cluster is not None:
@@ -136,6 +149,7 @@ class DaskExecutor(SequentialExecutor):
 
 
 def make_executor(name: str = "processes", workers: Optional[int] = None, scheduler: Optional[str] = None):
+    """The executor called ``name`` (one of EXECUTORS)."""
     if name == "sequential":
         return SequentialExecutor()
     if name == "processes":

@@ -1,7 +1,6 @@
 """Replications: run a scenario with one seed, in one process or several, same result."""
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -11,6 +10,7 @@ from tqdm.auto import tqdm
 from simulation.core import events as ev
 from simulation.analysis.kpis import kpis
 from simulation.core.model import Model
+from simulation.experiment.executors import ProcessExecutor, SequentialExecutor
 from simulation.funding.flow import FlowRules
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 
@@ -46,9 +46,24 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> tuple[pd
     return frame, model.state_at_horizon()
 
 
-def _run_one(args):
+def _run_one(args: tuple[str, int, int]) -> tuple[pd.DataFrame, dict[str, int]]:
     scenario_json, seed, replication = args
     return run_replication(Scenario.model_validate_json(scenario_json), seed, replication)
+
+
+def run_replications(scenario: Scenario, seed: int, replications: int, workers: int = 1,
+                     progress: bool = False) -> list[tuple[pd.DataFrame, dict[str, int]]]:
+    """Replications 0..replications-1 in order: in this process, or in ``workers`` processes.
+
+    Replication r always uses the streams of (seed, r), so the result does not depend on ``workers``.
+    """
+    bar = {"total": replications, "desc": scenario.name, "unit": "rep", "disable": not progress}
+    if workers > 1 and replications > 1:
+        payload = scenario.model_dump_json()   # workers get the resolved scenario, never a file path
+        with ProcessExecutor(min(workers, replications)) as pool:
+            return list(tqdm(pool.map(_run_one, [(payload, seed, r) for r in range(replications)]), **bar))
+    executor = SequentialExecutor()
+    return list(tqdm(executor.map(lambda r: run_replication(scenario, seed, r), range(replications)), **bar))
 
 
 def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 1,
@@ -57,7 +72,7 @@ def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: 
     """Run ``replications`` replications of a scenario (a Scenario, a YAML path or a dict).
 
     Replication r always uses the streams of (seed, r): the result is identical for any
-    ``workers``. Returns the event log and the KPIs (see ``metrics.kpis``).
+    ``workers``. Returns the event log and the KPIs (see ``analysis.kpis.kpis``).
     """
     if isinstance(scenario, dict):
         scenario = scenario_from_dict(scenario, overrides=overrides)
@@ -67,14 +82,7 @@ def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: 
         scenario = scenario_from_dict(scenario.model_dump(mode="json"), source=scenario.name, overrides=overrides)
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    if workers > 1 and replications > 1:
-        payload = scenario.model_dump_json()
-        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            jobs = pool.map(_run_one, [(payload, seed, r) for r in range(replications)])
-            results = list(tqdm(jobs, total=replications, desc=scenario.name, unit="rep", disable=not progress))
-    else:
-        results = [run_replication(scenario, seed, r)
-                   for r in tqdm(range(replications), desc=scenario.name, unit="rep", disable=not progress)]
+    results = run_replications(scenario, seed, replications, workers, progress)
     events = pd.concat([frame for frame, _ in results], ignore_index=True)
     return SimulationResult(scenario, seed, replications, events, kpis(events, scenario),
                             [state for _, state in results])

@@ -28,10 +28,12 @@ import os
 import shutil
 import tempfile
 import urllib.parse
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import pandas as pd
+import pyarrow.dataset as ds
 
 RUNS = "runs"
 RUN_META = "run.json"
@@ -67,6 +69,33 @@ def is_complete(folder: PathLike, scenario_hash: Optional[str] = None) -> bool:
     return scenario_hash is None or meta.get("scenario_hash") == scenario_hash
 
 
+@contextmanager
+def atomic_folder(target: PathLike, prefix: Optional[str] = None,
+                  keep_existing: Optional[Callable[[Path], bool]] = None) -> Iterator[Path]:
+    """Yield a hidden temporary folder next to ``target``; on success move it into place as ``target``.
+
+    An existing ``target`` is removed first, unless ``keep_existing(target)`` says it is to be
+    kept (then, when the move fails because ``target`` is there, the new copy is dropped). On
+    any error the temporary folder is removed and ``target`` is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix or f".{target.name}.", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists() and not (keep_existing is not None and keep_existing(target)):
+            shutil.rmtree(target)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if keep_existing is None or not keep_existing(target):
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_run_folder(folder: PathLike, frames: dict[str, pd.DataFrame], meta: dict) -> Path:
     """Write ``frames`` (file name -> DataFrame) and ``run.json`` into ``folder`` atomically.
 
@@ -76,23 +105,11 @@ def write_run_folder(folder: PathLike, frames: dict[str, pd.DataFrame], meta: di
     deterministic, so both copies are the same.
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-", dir=folder.parent))
-    try:
+    with atomic_folder(folder, prefix=f".tmp-{folder.name}-",
+                       keep_existing=lambda f: is_complete(f, meta.get("scenario_hash"))) as tmp:
         for name, frame in frames.items():
             frame.to_parquet(tmp / name, index=False)
         (tmp / RUN_META).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
-        if folder.exists() and not is_complete(folder, meta.get("scenario_hash")):
-            shutil.rmtree(folder)
-        try:
-            os.replace(tmp, folder)
-        except OSError:
-            if not is_complete(folder, meta.get("scenario_hash")):
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
 
 
@@ -137,8 +154,6 @@ def load_kpis(root: PathLike, level: str = "totaal", scenarios: Optional[Iterabl
     (the keys sweep, scenario, replication and year are always included). Reads only the
     small KPI files, in parallel, with pyarrow.
     """
-    import pyarrow.dataset as ds
-
     if level not in KPI_FILES:
         raise ValueError(f"level must be one of {sorted(KPI_FILES)}, got {level!r}")
     wanted = sorted(set(scenarios)) if scenarios is not None else None

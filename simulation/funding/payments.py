@@ -24,7 +24,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.kpis import traject_table
+from simulation.analysis.tables import traject_table
 from simulation.core.calendar import Calendar
 from simulation.funding.addons import add_ons
 from simulation.funding.rows import FINAL_COLUMNS, KINDS, PAYMENT_COLUMNS, PLEK_COLUMNS

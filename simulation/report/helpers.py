@@ -12,7 +12,8 @@ import copy
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.analysis.tables import traject_table
+from simulation.core.calendar import year_bounds
 
 
 def focus(raw: dict, segments) -> dict:

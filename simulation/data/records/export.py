@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulation.analysis.kpis import traject_table, waiting_table
+from simulation.analysis.tables import traject_table, waiting_table
 from simulation.data.records.format import (COLUMN_NAMES, DATE_COLUMNS, MODEL_TO_REDEN, PERIOD_METADATA_KEY,
                                             parse_study_period)
 from simulation.data.records.privacy import pseudonymous_key

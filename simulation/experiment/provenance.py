@@ -1,17 +1,24 @@
-"""Provenance of a run: the git commit and the package versions written into manifests."""
+"""Where a result came from: the git commit of the code and the versions of the packages.
+
+Written into every run folder's and sweep's manifest (and the report's), so a result can be
+traced back to the code that computed it.
+"""
 from __future__ import annotations
 
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Iterable, Optional
 
 PACKAGES = ("simulation", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "PyYAML")
+SWEEP_PACKAGES = ("tqdm", "dask", "distributed")
 
 
-def _versions() -> dict[str, str]:
+def package_versions(extra: Iterable[str] = ()) -> dict[str, str]:
+    """Python's version and that of every package in PACKAGES and ``extra`` ("not installed" if absent)."""
     out = {"python": platform.python_version()}
-    for name in PACKAGES:
+    for name in (*PACKAGES, *extra):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -19,7 +26,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def git_commit(path: Path | None = None) -> str | None:
+def git_commit(path: Optional[Path] = None) -> Optional[str]:
     """The commit of the working tree the package runs from (with '+dirty' when changed), or None."""
     where = path or Path(__file__).resolve().parent
     try:

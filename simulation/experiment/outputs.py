@@ -1,0 +1,34 @@
+"""The output folder of ``python -m simulation run``: events, KPIs, the resolved scenario, a manifest."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from simulation.config.scenario import resolved_yaml
+from simulation.experiment.provenance import git_commit, package_versions
+from simulation.experiment.store import atomic_folder
+
+
+def write_run(result, out: Path, wall_seconds: float, command: list[str]) -> Path:
+    """Write a run's files to a temporary folder next to ``out`` and move it into place when complete."""
+    out = Path(out)
+    with atomic_folder(out) as tmp:
+        result.events.to_parquet(tmp / "events.parquet", index=False)
+        result.kpis.to_csv(tmp / "kpis.csv", index=False)
+        (tmp / "scenario.yaml").write_text(resolved_yaml(result.scenario), encoding="utf-8")
+        manifest = {
+            "scenario": result.scenario.name,
+            "seed": result.seed,
+            "replications": result.replications,
+            "warmup": result.warmup_description,
+            "start_date": str(result.scenario.start_date),
+            "horizon_days": result.scenario.horizon_days,
+            "events": len(result.events),
+            "state_at_horizon": result.state_at_horizon,
+            "wall_seconds": round(wall_seconds, 3),
+            "git_commit": git_commit(),
+            "versions": package_versions(),
+            "command": command,
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return out

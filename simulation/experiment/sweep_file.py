@@ -1,0 +1,109 @@
+"""The sweep file (YAML): a base scenario, variants, a grid of overrides, a seed, replications or a
+target precision. See docs/sweeps.md."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from simulation.analysis.kpis import GROUP, KPI_COLUMNS
+from simulation.config.scenario import FieldProblem, ScenarioError, _Model, format_validation_error
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
+BASELINE = "basis"
+
+
+class SweepError(ScenarioError):
+    """A sweep file or sweep call that cannot be used; the message says where and how to fix it."""
+
+
+class Variant(_Model):
+    name: str = Field(pattern=NAME_PATTERN, description="short name used in output folders and tables")
+    description: str = ""
+    set: dict[str, Any] = Field(default_factory=dict, description="overrides {path.to.field: value}")
+
+
+class Precision(_Model):
+    """Sequential procedure: add replications until every KPI's CI is narrow enough, or ``max`` is reached."""
+
+    kpis: list[str] = Field(min_length=1, description="regional KPIs (per year) whose CI must be narrow enough")
+    relative_half_width: float = Field(gt=0, lt=1, description="target half-width / |mean|, e.g. 0.05")
+    initial: int = Field(5, ge=2, description="replications before the first check")
+    batch: int = Field(5, ge=1, description="replications added per round")
+    max: int = Field(50, ge=2, description="stop here even when the target is not reached")
+
+    @field_validator("kpis")
+    @classmethod
+    def _known(cls, v):
+        unknown = [k for k in v if k not in KPI_COLUMNS]
+        if unknown:
+            raise FieldProblem("", f"unknown KPI; use one of {list(KPI_COLUMNS)}", unknown)
+        return v
+
+    @model_validator(mode="after")
+    def _max_at_least_initial(self):
+        if self.max < self.initial:
+            raise FieldProblem("max", f"max must be >= initial ({self.initial})", self.max)
+        return self
+
+
+class SweepFile(_Model):
+    name: str = Field(pattern=NAME_PATTERN, description="the sweep's name (output folder)")
+    description: str = ""
+    base: Optional[str] = Field(None, description="base scenario YAML, relative to the sweep file")
+    scenario: Optional[dict[str, Any]] = Field(None, description="the base scenario written inline instead")
+    set: dict[str, Any] = Field(default_factory=dict, description="overrides applied to every scenario")
+    variants: list[Variant] = Field(default_factory=list, description="named variants; none: the base only")
+    grid: dict[str, list[Any]] = Field(default_factory=dict,
+                                       description="override path -> values; every combination is run")
+    seed: int = Field(ge=0, description="root seed of the sweep")
+    replications: Optional[int] = Field(None, ge=1, description="fixed number of replications per scenario")
+    precision: Optional[Precision] = None
+    level: float = Field(0.95, gt=0, lt=1, description="confidence level of the intervals")
+    kpis_by: list[Literal["municipality", "segment", "provider"]] = Field(
+        default_factory=lambda: list(GROUP), description="grouping of the stored kpis.parquet")
+    store_events: bool = Field(True, description="also store each run's event log")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.base is None) == (self.scenario is None):
+            raise FieldProblem("base", "give exactly one of base (a scenario file) or scenario (inline)", self.base)
+        if (self.replications is None) == (self.precision is None):
+            raise FieldProblem("replications", "give exactly one of replications (a number) or precision "
+                               "(a target half-width)", self.replications)
+        names = [v.name for v in self.variants]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise FieldProblem("variants", "variant names must be unique", dupes)
+        for key, values in self.grid.items():
+            if not values:
+                raise FieldProblem(f"grid.{key}", "a grid entry needs at least one value", values)
+        return self
+
+
+def _format_sweep_error(exc: ValidationError, source: str) -> str:
+    text = format_validation_error(exc, source)
+    return (text.replace("problem(s) in the scenario", "problem(s) in the sweep file")
+            .replace("see params/schema.json", "see docs/sweeps.md"))
+
+
+def load_sweep(path: Union[str, Path]) -> SweepFile:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SweepError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise SweepError(f"{path}: not valid YAML: {exc}") from None
+    return sweep_from_dict(raw, source=str(path))
+
+
+def sweep_from_dict(raw: Any, source: str = "<dict>") -> SweepFile:
+    if not isinstance(raw, dict):
+        raise SweepError(f"{source}: expected a mapping of sweep fields at the top level")
+    try:
+        return SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise SweepError(_format_sweep_error(exc, source)) from None
