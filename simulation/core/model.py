@@ -21,7 +21,6 @@ inverse-CDF transforms); the DataFrame is built once at the end.
 """
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from array import array
 from time import process_time
@@ -39,10 +38,10 @@ from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM, Client, ClientDraws
 from simulation.core.hooks import FlowHookFactory
 from simulation.core.instroom import arrival_times
 from simulation.core.ledger import Ledger
-from simulation.core.pools import PlekPool
+from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
 from simulation.core.simpy_internals import URGENT, Arrival, At, StartedProcess, schedule_at
-from simulation.core.snapshot import beginstand_of_client, beginstand_shared
+from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
 from simulation.core.steady_state import initial_caseload
 from simulation.core.streams import generator
 
@@ -72,7 +71,8 @@ class Model:
         self.in_toegang: dict[int, tuple] = {}       # client -> (mun, seg, since)
         self.in_vv: dict[int, tuple] = {}            # client -> (mun, seg, since), recidive pending
         self.n_clients = 0
-        self.pools = self._plek_pools()
+        self.pools = bought_pools(scenario, self.mun_names, self.seg_names, self.prov_names, self.env,
+                                  self.calendar.year_of(-self.warmup_days))
         # funding's effects on the flow (core/hooks.py); None: no contract acts on the flow
         self.flow = flow(self) if flow is not None else None
         # A client who can never wait (see cohort.py) is simulated off the shared event queue.
@@ -88,18 +88,6 @@ class Model:
         return self.ledger.n_trajecten
 
     # -- set-up -------------------------------------------------------------------------------
-    def _plek_pools(self) -> dict[tuple[int, int, int], PlekPool]:
-        """The plekken bought per (municipality, provider, segment), at the warm-up year's counts."""
-        pools = {}
-        first_year = self.calendar.year_of(-self.warmup_days)
-        for provider_index, provider in enumerate(self.prov_names):
-            for municipality, per_segment in self.sc.providers[provider].plekken.items():
-                for segment in per_segment:
-                    key = (self.mun_names.index(municipality), provider_index, self.seg_names.index(segment))
-                    pools[key] = PlekPool(self.env, self.sc.plekken_in_year(provider, municipality, segment,
-                                                                            first_year))
-        return pools
-
     def _never_waits(self, municipality: int, segment: int) -> bool:
         """True when a client who starts in ``segment`` can meet no plek and no funding rule.
 
@@ -354,20 +342,6 @@ class Model:
                 age = row[1] * total
                 self._start(first_id + k, mi, si, row[2:], stream, (si, ti, pi, t0 - age, total - age))
 
-    def _capacity_schedule(self):
-        env = self.env
-        year = self.calendar.year_of(-self.warmup_days) + 1
-        while True:
-            day = self.calendar.day(dt.date(year, 1, 1))
-            if day >= self.horizon:
-                return
-            yield env.timeout(day - env.now)
-            for (mi, pi, si), pool in self.pools.items():
-                capacity = self.sc.plekken_in_year(self.prov_names[pi], self.mun_names[mi], self.seg_names[si], year)
-                if capacity is not None:   # pools of funding contracts change in funding.flow
-                    pool.set_capacity(capacity)
-            year += 1
-
     def run(self) -> array:
         """Simulate warm-up and horizon; returns the event log as a flat array of 10 floats per event."""
         # The model's objects form no reference cycles (gc.collect() after a run finds none),
@@ -389,7 +363,9 @@ class Model:
         # after the initial caseload has taken its plekken, before anything else happens on day 0
         At(env, self.warmup_days, URGENT).callbacks.append(lambda _event: beginstand_shared(self))
         if self.pools:
-            env.process(self._capacity_schedule())
+            env.process(yearly_capacity(env, self.pools, self.sc, self.calendar,
+                                        (self.mun_names, self.prov_names, self.seg_names),
+                                        self.calendar.year_of(-self.warmup_days), self.horizon))
         if self.flow is not None:
             self.flow.start()
         for mi in range(len(self.mun_names)):
@@ -411,23 +387,9 @@ class Model:
                 "traject_type": self.type_names, "provider": self.prov_names}
 
     def clients_at_horizon(self) -> dict[str, set[int]]:
-        """The ids of the clients in care, waiting (and not also in care), at the toegang, and in
-        the voorliggend veld with a recidive still to come, at the horizon."""
-        in_care = {v[0] for v in self.open_trajecten.values()}
-        places = {"in_zorg": in_care, "wachtlijst": {v[0] for v in self.waiting.values()} - in_care,
-                  "toegang": set(self.in_toegang), "voorliggend_veld_recidive": set(self.in_vv)}
-        for place, ids in self.cohort.at_horizon.items():   # the cohort's clients are in none of the dicts
-            for part in ids:
-                places[place].update(part.tolist())
-        return places
+        """The ids of the clients per place at the horizon (see snapshot.clients_at_horizon)."""
+        return clients_at_horizon(self)
 
     def state_at_horizon(self) -> dict[str, int]:
-        """The model's own count of clients per place at the horizon (checked against the log in tests).
-
-        Every client in the log is in exactly one place: in care (any open traject), waiting (an
-        open wait and no traject in care), at the toegang, in the voorliggend veld with a recidive
-        still to come, in the voorliggend veld for good, or gone after uitval. The last two count
-        clients who got there on or after day 0 (``analysis.kpis.client_places`` derives the same from the log).
-        """
-        counts = {place: len(ids) for place, ids in self.clients_at_horizon().items()}
-        return counts | {"voorliggend_veld": self.left[0], "uitgestroomd": self.left[1]}
+        """The model's own count of clients per place at the horizon (see snapshot.state_at_horizon)."""
+        return state_at_horizon(self)

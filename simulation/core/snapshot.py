@@ -1,4 +1,4 @@
-"""The ``beginstand``: the state on day 0 of every client in the system, logged once."""
+"""Where every client is: the ``beginstand`` on day 0 (logged once) and the state at the horizon."""
 from __future__ import annotations
 
 from simulation.core import events as ev
@@ -35,3 +35,27 @@ def beginstand_of_client(model, client: Client) -> None:
     if cid in model.in_vv:
         mi, si, since = model.in_vv[cid]
         log((0.0, ev.BEGINSTAND, cid, -1, mi, si, -1, -1, ev.IN_VOORLIGGEND_VELD, since))
+
+
+def clients_at_horizon(model) -> dict[str, set[int]]:
+    """The ids of the clients in care, waiting (and not also in care), at the toegang, and in
+    the voorliggend veld with a recidive still to come, at the horizon."""
+    in_care = {v[0] for v in model.open_trajecten.values()}
+    places = {"in_zorg": in_care, "wachtlijst": {v[0] for v in model.waiting.values()} - in_care,
+              "toegang": set(model.in_toegang), "voorliggend_veld_recidive": set(model.in_vv)}
+    for place, ids in model.cohort.at_horizon.items():   # the cohort's clients are in none of the dicts
+        for part in ids:
+            places[place].update(part.tolist())
+    return places
+
+
+def state_at_horizon(model) -> dict[str, int]:
+    """The model's own count of clients per place at the horizon (checked against the log in tests).
+
+    Every client in the log is in exactly one place: in care (any open traject), waiting (an
+    open wait and no traject in care), at the toegang, in the voorliggend veld with a recidive
+    still to come, in the voorliggend veld for good, or gone after uitval. The last two count
+    clients who got there on or after day 0 (``analysis.kpis.client_places`` derives the same from the log).
+    """
+    counts = {place: len(ids) for place, ids in clients_at_horizon(model).items()}
+    return counts | {"voorliggend_veld": model.left[0], "uitgestroomd": model.left[1]}
