@@ -101,10 +101,10 @@ class Model:
         return not any(key[0] == municipality and key[2] in reach for key in ruled)
 
     # -- instroom -----------------------------------------------------------------------------
-    def arrival_times(self, mi: int, si: int) -> np.ndarray:
-        """Poisson instroom of municipality ``mi``, segment ``si`` (see instroom.arrival_times)."""
-        return arrival_times(self.sc, self.calendar, self.seed, self.replication, self.mun_names[mi],
-                             self.seg_names[si], -self.warmup_days, self.horizon)
+    def arrival_times(self, municipality: int, segment: int) -> np.ndarray:
+        """Poisson instroom of one municipality and segment, by index (see instroom.arrival_times)."""
+        return arrival_times(self.sc, self.calendar, self.seed, self.replication, self.mun_names[municipality],
+                             self.seg_names[segment], -self.warmup_days, self.horizon)
 
     def _schedule_arrivals(self, mi: int, si: int) -> None:
         """Start each client's process at its arrival time: one timeout per client, no arrival process.
@@ -140,8 +140,8 @@ class Model:
         """Start a client's process now on the shared clock."""
         StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env), initial))
 
-    def run_private_from(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, start: float,
-                         episode: int, next_traject: int) -> None:
+    def run_private_from(self, cid: int, municipality: int, segment: int, draws: list[float], stream: tuple,
+                         start: float, episode: int, next_traject: int) -> None:
         """Run a cohort client's life from the start of ``episode`` (at day ``start``) on a private clock.
 
         The cohort hands over episodes with two chains at once (stacking); the generator code
@@ -149,7 +149,7 @@ class Model:
         The day-0 snapshot is this clock's job only if the episode starts before day 0.
         """
         clock = PrivateClock(start)
-        client = Client(cid, mi, si, draws, stream, clock)
+        client = Client(cid, municipality, segment, draws, stream, clock)
         client.episode, client.next_traject = episode, next_traject
         self.private_clients.add(cid)
         on_day_zero = (lambda: beginstand_of_client(self, client)) if start < 0 else None
@@ -159,7 +159,8 @@ class Model:
         """A client's life: aanmelding, toegang, trajecten, voorliggend veld, possible recidive.
 
         ``initial`` = (segment, type, provider, start day, remaining days) for a client of the
-        initial caseload, who starts in care instead of at the toegang.
+        initial caseload, who starts in care instead of at the toegang. Short names in this hot
+        path: c client, si segment, ti traject type, pi provider.
         """
         env, log, tables = c.env, self.log, self.tables
         while True:
@@ -247,9 +248,9 @@ class Model:
                initial: tuple[float, float] | None = None, p: int = 0):
         """One toewijzing and what follows it in the same segment; returns the final outcome code.
 
-        Long because it is the hot path of a traject, kept in one frame for speed. Verlenging and
-        step-down start a new traject at once at the same provider, keeping the plek; opschaling
-        releases the plek and starts a new toewijzing in the target segment. ``lane`` and ``p``:
+        The hot path of a traject, kept in one frame for speed. Verlenging and step-down start a
+        new traject at once at the same provider, keeping the plek; opschaling releases the plek
+        and starts a new toewijzing in the target segment. ``lane`` and ``p``:
         where the trajecten of this chain take their draws (see draws.LANE_SIZES). ``initial`` =
         (start day, remaining days) places a traject of the initial caseload. Short names: si
         segment, ti traject type, pi provider, u the traject's uniforms (hot loop).
@@ -326,21 +327,22 @@ class Model:
         care: in the cohort for clients who can never wait, else as processes on the shared clock."""
         t0 = -self.warmup_days
         groups = initial_caseload(self.sc, self.tables, self.seed, self.replication, t0, self.calendar.year_of(t0))
-        for mi, si, ti, pi, factor, first_id, rows in groups:
-            sample_length_biased = self.types[ti].sample_length_biased
+        for municipality, segment, kind, provider, factor, first_id, rows in groups:
+            sample_length_biased = self.types[kind].sample_length_biased
             n = len(rows)
             self.n_clients += n
-            stream = (self.mun_names[mi], self.seg_names[si])
-            if self.private_ok[mi][si]:
+            stream = (self.mun_names[municipality], self.seg_names[segment])
+            if self.private_ok[municipality][segment]:
                 total = np.array(list(map(sample_length_biased, rows[:, 0].tolist()))) * factor
                 age = rows[:, 1] * total
-                self.cohort.add(first_id + np.arange(n), mi, si, rows[:, 2:], stream, t0,
-                                (np.full(n, ti), np.full(n, pi), t0 - age, total - age))
+                self.cohort.add(first_id + np.arange(n), municipality, segment, rows[:, 2:], stream, t0,
+                                (np.full(n, kind), np.full(n, provider), t0 - age, total - age))
                 continue
             for k, row in enumerate(rows.tolist()):
                 total = sample_length_biased(row[0]) * factor
                 age = row[1] * total
-                self._start(first_id + k, mi, si, row[2:], stream, (si, ti, pi, t0 - age, total - age))
+                self._start(first_id + k, municipality, segment, row[2:], stream,
+                            (segment, kind, provider, t0 - age, total - age))
 
     def run(self) -> array:
         """Simulate warm-up and horizon; returns the event log as a flat array of 10 floats per event."""

@@ -57,7 +57,7 @@ class PrivateClock:
         """
         proc = PrivateProcess(life)
         first = True
-        queue = self.queue
+        queue, push = self.queue, self.push
         time, value = self.now, None
         while True:
             if on_day_zero is not None and time >= 0 and not first:
@@ -72,15 +72,15 @@ class PrivateClock:
             except StopIteration as stop:
                 proc.triggered, proc.value = True, stop.value
                 for waiter in proc.waiters:
-                    self.push(time, waiter, stop.value)
+                    push(time, waiter, stop.value)
             else:
                 if event.__class__ is Wake:
                     if not queue:   # nothing else pending: this process is next, skip the heap
                         time, value = event.time, None
                         continue
-                    self.push(event.time, proc, None)
+                    push(event.time, proc, None)
                 elif event.triggered:
-                    self.push(time, proc, event.value)
+                    push(time, proc, event.value)
                 else:
                     event.waiters.append(proc)
             if not queue:
