@@ -1,4 +1,7 @@
 """Where a client's random draws and ids come from (shared by ``model`` and ``cohort``)."""
+from __future__ import annotations
+
+from simulation.core.streams import generator
 
 # Per-client block of uniforms drawn at instroom (common random numbers). Draws are tied to a
 # place in the client's story, not to the order in which things happen: episode e (the
@@ -15,3 +18,57 @@ BLOCK = EPISODES * EPISODE_SLOTS + sum(LANE_SIZES.values()) * TRAJECT_SLOTS
 MAX_TRAJECTEN = 999          # traject id = client id * 1000 + sequence number
 CLIENTS_PER_STREAM = 10_000_000
 INITIAL_CLIENT_OFFSET = 9_000_000   # ids of clients in the initial caseload, per stream
+
+
+class Client:
+    """One client on the shared clock or a private one: who, where, and its block of uniforms."""
+
+    __slots__ = ("id", "mun", "seg", "draws", "next_traject", "episode", "stream", "env", "extra")
+
+    def __init__(self, cid: int, mun: int, seg: int, draws: list[float], stream: tuple, env):
+        self.id, self.mun, self.seg, self.draws, self.stream = cid, mun, seg, draws, stream
+        self.next_traject = 0   # numbers the client's trajecten (their ids), in order of toewijzing
+        self.episode = 0
+        self.extra = None       # draws beyond the block: {lane or episode key: list}
+        self.env = env   # the shared simpy Environment, or the client's own private_clock.PrivateClock
+
+
+class ClientDraws:
+    """A replication's source of per-client uniforms: the pre-drawn block, then fallback streams."""
+
+    def __init__(self, seed: int, replication: int):
+        self.seed, self.replication = seed, replication
+
+    def fallback(self, cache: dict, stream: tuple, cid: int, key: str, p: int) -> list[float]:
+        """5 uniforms at position ``p`` of a per-client stream for ``key`` (beyond the pre-drawn block).
+
+        ``cache`` keeps what was drawn, per client and key.
+        """
+        draws = cache.get((cid, key))
+        if draws is None or len(draws) < 5 * (p + 1):
+            # keyed by the client's place in its (municipality, segment) stream, not by its id: ids
+            # are numbered by the positions of municipality and segment in the scenario, so adding
+            # a segment would otherwise hand other segments' clients new draws (no common random numbers)
+            rng = generator(self.seed, self.replication, "fallback", *stream, str(cid % CLIENTS_PER_STREAM), key)
+            # regenerated from the start: the same stream gives the same prefix, only longer
+            draws = cache[(cid, key)] = rng.random(5 * (p + 4)).tolist()
+        return draws[5 * p:5 * p + 5]
+
+    def _extra(self, client: Client, key: str, p: int) -> list[float]:
+        if client.extra is None:
+            client.extra = {}
+        return self.fallback(client.extra, client.stream, client.id, key, p)
+
+    def episode(self, client: Client) -> list[float]:
+        """Uniforms of the client's current episode: vv share, toegang time, stacking, recidive, delay."""
+        e = client.episode
+        if e < EPISODES:
+            return client.draws[e * EPISODE_SLOTS:(e + 1) * EPISODE_SLOTS]
+        return self._extra(client, f"episode {e}", 0)
+
+    def traject(self, client: Client, lane: tuple[int, int], p: int) -> list[float]:
+        """Uniforms of the p-th traject in a lane: type, provider, doorlooptijd, outcome, uitval point."""
+        if p < LANE_SIZES.get(lane, 0):
+            first = LANE_FIRST[lane] + p * TRAJECT_SLOTS
+            return client.draws[first:first + TRAJECT_SLOTS]
+        return self._extra(client, f"lane {lane[0]} {lane[1]}", p)

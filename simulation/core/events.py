@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulation.config.scenario import Outcomes
+
 # event codes (order fixes the categorical codes in the output)
 EVENTS = (
     "beginstand",       # state of a client or traject on the start date (warm-up discarded)
@@ -32,7 +34,9 @@ REDENEN = (
 )
 (AFSCHALING, STEP_DOWN, OPSCHALING, UITVAL, VERLENGING, EINDE_HORIZON, TOEGANG, OVERSTAP,
  IN_ZORG, IN_WACHTLIJST, IN_TOEGANG, IN_VOORLIGGEND_VELD, BUDGETPLAFOND, WEIGERING, EXTRA_CAPACITEIT) = range(len(REDENEN))
-OUTCOMES = (AFSCHALING, STEP_DOWN, OPSCHALING, UITVAL, VERLENGING)  # order of Outcomes fields
+# The routes a traject can end by, in the order of the scenario's Outcomes fields (the one place
+# that order is written): a traject's outcome is drawn from the cumulative shares in this order.
+OUTCOMES = tuple(REDENEN.index(name) for name in Outcomes.model_fields)
 NONE = -1
 
 COLUMNS = ("day", "event", "client", "traject", "municipality", "segment", "traject_type",

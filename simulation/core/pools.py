@@ -1,9 +1,13 @@
 """Plek pools: the plekken one municipality bought at one provider for one segment."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 
 import simpy
+
+from simulation.config.scenario import Scenario
+from simulation.core.calendar import Calendar
 
 
 class PlekPool:
@@ -46,3 +50,35 @@ class PlekPool:
         while self.queue and self.in_use < self.capacity:
             self.in_use += 1
             self.queue.popleft().succeed()
+
+
+def bought_pools(scenario: Scenario, mun_names: list[str], seg_names: list[str], prov_names: list[str],
+                 env: simpy.Environment, year: int) -> dict[tuple[int, int, int], PlekPool]:
+    """A pool per (municipality, provider, segment) index triple in ``providers.*.plekken``, at ``year``'s count."""
+    pools = {}
+    for provider_index, provider in enumerate(prov_names):
+        for municipality, per_segment in scenario.providers[provider].plekken.items():
+            for segment in per_segment:
+                key = (mun_names.index(municipality), provider_index, seg_names.index(segment))
+                pools[key] = PlekPool(env, scenario.plekken_in_year(provider, municipality, segment, year))
+    return pools
+
+
+def yearly_capacity(env: simpy.Environment, pools: dict, scenario: Scenario, calendar: Calendar,
+                    names: tuple[list[str], list[str], list[str]], first_year: int, horizon: float):
+    """A process: on each 1 January after ``first_year`` before the horizon, the year's plekken.
+
+    ``names``: the municipality, provider and segment names the pool keys number.
+    """
+    mun_names, prov_names, seg_names = names
+    year = first_year + 1
+    while True:
+        day = calendar.day(dt.date(year, 1, 1))
+        if day >= horizon:
+            return
+        yield env.timeout(day - env.now)
+        for (mi, pi, si), pool in pools.items():
+            capacity = scenario.plekken_in_year(prov_names[pi], mun_names[mi], seg_names[si], year)
+            if capacity is not None:   # pools of funding contracts change in funding.flow
+                pool.set_capacity(capacity)
+        year += 1

@@ -1,0 +1,145 @@
+"""The scenario compiled into index tables for the hot path (shared by the engine and the cohort).
+
+Municipalities, segments, providers and traject types are numbered by their order in the
+scenario; every per-segment, per-type and per-(municipality, segment) fact a client's life
+needs is looked up by those numbers, as plain lists and dicts (scalar form) and as numpy
+arrays (vector form, for the cohort).
+"""
+from __future__ import annotations
+
+from itertools import accumulate
+
+import numpy as np
+
+from simulation.config.scenario import Outcomes, Scenario
+
+NO = -1   # "none" in the integer arrays (no step-down type, no opschaling target, not chosen yet)
+
+
+class TrajectType:
+    """Pre-computed facts of one traject type for the hot path."""
+
+    __slots__ = ("seg", "sample", "sample_verlenging", "sample_length_biased", "mean",
+                 "outcome_cum", "step_down_to", "opschaling_to")
+
+
+class CompiledScenario:
+    """The scenario's numbered tables: names, traject types, segment facts, provider choice."""
+
+    def __init__(self, scenario: Scenario):
+        self.mun_names = list(scenario.municipalities)
+        self.seg_names = list(scenario.segments)
+        self.prov_names = list(scenario.providers)
+        self._traject_types(scenario)
+        segments = [scenario.segments[s] for s in self.seg_names]
+        self.seg_vv = [seg.voorliggend_veld_share for seg in segments]
+        self.seg_toegang = [seg.toegang_doorlooptijd.sampler() for seg in segments]
+        self.seg_stacking = [seg.stacking_probability for seg in segments]
+        self.seg_max_wait = [seg.max_wait_days for seg in segments]
+        self.seg_recidive = [(seg.recidive.probability, seg.recidive.delay.sampler()) for seg in segments]
+        self._providers(scenario)
+
+    def _traject_types(self, scenario: Scenario) -> None:
+        seg_index = {s: i for i, s in enumerate(self.seg_names)}
+        self.type_names: list[str] = []
+        self.types: list[TrajectType] = []
+        type_index: dict[tuple[str, str], int] = {}
+        for s in self.seg_names:
+            for name in scenario.segments[s].traject_types:
+                type_index[(s, name)] = len(self.type_names)
+                self.type_names.append(name)
+        self.seg_types: list[list[int]] = []       # per segment: its traject types' numbers
+        self.seg_type_cum: list[list[float]] = []  # per segment: cumulative shares of those types
+        for s in self.seg_names:
+            segment = scenario.segments[s]
+            names = list(segment.traject_types)
+            self.seg_types.append([type_index[(s, n)] for n in names])
+            self.seg_type_cum.append(list(accumulate(segment.traject_types[n].share for n in names)))
+            for name in names:
+                spec = segment.traject_types[name]
+                traject_type = TrajectType()
+                traject_type.seg = seg_index[s]
+                traject_type.sample = spec.doorlooptijd.sampler()
+                traject_type.sample_verlenging = (spec.verlenging_doorlooptijd or spec.doorlooptijd).sampler()
+                traject_type.sample_length_biased = spec.doorlooptijd.ppf_length_biased
+                traject_type.mean = spec.doorlooptijd.mean
+                # cumulative outcome shares in the order of the Outcomes fields (events.OUTCOMES)
+                traject_type.outcome_cum = list(accumulate(getattr(spec.outcomes, route)
+                                                           for route in Outcomes.model_fields))
+                traject_type.step_down_to = type_index[(s, spec.step_down_to)] if spec.step_down_to else None
+                target = spec.opschaling_to
+                traject_type.opschaling_to = ((seg_index[target.segment],
+                                               type_index[(target.segment, target.traject_type)])
+                                              if target else None)
+                self.types.append(traject_type)
+
+    def _providers(self, scenario: Scenario) -> None:
+        seg_index = {s: i for i, s in enumerate(self.seg_names)}
+        # provider choice per (municipality, segment): (providers, cumulative choice shares);
+        # funding.flow may replace an entry (extra capacity leaves the ordinary choice)
+        self.choice: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
+        self.maatwerk: dict[tuple[int, int], float] = {}   # (provider, segment) -> factor
+        for municipality_index, municipality in enumerate(self.mun_names):
+            for segment_index, segment in enumerate(self.seg_names):
+                providers = [self.prov_names.index(p) for p in scenario.providers_for(municipality, segment)]
+                weights = [scenario.providers[self.prov_names[p]].segments[segment].weight for p in providers]
+                total = sum(weights)
+                self.choice[(municipality_index, segment_index)] = (providers, [c / total for c in accumulate(weights)])
+        for provider_index, provider in enumerate(self.prov_names):
+            for segment, provider_segment in scenario.providers[provider].segments.items():
+                self.maatwerk[(provider_index, seg_index[segment])] = provider_segment.maatwerk_factor
+
+    def reach(self, segment: int) -> set[int]:
+        """The segments a client who starts in ``segment`` can reach: its own and, by opschaling, more."""
+        reach, todo = {segment}, [segment]
+        while todo:
+            current = todo.pop()
+            for type_index in self.seg_types[current]:
+                target = self.types[type_index].opschaling_to
+                if target is not None and target[0] not in reach:
+                    reach.add(target[0])
+                    todo.append(target[0])
+        return reach
+
+    def arrays(self) -> "VectorTables":
+        """The same tables as numpy arrays (built when needed: funding.flow may change ``choice`` first)."""
+        return VectorTables(self)
+
+
+class VectorTables:
+    """Per-segment, per-type and per-provider facts as arrays, for vector lookups in the cohort."""
+
+    def __init__(self, tables: CompiledScenario):
+        n_seg, n_mun, n_prov = len(tables.seg_names), len(tables.mun_names), len(tables.prov_names)
+        self.vv_share = np.array(tables.seg_vv, dtype=float)
+        self.stacking = np.array(tables.seg_stacking, dtype=float)
+        self.recidive_p = np.array([p for p, _ in tables.seg_recidive], dtype=float)
+        self.recidive_delay = [delay for _, delay in tables.seg_recidive]
+        self.toegang = tables.seg_toegang
+        width = max(len(c) for c in tables.seg_type_cum)
+        self.type_cum = np.full((n_seg, width), np.inf)
+        self.type_of = np.zeros((n_seg, width), dtype=np.int64)
+        self.n_types = np.array([len(c) for c in tables.seg_type_cum])
+        for segment, (cum, types) in enumerate(zip(tables.seg_type_cum, tables.seg_types)):
+            self.type_cum[segment, :len(cum)] = cum
+            self.type_of[segment, :len(types)] = types
+        self.type_total = self.type_cum[np.arange(n_seg), self.n_types - 1]
+        types = tables.types
+        self.outcome_cum = np.array([t.outcome_cum for t in types], dtype=float)
+        self.step_down_to = np.array([NO if t.step_down_to is None else t.step_down_to for t in types])
+        self.ops_seg = np.array([NO if t.opschaling_to is None else t.opschaling_to[0] for t in types])
+        self.ops_type = np.array([NO if t.opschaling_to is None else t.opschaling_to[1] for t in types])
+        width = max(len(providers) for providers, _ in tables.choice.values())
+        self.prov_cum = np.full((n_mun, n_seg, width), np.inf)
+        self.prov_of = np.zeros((n_mun, n_seg, width), dtype=np.int64)
+        self.n_provs = np.ones((n_mun, n_seg), dtype=np.int64)
+        for (municipality, segment), (providers, cum) in tables.choice.items():
+            self.prov_cum[municipality, segment, :len(cum)] = cum
+            self.prov_of[municipality, segment, :len(providers)] = providers
+            self.n_provs[municipality, segment] = len(providers)   # at least one: the scenario checks it
+        # doorlooptijd samplers by type, then the same types' verlenging samplers
+        self.n_type_codes = len(types)
+        self.samplers = [t.sample for t in types] + [t.sample_verlenging for t in types]
+        self.maatwerk = np.full((n_prov, n_seg), np.nan)
+        for (provider, segment), factor in tables.maatwerk.items():
+            self.maatwerk[provider, segment] = factor
