@@ -46,23 +46,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulation import load_scenario, simulate
-from simulation.analysis.kpis import kpis, summarise
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation import simulate
+from simulation.analysis.kpis import kpis
+from simulation.funding.payments import compute_payments
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.setup import notebook_context
 
-if not (isinstance(replications, int) and replications >= 1):
-    raise ValueError(f"parameter replications={replications!r}: must be a whole number >= 1")
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": 1})
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path} "
-                     "(the 2019 figures of note 004 par. 6, one row per segment)")
-ref = pd.read_csv(data_path)
-missing = sorted(set(sc.segments) - set(ref["segment"]))
-if missing:
-    raise ValueError(f"parameter data_2019={data_2019!r}: no 2019 figures for segment(s) {missing}; "
-                     f"the file has {sorted(ref['segment'])}")
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + "; 2019: note 004 par. 6"
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=1, data_2019=data_2019,
+                       source_note="; 2019: note 004 par. 6")
+sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 first_year = sc.years[0]
 print(f"{sc.name}: first simulated year {first_year}, {len(sc.segments)} segments, "
       f"{'with' if sc.funding and sc.funding.contracts else 'without'} funding contracts")
@@ -88,8 +80,6 @@ clients = k.groupby("segment", observed=True)["unieke_clienten"].agg(["mean", "s
 spend_rules = pd.DataFrame(columns=["replication", "segment", "spend"])
 contract_segments = set()
 if sc.funding is not None and sc.funding.contracts:
-    from simulation.funding.payments import compute_payments
-
     fund = compute_payments(sc, events=result.events)
     fin = fund.finals[fund.finals["year"] == first_year]
     fin = fin.assign(segment=[sc.funding.contracts[i].segment for i in fin["contract"]])
