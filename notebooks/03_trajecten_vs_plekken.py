@@ -60,11 +60,11 @@ import pandas as pd
 from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
-from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, spend_verdict,
-                                       tariffs_2019, without_plekken)
+from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, tariffs_2019,
+                                       without_plekken)
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
-from simulation.report.variants import plekken_overlay
+from simulation.report.variants import per_municipality, plekken_overlay
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="paired confidence intervals", horizon_years=horizon_years, municipality=municipality,
@@ -106,22 +106,7 @@ print(f"plekken bought in {segment}: {int(plek_table.iloc[:, 2].sum())} in total
 # %%
 s = cmp.summary
 year0 = sc.years[0]
-cols = ["spend", "kosten_per_client", "wacht_dagen_gem", "bezettingsgraad", "terugbetaalde_plekdagen",
-        "clienten_per_plek", "clienten_equivalent"]
-wide = s[(s["variant"].isin(["trajecten", "plekken"])) & (s["year"] == year0) & s["measure"].isin(cols)]
-per_mun = wide.pivot_table(index="municipality", columns=["measure", "variant"], values="mean")
-per_mun.columns = [f"{m}_{v}" for m, v in per_mun.columns]
-diff = s[(s["variant"] == "plekken") & (s["year"] == year0) & s["measure"].isin(["spend", "wacht_dagen_gem",
-                                                                                 "kosten_per_client"])]
-diff = diff.pivot_table(index="municipality", columns="measure",
-                        values=["diff_vs_reference", "diff_ci_low", "diff_ci_high"])
-diff.columns = [f"{m}_{v}" for v, m in diff.columns]
-per_mun = per_mun.join(diff).reset_index()
-per_mun = per_mun.dropna(axis=1, how="all")
-
-
-per_mun["spend_verdict"] = [spend_verdict(lo, hi) for lo, hi in zip(per_mun["spend_diff_ci_low"],
-                                                                     per_mun["spend_diff_ci_high"])]
+per_mun = per_municipality(s, year0)
 save_table(per_mun, out_dir, "per_municipality")
 per_mun[["municipality", "spend_trajecten", "spend_plekken", "spend_diff_vs_reference", "spend_diff_ci_low",
          "spend_diff_ci_high", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",

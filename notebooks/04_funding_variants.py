@@ -72,7 +72,7 @@ from simulation.experiment.compare import compare
 from simulation.report.helpers import contracts_for, focus, tariffs_2019, without_plekken
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
-from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields
+from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="spread and CIs", horizon_years=horizon_years, municipality=municipality, segment=segment,
@@ -110,17 +110,7 @@ print(pd.Series({p: v for (p, y), v in spend_pp.items() if y == sc.years[0]}, na
 
 # %%
 pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
-pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
-agg = pr.groupby(["variant", "year"]).agg(
-    spend_mean=("spend", "mean"), spend_sd=("spend", "std"),
-    verrekening_mean=("verrekening", "mean"), verrekening_abs_max=("verrekening", lambda x: x.abs().max()),
-    marge_mean=("marge_aanbieders", "mean"), marge_sd=("marge_aanbieders", "std"),
-    marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
-    wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
-agg = agg.merge(pred[["variant", "year", "budget", "p_over_budget"]], on=["variant", "year"])
-agg["spend_cv_pct"] = 100 * agg["spend_sd"] / agg["spend_mean"]
-agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
-agg = agg.sort_values(["year", "variant"])
+agg = variant_summary(cmp, municipality, variants)
 save_table(agg, out_dir, "variants")
 agg[["variant", "year", "spend_mean", "spend_sd", "spend_cv_pct", "p_over_budget", "verrekening_mean", "marge_mean",
      "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2)

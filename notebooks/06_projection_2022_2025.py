@@ -54,12 +54,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulation import simulate
-from simulation.analysis.kpis import kpis
-from simulation.analysis.summaries import band
-from simulation.config.scenario import scenario_from_dict
 from simulation.report.helpers import focus, with_lower_growth
 from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.projection import fallback_spend, paired_difference, projection_bands
 from simulation.report.setup import notebook_context
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
@@ -83,27 +80,11 @@ print(f"segments simulated: {included} (asked: {segments}; the others receive th
 growth.map(lambda g: f"{g:.1%}")
 
 # %%
-cost_per_count = ref["cost_eur_2019"] / ref["count_2019"]
-domain = ref["domain"]
-frames = []
-for name, raw in {"autonomous": base, "with measures": measures}.items():
-    s_ = scenario_from_dict(raw, source=name)
-    res = simulate(s_, seed=seed, replications=replications, workers=workers)
-    k = kpis(res.events, s_, by=["segment"])
-    k["segment"] = k["segment"].astype(str)
-    k["spend"] = k["unieke_clienten"] * k["segment"].map(cost_per_count)
-    k["domain"] = k["segment"].map(domain)
-    frames.append(k.assign(variant=name))
-k = pd.concat(frames, ignore_index=True)
-per_rep = k.groupby(["variant", "replication", "year", "domain"], as_index=False)[["spend", "unieke_clienten"]].sum()
-total = per_rep.groupby(["variant", "replication", "year"], as_index=False)[["spend", "unieke_clienten"]].sum()
-total["domain"] = "total"
-per_rep = pd.concat([per_rep, total], ignore_index=True)
-proj = per_rep.groupby(["variant", "domain", "year"])["spend"].apply(band).unstack().reset_index()
+per_rep = fallback_spend({"autonomous": base, "with measures": measures}, ref, seed, replications, workers)
+proj = projection_bands(per_rep)
 save_table(proj, out_dir, "spend_projection")
 # paired difference (with measures - autonomous) per year, on common random numbers
-w = per_rep[per_rep["domain"] == "total"].pivot_table(index=["replication", "year"], columns="variant", values="spend")
-d = (w["with measures"] - w["autonomous"]).groupby(level="year").apply(band).unstack().reset_index()
+d = paired_difference(per_rep, "with measures", "autonomous")
 save_table(d, out_dir, "measures_minus_autonomous")
 proj[proj["domain"] == "total"].round(0)
 

@@ -97,3 +97,18 @@ def test_counterfactual_table_pairs_the_replications():
 def test_fmt_uses_the_unit_of_the_measure():
     assert cf.fmt(1234.4, "uitgaven (EUR)") == "EUR 1,234"
     assert cf.fmt(2.25, "wachtdagen S3") == "2.2 days"
+
+
+def test_model_check_puts_the_observation_in_the_prediction_interval():
+    pr = pd.DataFrame({"variant": "feitelijk", "municipality": "A", "replication": [0, 1, 2],
+                       "spend": [9.0, 10, 11], "unieke_clienten": 5.0, "wacht_dagen_gem": 2.0,
+                       "clienten_per_plek": float("nan")})
+    seg_k = pd.DataFrame({"variant": "feitelijk", "municipality": "A", "replication": [0, 1, 2],
+                          "wachtlijst_eind": [1, 2, 3]})
+    desc = pd.DataFrame({"municipality": ["A"], "uitgaven": [10.5], "unieke_clienten": [5], "wacht_dagen_gem": [9.0],
+                         "clienten_per_plek": [float("nan")], "wachtend_eind": [2]})
+    check = cf.model_check(pr, seg_k, desc, ["A"]).set_index("maat")
+    assert check.loc["spend", "binnen"] and check.loc["wachtlijst_eind", "binnen"]
+    assert "clienten_per_plek" not in check.index         # no observation
+    assert check.loc["unieke_clienten", "binnen"]         # sd 0: the interval is the point itself
+    assert not check.loc["wacht_dagen_gem", "binnen"]

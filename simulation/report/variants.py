@@ -6,7 +6,7 @@ import pandas as pd
 
 from simulation.analysis.kpis import traject_table, year_bounds
 from simulation.funding.payments import compute_payments
-from simulation.report.helpers import concurrent_load, contracts_for
+from simulation.report.helpers import concurrent_load, contracts_for, spend_verdict
 
 PILOT_REPLICATIONS = 5
 
@@ -67,3 +67,44 @@ def variant_fields(types: dict, tariffs: dict, hourly: dict, years, spend_pp, cl
                            expected_clients=lambda m, p: per_year(clients_pp, p), band=population_band,
                            settlement="whole", realisation=realisation),
     }
+
+
+PER_MUNICIPALITY = ["spend", "kosten_per_client", "wacht_dagen_gem", "bezettingsgraad", "terugbetaalde_plekdagen",
+                    "clienten_per_plek", "clienten_equivalent"]
+
+
+def per_municipality(summary: pd.DataFrame, year: int, reference: str = "trajecten",
+                     variant: str = "plekken") -> pd.DataFrame:
+    """Per municipality in ``year``: each measure under both variants (columns measure_variant), the paired
+    difference of spend, wait and cost per client with its 95% CI, and the spend verdict."""
+    s = summary
+    wide = s[(s["variant"].isin([reference, variant])) & (s["year"] == year) & s["measure"].isin(PER_MUNICIPALITY)]
+    table = wide.pivot_table(index="municipality", columns=["measure", "variant"], values="mean")
+    table.columns = [f"{m}_{v}" for m, v in table.columns]
+    diff = s[(s["variant"] == variant) & (s["year"] == year)
+             & s["measure"].isin(["spend", "wacht_dagen_gem", "kosten_per_client"])]
+    diff = diff.pivot_table(index="municipality", columns="measure",
+                            values=["diff_vs_reference", "diff_ci_low", "diff_ci_high"])
+    diff.columns = [f"{m}_{v}" for v, m in diff.columns]
+    table = table.join(diff).reset_index()
+    table = table.dropna(axis=1, how="all")
+    table["spend_verdict"] = [spend_verdict(lo, hi) for lo, hi in zip(table["spend_diff_ci_low"],
+                                                                       table["spend_diff_ci_high"])]
+    return table
+
+
+def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame:
+    """Per variant and year for ``municipality``: spend (mean, sd, cv), P(over budget), settlement, provider
+    margin and its risk, wait and clients, over the replications of a ``compare`` result."""
+    pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
+    pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
+    agg = pr.groupby(["variant", "year"]).agg(
+        spend_mean=("spend", "mean"), spend_sd=("spend", "std"),
+        verrekening_mean=("verrekening", "mean"), verrekening_abs_max=("verrekening", lambda x: x.abs().max()),
+        marge_mean=("marge_aanbieders", "mean"), marge_sd=("marge_aanbieders", "std"),
+        marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
+        wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
+    agg = agg.merge(pred[["variant", "year", "budget", "p_over_budget"]], on=["variant", "year"])
+    agg["spend_cv_pct"] = 100 * agg["spend_sd"] / agg["spend_mean"]
+    agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
+    return agg.sort_values(["year", "variant"])
