@@ -44,7 +44,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from simulation import simulate
 from simulation.report.calibration_check import calibration_table

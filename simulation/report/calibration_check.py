@@ -8,16 +8,16 @@ from simulation.analysis.kpis import kpis
 from simulation.funding.payments import compute_payments
 
 
-def segment_spend(sc, events: pd.DataFrame, k: pd.DataFrame, cost_per_count: pd.Series,
+def segment_spend(scenario, events: pd.DataFrame, k: pd.DataFrame, cost_per_count: pd.Series,
                   year: int) -> tuple[pd.DataFrame, set]:
     """Spend per replication and segment in ``year``: the funding rules where contracts exist, else the
     fallback unique clients x 2019 cost per count; and the segments paid by the funding rules."""
     spend_rules = pd.DataFrame(columns=["replication", "segment", "spend"])
     contract_segments = set()
-    if sc.funding is not None and sc.funding.contracts:
-        fund = compute_payments(sc, events=events)
+    if scenario.funding is not None and scenario.funding.contracts:
+        fund = compute_payments(scenario, events=events)
         fin = fund.finals[fund.finals["year"] == year]
-        fin = fin.assign(segment=[sc.funding.contracts[i].segment for i in fin["contract"]])
+        fin = fin.assign(segment=[scenario.funding.contracts[i].segment for i in fin["contract"]])
         spend_rules = fin.groupby(["replication", "segment"], as_index=False)["final"].sum().rename(
             columns={"final": "spend"})
         contract_segments = set(spend_rules["segment"])
@@ -29,20 +29,21 @@ def segment_spend(sc, events: pd.DataFrame, k: pd.DataFrame, cost_per_count: pd.
     return per_rep, contract_segments
 
 
-def calibration_table(sc, events: pd.DataFrame, ref_2019: pd.DataFrame) -> tuple[pd.DataFrame, set]:
+def calibration_table(scenario, events: pd.DataFrame, ref_2019: pd.DataFrame) -> tuple[pd.DataFrame, set]:
     """Per segment: clients and spend of the first simulated year against the 2019 figures grown to it
     (by each segment's instroom growth), with the error in %; and the segments paid by the funding rules."""
-    first_year = sc.years[0]
-    k = kpis(events, sc, by=["segment"])
+    first_year = scenario.years[0]
+    k = kpis(events, scenario, by=["segment"])
     k = k[k["year"] == first_year]
-    ref = ref_2019.set_index("segment").loc[list(sc.segments)]
-    growth = pd.Series({s: seg.instroom.growth for s, seg in sc.segments.items()})
-    base_year = pd.Series({s: seg.instroom.base_year for s, seg in sc.segments.items()})
+    ref = ref_2019.set_index("segment").loc[list(scenario.segments)]
+    growth = pd.Series({s: seg.instroom.growth for s, seg in scenario.segments.items()})
+    base_year = pd.Series({s: seg.instroom.base_year for s, seg in scenario.segments.items()})
     grown = (1 + growth) ** (first_year - base_year)
-    clients = k.groupby("segment", observed=True)["unieke_clienten"].agg(["mean", "std"]).reindex(list(sc.segments))
+    clients = k.groupby("segment", observed=True)["unieke_clienten"].agg(["mean", "std"]).reindex(
+        list(scenario.segments))
     cost_per_count = ref["cost_eur_2019"] / ref["count_2019"]          # EUR per client, 2019 prices
-    per_rep, contract_segments = segment_spend(sc, events, k, cost_per_count, first_year)
-    spend = per_rep.groupby("segment")["spend"].agg(["mean", "std"]).reindex(list(sc.segments))
+    per_rep, contract_segments = segment_spend(scenario, events, k, cost_per_count, first_year)
+    spend = per_rep.groupby("segment")["spend"].agg(["mean", "std"]).reindex(list(scenario.segments))
     table = pd.DataFrame({
         "domain": ref["domain"],
         "description": ref["description"],
@@ -54,7 +55,7 @@ def calibration_table(sc, events: pd.DataFrame, ref_2019: pd.DataFrame) -> tuple
         f"spend_target_{first_year}_eur": (ref["cost_eur_2019"] * grown).round(0),
         f"spend_model_{first_year}_eur": spend["mean"].round(0),
         "spend_basis": ["funding rules" if s in contract_segments else "fallback: clients x 2019 cost per count"
-                        for s in sc.segments],
+                        for s in scenario.segments],
     })
     clients_model, clients_target = table[f"clients_model_{first_year}"], table[f"clients_target_{first_year}"]
     spend_model, spend_target = table[f"spend_model_{first_year}_eur"], table[f"spend_target_{first_year}_eur"]

@@ -15,7 +15,7 @@ from simulation.analysis.kpis import kpis
 from simulation.analysis.stats import t_interval
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.runner import simulate
-from simulation.funding import contracts as fc
+from simulation.funding import contracts as funding_contracts
 
 
 def segment_tariffs(raw: dict, segment: str, tarieven: dict) -> dict:
@@ -52,12 +52,15 @@ def plekken_after_switch(m: str, p: str, s: str, *, rule, finals: pd.DataFrame, 
     if isinstance(rule, int):
         return rule
     if rule == "budgetneutraal":
-        money = finals[(finals["municipality"] == m) & (finals["provider"] == p) & (finals["segment"] == s)]["final"].sum()
-        year_price = fc.plek_day_price(fc.PlekkenContract(municipality=m, provider=p, segment=s, variant="plekken",
-                                                          plekken=1, tariffs=tariffs[s]), scenario) * 365
+        mine = (finals["municipality"] == m) & (finals["provider"] == p) & (finals["segment"] == s)
+        money = finals[mine]["final"].sum()
+        one_plek = funding_contracts.PlekkenContract(municipality=m, provider=p, segment=s, variant="plekken",
+                                                     plekken=1, tariffs=tariffs[s])
+        year_price = funding_contracts.plek_day_price(one_plek, scenario) * 365
         return max(1, int(round(money / year_price)))
     g = st[(st["municipality"] == m) & (st["provider"] == p) & (st["segment"] == s)]
-    occupied = (np.minimum(np.where(g["closed"], g["stop"], days), days) - np.maximum(g["start"], 0)).clip(lower=0).sum()
+    stop = np.minimum(np.where(g["closed"], g["stop"], days), days)
+    occupied = (stop - np.maximum(g["start"], 0)).clip(lower=0).sum()
     return max(1, int(np.ceil(occupied / days)))
 
 
@@ -240,7 +243,8 @@ def evaluation_answer(desc: pd.DataFrame, cf: pd.DataFrame, gemeenten: list, yea
         d = desc.set_index("municipality").loc[m]
         parts.append(f"{m} ({d['keuze']}): {d['instroom']:.0f} new episodes, wait {d['wacht_dagen_gem']:.0f} days"
                      + (f" with {d['wachtend_eind']:.0f} still waiting at year end" if d["wachtend_eind"] else "")
-                     + (f", {d['clienten_per_plek']:.1f} clients per plek" if np.isfinite(d["clienten_per_plek"]) else "")
+                     + (f", {d['clienten_per_plek']:.1f} clients per plek"
+                        if np.isfinite(d["clienten_per_plek"]) else "")
                      + f", spend EUR {d['uitgaven'] / 1e6:.2f} mln")
     cf_parts = []
     for m in cf["municipality"].unique():

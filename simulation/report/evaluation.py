@@ -68,7 +68,8 @@ def evaluation_context(records: str, base_scenario: Optional[str], municipalitie
             f"base_scenario={base_scenario!r}: file {base_path} does not exist. Give the scenario YAML the records "
             "belong to (it supplies population, planned doorlooptijd and plekken bought), or base_scenario=None.")
     check_replications(replications, 2, "for a confidence interval")
-    if plekken_bij_omzetting not in FORMS and not (isinstance(plekken_bij_omzetting, int) and plekken_bij_omzetting > 0):
+    count = isinstance(plekken_bij_omzetting, int) and plekken_bij_omzetting > 0
+    if plekken_bij_omzetting not in FORMS and not count:
         raise ValueError(f"plekken_bij_omzetting={plekken_bij_omzetting!r}: use 'budgetneutraal', 'bezetting' "
                          "or a positive number of plekken")
     try:
@@ -123,7 +124,8 @@ def funding_table(fc: FundingChoice) -> pd.DataFrame:
 
 
 def started_trajecten(prepared: pd.DataFrame, days: int) -> pd.DataFrame:
-    """Started trajecten with survival data: time in care ``d``, delayed ``entry``, ``event`` (closed, known outcome)."""
+    """Started trajecten with survival data: time in care ``d``, delayed ``entry``, ``event`` (closed with a
+    known outcome)."""
     st = prepared[prepared["started"]].copy()
     st["d"] = np.where(st["closed"], np.maximum(st["stop"] - st["start"], 0.5), days - st["start"] - 0.5)
     st["entry"] = np.where(st["start"] < 0, -st["start"] - 0.5, 0.0)
@@ -229,13 +231,15 @@ def describe(rec: Records, prepared: pd.DataFrame, st: pd.DataFrame, keuze: dict
         n_plek = sum(n for _, _, n in pk)
         wl = waiting_end[waiting_end["municipality"] == m]
         per_1000 = (lambda x: 1000 * x / population[m]) if have_pop else (lambda x: np.nan)
-        rows.append({"municipality": m, "keuze": keuze[m], "inwoners": population.get(m, np.nan) if have_pop else np.nan,
+        rows.append({"municipality": m, "keuze": keuze[m],
+                     "inwoners": population.get(m, np.nan) if have_pop else np.nan,
                      "instroom": n_in, "instroom_ci_laag": lo, "instroom_ci_hoog": hi,
                      "instroom_per_1000": per_1000(n_in), "instroom_per_1000_ci_laag": per_1000(lo),
                      "instroom_per_1000_ci_hoog": per_1000(hi),
                      "unieke_clienten": in_care["client_key"].nunique(),
                      "wacht_dagen_gem": wm, "wacht_ci_laag": wlo, "wacht_ci_hoog": whi, "gestart": len(w),
-                     "wachtend_eind": len(wl), "wachtend_eind_dagen_gem": (days - wl["toew"]).mean() if len(wl) else 0.0,
+                     "wachtend_eind": len(wl),
+                     "wachtend_eind_dagen_gem": (days - wl["toew"]).mean() if len(wl) else 0.0,
                      "plekken": n_plek if n_plek else np.nan,
                      "clienten_per_plek": at_plek["client_key"].nunique() / n_plek if n_plek else np.nan,
                      "uitgaven": spend.get(m, 0.0),

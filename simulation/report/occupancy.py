@@ -25,7 +25,8 @@ def occupancy_run(base: dict, municipality: str, provider: str, segment: str, n:
     tr = traject_table(res.events)
     tr = tr[(tr["municipality"].astype(str) == municipality) & (tr["provider"].astype(str) == provider)
             & (tr["segment"].astype(str) == segment)]
-    busy = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0).groupby(tr["replication"]).sum() / days
+    in_care = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
+    busy = in_care.groupby(tr["replication"]).sum() / days
     new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
     g = new.groupby("replication")["wacht_dagen"]
     return pd.DataFrame({"busy": busy, "claims": g.size(), "wait_mean": g.mean(), "wait_days_total": g.sum(),
