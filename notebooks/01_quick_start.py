@@ -37,12 +37,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from simulation import load_scenario, simulate
+from simulation import simulate
 from simulation.analysis.kpis import kpis, summarise
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation.analysis.summaries import flow_per_year
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.setup import notebook_context
 
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=horizon_years)
+sc, source = ctx.scenario, ctx.source
 print(f"{sc.name}: {len(sc.municipalities)} municipalities, {len(sc.segments)} segments, "
       f"{len(sc.providers)} providers, {sc.start_date} + {sc.horizon_years} year(s)")
 
@@ -57,23 +59,7 @@ print(result.warmup_description)
 # Counts per replication (mean over replications), from the event log.
 
 # %%
-in_year = ev[ev["date"].dt.year == first_year]
-
-
-def per_rep(mask) -> float:
-    return float(mask.groupby(in_year["replication"]).sum().mean())
-
-
-flow = {
-    "aanmeldingen": per_rep(in_year["event"] == "aanmelding"),
-    "direct naar voorliggend veld": per_rep((in_year["event"] == "voorliggend_veld") & (in_year["reden"] == "toegang")),
-    "toewijzingen (nieuw)": per_rep((in_year["event"] == "toewijzing") & in_year["reden"].isna()),
-    "start zorg (nieuw)": per_rep((in_year["event"] == "start_zorg") & in_year["reden"].isna()),
-    "stop: afschaling": per_rep((in_year["event"] == "stop_zorg") & (in_year["reden"] == "afschaling")),
-    "stop: uitval": per_rep((in_year["event"] == "stop_zorg") & (in_year["reden"] == "uitval")),
-    "stop: opschaling": per_rep((in_year["event"] == "stop_zorg") & (in_year["reden"] == "opschaling")),
-    "recidive": per_rep(in_year["event"] == "recidive"),
-}
+flow = flow_per_year(ev, first_year)
 flow_table = pd.DataFrame({"stap": list(flow), "per_jaar": [round(v, 1) for v in flow.values()]})
 save_table(flow_table, out_dir, "flow")
 flow_table

@@ -44,25 +44,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from simulation import load_scenario, simulate
-from simulation.analysis.kpis import kpis, summarise
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation import simulate
+from simulation.report.calibration_check import calibration_table
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.setup import notebook_context
 
-if not (isinstance(replications, int) and replications >= 1):
-    raise ValueError(f"parameter replications={replications!r}: must be a whole number >= 1")
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": 1})
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path} "
-                     "(the 2019 figures of note 004 par. 6, one row per segment)")
-ref = pd.read_csv(data_path)
-missing = sorted(set(sc.segments) - set(ref["segment"]))
-if missing:
-    raise ValueError(f"parameter data_2019={data_2019!r}: no 2019 figures for segment(s) {missing}; "
-                     f"the file has {sorted(ref['segment'])}")
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + "; 2019: note 004 par. 6"
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=1, data_2019=data_2019,
+                       source_note="; 2019: note 004 par. 6")
+sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 first_year = sc.years[0]
 print(f"{sc.name}: first simulated year {first_year}, {len(sc.segments)} segments, "
       f"{'with' if sc.funding and sc.funding.contracts else 'without'} funding contracts")
@@ -70,56 +60,12 @@ print(f"{sc.name}: first simulated year {first_year}, {len(sc.segments)} segment
 # %%
 result = simulate(sc, seed=seed, replications=replications, workers=workers)
 print(result.warmup_description)
-k = kpis(result.events, sc, by=["segment"])
-k = k[k["year"] == first_year]
 
 # %% [markdown]
 # ## Model and target per segment
 
 # %%
-ref = ref.set_index("segment").loc[list(sc.segments)]
-growth = pd.Series({s: seg.instroom.growth for s, seg in sc.segments.items()})
-base_year = pd.Series({s: seg.instroom.base_year for s, seg in sc.segments.items()})
-grown = (1 + growth) ** (first_year - base_year)
-
-clients = k.groupby("segment", observed=True)["unieke_clienten"].agg(["mean", "std"]).reindex(list(sc.segments))
-
-# spend per segment and replication: funding rules where contracts exist, else the fallback
-spend_rules = pd.DataFrame(columns=["replication", "segment", "spend"])
-contract_segments = set()
-if sc.funding is not None and sc.funding.contracts:
-    from simulation.funding.payments import compute_payments
-
-    fund = compute_payments(sc, events=result.events)
-    fin = fund.finals[fund.finals["year"] == first_year]
-    fin = fin.assign(segment=[sc.funding.contracts[i].segment for i in fin["contract"]])
-    spend_rules = fin.groupby(["replication", "segment"], as_index=False)["final"].sum().rename(
-        columns={"final": "spend"})
-    contract_segments = set(spend_rules["segment"])
-per_rep = k[["replication", "segment", "unieke_clienten"]].copy()
-per_rep["segment"] = per_rep["segment"].astype(str)
-cost_per_count = ref["cost_eur_2019"] / ref["count_2019"]          # EUR per client, 2019 prices
-per_rep["fallback"] = per_rep["unieke_clienten"] * per_rep["segment"].map(cost_per_count)
-per_rep = per_rep.merge(spend_rules, on=["replication", "segment"], how="left")
-per_rep["spend"] = np.where(per_rep["segment"].isin(contract_segments), per_rep["spend"], per_rep["fallback"])
-spend = per_rep.groupby("segment")["spend"].agg(["mean", "std"]).reindex(list(sc.segments))
-
-table = pd.DataFrame({
-    "domain": ref["domain"],
-    "description": ref["description"],
-    "clients_2019": ref["count_2019"],
-    f"clients_target_{first_year}": (ref["count_2019"] * grown).round(0),
-    f"clients_model_{first_year}": clients["mean"].round(1),
-    "clients_model_sd": clients["std"].round(1),
-    "spend_2019_eur": ref["cost_eur_2019"],
-    f"spend_target_{first_year}_eur": (ref["cost_eur_2019"] * grown).round(0),
-    f"spend_model_{first_year}_eur": spend["mean"].round(0),
-    "spend_basis": ["funding rules" if s in contract_segments else "fallback: clients x 2019 cost per count"
-                    for s in sc.segments],
-})
-table["clients_error_pct"] = (100 * (table[f"clients_model_{first_year}"] / table[f"clients_target_{first_year}"] - 1)).round(1)
-table["spend_error_pct"] = (100 * (table[f"spend_model_{first_year}_eur"] / table[f"spend_target_{first_year}_eur"] - 1)).round(1)
-table = table.reset_index()
+table, contract_segments = calibration_table(sc, result.events, ref)
 save_table(table, out_dir, "calibration_per_segment")
 table[["segment", "domain", f"clients_target_{first_year}", f"clients_model_{first_year}", "clients_error_pct",
        f"spend_target_{first_year}_eur", f"spend_model_{first_year}_eur", "spend_error_pct", "spend_basis"]]

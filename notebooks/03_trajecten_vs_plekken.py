@@ -50,8 +50,6 @@ data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/scratch/03_trajecten_vs_plekken"   # make run passes outputs/03_trajecten_vs_plekken
 
 # %%
-import copy
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -59,33 +57,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulation import load_scenario, simulate
-from simulation.experiment.compare import compare
-from simulation.analysis.tables import traject_table
-from simulation.core.calendar import year_bounds
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
+from simulation.experiment.compare import compare
+from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, tariffs_2019,
+                                       without_plekken)
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.setup import notebook_context
+from simulation.report.variants import per_municipality, plekken_overlay
 
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
-if municipality not in sc.municipalities:
-    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
-if segment not in sc.segments:
-    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
-if not 0 < target_bezetting <= 1:
-    raise ValueError(f"parameter target_bezetting={target_bezetting!r}: must lie in (0, 1]")
-if not (isinstance(replications, int) and replications >= 2):
-    raise ValueError(f"parameter replications={replications!r}: paired confidence intervals need >= 2")
-bad = [f for f in doorlooptijd_factors if not f > 0]
-if bad:
-    raise ValueError(f"parameter doorlooptijd_factors={doorlooptijd_factors!r}: every factor must be > 0")
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
-ref = pd.read_csv(data_path)
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
-# %%
-# Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
+                       why="paired confidence intervals", horizon_years=horizon_years, municipality=municipality,
+                       segment=segment, data_2019=data_2019, target_bezetting=target_bezetting,
+                       doorlooptijd_factors=doorlooptijd_factors)
+sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 
 # %% [markdown]
 # ## The variants
@@ -99,22 +84,14 @@ traject_contracts = contracts_for(base_sc, municipalities, segment, "traject", t
 pilot = simulate(scenario_from_dict(base, overrides={"funding": {"contracts": traject_contracts}}),
                  seed=seed + 10_000, replications=5, workers=workers)
 load = concurrent_load(pilot.events, base_sc, segment)
-n_plekken = {(m, p): {int(y): max(1, int(np.ceil(g.set_index("year").loc[y, "load"] / target_bezetting)))
-                      for y in g["year"]} for (m, p), g in load.groupby(["municipality", "provider"])}
-
-
-def plekken_variant(factor=1.0):
-    behaviour = {"doorlooptijd_factor": factor, "source": "aanname: doorlooptijd sweep (note 004 par. 8 example)"}
-    return {"funding": {"contracts": contracts_for(
-        base_sc, municipalities, segment, "plekken", tariffs=tariffs,
-        plekken=lambda m, p: n_plekken.get((m, p), {sc.years[0]: 1}),
-        **({"behaviour": behaviour} if factor != 1 else {}))}}
-
-
-variants = {"trajecten": {"funding": {"contracts": traject_contracts}}, "plekken": plekken_variant()}
+n_plekken = plekken_for_load(load, target_bezetting, by=["municipality", "provider"])
+default_plekken = {sc.years[0]: 1}
+variants = {"trajecten": {"funding": {"contracts": traject_contracts}},
+            "plekken": plekken_overlay(base_sc, municipalities, segment, tariffs, n_plekken, default_plekken)}
 for f in doorlooptijd_factors:
     if f != 1:
-        variants[f"plekken x{f:g}"] = plekken_variant(f)
+        variants[f"plekken x{f:g}"] = plekken_overlay(base_sc, municipalities, segment, tariffs, n_plekken,
+                                                      default_plekken, factor=f)
 cmp = compare(base, variants, replications=replications, seed=seed, reference="trajecten", workers=workers)
 plek_table = pd.DataFrame([{"municipality": m, "provider": p, **{f"plekken_{y}": n for y, n in ys.items()}}
                            for (m, p), ys in n_plekken.items()])
@@ -129,30 +106,7 @@ print(f"plekken bought in {segment}: {int(plek_table.iloc[:, 2].sum())} in total
 # %%
 s = cmp.summary
 year0 = sc.years[0]
-cols = ["spend", "kosten_per_client", "wacht_dagen_gem", "bezettingsgraad", "terugbetaalde_plekdagen",
-        "clienten_per_plek", "clienten_equivalent"]
-wide = s[(s["variant"].isin(["trajecten", "plekken"])) & (s["year"] == year0) & s["measure"].isin(cols)]
-per_mun = wide.pivot_table(index="municipality", columns=["measure", "variant"], values="mean")
-per_mun.columns = [f"{m}_{v}" for m, v in per_mun.columns]
-diff = s[(s["variant"] == "plekken") & (s["year"] == year0) & s["measure"].isin(["spend", "wacht_dagen_gem",
-                                                                                 "kosten_per_client"])]
-diff = diff.pivot_table(index="municipality", columns="measure",
-                        values=["diff_vs_reference", "diff_ci_low", "diff_ci_high"])
-diff.columns = [f"{m}_{v}" for v, m in diff.columns]
-per_mun = per_mun.join(diff).reset_index()
-per_mun = per_mun.dropna(axis=1, how="all")
-
-
-def verdict(row):
-    lo, hi = row["spend_diff_ci_low"], row["spend_diff_ci_high"]
-    if hi < 0:
-        return "gains (pays less)"
-    if lo > 0:
-        return "loses (pays more)"
-    return "no clear difference"
-
-
-per_mun["spend_verdict"] = per_mun.apply(verdict, axis=1)
+per_mun = per_municipality(s, year0)
 save_table(per_mun, out_dir, "per_municipality")
 per_mun[["municipality", "spend_trajecten", "spend_plekken", "spend_diff_vs_reference", "spend_diff_ci_low",
          "spend_diff_ci_high", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",

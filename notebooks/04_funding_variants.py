@@ -59,8 +59,6 @@ data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/scratch/04_funding_variants"   # make run passes outputs/04_funding_variants
 
 # %%
-import copy
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -68,39 +66,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulation import load_scenario, simulate
-from simulation.funding import VARIANTS
-from simulation.experiment.compare import compare
-from simulation.funding.payments import compute_payments
-from simulation.analysis.tables import traject_table
-from simulation.core.calendar import year_bounds
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
+from simulation.experiment.compare import compare
+from simulation.report.helpers import contracts_for, focus, tariffs_2019, without_plekken
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.setup import notebook_context
+from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
 
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
-if municipality not in sc.municipalities:
-    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
-if segment not in sc.segments:
-    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
-unknown = [v for v in variants if v not in VARIANTS]
-if unknown or not variants:
-    raise ValueError(f"parameter variants={variants!r}: unknown variant(s) {unknown}; allowed: {list(VARIANTS)}")
-if "traject" not in variants:
-    raise ValueError(f"parameter variants={variants!r}: must include 'traject' (the reference)")
-if not (isinstance(replications, int) and replications >= 2):
-    raise ValueError(f"parameter replications={replications!r}: spread and CIs need >= 2")
-for name, value in {"target_bezetting": target_bezetting, "plafond_factor": plafond_factor,
-                    "cost_share": cost_share}.items():
-    if not value > 0:
-        raise ValueError(f"parameter {name}={value!r}: must be > 0")
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
-ref = pd.read_csv(data_path)
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
-# %%
-# Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
+                       why="spread and CIs", horizon_years=horizon_years, municipality=municipality, segment=segment,
+                       variants=variants, data_2019=data_2019, target_bezetting=target_bezetting,
+                       plafond_factor=plafond_factor, cost_share=cost_share)
+sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 
 # %% [markdown]
 # ## Pricing every variant at the same expected volume
@@ -114,51 +92,14 @@ hourly = {n: tariffs[n] / (t.weight * t.planned_doorlooptijd / 7) for n, t in ty
 rate = float(np.mean(list(hourly.values())))          # equal for all types by construction
 traject_contracts = contracts_for(base_sc, [municipality], segment, "traject", tariffs=tariffs)
 pilot_sc = scenario_from_dict(base, overrides={"funding": {"contracts": traject_contracts}})
-pilot = simulate(pilot_sc, seed=seed + 10_000, replications=5, workers=workers)
-fund = compute_payments(pilot_sc, events=pilot.events)
-fin = fund.finals.assign(provider=[pilot_sc.funding.contracts[i].provider for i in fund.finals["contract"]])
-spend_pp = fin.groupby(["provider", "year"])["final"].mean()           # EUR per provider per year
-tr = traject_table(pilot.events)
-tr = tr[(tr["municipality"].astype(str) == municipality) & (tr["segment"].astype(str) == segment)]
-clients_pp = {}
-for year, lo, hi in year_bounds(base_sc):
-    in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
-    n = in_year.drop_duplicates(["replication", "provider", "client"]).groupby(in_year["provider"].astype(str)).size()
-    for p, v in (n / 5).items():
-        clients_pp[(p, year)] = float(v)
-load = concurrent_load(pilot.events, base_sc, segment)
-load = load[load["municipality"] == municipality]
-
-
-def per_year(frame_or_dict, p, f=lambda v: v):
-    return {int(y): f(frame_or_dict[(p, y)]) for y in sc.years if (p, y) in frame_or_dict}
-
-
-realisation = {"basis": "traject", "tariffs": tariffs}
-months = {n: t.planned_doorlooptijd / (365.25 / 12) for n, t in types.items()}
-build = {
-    "traject": dict(variant="traject", tariffs=tariffs),
-    "pxq": dict(variant="pxq", unit_price=hourly, unit="uur"),
-    "output_monthly": dict(variant="output_monthly", monthly_tariffs={n: tariffs[n] / months[n] for n in types}),
-    "plekken": dict(variant="plekken", tariffs=tariffs, plekken=lambda m, p: {
-        int(y): max(1, int(np.ceil(v / target_bezetting)))
-        for y, v in load[load["provider"] == p].set_index("year")["load"].items()} or 1),
-    "budget": dict(variant="budget", budget=lambda m, p: per_year(spend_pp, p), band=budget_band,
-                   settlement="whole", realisation=realisation),
-    "plafond": dict(variant="plafond", ceiling=lambda m, p: per_year(spend_pp, p, lambda v: v * plafond_factor),
-                    realisation=realisation),
-    "lumpsum": dict(variant="lumpsum", amount=lambda m, p: per_year(spend_pp, p)),
-    "population": dict(variant="population",
-                       per_client=lambda m, p: float(np.mean([spend_pp[(p, y)] / clients_pp[(p, y)] for y in sc.years])),
-                       expected_clients=lambda m, p: per_year(clients_pp, p), band=population_band,
-                       settlement="whole", realisation=realisation),
-}
+pilot = simulate(pilot_sc, seed=seed + 10_000, replications=PILOT_REPLICATIONS, workers=workers)
+spend_pp, clients_pp, load = pilot_volumes(pilot_sc, pilot.events, base_sc, municipality, segment)
+build = variant_fields(types, tariffs, hourly, sc.years, spend_pp, clients_pp, load, target_bezetting, budget_band,
+                       population_band, plafond_factor)
 costs = {p: {"cost_per_unit": round(cost_share * rate, 2)} for p in base_sc.providers_for(municipality, segment)}
 overlays = {}
 for v in variants:
-    fields = dict(build[v])
-    fields.pop("variant")
-    overlays[v] = {"funding": {"contracts": contracts_for(base_sc, [municipality], segment, v, **fields),
+    overlays[v] = {"funding": {"contracts": contracts_for(base_sc, [municipality], segment, v, **build[v]),
                                "provider_costs": costs}}
 cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers)
 print(f"tariffs {tariffs}; hourly rate EUR {rate:,.2f}; provider cost EUR {cost_share * rate:,.2f} per hour")
@@ -169,17 +110,7 @@ print(pd.Series({p: v for (p, y), v in spend_pp.items() if y == sc.years[0]}, na
 
 # %%
 pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
-pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
-agg = pr.groupby(["variant", "year"]).agg(
-    spend_mean=("spend", "mean"), spend_sd=("spend", "std"),
-    verrekening_mean=("verrekening", "mean"), verrekening_abs_max=("verrekening", lambda x: x.abs().max()),
-    marge_mean=("marge_aanbieders", "mean"), marge_sd=("marge_aanbieders", "std"),
-    marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
-    wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
-agg = agg.merge(pred[["variant", "year", "budget", "p_over_budget"]], on=["variant", "year"])
-agg["spend_cv_pct"] = 100 * agg["spend_sd"] / agg["spend_mean"]
-agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
-agg = agg.sort_values(["year", "variant"])
+agg = variant_summary(cmp, municipality, variants)
 save_table(agg, out_dir, "variants")
 agg[["variant", "year", "spend_mean", "spend_sd", "spend_cv_pct", "p_over_budget", "verrekening_mean", "marge_mean",
      "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2)

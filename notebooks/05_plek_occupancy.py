@@ -54,7 +54,7 @@ data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/scratch/05_plek_occupancy"   # make run passes outputs/05_plek_occupancy
 
 # %%
-import copy
+import functools
 
 import matplotlib
 
@@ -63,44 +63,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulation import load_scenario, simulate
-from simulation.analysis.kpis import kpis
-from simulation.analysis.tables import traject_table
 from simulation.core.calendar import year_bounds
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
-from simulation.config.scenario import scenario_from_dict
+from simulation.analysis.queueing import erlang_wait
+from simulation.report.helpers import focus, tariffs_2019
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report import occupancy
+from simulation.report.setup import notebook_context
 
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
-if municipality not in sc.municipalities:
-    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
-if segment not in sc.segments:
-    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
-if provider not in sc.providers_for(municipality, segment):
-    raise ValueError(f"parameter provider={provider!r}: does not serve {municipality} in {segment}; "
-                     f"allowed: {sc.providers_for(municipality, segment)}")
-if not (isinstance(n_points, int) and n_points >= 2) or not max_factor > 1:
-    raise ValueError(f"parameters n_points={n_points!r}, max_factor={max_factor!r}: need n_points >= 2 and max_factor > 1")
-if max_wait_days is not None and not max_wait_days > 0:
-    raise ValueError(f"parameter max_wait_days={max_wait_days!r}: None (wait) or a number of days > 0")
-if not cost_per_waiting_day >= 0:
-    raise ValueError(f"parameter cost_per_waiting_day={cost_per_waiting_day!r}: must be >= 0 (EUR per day)")
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
-ref = pd.read_csv(data_path)
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
-# %%
-# Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
-
-
-def erlang_c(n: int, a: float) -> float:
-    """Probability of waiting in M/M/n with offered load a (n > a), via the Erlang B recursion."""
-    b = 1.0
-    for k in range(1, n + 1):
-        b = a * b / (k + a * b)
-    return n * b / (n - a * (1 - b))
-
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=horizon_years,
+                       municipality=municipality, segment=segment, provider=provider, data_2019=data_2019,
+                       n_points=n_points, max_factor=max_factor, max_wait_days=max_wait_days,
+                       cost_per_waiting_day=cost_per_waiting_day)
+sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 
 # %% [markdown]
 # ## Offered load with ample capacity
@@ -113,23 +87,8 @@ else:
     base["segments"][segment]["max_wait_days"] = max_wait_days
 year0, lo, hi = year_bounds(sc)[0]
 days = hi - lo
-
-
-def run(n: int):
-    raw = copy.deepcopy(base)
-    raw["providers"][provider].setdefault("plekken", {}).setdefault(municipality, {})[segment] = int(n)
-    s = scenario_from_dict(raw, source=f"{n} plekken")
-    res = simulate(s, seed=seed, replications=replications, workers=workers)
-    tr = traject_table(res.events)
-    tr = tr[(tr["municipality"].astype(str) == municipality) & (tr["provider"].astype(str) == provider)
-            & (tr["segment"].astype(str) == segment)]
-    busy = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0).groupby(tr["replication"]).sum() / days
-    new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
-    g = new.groupby("replication")["wacht_dagen"]
-    return pd.DataFrame({"busy": busy, "claims": g.size(), "wait_mean": g.mean(), "wait_days_total": g.sum(),
-                         "share_waited": (new["wacht_dagen"] > 0).groupby(new["replication"]).mean()}).reset_index()
-
-
+run = functools.partial(occupancy.occupancy_run, base, municipality, provider, segment, bounds=(lo, hi), seed=seed,
+                        replications=replications, workers=workers)    # run(n): per replication, with n plekken
 ample = run(100_000)
 a = float(ample["busy"].mean())
 lam = float(ample["claims"].mean()) / days
@@ -146,19 +105,11 @@ for n in ns:
     r = run(n).assign(plekken=n)
     rows.append(r)
 per_rep = pd.concat(rows, ignore_index=True)
-per_rep["bezetting"] = per_rep["busy"] / per_rep["plekken"]
-res = per_rep.groupby("plekken").agg(bezetting=("bezetting", "mean"), wait_mean=("wait_mean", "mean"),
-                                     wait_sd=("wait_mean", "std"), wait_min=("wait_mean", "min"),
-                                     wait_max=("wait_mean", "max"), share_waited=("share_waited", "mean"),
-                                     wait_days_total=("wait_days_total", "mean"), busy=("busy", "mean")).reset_index()
-res["erlang_bezetting"] = a / res["plekken"]
-res["erlang_p_wait"] = [erlang_c(n, a) if n > a else np.nan for n in res["plekken"]]
-res["erlang_wait_mean"] = [erlang_c(n, a) * es / (n - a) if n > a else np.nan for n in res["plekken"]]
+res = occupancy.occupancy_table(per_rep, a, es)
 
 tariffs = tariffs_2019(sc, segment, ref)
 types = sc.segments[segment].traject_types
-plek_day_price = sum(t.share * tariffs[k] for k, t in types.items()) / sum(t.share * t.planned_doorlooptijd
-                                                                          for t in types.values())
+plek_day_price = occupancy.plek_day_price(types, tariffs)
 res["empty_plek_days"] = res["plekken"] * days - res["busy"] * days
 res["cost_empty_eur"] = res["empty_plek_days"].clip(lower=0) * plek_day_price
 res["cost_waiting_eur"] = res["wait_days_total"] * cost_per_waiting_day
@@ -168,7 +119,7 @@ res.round(2)
 
 # %%
 n_grid = np.arange(int(np.floor(a)) + 1, int(np.ceil(max_factor * a)) + 2)
-erl_wait = np.array([erlang_c(n, a) * es / (n - a) for n in n_grid])
+erl_wait = np.array([erlang_wait(n, a, es) for n in n_grid])
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12.5, 4.8))
 ax1.plot(res["plekken"], 100 * res["bezetting"], "o-", color="#4c72b0", label="model")
 ax1.plot(n_grid, 100 * a / n_grid, "--", color="0.4", label="Erlang C: a / N")

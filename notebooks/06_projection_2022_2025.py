@@ -47,41 +47,24 @@ data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/scratch/06_projection_2022_2025"   # make run passes outputs/06_projection_2022_2025
 
 # %%
-import copy
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from simulation import load_scenario, simulate
-from simulation.analysis.kpis import kpis
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
-from simulation.config.scenario import scenario_from_dict
+from simulation.report.helpers import focus, with_lower_growth
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.projection import fallback_spend, paired_difference, projection_bands
+from simulation.report.setup import notebook_context
 
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
-if segments == "all":
-    segments = list(sc.segments)
-unknown = [s for s in segments if s not in sc.segments] if isinstance(segments, list) else [segments]
-if unknown or not segments:
-    raise ValueError(f"parameter segments={segments!r}: unknown segment(s) {unknown}; allowed: 'all' or a list "
-                     f"of {list(sc.segments)}")
-if not (isinstance(replications, int) and replications >= 2):
-    raise ValueError(f"parameter replications={replications!r}: uncertainty bands need >= 2")
-for name, value in {"youth_reduction": youth_reduction, "wmo_reduction": wmo_reduction}.items():
-    if not 0 <= value < 1:
-        raise ValueError(f"parameter {name}={value!r}: a reduction of the yearly growth rate, e.g. 0.015 for 1.5 points")
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
-ref = pd.read_csv(data_path).set_index("segment")
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + "; 2019 costs: note 004 par. 6"
-# %%
-# Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
+                       why="uncertainty bands", horizon_years=horizon_years, segments=segments, data_2019=data_2019,
+                       source_note="; 2019 costs: note 004 par. 6", youth_reduction=youth_reduction,
+                       wmo_reduction=wmo_reduction)
+sc, source, segments = ctx.scenario, ctx.source, ctx.segments
+ref = ctx.data_2019.set_index("segment")
 
 # %% [markdown]
 # ## The two variants
@@ -90,50 +73,18 @@ from simulation.report.helpers import concurrent_load, contracts_for, focus, tar
 base = focus(sc.model_dump(mode="json", exclude_none=True), segments)
 included = list(base["segments"])
 first_year = sc.years[0]
-measures = copy.deepcopy(base)
-for s, seg in measures["segments"].items():
-    ins = seg["instroom"]
-    level = (1 + ins.get("growth", 0.0)) ** (first_year - ins["base_year"])
-    ins["per_year"] = ({m: v * level for m, v in ins["per_year"].items()} if isinstance(ins["per_year"], dict)
-                       else ins["per_year"] * level)
-    ins["base_year"] = first_year
-    cut = youth_reduction if seg["domain"] == "jeugd" else wmo_reduction
-    ins["growth"] = ins.get("growth", 0.0) - cut
+measures = with_lower_growth(base, first_year, youth_reduction, wmo_reduction)
 growth = pd.DataFrame({"autonomous": {s: v["instroom"].get("growth", 0.0) for s, v in base["segments"].items()},
                        "with measures": {s: v["instroom"]["growth"] for s, v in measures["segments"].items()}})
 print(f"segments simulated: {included} (asked: {segments}; the others receive their clients by opschaling)")
 growth.map(lambda g: f"{g:.1%}")
 
 # %%
-cost_per_count = ref["cost_eur_2019"] / ref["count_2019"]
-domain = ref["domain"]
-frames = []
-for name, raw in {"autonomous": base, "with measures": measures}.items():
-    s_ = scenario_from_dict(raw, source=name)
-    res = simulate(s_, seed=seed, replications=replications, workers=workers)
-    k = kpis(res.events, s_, by=["segment"])
-    k["segment"] = k["segment"].astype(str)
-    k["spend"] = k["unieke_clienten"] * k["segment"].map(cost_per_count)
-    k["domain"] = k["segment"].map(domain)
-    frames.append(k.assign(variant=name))
-k = pd.concat(frames, ignore_index=True)
-per_rep = k.groupby(["variant", "replication", "year", "domain"], as_index=False)[["spend", "unieke_clienten"]].sum()
-total = per_rep.groupby(["variant", "replication", "year"], as_index=False)[["spend", "unieke_clienten"]].sum()
-total["domain"] = "total"
-per_rep = pd.concat([per_rep, total], ignore_index=True)
-
-
-def band(x):
-    m, sd, n = x.mean(), x.std(ddof=1), len(x)
-    h = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-    return pd.Series({"mean": m, "ci_low": m - h, "ci_high": m + h, "min": x.min(), "max": x.max()})
-
-
-proj = per_rep.groupby(["variant", "domain", "year"])["spend"].apply(band).unstack().reset_index()
+per_rep = fallback_spend({"autonomous": base, "with measures": measures}, ref, seed, replications, workers)
+proj = projection_bands(per_rep)
 save_table(proj, out_dir, "spend_projection")
 # paired difference (with measures - autonomous) per year, on common random numbers
-w = per_rep[per_rep["domain"] == "total"].pivot_table(index=["replication", "year"], columns="variant", values="spend")
-d = (w["with measures"] - w["autonomous"]).groupby(level="year").apply(band).unstack().reset_index()
+d = paired_difference(per_rep, "with measures", "autonomous")
 save_table(d, out_dir, "measures_minus_autonomous")
 proj[proj["domain"] == "total"].round(0)
 

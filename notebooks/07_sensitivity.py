@@ -44,41 +44,25 @@ data_2019 = "params/data/noord_limburg_2019_segments.csv"
 out_dir = "outputs/scratch/07_sensitivity"   # make run passes outputs/07_sensitivity
 
 # %%
-import copy
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from simulation import load_scenario, simulate
-from simulation.experiment.compare import compare
-from simulation.analysis.tables import traject_table
-from simulation.core.calendar import year_bounds
-from simulation.report.notebooks import SOURCE_LINE, project_path, save_answer, save_figure, save_table
+from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
+from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, tariffs_2019,
+                                       without_plekken)
+from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.sensitivity import PlekkenVsTrajecten
+from simulation.report.setup import notebook_context
 
-sc = load_scenario(project_path(scenario), overrides={"horizon_years": horizon_years})
-if municipality not in sc.municipalities:
-    raise ValueError(f"parameter municipality={municipality!r}: unknown; allowed: {sorted(sc.municipalities)}")
-if segment not in sc.segments:
-    raise ValueError(f"parameter segment={segment!r}: unknown; allowed: {sorted(sc.segments)}")
-if not 0 < delta < 1:
-    raise ValueError(f"parameter delta={delta!r}: a relative change in (0, 1), e.g. 0.10")
-if len(behaviour_factors) != 2 or not all(f > 0 for f in behaviour_factors):
-    raise ValueError(f"parameter behaviour_factors={behaviour_factors!r}: two doorlooptijd factors > 0 (low, high)")
-if not (isinstance(replications, int) and replications >= 2):
-    raise ValueError(f"parameter replications={replications!r}: paired differences need >= 2")
-data_path = project_path(data_2019)
-if not data_path.exists():
-    raise ValueError(f"parameter data_2019={data_2019!r}: file not found at {data_path}")
-ref = pd.read_csv(data_path)
-source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed)
-# %%
-# Helpers shared by the analysis notebooks (simulation/analysis.py).
-from simulation.report.helpers import concurrent_load, contracts_for, focus, tariffs_2019, without_plekken
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
+                       why="paired differences", horizon_years=horizon_years, municipality=municipality,
+                       segment=segment, data_2019=data_2019, target_bezetting=target_bezetting, delta=delta,
+                       behaviour_factors=behaviour_factors)
+sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 
 # %% [markdown]
 # ## Base case and the one-at-a-time settings
@@ -92,46 +76,10 @@ pilot = simulate(scenario_from_dict(base, overrides={"funding": {"contracts": tr
                  seed=seed + 10_000, replications=5, workers=workers)
 load = concurrent_load(pilot.events, base_sc, segment)
 load = load[load["municipality"] == municipality]
-n_base = {p: {int(y): max(1, int(np.ceil(v / target_bezetting))) for y, v in g.set_index("year")["load"].items()}
-          for p, g in load.groupby("provider")}
+n_base = plekken_for_load(load, target_bezetting, by="provider")
 year0 = sc.years[0]
-
-
-def scaled_dist(d: dict, f: float) -> dict:
-    d = dict(d)
-    if "mean" in d:
-        d["mean"] = d["mean"] * f
-    elif "value" in d:
-        d["value"] = d["value"] * f
-    else:
-        raise ValueError(f"cannot scale a doorlooptijd of kind {d.get('kind')!r}")
-    return d
-
-
-def setting(instroom=1.0, doorlooptijd=1.0, plekken=1.0, behaviour=1.0) -> dict:
-    raw = copy.deepcopy(base)
-    seg = raw["segments"][segment]
-    ins = seg["instroom"]
-    ins["per_year"] = ({m: v * instroom for m, v in ins["per_year"].items()} if isinstance(ins["per_year"], dict)
-                       else ins["per_year"] * instroom)
-    for t in seg["traject_types"].values():
-        t["doorlooptijd"] = scaled_dist(t["doorlooptijd"], doorlooptijd)
-        if "verlenging_doorlooptijd" in t:
-            t["verlenging_doorlooptijd"] = scaled_dist(t["verlenging_doorlooptijd"], doorlooptijd)
-    extra = {"behaviour": {"doorlooptijd_factor": behaviour, "source": "aanname: sensitivity"}} if behaviour != 1 else {}
-    pk = contracts_for(base_sc, [municipality], segment, "plekken", tariffs=tariffs, **extra,
-                       plekken=lambda m, p: {y: max(1, int(round(n * plekken))) for y, n in n_base.get(p, {year0: 1}).items()})
-    c = compare(raw, {"trajecten": {"funding": {"contracts": traject_contracts}}, "plekken": {"funding": {"contracts": pk}}},
-                replications=replications, seed=seed, reference="trajecten", workers=workers)
-    s = c.summary
-    s = s[(s["variant"] == "plekken") & (s["municipality"] == municipality) & (s["year"] == year0)].set_index("measure")
-    return {"spend_diff": s.loc["spend", "diff_vs_reference"], "spend_diff_ci_low": s.loc["spend", "diff_ci_low"],
-            "spend_diff_ci_high": s.loc["spend", "diff_ci_high"],
-            "wait_diff": s.loc["wacht_dagen_gem", "diff_vs_reference"],
-            "wait_diff_ci_low": s.loc["wacht_dagen_gem", "diff_ci_low"],
-            "wait_diff_ci_high": s.loc["wacht_dagen_gem", "diff_ci_high"]}
-
-
+comparison = PlekkenVsTrajecten(base, base_sc, municipality, segment, tariffs, traject_contracts, n_base, year0,
+                                replications, seed, workers)
 lo_b, hi_b = behaviour_factors
 factors = {
     f"doorlooptijd factor under plekken ({lo_b:g} / {hi_b:g}; behaviour, aanname)": ("behaviour", lo_b, hi_b),
@@ -139,15 +87,8 @@ factors = {
     f"doorlooptijd, all trajecten (-/+{delta:.0%})": ("doorlooptijd", 1 - delta, 1 + delta),
     f"plekken bought (-/+{delta:.0%})": ("plekken", 1 - delta, 1 + delta),
 }
-base_result = setting()
-rows = []
-for label, (name, lo, hi) in factors.items():
-    r_lo, r_hi = setting(**{name: lo}), setting(**{name: hi})
-    rows.append({"factor": label, "low": lo, "high": hi,
-                 **{f"{k}_at_low": v for k, v in r_lo.items()}, **{f"{k}_at_high": v for k, v in r_hi.items()}})
-tornado = pd.DataFrame(rows)
-tornado["spend_range"] = (tornado["spend_diff_at_high"] - tornado["spend_diff_at_low"]).abs()
-tornado["wait_range"] = (tornado["wait_diff_at_high"] - tornado["wait_diff_at_low"]).abs()
+base_result = comparison.setting()
+tornado = comparison.tornado(factors)
 save_table(tornado, out_dir, "tornado")
 print(f"base: plekken - trajecten spend EUR {base_result['spend_diff']:,.0f}, wait {base_result['wait_diff']:+.1f} days")
 tornado[["factor", "spend_diff_at_low", "spend_diff_at_high", "wait_diff_at_low", "wait_diff_at_high"]].round(1)

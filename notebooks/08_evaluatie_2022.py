@@ -55,8 +55,7 @@ bootstrap = 200              # bootstrap resamples for the Kaplan-Meier median i
 out_dir = "outputs/scratch/08_evaluatie_2022"   # make run passes outputs/08_evaluatie_2022
 
 # %%
-import copy
-import datetime as dt
+import functools
 
 import matplotlib
 
@@ -64,57 +63,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from simulation.data.calibration import calibrate, kaplan_meier, km_median, mixture_survival, prepare
-from simulation.funding import contracts as fc
-from simulation.experiment.compare import compare
-from simulation.funding.payments import compute_payments
-from simulation.analysis.kpis import kpis
-from simulation.data.records import RecordsError, read_records
-from simulation.report.notebooks import project_path, save_answer, save_figure, save_table
 from simulation.config.scenario import scenario_from_dict
-from simulation.experiment.runner import simulate
+from simulation.data.calibration import calibrate, kaplan_meier, prepare
+from simulation.experiment.compare import compare
+from simulation.report import counterfactual, evaluation
+from simulation.report.notebooks import save_answer, save_figure, save_table
 
-records_path = project_path(records)
-if not records_path.exists():
-    raise FileNotFoundError(
-        f"records={records!r}: file {records_path} does not exist. Give the path of a records file "
-        "(.csv or .parquet, format in docs/records.md), relative to the project root, e.g. "
-        "records='tests/data/records_2022.parquet'.")
-base_path = project_path(base_scenario) if base_scenario else None
-if base_path is not None and not base_path.exists():
-    raise FileNotFoundError(
-        f"base_scenario={base_scenario!r}: file {base_path} does not exist. Give the scenario YAML the records "
-        "belong to (it supplies population, planned doorlooptijd and plekken bought), or base_scenario=None.")
-if not isinstance(replications, int) or replications < 2:
-    raise ValueError(f"replications={replications!r}: needs an integer >= 2 for a confidence interval")
-if plekken_bij_omzetting not in ("budgetneutraal", "bezetting") and not (
-        isinstance(plekken_bij_omzetting, int) and plekken_bij_omzetting > 0):
-    raise ValueError(f"plekken_bij_omzetting={plekken_bij_omzetting!r}: use 'budgetneutraal', 'bezetting' "
-                     "or a positive number of plekken")
-try:
-    rec = read_records(records_path, scenario=base_path)
-except RecordsError as exc:
-    raise ValueError(f"records={records!r} cannot be imported:\n{exc}\nCheck the file with "
-                     f"`python -m simulation.data.records check {records}`.") from None
-known = sorted(rec["municipality"].unique())
-unknown = sorted(set(municipalities) - set(known))
-if unknown:
-    raise ValueError(f"municipalities={municipalities!r}: {unknown} not in the records {records!r}; "
-                     f"known: {known} (or [] for all)")
-gemeenten = list(municipalities) or known
-no_tariff = sorted(set(rec["segment"]) - set(tarieven))
-if no_tariff:
-    raise ValueError(f"tarieven has no tariff for segment(s) {no_tariff} used in the records; add them, "
-                     f"e.g. tarieven={{..., {no_tariff[0]!r}: <EUR per traject>}}")
-period = rec.attrs["study_period"]
-p0, p1 = period
-DAYS = (p1 - p0).days + 1
-YEAR = p0.year
-print(f"{len(rec)} records from {records_path.name}, study period {p0}..{p1}; municipalities {gemeenten}")
-src_records = (f"Source: records {records_path.name} ({len(rec)} trajecten, {p0}..{p1}); tariffs: 2019 spend per "
-               "count, Noord-Limburg (004 par. 6)")
+recs = evaluation.evaluation_context(records, base_scenario, municipalities, tarieven, plekken_bij_omzetting,
+                                    replications, out_dir)
+rec, gemeenten, year, days = recs.frame, recs.gemeenten, recs.year, recs.days
+p0, p1 = recs.period
+print(f"{len(rec)} records from {recs.path.name}, study period {p0}..{p1}; municipalities {gemeenten}")
 
 # %% [markdown]
 # ## Calibration
@@ -123,7 +83,7 @@ src_records = (f"Source: records {records_path.name} ({len(rec)} trajecten, {p0}
 # started before it are left-truncated (docs/records.md).
 
 # %%
-cal_scenario, cal_report = calibrate(rec, base_scenario=base_path)
+cal_scenario, cal_report = calibrate(rec, base_scenario=recs.base_path)
 print("\n".join(cal_report.notes))
 durations = cal_report.durations[["segment", "traject_type", "family", "mean", "cv", "uitval", "n", "closed",
                                   "open", "left_truncated"]]
@@ -137,23 +97,13 @@ durations.round(3)
 # bought plekken anywhere, else as a **trajecten** municipality.
 
 # %%
-combos = (rec.groupby(["municipality", "provider", "segment"])["bekostiging"]
-          .agg(lambda s: s.mode().iloc[0]).rename("bekostiging").reset_index())
-mixed = rec.groupby(["municipality", "provider", "segment"])["bekostiging"].nunique()
-if (mixed > 1).any():
-    print("Note: mixed bekostiging within", list(mixed[mixed > 1].index), "- the most frequent is used")
-choice = (rec.assign(plek=rec["bekostiging"] == "plek").groupby("municipality")["plek"].mean()
-          .rename("aandeel_trajecten_plek").reset_index())
-choice["keuze"] = np.where(choice["aandeel_trajecten_plek"] > 0, "plekken", "trajecten")
-keuze = dict(zip(choice["municipality"], choice["keuze"]))
-plek_pairs = sorted({(p, s) for (m, p, s, b) in combos.itertuples(index=False) if b == "plek"})
-switch_pairs = plek_pairs or sorted({(p, s) for (_, p, s, _) in combos.itertuples(index=False)})
+choice = evaluation.funding_choice(rec)
+if choice.mixed:
+    print("Note: mixed bekostiging within", choice.mixed, "- the most frequent is used")
+keuze, switch_pairs = choice.keuze, choice.switch_pairs
 print(f"Switch scope (provider, segment): {switch_pairs} "
-      f"({'where some municipality bought plekken' if plek_pairs else 'no plekken in the records: every pair'})")
-funding_table = combos.pivot_table(index="municipality", columns=["provider", "segment"], values="bekostiging",
-                                   aggfunc="first", fill_value="-")
-funding_table.columns = [f"{p}/{s}" for p, s in funding_table.columns]
-funding_table = funding_table.reset_index().merge(choice, on="municipality")
+      f"({'where some municipality bought plekken' if choice.plek_pairs else 'no plekken in the records: every pair'})")
+funding_table = evaluation.funding_table(choice)
 save_table(funding_table, out_dir, "bekostiging_per_gemeente")
 funding_table
 
@@ -175,150 +125,24 @@ funding_table
 
 # %%
 r = prepare(rec)
-st = r[r["started"]].copy()
-st["d"] = np.where(st["closed"], np.maximum(st["stop"] - st["start"], 0.5), DAYS - st["start"] - 0.5)
-st["entry"] = np.where(st["start"] < 0, -st["start"] - 0.5, 0.0)
-st["d"] = np.maximum(st["d"], st["entry"] + 0.5)
-st["event"] = st["closed"] & (st["outcome"] != "overig")
+st = evaluation.started_trajecten(r, days)
 
-# contracts of 2022 as the records show them
-def segment_tariffs(scn: dict, s: str) -> dict:
-    """EUR per traject type: the segment tariff scaled by planned doorlooptijd (share-weighted mean = tarieven[s])."""
-    tt = scn["segments"][s]["traject_types"]
-    mean_planned = sum(v["share"] * v["planned_doorlooptijd"] for v in tt.values())
-    return {t: round(tarieven[s] * v["planned_doorlooptijd"] / mean_planned, 2) for t, v in tt.items()}
-
-
-base = copy.deepcopy(cal_scenario)
-plekken_bought = {}
-for p, prov in base["providers"].items():
-    for m, segs in prov.pop("plekken", {}).items():
-        for s, n in segs.items():
-            plekken_bought[(m, p, s)] = n
-missing_n = [(m, p, s) for m, p, s, b in combos.itertuples(index=False) if b == "plek" and (m, p, s) not in plekken_bought]
-if missing_n:
-    raise ValueError(f"no plek count for {missing_n}: give them in the base scenario (providers.<p>.plekken)")
-TARIFFS = {s: segment_tariffs(base, s) for s in base["segments"]}
-
-
-def contract(m, p, s, form, n=None) -> dict:
-    c = {"municipality": m, "provider": p, "segment": s, "tariffs": TARIFFS[s]}
-    return c | ({"variant": "plekken", "plekken": int(n)} if form == "plek" else {"variant": "traject"})
-
-
-factual = [contract(m, p, s, b, plekken_bought.get((m, p, s))) for m, p, s, b in combos.itertuples(index=False)]
+# contracts of 2022 as the records show them, then the same payment rules on the realised trajecten
+base, plekken_bought = counterfactual.without_bought_plekken(cal_scenario, choice.combos)
+tariffs = {s: counterfactual.segment_tariffs(base, s, tarieven) for s in base["segments"]}
+factual = [counterfactual.contract(m, p, s, b, tariffs, plekken_bought.get((m, p, s)))
+           for m, p, s, b in choice.combos.itertuples(index=False)]
 sc_factual = scenario_from_dict(base, source="calibrated 2022, funding as in the records",
                                 overrides={"funding": {"contracts": factual}})
-
-# realised trajecten in the form of the model's traject table, then the same payment rules
-tr_obs = pd.DataFrame({
-    "replication": 0, "traject": np.arange(len(st)), "client": st["client_key"].to_numpy(),
-    "municipality": st["municipality"].to_numpy(), "segment": st["segment"].to_numpy(),
-    "traject_type": st["traject_type"].to_numpy(), "provider": st["provider"].to_numpy(),
-    "start": st["start"].to_numpy(), "stop": np.where(st["closed"], st["stop"], float(DAYS)),
-    "wacht_dagen": (st["start"] - st["toew"]).to_numpy(), "voortzetting": st["voortzetting"].to_numpy(),
-    "beginstand": (st["start"] < 0).to_numpy(),
-    "reden": np.where(st["closed"], st["outcome"].fillna("afschaling"), "einde_horizon")})
-tr_obs["doorlooptijd"] = tr_obs["stop"] - tr_obs["start"]
-pay_obs = compute_payments(sc_factual, trajecten=tr_obs, replications=[0])
-fin = pay_obs.finals.assign(municipality=[sc_factual.funding.contracts[i].municipality for i in pay_obs.finals["contract"]],
-                            provider=[sc_factual.funding.contracts[i].provider for i in pay_obs.finals["contract"]],
-                            segment=[sc_factual.funding.contracts[i].segment for i in pay_obs.finals["contract"]])
-fin = fin[fin["year"] == YEAR]
-spend_obs = fin.groupby("municipality")["final"].sum()
-print("tariffs per traject (EUR):", TARIFFS)
-
-
-def poisson_ci(n, level=0.95):
-    a = 1 - level
-    return (stats.chi2.ppf(a / 2, 2 * n) / 2 if n > 0 else 0.0, stats.chi2.ppf(1 - a / 2, 2 * n + 2) / 2)
-
-
-def t_ci(x, level=0.95):
-    x = pd.Series(x, dtype=float).dropna()
-    if len(x) < 2:
-        return (x.mean() if len(x) else np.nan), np.nan, np.nan
-    half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return x.mean(), x.mean() - half, x.mean() + half
-
+fin = evaluation.observed_finals(sc_factual, st, days, year)
+print("tariffs per traject (EUR):", tariffs)
 
 rng = np.random.default_rng(seed)
-
-
-def km_median_ci(g):
-    d, ev, en = g["d"].to_numpy(), g["event"].to_numpy(), g["entry"].to_numpy()
-    med = km_median(d, ev, en)
-    boots = [km_median(d[i], ev[i], en[i]) for i in (rng.integers(0, len(d), len(d)) for _ in range(bootstrap))]
-    boots = np.array(boots)
-    ok = boots[np.isfinite(boots)]
-    if len(ok) < 0.9 * bootstrap:     # median not reached in many resamples: no upper bound
-        return med, (np.quantile(ok, 0.025) if len(ok) else np.nan), np.nan
-    return med, np.quantile(ok, 0.025), np.quantile(ok, 0.975)
-
-
-# the calibrated (censoring-aware) model's survival curve for a group's traject-type x provider mix
-fit = {(row.segment, row.traject_type): row for row in cal_report.durations.itertuples()}
-factor = {(row.provider, row.segment): row.maatwerk_factor for row in cal_report.providers.itertuples()}
-T_GRID = np.arange(0.0, 20 * cal_report.durations["mean"].max(), 1.0)
-
-
-def model_survival(g, s):
-    """Share still in care t days after the start under the calibrated fit, for the mix of trajecten in g."""
-    mix = g.groupby(["traject_type", "provider"]).size()
-    surv = np.zeros_like(T_GRID)
-    for (t, p), n in mix.items():
-        f = fit[(s, t)]
-        surv += n / mix.sum() * mixture_survival(f.family, T_GRID, np.full_like(T_GRID, f.mean * factor.get((p, s), 1.0)),
-                                                 np.full_like(T_GRID, f.cv), f.uitval)
-    return surv
-
-
-def surv_median(surv):
-    below = np.flatnonzero(surv <= 0.5)
-    return float(T_GRID[below[0]]) if len(below) else np.nan
-
-
-pop = {m: v["population"] for m, v in cal_scenario["municipalities"].items()}
-have_pop = all(pop.get(m, 1) > 1 for m in gemeenten)
-new_ep = r[~r["voortzetting"] & ~r["opschaling_in"] & (r["toew"] >= 0) & (r["toew"] < DAYS)] \
-    .drop_duplicates(["client_key", "segment", "toew"])
-started_new = st[(st["start"] >= 0) & (st["start"] < DAYS) & ~st["voortzetting"]]
-waiting_end = r[~r["started"]]
-rows, dur_rows = [], []
-for m in gemeenten:
-    n_in = int((new_ep["municipality"] == m).sum())
-    lo, hi = poisson_ci(n_in)
-    w = started_new.loc[started_new["municipality"] == m, "start"] - started_new.loc[started_new["municipality"] == m, "toew"]
-    wm, wlo, whi = t_ci(w)
-    in_care = st[(st["municipality"] == m)]
-    pk = [(p, s, n) for (mm, p, s), n in plekken_bought.items() if mm == m]
-    at_plek = in_care[[(p, s) in {(a, b) for a, b, _ in pk} for p, s in zip(in_care["provider"], in_care["segment"])]]
-    n_plek = sum(n for _, _, n in pk)
-    wl = waiting_end[waiting_end["municipality"] == m]
-    rows.append({"municipality": m, "keuze": keuze[m], "inwoners": pop.get(m, np.nan) if have_pop else np.nan,
-                 "instroom": n_in, "instroom_ci_laag": lo, "instroom_ci_hoog": hi,
-                 "instroom_per_1000": 1000 * n_in / pop[m] if have_pop else np.nan,
-                 "instroom_per_1000_ci_laag": 1000 * lo / pop[m] if have_pop else np.nan,
-                 "instroom_per_1000_ci_hoog": 1000 * hi / pop[m] if have_pop else np.nan,
-                 "unieke_clienten": in_care["client_key"].nunique(),
-                 "wacht_dagen_gem": wm, "wacht_ci_laag": wlo, "wacht_ci_hoog": whi, "gestart": len(w),
-                 "wachtend_eind": len(wl), "wachtend_eind_dagen_gem": (DAYS - wl["toew"]).mean() if len(wl) else 0.0,
-                 "plekken": n_plek if n_plek else np.nan,
-                 "clienten_per_plek": at_plek["client_key"].nunique() / n_plek if n_plek else np.nan,
-                 "uitgaven": spend_obs.get(m, 0.0),
-                 "kosten_per_client": spend_obs.get(m, 0.0) / max(in_care["client_key"].nunique(), 1)})
-    for s, g in st[st["municipality"] == m].groupby("segment"):
-        med, mlo, mhi = km_median_ci(g)
-        ms = model_survival(g, s)
-        closed = g[g["event"]]
-        dur_rows.append({"municipality": m, "keuze": keuze[m], "segment": s, "trajecten": len(g),
-                         "gesloten": int(g["event"].sum()), "open_eind": int((~g["closed"]).sum()),
-                         "gestart_voor_periode": int((g["start"] < 0).sum()),
-                         "km_mediaan": med, "km_ci_laag": mlo, "km_ci_hoog": mhi,
-                         "model_mediaan": surv_median(ms), "model_gem": float(np.trapezoid(ms, T_GRID)),
-                         "naief_gem_gesloten": (closed["stop"] - closed["start"]).mean()})
-desc = pd.DataFrame(rows)
-dur = pd.DataFrame(dur_rows)
+survival = evaluation.ModelSurvival(cal_report)
+population = {m: v["population"] for m, v in cal_scenario["municipalities"].items()}
+have_pop = all(population.get(m, 1) > 1 for m in gemeenten)
+spend = fin.groupby("municipality")["final"].sum()
+desc, dur = evaluation.describe(recs, r, st, keuze, plekken_bought, population, spend, survival, rng, bootstrap)
 save_table(desc, out_dir, "beschrijving_2022")
 save_table(dur, out_dir, "doorlooptijd_2022")
 desc[["municipality", "keuze", "instroom", "instroom_per_1000", "unieke_clienten", "wacht_dagen_gem",
@@ -346,7 +170,7 @@ for yi, n in zip(y, desc["instroom"]):
                 color="white")
 ax.set_yticks(y, desc["municipality"])
 ax.set_ylabel("municipality")
-ax.set_title(f"Instroom {YEAR}")
+ax.set_title(f"Instroom {year}")
 ax = axes[0, 1]
 d = dur.sort_values(["municipality", "segment"], ascending=False).reset_index(drop=True)
 yd = np.arange(len(d))
@@ -389,8 +213,8 @@ ax.set_xlabel("spend per client in care, thousand EUR (funding rules x documente
 ax.set_title("Spend")
 handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()]
 fig.legend(handles, [f"funded by {k}" for k in colors], loc="upper left", fontsize=8, ncols=2)
-fig.suptitle(f"{YEAR} per municipality from the records (colour: funding choice)")
-save_figure(fig, out_dir, "beschrijving_2022", src_records)
+fig.suptitle(f"{year} per municipality from the records (colour: funding choice)")
+save_figure(fig, out_dir, "beschrijving_2022", recs.source)
 
 # %% [markdown]
 # Kaplan-Meier curves with delayed entry (steps) show the realised doorlooptijd; the thin grey line is
@@ -408,16 +232,16 @@ for ax, s in zip(axes[0], segs):
         ax.step(np.r_[0, times], np.r_[1, surv], where="post", color=colors[keuze[m]],
                 linestyle="-" if gemeenten.index(m) % 2 == 0 else "--", label=f"{m} ({keuze[m]}, n={len(g)})")
     g = st[(st["segment"] == s) & st["municipality"].isin(gemeenten)]
-    ms = model_survival(g, s)
-    keep = T_GRID <= (g["d"].max() if len(g) else 365)
-    ax.plot(T_GRID[keep], ms[keep], color="0.4", linewidth=1, label="calibrated model (all)")
+    ms = survival.curve(g, s)
+    keep = survival.grid <= (g["d"].max() if len(g) else 365)
+    ax.plot(survival.grid[keep], ms[keep], color="0.4", linewidth=1, label="calibrated model (all)")
     ax.set_title(f"Segment {s}: share still in care")
     ax.set_xlabel("days since start of care")
     ax.set_ylabel("share still in care (Kaplan-Meier)")
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8)
 fig.suptitle("Doorlooptijd per municipality, censored at the period end and left-truncated")
-save_figure(fig, out_dir, "doorlooptijd_km", src_records)
+save_figure(fig, out_dir, "doorlooptijd_km", recs.source)
 
 # %% [markdown]
 # ## Plekken municipalities against trajecten municipalities
@@ -426,35 +250,9 @@ save_figure(fig, out_dir, "doorlooptijd_km", src_records)
 # comparison between the groups is possible at all (see the conclusions).
 
 # %%
-group = desc.groupby("keuze").agg(gemeenten=("municipality", lambda s: ", ".join(s)),
-                                  aantal=("municipality", "size"),
-                                  instroom_per_1000=("instroom_per_1000", "mean"),
-                                  wacht_dagen_gem=("wacht_dagen_gem", "mean"),
-                                  wachtend_eind=("wachtend_eind", "sum"),
-                                  kosten_per_client=("kosten_per_client", "mean")).reset_index()
+group = evaluation.group_comparison(desc)
 # the one contrast that holds provider and segment fixed: the same (provider, segment) under both forms
-same_pair = []
-for p, s in switch_pairs:
-    g = st[(st["provider"] == p) & (st["segment"] == s) & st["municipality"].isin(gemeenten)]
-    forms = g["bekostiging"].unique()
-    if len(forms) == 2:
-        a, b = (g[g["bekostiging"] == f] for f in ("plek", "traject"))
-        diffs = []
-        for _ in range(bootstrap):
-            ia, ib = rng.integers(0, len(a), len(a)), rng.integers(0, len(b), len(b))
-            diffs.append(km_median(a["d"].to_numpy()[ia], a["event"].to_numpy()[ia], a["entry"].to_numpy()[ia])
-                         - km_median(b["d"].to_numpy()[ib], b["event"].to_numpy()[ib], b["entry"].to_numpy()[ib]))
-        diffs = np.array(diffs)
-        diffs = diffs[np.isfinite(diffs)]
-        same_pair.append({"provider": p, "segment": s,
-                          "gemeenten_plek": ", ".join(sorted(a["municipality"].unique())),
-                          "gemeenten_traject": ", ".join(sorted(b["municipality"].unique())),
-                          "n_plek": len(a), "n_traject": len(b),
-                          "km_mediaan_plek": km_median(a["d"], a["event"], a["entry"]),
-                          "km_mediaan_traject": km_median(b["d"], b["event"], b["entry"]),
-                          "verschil_ci_laag": np.quantile(diffs, 0.025) if len(diffs) else np.nan,
-                          "verschil_ci_hoog": np.quantile(diffs, 0.975) if len(diffs) else np.nan})
-same_pair = pd.DataFrame(same_pair)
+same_pair = evaluation.same_provider_contrast(st, switch_pairs, gemeenten, rng, bootstrap)
 save_table(group, out_dir, "vergelijking_keuze")
 save_table(same_pair, out_dir, "doorlooptijd_zelfde_aanbieder")
 display(group.round(1))
@@ -472,38 +270,11 @@ same_pair.round(1)
 # replication numbers (common random numbers) with `compare()`; differences are paired.
 
 # %%
-def n_plekken(m, p, s):
-    if isinstance(plekken_bij_omzetting, int):
-        return plekken_bij_omzetting
-    if plekken_bij_omzetting == "budgetneutraal":
-        money = fin[(fin["municipality"] == m) & (fin["provider"] == p) & (fin["segment"] == s)]["final"].sum()
-        year_price = fc.plek_day_price(fc.PlekkenContract(municipality=m, provider=p, segment=s, variant="plekken",
-                                                          plekken=1, tariffs=TARIFFS[s]), sc_factual) * 365
-        return max(1, int(round(money / year_price)))
-    g = st[(st["municipality"] == m) & (st["provider"] == p) & (st["segment"] == s)]
-    occupied = (np.minimum(np.where(g["closed"], g["stop"], DAYS), DAYS) - np.maximum(g["start"], 0)).clip(lower=0).sum()
-    return max(1, int(np.ceil(occupied / DAYS)))
-
-
-variants = {"feitelijk": {"funding": {"contracts": factual}}}
-switched = []
-for m in gemeenten:
-    cs, flips = [], []
-    for mm, p, s, b in combos.itertuples(index=False):
-        if mm == m and (p, s) in switch_pairs:
-            new = "traject" if b == "plek" else "plek"
-            n = n_plekken(m, p, s) if new == "plek" else None
-            cs.append(contract(mm, p, s, new, n))
-            flips.append({"municipality": m, "provider": p, "segment": s, "van": b, "naar": new,
-                          "plekken_voor": plekken_bought.get((m, p, s)), "plekken_na": n})
-        else:
-            cs.append(contract(mm, p, s, b, plekken_bought.get((mm, p, s))))
-    if flips:
-        variants[f"{m} omgezet"] = {"funding": {"contracts": cs}}
-        switched += flips
-    else:
-        print(f"{m}: no contract in the switch scope {switch_pairs}; no counterfactual")
-switched = pd.DataFrame(switched)
+n_plekken = functools.partial(counterfactual.plekken_after_switch, rule=plekken_bij_omzetting, finals=fin, st=st,
+                              days=days, tariffs=tariffs, scenario=sc_factual)
+variants, switched, notes = counterfactual.switch_variants(factual, choice.combos, gemeenten, switch_pairs,
+                                                           plekken_bought, tariffs, n_plekken)
+print("\n".join(notes))
 save_table(switched, out_dir, "omzettingen")
 cmp = compare(base, variants, replications=replications, seed=seed, reference="feitelijk")
 print(f"{len(variants)} variants x {replications} replications, seed {seed}; warm-up "
@@ -516,45 +287,9 @@ switched
 # once more on the same seeds (identical runs) for `kpis(by=municipality, segment)`.
 
 # %%
-seg_rows = []
-for name, ov in variants.items():
-    sc_v = scenario_from_dict(base, source=name, overrides=ov)
-    k = kpis(simulate(sc_v, seed=seed, replications=replications).events, sc_v, by=["municipality", "segment"])
-    k = k[k["year"] == YEAR].assign(variant=name)
-    seg_rows.append(k[["variant", "replication", "municipality", "segment", "wacht_dagen_gem", "wachtlijst_eind",
-                       "unieke_clienten"]])
-seg_k = pd.concat(seg_rows, ignore_index=True)
-seg_k[["municipality", "segment"]] = seg_k[["municipality", "segment"]].astype(str)
-
-MEAS = {"spend": ("uitgaven (EUR)", 1), "kosten_per_client": ("kosten per client (EUR)", 1),
-        "unieke_clienten": ("unieke clienten", 1), "wacht_dagen_gem": ("wachtdagen, hele gemeente", 1)}
-res_rows = []
-pr = cmp.per_replication[cmp.per_replication["year"] == YEAR]
-for name in variants:
-    if name == "feitelijk":
-        continue
-    m = name.removesuffix(" omgezet")
-    segs_m = sorted(switched.loc[switched["municipality"] == m, "segment"].unique())
-    ref = pr[(pr["variant"] == "feitelijk") & (pr["municipality"] == m)].set_index("replication")
-    alt = pr[(pr["variant"] == name) & (pr["municipality"] == m)].set_index("replication")
-    series = {k: (ref[k], alt[k]) for k in MEAS}
-    for s in segs_m:
-        for col, label in (("wacht_dagen_gem", f"wachtdagen {s}"), ("wachtlijst_eind", f"wachtlijst eind {s}")):
-            a = seg_k[(seg_k["variant"] == "feitelijk") & (seg_k["municipality"] == m) & (seg_k["segment"] == s)]
-            b = seg_k[(seg_k["variant"] == name) & (seg_k["municipality"] == m) & (seg_k["segment"] == s)]
-            series[label] = (a.set_index("replication")[col], b.set_index("replication")[col])
-    for key, (a, b) in series.items():
-        label = MEAS[key][0] if key in MEAS else key
-        am, alo, ahi = t_ci(a)
-        bm, blo, bhi = t_ci(b)
-        dm, dlo, dhi = t_ci((b - a.reindex(b.index)))
-        res_rows.append({"municipality": m, "keuze_2022": keuze[m],
-                         "omgezet_naar": "trajecten" if keuze[m] == "plekken" else "plekken",
-                         "maat": label, "feitelijk": am, "feitelijk_ci_laag": alo, "feitelijk_ci_hoog": ahi,
-                         "omgezet": bm, "verschil": dm, "verschil_ci_laag": dlo, "verschil_ci_hoog": dhi})
-cf = pd.DataFrame(res_rows)
-cf["ci_sluit_0_uit"] = (cf["verschil_ci_laag"] > 0) | (cf["verschil_ci_hoog"] < 0)
-cf["ci_sluit_0_uit"] &= cf["verschil_ci_laag"].notna()
+seg_k = counterfactual.segment_kpis(base, variants, seed, replications, year)   # simulates every variant again
+pr = cmp.per_replication[cmp.per_replication["year"] == year]
+cf = counterfactual.counterfactual_table(pr, seg_k, variants, switched, keuze)
 save_table(cf, out_dir, "tegenfeitelijk")
 cf.round(1)
 
@@ -583,9 +318,9 @@ for ax, (key, title, scale, unit) in zip(axes.flat, PANELS):
     ax.set_xlabel(f"other choice - actual choice ({unit}), 95% CI")
     ax.set_ylabel("municipality -> switched to: measure")
     ax.set_title(title)
-fig.suptitle(f"Counterfactual {YEAR}: each municipality under the other funding choice, paired differences "
+fig.suptitle(f"Counterfactual {year}: each municipality under the other funding choice, paired differences "
              "(red: 95% CI excludes 0)")
-src_sim = (f"Source: model calibrated on {records_path.name}, {replications} replications, seed {seed}, common random "
+src_sim = (f"Source: model calibrated on {recs.path.name}, {replications} replications, seed {seed}, common random "
            "numbers; tariffs 2019 spend per count (004 par. 6)")
 save_figure(fig, out_dir, "tegenfeitelijk", src_sim, key=True)
 
@@ -596,35 +331,16 @@ save_figure(fig, out_dir, "tegenfeitelijk", src_sim, key=True)
 # (mean +/- t x sd x sqrt(1 + 1/n)); with few replications it is wide.
 
 # %%
-check_rows = []
-obs_map = {"spend": "uitgaven", "unieke_clienten": "unieke_clienten", "wacht_dagen_gem": "wacht_dagen_gem",
-           "clienten_per_plek": "clienten_per_plek"}
-ref_pr = pr[pr["variant"] == "feitelijk"]
-for m in gemeenten:
-    obs = desc.set_index("municipality").loc[m]
-    for key, ocol in obs_map.items():
-        x = ref_pr.loc[ref_pr["municipality"] == m, key].dropna()
-        if not np.isfinite(obs[ocol]) or len(x) < 2:
-            continue
-        half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) * np.sqrt(1 + 1 / len(x))
-        check_rows.append({"municipality": m, "maat": key, "waargenomen": obs[ocol], "model_gem": x.mean(),
-                           "pi_laag": max(x.mean() - half, 0.0), "pi_hoog": x.mean() + half,
-                           "binnen": bool(x.mean() - half - 1e-9 <= obs[ocol] <= x.mean() + half + 1e-9)})
-    wl = seg_k[(seg_k["variant"] == "feitelijk") & (seg_k["municipality"] == m)].groupby("replication")["wachtlijst_eind"].sum()
-    half = stats.t.ppf(0.975, len(wl) - 1) * wl.std(ddof=1) * np.sqrt(1 + 1 / len(wl))
-    obs_wl = desc.set_index("municipality").loc[m, "wachtend_eind"]
-    check_rows.append({"municipality": m, "maat": "wachtlijst_eind", "waargenomen": obs_wl, "model_gem": wl.mean(),
-                       "pi_laag": max(wl.mean() - half, 0.0), "pi_hoog": wl.mean() + half,
-                       "binnen": bool(wl.mean() - half - 1e-9 <= obs_wl <= wl.mean() + half + 1e-9)})
-check = pd.DataFrame(check_rows)
+check = counterfactual.model_check(pr, seg_k, desc, gemeenten)
 save_table(check, out_dir, "modelcontrole")
 check.round(2)
 
 # %%
-fig, axes = plt.subplots(1, len(obs_map) + 1, figsize=(3.2 * (len(obs_map) + 1), 3.8))
+n_panels = len(counterfactual.OBSERVED) + 1
+fig, axes = plt.subplots(1, n_panels, figsize=(3.2 * n_panels, 3.8))
 units = {"spend": "EUR mln", "unieke_clienten": "clients", "wacht_dagen_gem": "days", "clienten_per_plek": "clients per plek",
          "wachtlijst_eind": "trajecten waiting"}
-for ax, key in zip(axes, list(obs_map) + ["wachtlijst_eind"]):
+for ax, key in zip(axes, list(counterfactual.OBSERVED) + ["wachtlijst_eind"]):
     part = check[check["maat"] == key]
     scale = 1e6 if key == "spend" else 1
     xx = np.arange(len(part))
@@ -638,7 +354,7 @@ for ax, key in zip(axes, list(obs_map) + ["wachtlijst_eind"]):
     ax.set_xlabel("municipality")
     ax.set_ylabel(units[key])
 axes[0].legend(fontsize=8)
-fig.suptitle(f"Model check: the calibrated model with the actual choices against the records, {YEAR}")
+fig.suptitle(f"Model check: the calibrated model with the actual choices against the records, {year}")
 save_figure(fig, out_dir, "modelcontrole", src_sim)
 
 # %% [markdown]
@@ -647,65 +363,8 @@ save_figure(fig, out_dir, "modelcontrole", src_sim)
 # excludes 0; the between-municipality comparison depends on how many municipalities chose each form.
 
 # %%
-n_by_choice = choice["keuze"].value_counts().reindex(["plekken", "trajecten"], fill_value=0)  # all in the records
-supports, cannot = [], []
-shown = cf[cf["ci_sluit_0_uit"]]
-not_shown = cf[~cf["ci_sluit_0_uit"]]
-
-
-def fmt(v, maat):
-    return f"EUR {v:,.0f}" if "EUR" in maat else f"{v:,.1f} days" if maat.startswith("wachtdagen") else f"{v:,.1f}"
-
-
-def name(maat):
-    return maat.replace(" (EUR)", "")
-
-
-for r_ in shown.itertuples():
-    supports.append(f"Within the calibrated model, {r_.municipality} under {r_.omgezet_naar} instead of {r_.keuze_2022}: "
-                    f"{name(r_.maat)} {'+' if r_.verschil > 0 else ''}{fmt(r_.verschil, r_.maat)} "
-                    f"(95% CI {fmt(r_.verschil_ci_laag, r_.maat)} to {fmt(r_.verschil_ci_hoog, r_.maat)}).")
-if len(not_shown):
-    cannot.append("No difference shown (95% CI includes 0 or too few replications) for: "
-                  + "; ".join(f"{r_.municipality} {name(r_.maat)}" for r_ in not_shown.itertuples()) + ".")
-outside = check[~check["binnen"]]
-if len(outside):
-    cannot.append("The model does not reproduce every 2022 figure: "
-                  + "; ".join(f"{r_.municipality} {r_.maat} observed {r_.waargenomen:,.1f} vs model "
-                              f"{r_.pi_laag:,.1f}..{r_.pi_hoog:,.1f}" for r_ in outside.itertuples())
-                  + ". Counterfactuals for those measures lean on the model more than on the data.")
-else:
-    supports.append(f"The calibrated model with the actual choices reproduces the {len(check)} checked 2022 figures "
-                    "(each inside the model's 95% prediction interval"
-                    + (f"; a weak check with {replications} replications, whose intervals are wide)."
-                       if replications < 10 else ")."))
-if min(n_by_choice) < 2:
-    cannot.append(f"A statistical comparison between plekken and trajecten municipalities: there are "
-                  f"{n_by_choice['plekken']} plekken and {n_by_choice['trajecten']} trajecten municipalities, so "
-                  "any difference between the groups is also a difference between those particular municipalities "
-                  "(size, population, providers, case mix).")
-else:
-    cannot.append(f"A causal comparison between the groups ({n_by_choice['plekken']} plekken vs "
-                  f"{n_by_choice['trajecten']} trajecten municipalities) without adjustment: too few units to adjust "
-                  "for size, providers and case mix.")
-cannot.append("That the funding choice caused the differences between municipalities: municipalities chose their "
-              "funding themselves (selection), e.g. a municipality with a steady, large demand in a segment is the "
-              "one that buys plekken there.")
-for r_ in same_pair.itertuples():
-    excl = np.isfinite(r_.verschil_ci_laag) and np.isfinite(r_.verschil_ci_hoog) and \
-        (r_.verschil_ci_laag > 0 or r_.verschil_ci_hoog < 0)
-    txt = (f"At {r_.provider}/{r_.segment} (same provider and segment) the Kaplan-Meier median doorlooptijd is "
-           f"{r_.km_mediaan_plek:.0f} days under plekken ({r_.gemeenten_plek}, n={r_.n_plek}) and "
-           f"{r_.km_mediaan_traject:.0f} days under trajecten ({r_.gemeenten_traject}, n={r_.n_traject}); "
-           f"difference 95% CI {r_.verschil_ci_laag:.0f} to {r_.verschil_ci_hoog:.0f} days")
-    (supports if excl else cannot).append(
-        txt + (" - a difference, but still confounded with the municipality." if excl else
-               " - one year of records does not show that plekken change doorlooptijd."))
-cannot.append("Effects of funding on provider behaviour (faster outflow, refusing heavy clients): the model keeps "
-              "behaviour neutral, so the counterfactual shows only the mechanical effects (the plek cap on the "
-              "flow, and the payment rules).")
-cannot.append("Spend in euros depends on the documented tariff (2019 spend per count, 004 par. 6), not on realised "
-              "invoices, which the records do not hold.")
+n_by_choice = choice.choice["keuze"].value_counts().reindex(["plekken", "trajecten"], fill_value=0)  # all in the records
+supports, cannot = counterfactual.conclusions(cf, check, same_pair, n_by_choice, replications)
 conclusions = pd.DataFrame({"conclusie": supports + cannot,
                             "status": ["ondersteund"] * len(supports) + ["niet te concluderen"] * len(cannot)})
 save_table(conclusions, out_dir, "conclusies")
@@ -720,29 +379,7 @@ for s in cannot:
 # ## Answer
 
 # %%
-parts = []
-for m in gemeenten:
-    d = desc.set_index("municipality").loc[m]
-    parts.append(f"{m} ({d['keuze']}): {d['instroom']:.0f} new episodes, wait {d['wacht_dagen_gem']:.0f} days"
-                 + (f" with {d['wachtend_eind']:.0f} still waiting at year end" if d["wachtend_eind"] else "")
-                 + (f", {d['clienten_per_plek']:.1f} clients per plek" if np.isfinite(d["clienten_per_plek"]) else "")
-                 + f", spend EUR {d['uitgaven'] / 1e6:.2f} mln")
-cf_parts = []
-for m in cf["municipality"].unique():
-    c = cf[(cf["municipality"] == m) & cf["ci_sluit_0_uit"]]
-    to = cf.loc[cf["municipality"] == m, "omgezet_naar"].iloc[0]
-    if len(c):
-        cf_parts.append(f"{m} under {to}: " + ", ".join(
-            f"{name(r_.maat)} {'+' if r_.verschil > 0 else ''}{fmt(r_.verschil, r_.maat)} "
-            f"(CI {fmt(r_.verschil_ci_laag, r_.maat)}..{fmt(r_.verschil_ci_hoog, r_.maat)})" for r_ in c.itertuples()))
-    else:
-        cf_parts.append(f"{m} under {to}: no difference shown")
-answer = (f"{YEAR}: " + "; ".join(parts) + ". "
-          f"Counterfactual on common random numbers ({replications} replications, 95% CI): " + "; ".join(cf_parts) + ". "
-          f"The data cannot support a causal comparison between municipalities "
-          f"({n_by_choice['plekken']} plekken vs {n_by_choice['trajecten']} trajecten municipality(ies), who chose "
-          "their funding themselves), nor any effect of funding on doorlooptijd; the counterfactual shows the "
-          "mechanical effect of the plek cap and the payment rules within the calibrated model.")
+answer = counterfactual.evaluation_answer(desc, cf, gemeenten, year, replications, n_by_choice)
 save_answer(out_dir, "What did funding by plekken or by trajecten do per municipality in 2022, and what does the "
             "data support?", answer)
 print(answer)

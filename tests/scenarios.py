@@ -11,6 +11,7 @@ import numpy as np
 
 from simulation.analysis import stats
 
+from simulation.analysis.queueing import erlang_c
 from simulation.config.scenario import Scenario, scenario_from_dict
 
 # A year without 29 February: the model's Poisson rate per day is per_year / days in the year,
@@ -18,24 +19,7 @@ from simulation.config.scenario import Scenario, scenario_from_dict
 START = "2025-01-01"
 
 
-# -- queueing theory ---------------------------------------------------------------------------
-
-def erlang_b(c: int, a: float) -> float:
-    """Erlang B blocking probability by the stable recursion B(k) = a B(k-1) / (k + a B(k-1))."""
-    b = 1.0
-    for k in range(1, c + 1):
-        b = a * b / (k + a * b)
-    return b
-
-
-def erlang_c(c: int, a: float) -> float:
-    """P(wait > 0) in M/M/c with offered load a = lambda / mu < c (from Erlang B, no factorials)."""
-    rho = a / c
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/M/c needs a / c < 1, got {rho}")
-    b = erlang_b(c, a)
-    return b / (1.0 - rho + rho * b)
-
+# -- queueing theory (Erlang C: simulation.analysis.queueing) --------------------------------------
 
 def mmc_theory(c: int, rho: float, mean_service: float) -> dict[str, float]:
     """Textbook M/M/c values: P(wait>0), mean wait Wq, mean queue Lq = lambda Wq, busy servers a."""

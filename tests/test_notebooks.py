@@ -76,3 +76,16 @@ def test_bad_scenario_value_stops_in_the_first_cells(tmp_path):
 def test_unknown_notebook_lists_the_available_ones():
     with pytest.raises(NotebookError, match="available: .*01_quick_start"):
         find_notebook("99")
+
+
+def test_notebooks_define_no_functions_and_set_up_with_one_library_call():
+    import ast
+
+    for nb_path in notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code" and not c.source.startswith("%"))
+        tree = ast.parse(code.replace("display(", "print("))
+        defined = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        assert not defined, f"{nb_path.name}: move {defined} into the library (simulation.report / simulation.analysis)"
+        assert re.search(r"\b(notebook_context|evaluation_context)\(", code), \
+            f"{nb_path.name}: set up with simulation.report.setup.notebook_context"

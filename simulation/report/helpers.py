@@ -84,3 +84,33 @@ def contracts_for(sc, municipalities, segment: str, variant: str, **fields) -> l
             c.update({k: (v(m, p) if callable(v) else copy.deepcopy(v)) for k, v in fields.items()})
             out.append(c)
     return out
+
+
+def plekken_for_load(load: pd.DataFrame, target_bezetting: float, by="provider") -> dict:
+    """Plekken to buy per ``by`` group and year: concurrent load / target bezetting, rounded up, at least 1."""
+    return {key: {int(y): max(1, int(np.ceil(v / target_bezetting))) for y, v in g.set_index("year")["load"].items()}
+            for key, g in load.groupby(by)}
+
+
+def spend_verdict(diff_ci_low: float, diff_ci_high: float) -> str:
+    """Whether a municipality gains or loses (spend difference and its 95% CI) or shows no clear difference."""
+    if diff_ci_high < 0:
+        return "gains (pays less)"
+    if diff_ci_low > 0:
+        return "loses (pays more)"
+    return "no clear difference"
+
+
+def with_lower_growth(raw: dict, first_year: int, youth_reduction: float, wmo_reduction: float) -> dict:
+    """The scenario with the instroom of ``first_year`` as base, growing by the reductions less a year from then."""
+    out = copy.deepcopy(raw)
+    for seg in out["segments"].values():
+        ins = seg["instroom"]
+        level = (1 + ins.get("growth", 0.0)) ** (first_year - ins["base_year"])
+        ins["per_year"] = ({m: v * level for m, v in ins["per_year"].items()} if isinstance(ins["per_year"], dict)
+                           else ins["per_year"] * level)
+        ins["base_year"] = first_year
+        cut = youth_reduction if seg["domain"] == "jeugd" else wmo_reduction
+        ins["growth"] = ins.get("growth", 0.0) - cut
+    return out
+

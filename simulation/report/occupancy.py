@@ -1,0 +1,53 @@
+"""Plek occupancy against the number of plekken bought (notebook 05), with Erlang C as the benchmark."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+
+from simulation.analysis.tables import traject_table
+from simulation.analysis.queueing import erlang_c, erlang_wait
+from simulation.config.scenario import scenario_from_dict
+from simulation.experiment.runner import simulate
+
+
+def occupancy_run(base: dict, municipality: str, provider: str, segment: str, n: int, bounds: tuple[float, float],
+                  seed: int, replications: int, workers: int = 1) -> pd.DataFrame:
+    """Simulate with ``n`` plekken for municipality x provider x segment; per replication the plekken busy,
+    new claims, their mean and total wait and the share that waited, within ``bounds`` (model days)."""
+    lo, hi = bounds
+    days = hi - lo
+    raw = copy.deepcopy(base)
+    raw["providers"][provider].setdefault("plekken", {}).setdefault(municipality, {})[segment] = int(n)
+    s = scenario_from_dict(raw, source=f"{n} plekken")
+    res = simulate(s, seed=seed, replications=replications, workers=workers)
+    tr = traject_table(res.events)
+    tr = tr[(tr["municipality"].astype(str) == municipality) & (tr["provider"].astype(str) == provider)
+            & (tr["segment"].astype(str) == segment)]
+    in_care = (np.minimum(tr["stop"], hi) - np.maximum(tr["start"], lo)).clip(lower=0)
+    busy = in_care.groupby(tr["replication"]).sum() / days
+    new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
+    g = new.groupby("replication")["wacht_dagen"]
+    return pd.DataFrame({"busy": busy, "claims": g.size(), "wait_mean": g.mean(), "wait_days_total": g.sum(),
+                         "share_waited": (new["wacht_dagen"] > 0).groupby(new["replication"]).mean()}).reset_index()
+
+
+def occupancy_table(per_rep: pd.DataFrame, a: float, mean_service: float) -> pd.DataFrame:
+    """Per number of plekken: bezetting and wait (mean over replications) next to Erlang C (NaN where N <= a)."""
+    per_rep = per_rep.assign(bezetting=per_rep["busy"] / per_rep["plekken"])
+    res = per_rep.groupby("plekken").agg(bezetting=("bezetting", "mean"), wait_mean=("wait_mean", "mean"),
+                                         wait_sd=("wait_mean", "std"), wait_min=("wait_mean", "min"),
+                                         wait_max=("wait_mean", "max"), share_waited=("share_waited", "mean"),
+                                         wait_days_total=("wait_days_total", "mean"),
+                                         busy=("busy", "mean")).reset_index()
+    res["erlang_bezetting"] = a / res["plekken"]
+    res["erlang_p_wait"] = [erlang_c(n, a) if n > a else np.nan for n in res["plekken"]]
+    res["erlang_wait_mean"] = [erlang_wait(n, a, mean_service) if n > a else np.nan for n in res["plekken"]]
+    return res
+
+
+def plek_day_price(types: dict, tariffs: dict) -> float:
+    """EUR per plek-day: share-weighted tariff / share-weighted planned doorlooptijd."""
+    return sum(t.share * tariffs[k] for k, t in types.items()) / sum(t.share * t.planned_doorlooptijd
+                                                                    for t in types.values())

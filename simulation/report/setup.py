@@ -1,0 +1,152 @@
+"""The set-up every analysis notebook shares: check its parameters, load the scenario, make the output folder.
+
+A notebook's first code cell is one call::
+
+    ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
+                           municipality=municipality, segment=segment, data_2019=data_2019,
+                           target_bezetting=target_bezetting)
+
+Every parameter is checked by its rule below, so a bad value stops in the first cells with a
+message that names the parameter, its value and what is allowed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pandas as pd
+
+from simulation.config.scenario import Scenario, load_scenario
+from simulation.funding import VARIANTS
+from simulation.report.notebooks import SOURCE_LINE, output_dir, project_path
+
+
+def _positive_list(v) -> bool:
+    return all(f > 0 for f in v)
+
+
+# parameter name -> (accepts the value, what is allowed); checked in the order given by the notebook
+RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "target_bezetting": (lambda v: 0 < v <= 1, "must lie in (0, 1]"),
+    "doorlooptijd_factors": (_positive_list, "every factor must be > 0"),
+    "plafond_factor": (lambda v: v > 0, "must be > 0"),
+    "cost_share": (lambda v: v > 0, "must be > 0"),
+    "n_points": (lambda v: isinstance(v, int) and v >= 2, "need n_points >= 2"),
+    "max_factor": (lambda v: v > 1, "need max_factor > 1"),
+    "max_wait_days": (lambda v: v is None or v > 0, "None (wait) or a number of days > 0"),
+    "cost_per_waiting_day": (lambda v: v >= 0, "must be >= 0 (EUR per day)"),
+    "delta": (lambda v: 0 < v < 1, "a relative change in (0, 1), e.g. 0.10"),
+    "behaviour_factors": (lambda v: len(v) == 2 and _positive_list(v), "two doorlooptijd factors > 0 (low, high)"),
+    "youth_reduction": (lambda v: 0 <= v < 1, "a reduction of the yearly growth rate, e.g. 0.015 for 1.5 points"),
+    "wmo_reduction": (lambda v: 0 <= v < 1, "a reduction of the yearly growth rate, e.g. 0.015 for 1.5 points"),
+}
+
+
+@dataclass
+class NotebookContext:
+    """What a notebook needs after its parameters cell."""
+
+    scenario: Optional[Scenario]
+    out_dir: Path
+    seed: int
+    replications: Optional[int]
+    source: str = ""
+    data_2019: Optional[pd.DataFrame] = None
+    segments: list[str] = field(default_factory=list)
+
+    @property
+    def first_year(self) -> int:
+        return self.scenario.years[0]
+
+
+def check(name: str, value, ok: bool, allowed: str) -> None:
+    """Stop with ``parameter name=value: allowed`` unless ``ok``."""
+    if not ok:
+        raise ValueError(f"parameter {name}={value!r}: {allowed}")
+
+
+def check_replications(replications, minimum: int = 1, why: str = "") -> None:
+    """Replications must be a whole number >= ``minimum`` (``why`` says what needs that many)."""
+    check("replications", replications, isinstance(replications, int) and replications >= minimum,
+          f"must be a whole number >= {minimum}" + (f" ({why})" if why else ""))
+
+
+def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None, *, seed: int = 1,
+                     replications: Optional[int] = None, min_replications: int = 1, why: str = "",
+                     horizon_years: Optional[float] = None, municipality: Optional[str] = None,
+                     segment: Optional[str] = None, segments=None, provider: Optional[str] = None,
+                     variants: Optional[list[str]] = None, data_2019: Optional[str] = None,
+                     source_note: str = "", **checked) -> NotebookContext:
+    """Check a notebook's parameters, load its scenario, make ``out_dir``; return a NotebookContext.
+
+    ``checked``: further parameters checked by their rule in RULES (names not there are refused).
+    """
+    if replications is not None:
+        check_replications(replications, min_replications, why)
+    sc = None
+    if scenario is not None:
+        overrides = {"horizon_years": horizon_years} if horizon_years is not None else None
+        sc = load_scenario(project_path(scenario), overrides=overrides)
+        _check_names(sc, municipality, segment, provider)
+        segments = _resolve_segments(sc, segments)
+    if variants is not None:
+        _check_variants(variants)
+    for name, value in checked.items():
+        if name not in RULES:
+            raise TypeError(f"notebook_context: no rule for parameter {name!r}; known: {sorted(RULES)}")
+        accepts, allowed = RULES[name]
+        check(name, value, accepts(value), allowed)
+    ref = None
+    if data_2019 is not None:
+        covered = [segment] if segment else (segments or (list(sc.segments) if sc is not None else []))
+        ref = _read_2019(data_2019, covered)
+    source = ""
+    if sc is not None and replications is not None:
+        source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + source_note
+    return NotebookContext(scenario=sc, out_dir=output_dir(out_dir), seed=seed, replications=replications,
+                           source=source, data_2019=ref, segments=list(segments or []))
+
+
+def _check_names(sc: Scenario, municipality, segment, provider) -> None:
+    if municipality is not None:
+        check("municipality", municipality, municipality in sc.municipalities,
+              f"unknown; allowed: {sorted(sc.municipalities)}")
+    if segment is not None:
+        check("segment", segment, segment in sc.segments, f"unknown; allowed: {sorted(sc.segments)}")
+    if provider is not None:
+        allowed = sc.providers_for(municipality, segment)
+        check("provider", provider, provider in allowed,
+              f"does not serve {municipality} in {segment}; allowed: {allowed}")
+
+
+def _resolve_segments(sc: Scenario, segments) -> Optional[list[str]]:
+    """``"all"`` becomes every segment; a list must name known segments."""
+    if segments is None:
+        return None
+    if segments == "all":
+        return list(sc.segments)
+    unknown = [s for s in segments if s not in sc.segments] if isinstance(segments, list) else [segments]
+    check("segments", segments, not unknown and bool(segments),
+          f"unknown segment(s) {unknown}; allowed: 'all' or a list of {list(sc.segments)}")
+    return list(segments)
+
+
+def _check_variants(variants: list[str]) -> None:
+    unknown = [v for v in variants if v not in VARIANTS]
+    check("variants", variants, not unknown and bool(variants),
+          f"unknown variant(s) {unknown}; allowed: {list(VARIANTS)}")
+    check("variants", variants, "traject" in variants, "must include 'traject' (the reference)")
+
+
+def _read_2019(data_2019: str, segments: list[str]) -> pd.DataFrame:
+    """The 2019 figures of note 004 par. 6 (one row per segment), refused if a needed segment is missing."""
+    path = project_path(data_2019)
+    check("data_2019", data_2019, path.exists(),
+          f"file not found at {path} (the 2019 figures of note 004 par. 6, one row per segment)")
+    ref = pd.read_csv(path)
+    missing = sorted(set(segments) - set(ref["segment"]))
+    check("data_2019", data_2019, not missing,
+          f"no 2019 figures for segment(s) {missing}; the file has {sorted(ref['segment'])}")
+    return ref

@@ -1,0 +1,114 @@
+"""Notebook 08's library (report/evaluation.py, report/counterfactual.py) on small hand-made tables."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.report import counterfactual as cf
+from simulation.report import evaluation
+
+
+def test_poisson_interval_of_a_count():
+    assert evaluation.poisson_ci(0) == (0.0, pytest.approx(3.689, abs=1e-3))
+    lo, hi = evaluation.poisson_ci(10)
+    assert lo == pytest.approx(4.795, abs=1e-3) and hi == pytest.approx(18.390, abs=1e-3)
+
+
+def _records():
+    return pd.DataFrame({"municipality": ["A", "A", "B", "B"], "provider": ["p", "p", "p", "q"],
+                         "segment": ["S", "S", "S", "S"], "bekostiging": ["plek", "plek", "traject", "traject"]})
+
+
+def test_funding_choice_marks_plekken_municipalities_and_the_switch_scope():
+    choice = evaluation.funding_choice(_records())
+    assert choice.keuze == {"A": "plekken", "B": "trajecten"}
+    assert choice.switch_pairs == [("p", "S")] and not choice.mixed
+    table = evaluation.funding_table(choice)
+    assert table.set_index("municipality").loc["B", "q/S"] == "traject"
+
+
+def _started():
+    return pd.DataFrame({"started": True, "closed": [True, False, True], "start": [-10.0, 5.0, 20.0],
+                         "stop": [30.0, np.nan, 20.0], "toew": [-12.0, 1.0, 15.0], "outcome": ["afschaling", None, "overig"],
+                         "client_key": ["c1", "c2", "c3"], "municipality": "A", "segment": "S", "traject_type": "t",
+                         "provider": "p", "voortzetting": False})
+
+
+def test_started_trajecten_have_delayed_entry_censoring_and_events():
+    st = evaluation.started_trajecten(_started(), days=100)
+    assert st["entry"].tolist() == [9.5, 0.0, 0.0]
+    assert st["d"].tolist() == [40.0, 94.5, 0.5]
+    assert st["event"].tolist() == [True, False, False]     # open, and closed with outcome 'overig', are censored
+
+
+def test_records_become_a_traject_table_open_ones_stop_at_the_period_end():
+    tr = evaluation.records_traject_table(evaluation.started_trajecten(_started(), 100), days=100)
+    assert tr["stop"].tolist() == [30.0, 100.0, 20.0]
+    assert tr["reden"].tolist() == ["afschaling", "einde_horizon", "overig"]
+    assert tr["beginstand"].tolist() == [True, False, False]
+    assert (tr["doorlooptijd"] == tr["stop"] - tr["start"]).all()
+
+
+def test_km_median_interval_from_the_bootstrap():
+    g = pd.DataFrame({"d": np.arange(1.0, 41.0), "event": True, "entry": 0.0})
+    med, lo, hi = evaluation.km_median_ci(g, np.random.default_rng(1), 50)
+    assert med == pytest.approx(20, abs=1) and lo < med < hi
+
+
+def test_segment_tariffs_keep_the_share_weighted_mean():
+    raw = {"segments": {"S": {"traject_types": {"kort": {"share": 0.5, "planned_doorlooptijd": 100},
+                                                "lang": {"share": 0.5, "planned_doorlooptijd": 300}}}}}
+    tariffs = cf.segment_tariffs(raw, "S", {"S": 1000})
+    assert tariffs == {"kort": 500.0, "lang": 1500.0}
+    assert cf.contract("A", "p", "S", "plek", {"S": tariffs}, 3)["plekken"] == 3
+    assert cf.contract("A", "p", "S", "traject", {"S": tariffs})["variant"] == "traject"
+
+
+def test_switch_variants_flip_the_scope_only():
+    combos = pd.DataFrame({"municipality": ["A", "B", "B"], "provider": ["p", "p", "q"], "segment": "S",
+                           "bekostiging": ["plek", "traject", "traject"]})
+    tariffs = {"S": {"t": 1.0}}
+    variants, switched, notes = cf.switch_variants([], combos, ["A", "B"], [("p", "S")], {("A", "p", "S"): 4},
+                                                   tariffs, lambda m, p, s: 7)
+    assert list(variants) == ["feitelijk", "A omgezet", "B omgezet"] and not notes
+    b = {c["provider"]: c for c in variants["B omgezet"]["funding"]["contracts"] if c["municipality"] == "B"}
+    assert b["p"]["plekken"] == 7 and b["q"]["variant"] == "traject"
+    assert switched[["van", "naar"]].values.tolist() == [["plek", "traject"], ["traject", "plek"]]
+
+
+def test_counterfactual_table_pairs_the_replications():
+    pr = pd.DataFrame({"variant": ["feitelijk"] * 3 + ["A omgezet"] * 3, "municipality": "A",
+                       "replication": [0, 1, 2] * 2, "spend": [10.0, 12, 14, 20, 22, 25],
+                       "kosten_per_client": 1.0, "unieke_clienten": 5.0, "wacht_dagen_gem": 3.0})
+    seg_k = pd.DataFrame({"variant": ["feitelijk"] * 3 + ["A omgezet"] * 3, "municipality": "A", "segment": "S",
+                          "replication": [0, 1, 2] * 2, "wacht_dagen_gem": [1.0, 2, 3, 1, 2, 3],
+                          "wachtlijst_eind": [0, 1, 0, 0, 1, 0]})
+    switched = pd.DataFrame({"municipality": ["A"], "segment": ["S"]})
+    table = cf.counterfactual_table(pr, seg_k, {"feitelijk": {}, "A omgezet": {}}, switched, {"A": "plekken"})
+    spend = table.set_index("maat").loc["uitgaven (EUR)"]
+    assert spend["verschil"] == pytest.approx(31 / 3) and spend["ci_sluit_0_uit"]
+    assert not table.set_index("maat").loc["wachtdagen S", "ci_sluit_0_uit"]     # no difference at all
+    assert set(table["omgezet_naar"]) == {"trajecten"}
+    supports, cannot = cf.conclusions(table, pd.DataFrame({"binnen": [True]}), pd.DataFrame(),
+                                      pd.Series({"plekken": 1, "trajecten": 1}), 3)
+    assert any("uitgaven +EUR 10" in s for s in supports)
+    assert any("plekken and 1 trajecten municipalities" in s for s in cannot)
+
+
+def test_fmt_uses_the_unit_of_the_measure():
+    assert cf.fmt(1234.4, "uitgaven (EUR)") == "EUR 1,234"
+    assert cf.fmt(2.25, "wachtdagen S3") == "2.2 days"
+
+
+def test_model_check_puts_the_observation_in_the_prediction_interval():
+    pr = pd.DataFrame({"variant": "feitelijk", "municipality": "A", "replication": [0, 1, 2],
+                       "spend": [9.0, 10, 11], "unieke_clienten": 5.0, "wacht_dagen_gem": 2.0,
+                       "clienten_per_plek": float("nan")})
+    seg_k = pd.DataFrame({"variant": "feitelijk", "municipality": "A", "replication": [0, 1, 2],
+                          "wachtlijst_eind": [1, 2, 3]})
+    desc = pd.DataFrame({"municipality": ["A"], "uitgaven": [10.5], "unieke_clienten": [5], "wacht_dagen_gem": [9.0],
+                         "clienten_per_plek": [float("nan")], "wachtend_eind": [2]})
+    check = cf.model_check(pr, seg_k, desc, ["A"]).set_index("maat")
+    assert check.loc["spend", "binnen"] and check.loc["wachtlijst_eind", "binnen"]
+    assert "clienten_per_plek" not in check.index         # no observation
+    assert check.loc["unieke_clienten", "binnen"]         # sd 0: the interval is the point itself
+    assert not check.loc["wacht_dagen_gem", "binnen"]

@@ -1,0 +1,43 @@
+"""The notebooks' shared set-up (report/setup.py): parameters checked with clear messages, output folder made."""
+import pytest
+
+from simulation.report.setup import notebook_context
+
+SCENARIO = "params/noord-limburg.yaml"
+
+
+def test_context_loads_the_scenario_makes_out_dir_and_reads_2019(tmp_path):
+    ctx = notebook_context(tmp_path / "out", SCENARIO, seed=3, replications=2, horizon_years=1,
+                           municipality="Venlo", segment="S3", data_2019="params/data/noord_limburg_2019_segments.csv",
+                           target_bezetting=0.95)
+    assert ctx.out_dir.is_dir()
+    assert ctx.scenario.horizon_years == 1 and ctx.first_year == ctx.scenario.years[0]
+    assert "2 replications, seed 3" in ctx.source
+    assert "S3" in set(ctx.data_2019["segment"])
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"municipality": "Venloo"}, r"parameter municipality='Venloo': unknown; allowed: \[.*'Venlo'"),
+    ({"segment": "S9"}, r"parameter segment='S9': unknown"),
+    ({"replications": 1, "min_replications": 2, "why": "paired differences"},
+     r"parameter replications=1: must be a whole number >= 2 \(paired differences\)"),
+    ({"target_bezetting": 1.5}, r"parameter target_bezetting=1.5: must lie in \(0, 1\]"),
+    ({"variants": ["pxq"]}, r"must include 'traject'"),
+    ({"variants": ["traject", "nope"]}, r"unknown variant\(s\) \['nope'\]"),
+    ({"segments": ["S3", "X"]}, r"unknown segment\(s\) \['X'\]"),
+    ({"data_2019": "params/data/none.csv"}, r"parameter data_2019='params/data/none.csv': file not found"),
+    ({"municipality": "Venlo", "segment": "S3", "provider": "nobody"}, r"provider='nobody': does not serve Venlo"),
+])
+def test_bad_parameters_are_refused_with_the_parameter_named(tmp_path, params, message):
+    with pytest.raises(ValueError, match=message):
+        notebook_context(tmp_path, SCENARIO, **params)
+
+
+def test_segments_all_means_every_segment(tmp_path):
+    ctx = notebook_context(tmp_path, SCENARIO, segments="all")
+    assert ctx.segments == list(ctx.scenario.segments)
+
+
+def test_a_parameter_without_a_rule_is_a_programming_error(tmp_path):
+    with pytest.raises(TypeError, match="no rule for parameter 'target'"):
+        notebook_context(tmp_path, target=1)
