@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from simulation.data.calibration import calibrate, write_calibrated_yaml
 from simulation.data.records import RecordsError, read_records
 
 NAME = "calibrate"
@@ -25,9 +26,6 @@ def add_parser(subparsers):
 
 
 def run(args: argparse.Namespace) -> int:
-    # scipy.optimize (the censored fits) is imported only when calibrating, to keep `--help` fast
-    from simulation.data.calibration import calibrate, write_calibrated_yaml
-
     try:
         records = read_records(args.records, scenario=args.base, study_period=args.period,
                                drop_invalid=args.drop_invalid)

@@ -5,7 +5,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.data.calibration.inputs import CalibrationInputs
 
@@ -60,6 +59,8 @@ def estimate_instroom(inputs: CalibrationInputs, segment: str, episodes: pd.Data
 
 def _seasonality(inputs: CalibrationInputs, segment: str, episodes: pd.DataFrame):
     """Monthly factors over whole years, only when a chi-square test rejects a flat year (p < 0.01); else None."""
+    from scipy import stats   # heavy: imported when calibrating, not by `python -m simulation --help`
+
     start, end = inputs.start, inputs.end
     months = pd.period_range(start, end, freq="M")
     counts = episodes[episodes["segment"] == segment].groupby("month").size().reindex(months, fill_value=0)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from simulation.data.calibration.survival import FAMILIES, _loglik_terms, kaplan_meier, mixture_survival
 
@@ -28,7 +28,7 @@ class SegmentFit:
 class _Fit(NamedTuple):
     """One maximum-likelihood fit: parameters on the log (and logit) scale, per traject type and provider."""
 
-    result: optimize.OptimizeResult
+    result: object                    # scipy.optimize.OptimizeResult
     log_mean: np.ndarray
     log_cv: np.ndarray
     logit_uitval: np.ndarray
@@ -40,6 +40,8 @@ class _Fit(NamedTuple):
 
 def _fit_segment(data: pd.DataFrame, families: dict[str, str], types: list[str], providers: list[str],
                  reference: str) -> _Fit:
+    from scipy import optimize   # heavy: imported when a fit runs, not by `python -m simulation --help`
+
     type_of_row = data["traject_type"].map({t: i for i, t in enumerate(types)}).to_numpy()
     others = [p for p in providers if p != reference]
     provider_of_row = data["provider"].map({p: i for i, p in enumerate(others)}).fillna(-1).astype(int).to_numpy()
