@@ -108,28 +108,28 @@ s = cmp.summary
 year0 = sc.years[0]
 per_mun = per_municipality(s, year0)
 save_table(per_mun, out_dir, "per_municipality")
-per_mun[["municipality", "spend_trajecten", "spend_plekken", "spend_diff_vs_reference", "spend_diff_ci_low",
-         "spend_diff_ci_high", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",
-         "terugbetaalde_plekdagen_plekken", "spend_verdict"]].round(1)
+per_mun[["municipality", "uitgaven_trajecten", "uitgaven_plekken", "uitgaven_verschil_gem", "uitgaven_verschil_ci_laag",
+         "uitgaven_verschil_ci_hoog", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",
+         "terugbetaalde_plekdagen_plekken", "uitgaven_oordeel"]].round(1)
 
 # %%
-order = per_mun.sort_values("spend_diff_vs_reference")
+order = per_mun.sort_values("uitgaven_verschil_gem")
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
 y = np.arange(len(order))
-d = order["spend_diff_vs_reference"] / 1e3
-ax1.barh(y, d, color=np.where(order["spend_diff_ci_high"] < 0, "#55a868",
-                              np.where(order["spend_diff_ci_low"] > 0, "#c44e52", "0.6")))
-ax1.errorbar(d, y, xerr=[d - order["spend_diff_ci_low"] / 1e3, order["spend_diff_ci_high"] / 1e3 - d],
+d = order["uitgaven_verschil_gem"] / 1e3
+ax1.barh(y, d, color=np.where(order["uitgaven_verschil_ci_hoog"] < 0, "#55a868",
+                              np.where(order["uitgaven_verschil_ci_laag"] > 0, "#c44e52", "0.6")))
+ax1.errorbar(d, y, xerr=[d - order["uitgaven_verschil_ci_laag"] / 1e3, order["uitgaven_verschil_ci_hoog"] / 1e3 - d],
              fmt="none", ecolor="k", capsize=3)
 ax1.axvline(0, color="0.3", lw=0.8)
 ax1.set_yticks(y, order["municipality"])
 ax1.set_title(f"Spend, plekken minus trajecten, {segment} {year0}\n(green: gains, red: loses; 95% CI)")
 ax1.set_xlabel("EUR thousand per year")
 ax1.set_ylabel("municipality")
-w = order["wacht_dagen_gem_diff_vs_reference"]
+w = order["wacht_dagen_gem_verschil_gem"]
 ax2.barh(y, w, color="#dd8452")
-ax2.errorbar(w, y, xerr=[(w - order["wacht_dagen_gem_diff_ci_low"]).fillna(0),
-                         (order["wacht_dagen_gem_diff_ci_high"] - w).fillna(0)], fmt="none", ecolor="k", capsize=3)
+ax2.errorbar(w, y, xerr=[(w - order["wacht_dagen_gem_verschil_ci_laag"]).fillna(0),
+                         (order["wacht_dagen_gem_verschil_ci_hoog"] - w).fillna(0)], fmt="none", ecolor="k", capsize=3)
 ax2.axvline(0, color="0.3", lw=0.8)
 ax2.set_yticks(y, order["municipality"])
 ax2.set_title(f"Mean wait, plekken minus trajecten (95% CI)")
@@ -182,8 +182,8 @@ ex = compare(example, {k: {"funding": {"contracts": [dict(ex_contract, behaviour
                        for k, f in ex_factors.items()}, replications=1, seed=seed).per_replication
 ex = ex[ex["year"] == year0].set_index("variant").loc[list(ex_factors)]
 ex_table = pd.DataFrame({"realised_doorlooptijd_days": [365 * f for f in ex_factors.values()],
-                         "paid_eur": ex["spend"].round(0), "clients_served": ex["clienten_equivalent"].round(2),
-                         "cost_per_client_eur": (ex["spend"] / ex["clienten_equivalent"]).round(0)}).reset_index()
+                         "paid_eur": ex["uitgaven"].round(0), "clients_served": ex["clienten_equivalent"].round(2),
+                         "cost_per_client_eur": (ex["uitgaven"] / ex["clienten_equivalent"]).round(0)}).reset_index()
 save_table(ex_table, out_dir, "document_example")
 ex_table
 
@@ -194,9 +194,9 @@ sweep = pr[(pr["municipality"] == municipality) & (pr["year"] == year0) & pr["va
 sweep["factor"] = sweep["variant"].map(factor_of)
 n_mun = sum(v[year0] for (m, p), v in n_plekken.items() if m == municipality)
 sweep["clients_per_plek"] = sweep["clienten_equivalent"] / n_mun
-sweep["cost_per_client"] = sweep["spend"] / sweep["clienten_equivalent"]
+sweep["cost_per_client"] = sweep["uitgaven"] / sweep["clienten_equivalent"]
 sw = sweep.groupby("factor")[["clients_per_plek", "cost_per_client", "bezettingsgraad", "wacht_dagen_gem",
-                              "spend"]].mean().reset_index()
+                              "uitgaven"]].mean().reset_index()
 save_table(sw, out_dir, f"doorlooptijd_sweep_{municipality}")
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
@@ -226,14 +226,14 @@ save_figure(fig, out_dir, "clients_per_plek_vs_doorlooptijd", source)
 # ## Answer
 
 # %%
-gain = per_mun.loc[per_mun["spend_verdict"].str.startswith("gains"), "municipality"].tolist()
-lose = per_mun.loc[per_mun["spend_verdict"].str.startswith("loses"), "municipality"].tolist()
+gain = per_mun.loc[per_mun["uitgaven_oordeel"].str.startswith("gains"), "municipality"].tolist()
+lose = per_mun.loc[per_mun["uitgaven_oordeel"].str.startswith("loses"), "municipality"].tolist()
 me = per_mun.set_index("municipality").loc[municipality]
 ex_fast, ex_slow = ex_table.iloc[1], ex_table.iloc[2]
 answer = (
     f"Buying {segment} as plekken (N = load / {target_bezetting:.0%}) instead of trajecten changes {municipality}'s "
-    f"{year0} spend by EUR {me['spend_diff_vs_reference']:+,.0f} (95% CI {me['spend_diff_ci_low']:+,.0f} to "
-    f"{me['spend_diff_ci_high']:+,.0f}) and its mean wait by {me['wacht_dagen_gem_diff_vs_reference']:+.1f} days, "
+    f"{year0} spend by EUR {me['uitgaven_verschil_gem']:+,.0f} (95% CI {me['uitgaven_verschil_ci_laag']:+,.0f} to "
+    f"{me['uitgaven_verschil_ci_hoog']:+,.0f}) and its mean wait by {me['wacht_dagen_gem_verschil_gem']:+.1f} days, "
     f"at {me['bezettingsgraad_plekken']:.0%} bezetting with {me['terugbetaalde_plekdagen_plekken']:,.0f} plek-days paid back; "
     f"municipalities that pay less: {', '.join(gain) or 'none'}; pay more: {', '.join(lose) or 'none'} "
     f"({len(municipalities) - len(gain) - len(lose)} show no clear difference with {replications} replications); "

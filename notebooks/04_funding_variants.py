@@ -112,7 +112,7 @@ print(pd.Series({p: v for (p, y), v in spend_pp.items() if y == sc.years[0]}, na
 pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
 agg = variant_summary(cmp, municipality, variants)
 save_table(agg, out_dir, "variants")
-agg[["variant", "year", "spend_mean", "spend_sd", "spend_cv_pct", "p_over_budget", "verrekening_mean", "marge_mean",
+agg[["variant", "year", "uitgaven_gem", "uitgaven_sd", "uitgaven_cv_pct", "kans_boven_budget", "verrekening_gem", "marge_gem",
      "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2)
 
 # %%
@@ -124,7 +124,7 @@ years = sc.years
 for j, y in enumerate(years):
     off = (j - (len(years) - 1) / 2) * 0.8 / max(len(years), 1)
     for i, v in enumerate(variants):
-        vals = pr[(pr["variant"] == v) & (pr["year"] == y)]["spend"] / 1e3
+        vals = pr[(pr["variant"] == v) & (pr["year"] == y)["uitgaven"] / 1e3
         ax1.scatter(np.full(len(vals), i + off), vals, s=14, color=colors[v], alpha=0.6)
         ax1.plot([i + off - 0.1, i + off + 0.1], [vals.mean()] * 2, color="k", lw=1.5)
 budget0 = agg[(agg["variant"] == "traject") & (agg["year"] == year0)]["budget"].iloc[0]
@@ -136,7 +136,7 @@ ax1.set_xlabel("bekostiging variant")
 ax1.set_ylabel("spend, EUR thousand per year")
 ax1.legend(fontsize=8)
 a0 = agg[agg["year"] == year0]
-ax2.barh(a0["variant"].astype(str), a0["p_over_budget"], color=[colors[v] for v in a0["variant"]])
+ax2.barh(a0["variant"].astype(str), a0["kans_boven_budget"], color=[colors[v] for v in a0["variant"]])
 ax2.invert_yaxis()
 ax2.set_xlim(0, 1)
 ax2.set_title(f"Probability spend exceeds the budget, {year0}")
@@ -174,16 +174,16 @@ save_figure(fig, out_dir, "settlements_and_margin", source)
 
 # %%
 a = a0.set_index(a0["variant"].astype(str))
-steady = a["spend_sd"].idxmin()
-volatile = a["spend_sd"].idxmax()
-cheapest, dearest = a["spend_mean"].idxmin(), a["spend_mean"].idxmax()
+steady = a["uitgaven_sd"].idxmin()
+volatile = a["uitgaven_sd"].idxmax()
+cheapest, dearest = a["uitgaven_gem"].idxmin(), a["uitgaven_gem"].idxmax()
 top = a["marge_sd"].max()
 risky = " and ".join(a.index[a["marge_sd"] >= top - 1]) if a["marge_sd"].notna().any() else "n/a"
 answer = (
-    f"For {municipality} {segment} in {year0}, mean spend ranges from EUR {a.loc[cheapest, 'spend_mean']:,.0f} "
-    f"({cheapest}) to EUR {a.loc[dearest, 'spend_mean']:,.0f} ({dearest}); spend is most predictable under "
-    f"{steady} (sd EUR {a.loc[steady, 'spend_sd']:,.0f}) and least under {volatile} (sd EUR "
-    f"{a.loc[volatile, 'spend_sd']:,.0f}, P(over budget) {a.loc[volatile, 'p_over_budget']:.0%}). "
+    f"For {municipality} {segment} in {year0}, mean spend ranges from EUR {a.loc[cheapest, 'uitgaven_gem']:,.0f} "
+    f"({cheapest}) to EUR {a.loc[dearest, 'uitgaven_gem']:,.0f} ({dearest}); spend is most predictable under "
+    f"{steady} (sd EUR {a.loc[steady, 'uitgaven_sd']:,.0f}) and least under {volatile} (sd EUR "
+    f"{a.loc[volatile, 'uitgaven_sd']:,.0f}, P(over budget) {a.loc[volatile, 'kans_boven_budget']:.0%}). "
     f"The provider's margin is most uncertain under {risky} (sd EUR {top:,.0f}), "
     f"and the largest mean settlement is EUR {a['verrekening_mean'].abs().max():,.0f} "
     f"({a['verrekening_mean'].abs().idxmax()}); {replications} replications, so treat probabilities as rough."

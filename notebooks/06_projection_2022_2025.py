@@ -98,15 +98,15 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_rati
 for v, c in colors.items():
     p = proj[(proj["variant"] == v) & (proj["domain"] == "total")]
     ax1.fill_between(p["year"], p["min"] / 1e6, p["max"] / 1e6, color=c, alpha=0.25)
-    ax1.plot(p["year"], p["mean"] / 1e6, "o-", color=c, label=f"model, {v} (mean; band: range over replications)")
+    ax1.plot(p["year"], p["gem"] / 1e6, "o-", color=c, label=f"model, {v} (mean; band: range over replications)")
 ax1.plot(years, np.array(doc_line) / 1e6, "k--", lw=1, label="2019 spend x documented growth (no lag)")
 ax1.set_xticks(years)
 ax1.set_title(f"Spend {years[0]}-{years[-1]}, segments {', '.join(included)} (2019 prices)")
 ax1.set_xlabel("year")
 ax1.set_ylabel("EUR million per year")
 ax1.legend(fontsize=8)
-ax2.bar(d["year"], d["mean"] / 1e6, color="#55a868",
-        yerr=[(d["mean"] - d["ci_low"]).fillna(0) / 1e6, (d["ci_high"] - d["mean"]).fillna(0) / 1e6], capsize=3)
+ax2.bar(d["year"], d["gem"] / 1e6, color="#55a868",
+        yerr=[(d["gem"] - d["ci_laag"]).fillna(0) / 1e6, (d["ci_hoog"] - d["gem"]).fillna(0) / 1e6], capsize=3)
 ax2.axhline(0, color="0.3", lw=0.8)
 ax2.set_xticks(years)
 ax2.set_title("With measures minus autonomous (paired, 95% CI)")
@@ -120,8 +120,8 @@ fig, axes = plt.subplots(1, len(doms), figsize=(6 * len(doms), 4.3), squeeze=Fal
 for ax, dom in zip(axes[0], doms):
     for v, c in colors.items():
         p = proj[(proj["variant"] == v) & (proj["domain"] == dom)]
-        idx = 100 * p["mean"] / p["mean"].iloc[0]
-        ax.fill_between(p["year"], 100 * p["min"] / p["mean"].iloc[0], 100 * p["max"] / p["mean"].iloc[0], color=c,
+        idx = 100 * p["gem"] / p["gem"].iloc[0]
+        ax.fill_between(p["year"], 100 * p["min"] / p["gem"].iloc[0], 100 * p["max"] / p["gem"].iloc[0], color=c,
                         alpha=0.2)
         ax.plot(p["year"], idx, "o-", color=c, label=v)
     ax.set_xticks(years)
@@ -137,16 +137,16 @@ save_figure(fig, out_dir, "index_per_domain", source)
 # %%
 t = proj[proj["domain"] == "total"].set_index(["variant", "year"])
 y0, y1 = years[0], years[-1]
-auto0, auto1 = t.loc[("autonomous", y0), "mean"], t.loc[("autonomous", y1), "mean"]
-meas1 = t.loc[("with measures", y1), "mean"]
+auto0, auto1 = t.loc[("autonomous", y0), "gem"], t.loc[("autonomous", y1), "gem"]
+meas1 = t.loc[("with measures", y1), "gem"]
 n = max(y1 - y0, 1)
 dd = d.set_index("year").loc[y1]
 answer = (
     f"For segments {', '.join(included)}, spend (2019 prices) goes from EUR {auto0 / 1e6:.2f} M in {y0} to "
     f"EUR {auto1 / 1e6:.2f} M in {y1} without measures ({100 * ((auto1 / auto0) ** (1 / n) - 1):.1f}% a year) and to "
     f"EUR {meas1 / 1e6:.2f} M with the measures ({100 * ((meas1 / auto0) ** (1 / n) - 1):.1f}% a year). "
-    f"The measures save EUR {-dd['mean'] / 1e6:.2f} M in {y1} (95% CI {-dd['ci_high'] / 1e6:.2f} to "
-    f"{-dd['ci_low'] / 1e6:.2f} M, paired over {replications} replications); spend follows the instroom with a lag, "
+    f"The measures save EUR {-dd['gem'] / 1e6:.2f} M in {y1} (95% CI {-dd['ci_hoog'] / 1e6:.2f} to "
+    f"{-dd['ci_laag'] / 1e6:.2f} M, paired over {replications} replications); spend follows the instroom with a lag, "
     f"so early-year savings are smaller than the growth rates alone suggest."
 )
 save_answer(out_dir, f"How does spend grow {y0}-{y1} with the documented growth rates, and with the measures?", answer)

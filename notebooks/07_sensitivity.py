@@ -90,25 +90,25 @@ factors = {
 base_result = comparison.setting()
 tornado = comparison.tornado(factors)
 save_table(tornado, out_dir, "tornado")
-print(f"base: plekken - trajecten spend EUR {base_result['spend_diff']:,.0f}, wait {base_result['wait_diff']:+.1f} days")
-tornado[["factor", "spend_diff_at_low", "spend_diff_at_high", "wait_diff_at_low", "wait_diff_at_high"]].round(1)
+print(f"base: plekken - trajecten spend EUR {base_result['uitgaven_verschil']:,.0f}, wait {base_result['wacht_verschil']:+.1f} days")
+tornado[["factor", "uitgaven_verschil_bij_laag", "uitgaven_verschil_bij_hoog", "wacht_verschil_bij_laag", "wacht_verschil_bij_hoog"]].round(1)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.6))
 for ax, key, scale, unit, title in [
-        (axes[0], "spend", 1e3, "EUR thousand per year", f"Spend, plekken minus trajecten, {municipality} {segment} {year0}"),
-        (axes[1], "wait", 1.0, "days (mean wait, new trajecten)", "Mean wait, plekken minus trajecten")]:
-    t = tornado.sort_values("spend_range")          # one order for both panels
+        (axes[0], "uitgaven", 1e3, "EUR thousand per year", f"Spend, plekken minus trajecten, {municipality} {segment} {year0}"),
+        (axes[1], "wacht", 1.0, "days (mean wait, new trajecten)", "Mean wait, plekken minus trajecten")]:
+    t = tornado.sort_values("uitgaven_bereik")          # one order for both panels
     y = np.arange(len(t))
-    b = base_result[f"{key}_diff"] / scale
-    lo_v, hi_v = t[f"{key}_diff_at_low"] / scale, t[f"{key}_diff_at_high"] / scale
+    b = base_result[f"{key}_verschil"] / scale
+    lo_v, hi_v = t[f"{key}_verschil_bij_laag"] / scale, t[f"{key}_verschil_bij_hoog"] / scale
     ax.barh(y, lo_v - b, left=b, color="#4c72b0", label="low value")
     ax.barh(y, hi_v - b, left=b, color="#dd8452", label="high value")
     ax.axvline(b, color="k", lw=1)
-    ax.set_yticks(y, t["factor"] if key == "spend" else [""] * len(t))
+    ax.set_yticks(y, t["factor"] if key == "uitgaven" else [""] * len(t))
     ax.set_title(title)
     ax.set_xlabel(unit)
-    ax.set_ylabel("assumption changed" if key == "spend" else "(same order as left)")
+    ax.set_ylabel("assumption changed" if key == "uitgaven" else "(same order as left)")
     ax.legend(fontsize=8, loc="lower right")
 fig.suptitle(f"One-at-a-time sensitivity of the plekken-vs-trajecten comparison (base at the black line)")
 save_figure(fig, out_dir, "tornado", source, key=True)
@@ -117,14 +117,14 @@ save_figure(fig, out_dir, "tornado", source, key=True)
 # ## Answer
 
 # %%
-top_s = tornado.loc[tornado["spend_range"].idxmax()]
-top_w = tornado.loc[tornado["wait_range"].idxmax()]
+top_s = tornado.loc[tornado["uitgaven_bereik"].idxmax()]
+top_w = tornado.loc[tornado["wacht_bereik"].idxmax()]
 answer = (
-    f"For {municipality} {segment} in {year0}, plekken minus trajecten is EUR {base_result['spend_diff']:,.0f} in spend "
-    f"and {base_result['wait_diff']:+.1f} days in mean wait in the base case. The spend difference is most sensitive to "
-    f"{top_s['factor']} (EUR {top_s['spend_diff_at_low']:,.0f} to {top_s['spend_diff_at_high']:,.0f}) and the wait "
-    f"difference to {top_w['factor']} ({top_w['wait_diff_at_low']:+.1f} to {top_w['wait_diff_at_high']:+.1f} days); "
-    f"the sign of the spend difference {'never changes' if (np.sign(tornado[['spend_diff_at_low', 'spend_diff_at_high']]) == np.sign(base_result['spend_diff'])).all().all() else 'changes in at least one setting'} "
+    f"For {municipality} {segment} in {year0}, plekken minus trajecten is EUR {base_result['uitgaven_verschil']:,.0f} in spend "
+    f"and {base_result['wacht_verschil']:+.1f} days in mean wait in the base case. The spend difference is most sensitive to "
+    f"{top_s['factor']} (EUR {top_s['uitgaven_verschil_bij_laag']:,.0f} to {top_s['uitgaven_verschil_bij_hoog']:,.0f}) and the wait "
+    f"difference to {top_w['factor']} ({top_w['wacht_verschil_bij_laag']:+.1f} to {top_w['wacht_verschil_bij_hoog']:+.1f} days); "
+    f"the sign of the spend difference {'never changes' if (np.sign(tornado[['uitgaven_verschil_bij_laag', 'uitgaven_verschil_bij_hoog']]) == np.sign(base_result['uitgaven_verschil'])).all().all() else 'changes in at least one setting'} "
     f"({replications} replications per setting)."
 )
 save_answer(out_dir, f"Which assumptions drive the plekken-vs-trajecten result for {municipality} {segment}?", answer)

@@ -276,18 +276,18 @@ variants, switched, notes = counterfactual.switch_variants(factual, choice.combo
                                                            plekken_bought, tariffs, n_plekken)
 print("\n".join(notes))
 save_table(switched, out_dir, "omzettingen")
-cmp = compare(base, variants, replications=replications, seed=seed, reference="feitelijk")
+cmp = compare(base, variants, replications=replications, seed=seed, reference="feitelijk", keep_events=True)
 print(f"{len(variants)} variants x {replications} replications, seed {seed}; warm-up "
       f"{sc_factual.warmup.days:g} days from {'an initial caseload' if sc_factual.warmup.initial_caseload else 'empty'}")
 switched
 
 # %% [markdown]
 # `compare()` reports per municipality; the wait in the switched segment itself (not diluted by the
-# municipality's other segments) needs the KPIs per segment, so the same variants are simulated
-# once more on the same seeds (identical runs) for `kpis(by=municipality, segment)`.
+# municipality's other segments) needs the KPIs per segment: `kpis(by=municipality, segment)` on the
+# event logs that `compare(..., keep_events=True)` kept.
 
 # %%
-seg_k = counterfactual.segment_kpis(base, variants, seed, replications, year)   # simulates every variant again
+seg_k = counterfactual.segment_kpis(cmp, year)
 pr = cmp.per_replication[cmp.per_replication["year"] == year]
 cf = counterfactual.counterfactual_table(pr, seg_k, variants, switched, keuze)
 save_table(cf, out_dir, "tegenfeitelijk")
@@ -338,11 +338,11 @@ check.round(2)
 # %%
 n_panels = len(counterfactual.OBSERVED) + 1
 fig, axes = plt.subplots(1, n_panels, figsize=(3.2 * n_panels, 3.8))
-units = {"spend": "EUR mln", "unieke_clienten": "clients", "wacht_dagen_gem": "days", "clienten_per_plek": "clients per plek",
+units = {"uitgaven": "EUR mln", "unieke_clienten": "clients", "wacht_dagen_gem": "days", "clienten_per_plek": "clients per plek",
          "wachtlijst_eind": "trajecten waiting"}
 for ax, key in zip(axes, list(counterfactual.OBSERVED) + ["wachtlijst_eind"]):
     part = check[check["maat"] == key]
-    scale = 1e6 if key == "spend" else 1
+    scale = 1e6 if key == "uitgaven" else 1
     xx = np.arange(len(part))
     ax.errorbar(xx, part["model_gem"] / scale, yerr=[(part["model_gem"] - part["pi_laag"]) / scale,
                                                      (part["pi_hoog"] - part["model_gem"]) / scale],

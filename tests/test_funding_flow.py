@@ -155,16 +155,16 @@ def test_compare_paired_differences_on_common_random_numbers():
     cmp = compare(base, variants, replications=4, seed=3)
     s = cmp.summary.set_index(["variant", "year", "measure"])
     # no flow effect: the same clients, so the paired difference in clients is exactly 0
-    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "diff_vs_reference"] == 0
-    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "diff_ci_low"] == 0
+    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "verschil_gem"] == 0
+    assert s.loc[("budget_inf", 2022, "unieke_clienten"), "verschil_ci_laag"] == 0
     # predictability: one spread and one exceedance probability per variant and year. (Whether a
     # fixed P1 amount makes total spend steadier is NOT a law: clients split between P1 and P2,
     # so their spends are negatively correlated and P1 + P2 can vary less than P2 alone.)
     p = cmp.predictability.set_index(["variant", "year"])
-    assert (p["spend_sd"] > 0).all()
-    assert 0 <= p.loc[("plekken", 2022), "p_over_budget"] <= 1
-    assert s.loc[("plekken", 2022, "bezettingsgraad"), "mean"] > 0
-    assert np.isfinite(s.loc[("trajecten", 2022, "marge_aanbieders"), "mean"])
+    assert (p["uitgaven_sd"] > 0).all()
+    assert 0 <= p.loc[("plekken", 2022), "kans_boven_budget"] <= 1
+    assert s.loc[("plekken", 2022, "bezettingsgraad"), "gem"] > 0
+    assert np.isfinite(s.loc[("trajecten", 2022, "marge_aanbieders"), "gem"])
     assert set(cmp.per_replication["variant"]) == set(variants)
 
 

@@ -92,7 +92,7 @@ def test_new_variant_through_simulate_and_compare(per_client_year):
     assert paid == pytest.approx(expected)
     assert min(expected.values()) > 0
     spend = measures(res.scenario, res.events)[0]
-    spend = spend.groupby(["replication", "year"])["spend"].sum().to_dict()
+    spend = spend.groupby(["replication", "year"])["uitgaven"].sum().to_dict()
     assert spend == pytest.approx(expected)      # compare() sees its spend, never 0
     # the variant has no flow effects: the event log is that of the scenario without contracts
     plain = simulate(flow_scenario([], d=100, per_year=30, warmup=0), seed=7, replications=2)

@@ -77,7 +77,7 @@ def test_switch_variants_flip_the_scope_only():
 
 def test_counterfactual_table_pairs_the_replications():
     pr = pd.DataFrame({"variant": ["feitelijk"] * 3 + ["A omgezet"] * 3, "municipality": "A",
-                       "replication": [0, 1, 2] * 2, "spend": [10.0, 12, 14, 20, 22, 25],
+                       "replication": [0, 1, 2] * 2, "uitgaven": [10.0, 12, 14, 20, 22, 25],
                        "kosten_per_client": 1.0, "unieke_clienten": 5.0, "wacht_dagen_gem": 3.0})
     seg_k = pd.DataFrame({"variant": ["feitelijk"] * 3 + ["A omgezet"] * 3, "municipality": "A", "segment": "S",
                           "replication": [0, 1, 2] * 2, "wacht_dagen_gem": [1.0, 2, 3, 1, 2, 3],
@@ -101,14 +101,14 @@ def test_fmt_uses_the_unit_of_the_measure():
 
 def test_model_check_puts_the_observation_in_the_prediction_interval():
     pr = pd.DataFrame({"variant": "feitelijk", "municipality": "A", "replication": [0, 1, 2],
-                       "spend": [9.0, 10, 11], "unieke_clienten": 5.0, "wacht_dagen_gem": 2.0,
+                       "uitgaven": [9.0, 10, 11], "unieke_clienten": 5.0, "wacht_dagen_gem": 2.0,
                        "clienten_per_plek": float("nan")})
     seg_k = pd.DataFrame({"variant": "feitelijk", "municipality": "A", "replication": [0, 1, 2],
                           "wachtlijst_eind": [1, 2, 3]})
     desc = pd.DataFrame({"municipality": ["A"], "uitgaven": [10.5], "unieke_clienten": [5], "wacht_dagen_gem": [9.0],
                          "clienten_per_plek": [float("nan")], "wachtend_eind": [2]})
     check = cf.model_check(pr, seg_k, desc, ["A"]).set_index("maat")
-    assert check.loc["spend", "binnen"] and check.loc["wachtlijst_eind", "binnen"]
+    assert check.loc["uitgaven", "binnen"] and check.loc["wachtlijst_eind", "binnen"]
     assert "clienten_per_plek" not in check.index         # no observation
     assert check.loc["unieke_clienten", "binnen"]         # sd 0: the interval is the point itself
     assert not check.loc["wacht_dagen_gem", "binnen"]

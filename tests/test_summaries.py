@@ -20,6 +20,6 @@ def test_flow_counts_each_step_per_replication_in_the_year():
 
 def test_band_is_the_t_interval_and_the_range():
     b = band(pd.Series([1.0, 2.0, 3.0]))
-    assert b["mean"] == 2.0 and b["min"] == 1.0 and b["max"] == 3.0
-    assert b["ci_high"] - b["mean"] == pytest.approx(4.303 * 1.0 / np.sqrt(3), rel=1e-3)
-    assert np.isnan(band(pd.Series([5.0]))["ci_low"])
+    assert b["gem"] == 2.0 and b["min"] == 1.0 and b["max"] == 3.0
+    assert b["ci_hoog"] - b["gem"] == pytest.approx(4.303 * 1.0 / np.sqrt(3), rel=1e-3)
+    assert np.isnan(band(pd.Series([5.0]))["ci_laag"])

@@ -30,4 +30,4 @@ def band(x: pd.Series) -> pd.Series:
     """Mean with its 95% t-interval and the range (min, max) of replication values ``x``."""
     m, sd, n = x.mean(), x.std(ddof=1), len(x)
     h = t_half_width(sd, n, 0.95)
-    return pd.Series({"mean": m, "ci_low": m - h, "ci_high": m + h, "min": x.min(), "max": x.max()})
+    return pd.Series({"gem": m, "ci_laag": m - h, "ci_hoog": m + h, "min": x.min(), "max": x.max()})

@@ -7,7 +7,7 @@ same clients with the same needs and draws. Differences are taken per replicatio
 get a Student-t confidence interval.
 
 Measures per variant x replication x municipality x year (care under the variant's contracts):
-spend (what is finally paid), unique clients, cost per client, clients per plek, wait (mean
+uitgaven (spend: what is finally paid), unique clients, cost per client, clients per plek, wait (mean
 wacht_dagen of new trajecten starting in the year), bezetting (occupied / bought plek-days),
 paid-back plek-days, settlements (sum of verrekeningen), provider margin (revenue - cost, NaN
 without provider_costs), clienten_equivalent (plek-days / mean doorlooptijd).
@@ -34,15 +34,15 @@ from simulation.experiment.design import ScenarioSpec, expand
 from simulation.funding.costs import margins
 from simulation.funding.payments import compute_payments
 
-MEASURES = ("spend", "unieke_clienten", "kosten_per_client", "clienten_per_plek", "wacht_dagen_gem",
+MEASURES = ("uitgaven", "unieke_clienten", "kosten_per_client", "clienten_per_plek", "wacht_dagen_gem",
             "bezettingsgraad", "terugbetaalde_plekdagen", "verrekening", "marge_aanbieders", "clienten_equivalent")
 
 
 @dataclass
 class Comparison:
     per_replication: pd.DataFrame     # variant, replication, municipality, year, measures...
-    summary: pd.DataFrame             # variant, municipality, year, measure, mean, sd, ci, paired diff + ci
-    predictability: pd.DataFrame      # variant, municipality, year, spend_sd, budget, p_over_budget
+    summary: pd.DataFrame             # variant, municipality, year, measure, gem, sd, ci_laag/_hoog, verschil_gem + ci
+    predictability: pd.DataFrame      # variant, municipality, year, uitgaven_gem/_sd, budget, kans_boven_budget
     assumptions: pd.DataFrame         # non-neutral behaviour values with their source or 'aanname'
     reference: str
     payments: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -87,7 +87,7 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     tr = tr[covered]
     by = ["replication", "municipality", "year"]
     fin = fund.finals.assign(municipality=[contracts[i].municipality for i in fund.finals["contract"]])
-    parts = [fin.groupby(by)["final"].sum().rename("spend")]
+    parts = [fin.groupby(by)["final"].sum().rename("uitgaven")]
     pay = fund.payments.assign(municipality=fund.payments["municipality"].astype(str))
     parts.append(pay[pay["kind"] == "settlement"].groupby(by)["amount"].sum().rename("verrekening"))
     pk = fund.plekken.assign(municipality=[contracts[i].municipality for i in fund.plekken["contract"]])
@@ -120,10 +120,10 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     for col in MEASURES:
         if col not in out:
             out[col] = np.nan
-    out["spend"] = out["spend"].fillna(0.0)
+    out["uitgaven"] = out["uitgaven"].fillna(0.0)
     out["verrekening"] = out["verrekening"].fillna(0.0)
     out["unieke_clienten"] = out["unieke_clienten"].fillna(0).astype(int)
-    out["kosten_per_client"] = out["spend"] / out["unieke_clienten"].replace(0, np.nan)
+    out["kosten_per_client"] = out["uitgaven"] / out["unieke_clienten"].replace(0, np.nan)
     if "_plekdagen" in out:
         plekken = out["_plekdagen"] / out["_dagen"]
         out["clienten_per_plek"] = out["_clienten_bij_plekken"].fillna(0) / plekken.replace(0, np.nan)
@@ -157,22 +157,22 @@ def _summary(per_rep: pd.DataFrame, reference: str, level: float) -> pd.DataFram
         for col in MEASURES:
             mean, sd, lo, hi = mean_sd_interval(g[col], level)
             diff, dlo, dhi = t_interval(d[col], level)
-            rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "mean": mean,
-                         "sd": sd, "ci_low": lo, "ci_high": hi, "diff_vs_reference": diff,
-                         "diff_ci_low": dlo, "diff_ci_high": dhi})
+            rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "gem": mean,
+                         "sd": sd, "ci_laag": lo, "ci_hoog": hi, "verschil_gem": diff,
+                         "verschil_ci_laag": dlo, "verschil_ci_hoog": dhi})
     return pd.DataFrame(rows)
 
 
 def _predictability(per_rep: pd.DataFrame, reference: str, budget: Optional[Mapping[str, float]]) -> pd.DataFrame:
     """Per variant x municipality x year: sd of spend and the share of replications over the budget."""
     by = ["municipality", "year"]
-    ref_mean = per_rep[per_rep["variant"] == reference].groupby(by)["spend"].mean()
-    pred = per_rep.groupby(["variant"] + by)["spend"].agg(spend_mean="mean", spend_sd="std").reset_index()
+    ref_mean = per_rep[per_rep["variant"] == reference].groupby(by)["uitgaven"].mean()
+    pred = per_rep.groupby(["variant"] + by)["uitgaven"].agg(uitgaven_gem="mean", uitgaven_sd="std").reset_index()
     pred["budget"] = [budget[m] if budget and m in budget else ref_mean.get((m, y), np.nan)
                       for m, y in zip(pred["municipality"], pred["year"])]
     over = per_rep.merge(pred[["variant"] + by + ["budget"]], on=["variant"] + by)
-    return pred.merge((over["spend"] > over["budget"]).groupby([over[c] for c in ["variant"] + by]).mean()
-                      .rename("p_over_budget").reset_index(), on=["variant"] + by)
+    return pred.merge((over["uitgaven"] > over["budget"]).groupby([over[c] for c in ["variant"] + by]).mean()
+                      .rename("kans_boven_budget").reset_index(), on=["variant"] + by)
 
 
 def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[dict, str, Path, None]],

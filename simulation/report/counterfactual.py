@@ -13,8 +13,6 @@ from scipy import stats
 
 from simulation.analysis.kpis import kpis
 from simulation.analysis.stats import t_interval
-from simulation.config.scenario import scenario_from_dict
-from simulation.experiment.runner import simulate
 from simulation.funding.variants.plekken import PlekkenContract, plek_day_price
 
 
@@ -90,16 +88,12 @@ def switch_variants(factual: list, combos: pd.DataFrame, gemeenten: list, switch
     return variants, pd.DataFrame(switched), notes
 
 
-def segment_kpis(base: dict, variants: dict, seed: int, replications: int, year: int) -> pd.DataFrame:
-    """KPIs per municipality x segment of every variant in ``year``.
-
-    Simulates each variant a second time on the same seeds (identical runs to ``compare``), because
-    ``compare`` reports per municipality only and keeps no event log.
-    """
+def segment_kpis(comparison, year: int) -> pd.DataFrame:
+    """KPIs per municipality x segment of every variant of ``comparison`` in ``year``, from the event logs
+    that ``compare(..., keep_events=True)`` kept (``compare`` itself reports per municipality)."""
     rows = []
-    for name, ov in variants.items():
-        sc_v = scenario_from_dict(base, source=name, overrides=ov)
-        k = kpis(simulate(sc_v, seed=seed, replications=replications).events, sc_v, by=["municipality", "segment"])
+    for name, events in comparison.events.items():
+        k = kpis(events, comparison.scenarios[name], by=["municipality", "segment"])
         k = k[k["year"] == year].assign(variant=name)
         rows.append(k[["variant", "replication", "municipality", "segment", "wacht_dagen_gem", "wachtlijst_eind",
                        "unieke_clienten"]])
@@ -108,7 +102,7 @@ def segment_kpis(base: dict, variants: dict, seed: int, replications: int, year:
     return seg_k
 
 
-MEASURES = {"spend": "uitgaven (EUR)", "kosten_per_client": "kosten per client (EUR)",
+MEASURES = {"uitgaven": "uitgaven (EUR)", "kosten_per_client": "kosten per client (EUR)",
             "unieke_clienten": "unieke clienten", "wacht_dagen_gem": "wachtdagen, hele gemeente"}
 
 
@@ -143,7 +137,7 @@ def counterfactual_table(pr: pd.DataFrame, seg_k: pd.DataFrame, variants: dict, 
     return cf
 
 
-OBSERVED = {"spend": "uitgaven", "unieke_clienten": "unieke_clienten", "wacht_dagen_gem": "wacht_dagen_gem",
+OBSERVED = {"uitgaven": "uitgaven", "unieke_clienten": "unieke_clienten", "wacht_dagen_gem": "wacht_dagen_gem",
             "clienten_per_plek": "clienten_per_plek"}
 
 

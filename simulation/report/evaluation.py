@@ -76,7 +76,7 @@ def evaluation_context(records: str, base_scenario: Optional[str], municipalitie
         rec = read_records(records_path, scenario=base_path)
     except RecordsError as exc:
         raise ValueError(f"records={records!r} cannot be imported:\n{exc}\nCheck the file with "
-                         f"`python -m simulation.data.records check {records}`.") from None
+                         f"`python -m simulation check-records {records}`.") from None
     known = sorted(rec["municipality"].unique())
     unknown = sorted(set(municipalities) - set(known))
     if unknown:

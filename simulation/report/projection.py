@@ -20,11 +20,11 @@ def fallback_spend(variants: dict, ref_2019: pd.DataFrame, seed: int, replicatio
         res = simulate(scenario, seed=seed, replications=replications, workers=workers)
         k = kpis(res.events, scenario, by=["segment"])
         k["segment"] = k["segment"].astype(str)
-        k["spend"] = k["unieke_clienten"] * k["segment"].map(cost_per_count)
+        k["uitgaven"] = k["unieke_clienten"] * k["segment"].map(cost_per_count)
         k["domain"] = k["segment"].map(ref_2019["domain"])
         frames.append(k.assign(variant=name))
     k = pd.concat(frames, ignore_index=True)
-    columns = ["spend", "unieke_clienten"]
+    columns = ["uitgaven", "unieke_clienten"]
     per_rep = k.groupby(["variant", "replication", "year", "domain"], as_index=False)[columns].sum()
     total = per_rep.groupby(["variant", "replication", "year"], as_index=False)[columns].sum()
     total["domain"] = "total"
@@ -33,11 +33,11 @@ def fallback_spend(variants: dict, ref_2019: pd.DataFrame, seed: int, replicatio
 
 def projection_bands(per_rep: pd.DataFrame) -> pd.DataFrame:
     """Spend per variant, domain and year: mean, 95% CI and range over replications."""
-    return per_rep.groupby(["variant", "domain", "year"])["spend"].apply(band).unstack().reset_index()
+    return per_rep.groupby(["variant", "domain", "year"])["uitgaven"].apply(band).unstack().reset_index()
 
 
 def paired_difference(per_rep: pd.DataFrame, variant: str, reference: str) -> pd.DataFrame:
     """Total spend of ``variant`` minus ``reference`` per year, paired per replication: mean, 95% CI, range."""
     w = per_rep[per_rep["domain"] == "total"].pivot_table(index=["replication", "year"], columns="variant",
-                                                          values="spend")
+                                                          values="uitgaven")
     return (w[variant] - w[reference]).groupby(level="year").apply(band).unstack().reset_index()

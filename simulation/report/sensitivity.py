@@ -60,11 +60,11 @@ class PlekkenVsTrajecten:
         s = c.summary
         s = s[(s["variant"] == "plekken") & (s["municipality"] == self.municipality)
               & (s["year"] == self.year)].set_index("measure")
-        return {"spend_diff": s.loc["spend", "diff_vs_reference"], "spend_diff_ci_low": s.loc["spend", "diff_ci_low"],
-                "spend_diff_ci_high": s.loc["spend", "diff_ci_high"],
-                "wait_diff": s.loc["wacht_dagen_gem", "diff_vs_reference"],
-                "wait_diff_ci_low": s.loc["wacht_dagen_gem", "diff_ci_low"],
-                "wait_diff_ci_high": s.loc["wacht_dagen_gem", "diff_ci_high"]}
+        return {"uitgaven_verschil": s.loc["uitgaven", "verschil_gem"], "uitgaven_verschil_ci_laag": s.loc["uitgaven", "verschil_ci_laag"],
+                "uitgaven_verschil_ci_hoog": s.loc["uitgaven", "verschil_ci_hoog"],
+                "wacht_verschil": s.loc["wacht_dagen_gem", "verschil_gem"],
+                "wacht_verschil_ci_laag": s.loc["wacht_dagen_gem", "verschil_ci_laag"],
+                "wacht_verschil_ci_hoog": s.loc["wacht_dagen_gem", "verschil_ci_hoog"]}
 
     def tornado(self, factors: dict) -> pd.DataFrame:
         """One row per factor label -> (setting name, low, high): the differences at the low and the high value."""
@@ -72,8 +72,8 @@ class PlekkenVsTrajecten:
         for label, (name, lo, hi) in factors.items():
             r_lo, r_hi = self.setting(**{name: lo}), self.setting(**{name: hi})
             rows.append({"factor": label, "low": lo, "high": hi,
-                         **{f"{k}_at_low": v for k, v in r_lo.items()}, **{f"{k}_at_high": v for k, v in r_hi.items()}})
+                         **{f"{k}_bij_laag": v for k, v in r_lo.items()}, **{f"{k}_bij_hoog": v for k, v in r_hi.items()}})
         tornado = pd.DataFrame(rows)
-        tornado["spend_range"] = (tornado["spend_diff_at_high"] - tornado["spend_diff_at_low"]).abs()
-        tornado["wait_range"] = (tornado["wait_diff_at_high"] - tornado["wait_diff_at_low"]).abs()
+        tornado["uitgaven_bereik"] = (tornado["uitgaven_verschil_bij_hoog"] - tornado["uitgaven_verschil_bij_laag"]).abs()
+        tornado["wacht_bereik"] = (tornado["wacht_verschil_bij_hoog"] - tornado["wacht_verschil_bij_laag"]).abs()
         return tornado

@@ -69,7 +69,7 @@ def variant_fields(types: dict, tariffs: dict, hourly: dict, years, spend_pp, cl
     }
 
 
-PER_MUNICIPALITY = ["spend", "kosten_per_client", "wacht_dagen_gem", "bezettingsgraad", "terugbetaalde_plekdagen",
+PER_MUNICIPALITY = ["uitgaven", "kosten_per_client", "wacht_dagen_gem", "bezettingsgraad", "terugbetaalde_plekdagen",
                     "clienten_per_plek", "clienten_equivalent"]
 
 
@@ -79,17 +79,17 @@ def per_municipality(summary: pd.DataFrame, year: int, reference: str = "traject
     difference of spend, wait and cost per client with its 95% CI, and the spend verdict."""
     s = summary
     wide = s[(s["variant"].isin([reference, variant])) & (s["year"] == year) & s["measure"].isin(PER_MUNICIPALITY)]
-    table = wide.pivot_table(index="municipality", columns=["measure", "variant"], values="mean")
+    table = wide.pivot_table(index="municipality", columns=["measure", "variant"], values="gem")
     table.columns = [f"{m}_{v}" for m, v in table.columns]
     diff = s[(s["variant"] == variant) & (s["year"] == year)
-             & s["measure"].isin(["spend", "wacht_dagen_gem", "kosten_per_client"])]
+             & s["measure"].isin(["uitgaven", "wacht_dagen_gem", "kosten_per_client"])]
     diff = diff.pivot_table(index="municipality", columns="measure",
-                            values=["diff_vs_reference", "diff_ci_low", "diff_ci_high"])
+                            values=["verschil_gem", "verschil_ci_laag", "verschil_ci_hoog"])
     diff.columns = [f"{m}_{v}" for v, m in diff.columns]
     table = table.join(diff).reset_index()
     table = table.dropna(axis=1, how="all")
-    table["spend_verdict"] = [spend_verdict(lo, hi) for lo, hi in zip(table["spend_diff_ci_low"],
-                                                                       table["spend_diff_ci_high"])]
+    table["uitgaven_oordeel"] = [spend_verdict(lo, hi) for lo, hi in zip(table["uitgaven_verschil_ci_laag"],
+                                                                       table["uitgaven_verschil_ci_hoog"])]
     return table
 
 
@@ -99,12 +99,12 @@ def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame
     pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
     pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
     agg = pr.groupby(["variant", "year"]).agg(
-        spend_mean=("spend", "mean"), spend_sd=("spend", "std"),
-        verrekening_mean=("verrekening", "mean"), verrekening_abs_max=("verrekening", lambda x: x.abs().max()),
-        marge_mean=("marge_aanbieders", "mean"), marge_sd=("marge_aanbieders", "std"),
+        uitgaven_gem=("uitgaven", "mean"), uitgaven_sd=("uitgaven", "std"),
+        verrekening_gem=("verrekening", "mean"), verrekening_abs_max=("verrekening", lambda x: x.abs().max()),
+        marge_gem=("marge_aanbieders", "mean"), marge_sd=("marge_aanbieders", "std"),
         marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
         wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
-    agg = agg.merge(pred[["variant", "year", "budget", "p_over_budget"]], on=["variant", "year"])
-    agg["spend_cv_pct"] = 100 * agg["spend_sd"] / agg["spend_mean"]
+    agg = agg.merge(pred[["variant", "year", "budget", "kans_boven_budget"]], on=["variant", "year"])
+    agg["uitgaven_cv_pct"] = 100 * agg["uitgaven_sd"] / agg["uitgaven_gem"]
     agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
     return agg.sort_values(["year", "variant"])
