@@ -124,7 +124,7 @@ years = sc.years
 for j, y in enumerate(years):
     off = (j - (len(years) - 1) / 2) * 0.8 / max(len(years), 1)
     for i, v in enumerate(variants):
-        vals = pr[(pr["variant"] == v) & (pr["year"] == y)["uitgaven"] / 1e3
+        vals = pr[(pr["variant"] == v) & (pr["year"] == y)]["uitgaven"] / 1e3
         ax1.scatter(np.full(len(vals), i + off), vals, s=14, color=colors[v], alpha=0.6)
         ax1.plot([i + off - 0.1, i + off + 0.1], [vals.mean()] * 2, color="k", lw=1.5)
 budget0 = agg[(agg["variant"] == "traject") & (agg["year"] == year0)]["budget"].iloc[0]

@@ -10,11 +10,11 @@ import datetime as dt
 import html
 import json
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Optional
+
+from simulation.experiment.store import atomic_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -137,20 +137,13 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
     out_root = project_path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / nb.stem
-    tmp = Path(tempfile.mkdtemp(prefix=f".{nb.stem}.", dir=out_root))
-    try:
+    with atomic_folder(final) as tmp:
         parameters["out_dir"] = str(tmp)
         executed = tmp / nb.name
         pm.execute_notebook(str(nb), str(executed), parameters=parameters, kernel_name=kernel,
                             cwd=str(ROOT), progress_bar=False, log_output=False)
         if html_export:
             _to_html(executed, tmp / f"{nb.stem}.html")
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return final
 
 
