@@ -58,10 +58,11 @@ class Outcomes(_Model):
 
     @model_validator(mode="after")
     def _sum_to_one(self):
-        total = self.afschaling + self.step_down + self.opschaling + self.uitval + self.verlenging
+        routes = type(self).model_fields   # the field order is the outcome order (core.events.OUTCOMES)
+        total = sum(getattr(self, route) for route in routes)
         if abs(total - 1.0) > SHARE_TOLERANCE:
             raise FieldProblem("", f"outcome probabilities must sum to 1 (they sum to {total:.6g}); "
-                                   "adjust afschaling, step_down, opschaling, uitval, verlenging", self.model_dump())
+                                   f"adjust {', '.join(routes)}", self.model_dump())
         return self
 
 
