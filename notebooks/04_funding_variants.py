@@ -149,7 +149,7 @@ payback = {v: cmp.payments[v].query("kind == 'payback' and year == @year0")
               .assign(municipality=lambda d: d["municipality"].astype(str))
               .query("municipality == @municipality")["amount"].sum() / replications for v in variants}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
-ax1.bar(a0["variant"].astype(str), a0["verrekening_mean"] / 1e3, color=[colors[v] for v in a0["variant"]],
+ax1.bar(a0["variant"].astype(str), a0["verrekening_gem"] / 1e3, color=[colors[v] for v in a0["variant"]],
         label="verrekening (settlement)")
 ax1.bar(a0["variant"].astype(str), [payback[v] / 1e3 for v in a0["variant"].astype(str)], color="none",
         edgecolor="k", hatch="//", label="terugbetaling of empty plek-days")
@@ -159,8 +159,8 @@ ax1.set_title(f"Year-end settlement and payback, {year0}\n(+ municipality pays e
 ax1.set_xlabel("bekostiging variant")
 ax1.set_ylabel("EUR thousand per year (mean over replications)")
 ax1.tick_params(axis="x", rotation=30)
-m = a0.dropna(subset=["marge_mean"])
-ax2.bar(m["variant"].astype(str), m["marge_mean"] / 1e3, yerr=m["marge_sd"].fillna(0) / 1e3, capsize=3,
+m = a0.dropna(subset=["marge_gem"])
+ax2.bar(m["variant"].astype(str), m["marge_gem"] / 1e3, yerr=m["marge_sd"].fillna(0) / 1e3, capsize=3,
         color=[colors[v] for v in m["variant"]])
 ax2.axhline(0, color="0.3", lw=0.8)
 ax2.set_title(f"Provider margin (all providers together), {year0}\nmean +- sd across replications = risk")
@@ -185,8 +185,8 @@ answer = (
     f"{steady} (sd EUR {a.loc[steady, 'uitgaven_sd']:,.0f}) and least under {volatile} (sd EUR "
     f"{a.loc[volatile, 'uitgaven_sd']:,.0f}, P(over budget) {a.loc[volatile, 'kans_boven_budget']:.0%}). "
     f"The provider's margin is most uncertain under {risky} (sd EUR {top:,.0f}), "
-    f"and the largest mean settlement is EUR {a['verrekening_mean'].abs().max():,.0f} "
-    f"({a['verrekening_mean'].abs().idxmax()}); {replications} replications, so treat probabilities as rough."
+    f"and the largest mean settlement is EUR {a['verrekening_gem'].abs().max():,.0f} "
+    f"({a['verrekening_gem'].abs().idxmax()}); {replications} replications, so treat probabilities as rough."
 )
 save_answer(out_dir, f"How do the funding variants compare for {municipality} {segment} on spend, predictability, "
             "settlements and provider risk?", answer)

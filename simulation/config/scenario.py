@@ -275,15 +275,22 @@ class Scenario(_Model):
 
 # -- loading, overrides and errors ---------------------------------------------------------------
 
+def read_yaml(path: Union[str, Path], error: Optional[type[Exception]] = None) -> Any:
+    """The content of a YAML file; a missing file or invalid YAML raises ``error`` (ScenarioError) naming it."""
+    error = error or ScenarioError
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
 def load_scenario(path: Union[str, Path], overrides: Optional[dict[str, Any]] = None) -> Scenario:
     """Read a scenario YAML file, apply ``overrides`` ({"a.b.c": value}) and validate it."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
     return scenario_from_dict(raw, source=str(path), overrides=overrides)

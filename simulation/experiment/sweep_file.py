@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simulation.analysis.kpis import GROUP, KPI_COLUMNS
-from simulation.config.scenario import FieldProblem, ScenarioError, _Model, format_validation_error
+from simulation.config.scenario import FieldProblem, ScenarioError, _Model, format_validation_error, read_yaml
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
 BASELINE = "basis"
@@ -90,14 +89,7 @@ def _format_sweep_error(exc: ValidationError, source: str) -> str:
 
 
 def load_sweep(path: Union[str, Path]) -> SweepFile:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise SweepError(f"{path}: not valid YAML: {exc}") from None
-    return sweep_from_dict(raw, source=str(path))
+    return sweep_from_dict(read_yaml(path, SweepError), source=str(path))
 
 
 def sweep_from_dict(raw: Any, source: str = "<dict>") -> SweepFile:
