@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from simulation import simulate
+from simulation import compare, simulate
 from simulation.funding.payments import compute_payments
 from simulation.analysis.tables import traject_table
 
@@ -139,7 +139,6 @@ def test_no_contracts_leaves_the_model_unchanged():
 
 
 def test_compare_paired_differences_on_common_random_numbers():
-    from simulation.experiment.compare import compare
     types = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
                            "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7}}}
     base = scenario(providers=("P1", "P2"), types=types, per_year=30, horizon_years=2)
@@ -173,7 +172,7 @@ def test_shipped_variant_overlays_validate_and_run():
 
     import yaml
 
-    from simulation.experiment.compare import compare, load_variant
+    from simulation.experiment.compare import load_variant
     from simulation.config.scenario import scenario_from_dict
     folder = Path(__file__).resolve().parents[1] / "params" / "variants"
     base = yaml.safe_load((folder / "funding-demo.base.yaml").read_text())
@@ -294,3 +293,8 @@ def test_kpis_of_a_year_in_which_no_traject_ends():
     k = kpis(res.events, res.scenario).set_index("year")
     assert k.loc[2022, "uitstroom"] == 0 and k.loc[2022, "instroom"] == 1
     assert k.loc[2022, "bezettingsgraad"] < 1 and k.loc[2023, "uitstroom"] == 1
+
+
+def test_compare_refuses_a_variant_without_contracts_before_simulating():
+    with pytest.raises(ValueError, match="variant 'basis' has no funding.contracts"):
+        compare(scenario(), {"basis": None}, replications=2)

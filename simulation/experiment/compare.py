@@ -190,8 +190,13 @@ def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[d
     reference = reference or names[0]
     if reference not in variants:
         raise ValueError(f"reference {reference!r} is not one of the variants {names}")
+    specs = variant_specs(scenario, variants)
+    for spec in specs:
+        if spec.scenario.funding is None or not spec.scenario.funding.contracts:
+            raise ValueError(f"variant {spec.name!r} has no funding.contracts: compare() measures the care and the "
+                             "money under contracts, so every variant needs them (e.g. an overlay from params/variants/)")
     frames, payments, assumptions, events, scenarios = [], {}, [], {}, {}
-    for spec in variant_specs(scenario, variants):
+    for spec in specs:
         name, resolved = spec.name, spec.scenario
         res = simulate(resolved, seed=seed, replications=replications, workers=workers)
         m, pay = measures(resolved, res.events)
