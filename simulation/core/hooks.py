@@ -2,11 +2,36 @@
 
 The engine calls these methods at fixed points of a client's life; ``simulation.funding.flow``
 implements them from the scenario's contracts. A hook is built per replication by a factory
-that receives the engine (its compiled tables, clock, pools and log).
+that receives an ``EngineView``: what a hook may read of the engine, and the two things it may
+change (the plek pools its contracts buy, and the provider choice it narrows).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Generator, Optional, Protocol
+
+
+@dataclass(frozen=True)
+class EngineView:
+    """The engine as a flow hook sees it. Indices (municipality, provider, segment, traject type) are
+    positions in the name lists; ``traject_types[i].seg`` is the segment of traject type i."""
+
+    scenario: Any
+    calendar: Any
+    horizon: float
+    warmup_days: float
+    seed: int
+    replication: int
+    env: Any                      # the shared SimPy clock: a hook's admit() waits on it
+    log: Callable[[tuple], None]  # appends one event-log row (core/events.py COLUMNS)
+    waiting: dict                 # traject -> waiting record; a hook registers the clients it makes wait
+    municipality_names: list
+    provider_names: list
+    segment_names: list
+    traject_types: list
+    type_names: list
+    pools: dict                   # (municipality, provider, segment) -> PlekPool; a hook adds its contracts' pools
+    choice: dict                  # (municipality, segment) -> (providers, cumulative weights); a hook may narrow it
 
 
 class FlowHook(Protocol):
@@ -31,4 +56,4 @@ class FlowHook(Protocol):
         """Called once before the clock runs (e.g. to schedule capacity changes)."""
 
 
-FlowHookFactory = Callable[[Any], Optional[FlowHook]]
+FlowHookFactory = Callable[[EngineView], Optional[FlowHook]]

@@ -35,7 +35,7 @@ from simulation.core.calendar import Calendar
 from simulation.core.cohort import Cohort
 from simulation.core.compiled import CompiledScenario
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM, Client, ClientDraws
-from simulation.core.hooks import FlowHookFactory
+from simulation.core.hooks import EngineView, FlowHookFactory
 from simulation.core.instroom import arrival_times
 from simulation.core.ledger import Ledger
 from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
@@ -45,7 +45,7 @@ from simulation.core.snapshot import beginstand_of_client, beginstand_shared, cl
 from simulation.core.steady_state import initial_caseload
 from simulation.core.streams import generator
 
-# the compiled tables the engine exposes under their own names (funding.flow reads some of them)
+# the compiled tables the engine exposes under their own names
 _TABLE_NAMES = ("mun_names", "seg_names", "prov_names", "type_names", "types", "seg_types", "seg_type_cum",
                 "seg_vv", "seg_toegang", "seg_stacking", "seg_max_wait", "seg_recidive", "choice", "maatwerk")
 
@@ -74,7 +74,10 @@ class Model:
         self.pools = bought_pools(scenario, self.mun_names, self.seg_names, self.prov_names, self.env,
                                   self.calendar.year_of(-self.warmup_days))
         # funding's effects on the flow (core/hooks.py); None: no contract acts on the flow
-        self.flow = flow(self) if flow is not None else None
+        view = EngineView(self.sc, self.calendar, self.horizon, self.warmup_days, seed, replication, self.env, self.log,
+                          self.waiting, self.mun_names, self.prov_names, self.seg_names, self.types, self.type_names,
+                          self.pools, self.choice)
+        self.flow = flow(view) if flow is not None else None
         # A client who can never wait (see cohort.py) is simulated off the shared event queue.
         # private_ok[municipality][segment]: true for clients who start in that segment there.
         self.private_ok = [[private_clocks and self._never_waits(mi, si) for si in range(len(self.seg_names))]
