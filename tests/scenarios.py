@@ -1,4 +1,4 @@
-"""Small scenarios and statistics shared by the queueing, conservation and randomness tests.
+"""Small scenarios, paths and statistics shared by the tests of every kind (unit, functional, validation).
 
 Builders return plain dicts (the YAML format) so a test can change one field and
 validate with ``scenario_from_dict``.
@@ -6,13 +6,19 @@ validate with ``scenario_from_dict``.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import yaml
 
 from simulation.analysis import stats
-
 from simulation.analysis.queueing import erlang_c
 from simulation.config.scenario import Scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SMOKE = yaml.safe_load((DATA / "smoke.yaml").read_text(encoding="utf-8"))
 
 # A year without 29 February: the model's Poisson rate per day is per_year / days in the year,
 # so the whole horizon of the queueing scenarios has one constant rate per_year / 365.
@@ -163,3 +169,81 @@ def rich_scenario(**changes) -> Scenario:
     raw = copy.deepcopy(RICH)
     raw.update(changes)
     return scenario_from_dict(raw)
+
+
+# Two municipalities, one segment with two traject types, plekken for Venlo (test_scenario_files,
+# test_private_clocks, test_cli).
+BASE = {
+    "name": "klein", "start_date": "2022-01-01", "horizon_years": 1,
+    "municipalities": {"Venlo": {"population": 101797}, "Beesel": {"population": 13483}},
+    "segments": {
+        "S3": {"domain": "jeugd", "instroom": {"per_year": 100, "base_year": 2022},
+               "traject_types": {
+                   "licht": {"share": 0.7, "planned_doorlooptijd": 90,
+                             "doorlooptijd": {"kind": "lognormal", "mean": 90, "cv": 0.5}},
+                   "zwaar": {"share": 0.3, "planned_doorlooptijd": 180,
+                             "doorlooptijd": {"kind": "gamma", "mean": 180, "cv": 0.7},
+                             "outcomes": {"afschaling": 0.8, "step_down": 0.2}, "step_down_to": "licht"}}}},
+    "providers": {"Aanbieder A": {"segments": {"S3": {}}, "plekken": {"Venlo": {"S3": 10}}}},
+}
+
+
+def sweep_dict(**changes) -> dict:
+    """Two variants (plekken for B in S1 or trajecten only), 1 year, short warm-up: ~0.2 s per run."""
+    spec = {
+        "name": "test-sweep", "scenario": copy.deepcopy(SMOKE), "seed": 7,
+        "set": {"horizon_years": 1, "warmup": {"days": 90}},
+        "variants": [{"name": "plekken"},
+                     {"name": "trajecten", "set": {"providers.P1.plekken.B": {"S2": 30}}}],
+        "replications": 2,
+    }
+    spec.update(changes)
+    return spec
+
+
+# -- funding: a one-segment micro scenario (hand-built traject tables) and a small flow scenario ------
+
+def funding_base(contracts=(), horizon_years=1, planned=365.0, weight=2.0, population=1000, **funding):
+    return {
+        "name": "micro", "start_date": "2022-01-01", "horizon_years": horizon_years,
+        "warmup": {"initial_caseload": False, "days": 0},
+        "municipalities": {"Venlo": {"population": population}},
+        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": 0, "base_year": 2022},
+                            "traject_types": {"standaard": {"share": 1, "weight": weight,
+                                                            "planned_doorlooptijd": planned,
+                                                            "doorlooptijd": {"kind": "fixed", "value": planned}}}}},
+        "providers": {"P1": {"segments": {"S3": {}}}, "P2": {"segments": {"S3": {}}}},
+        "funding": {"contracts": list(contracts), **funding},
+    }
+
+
+def funding_contract(variant, provider="P1", **kw):
+    return {"municipality": "Venlo", "provider": provider, "segment": "S3", "variant": variant, **kw}
+
+
+def traject_rows(rows, provider="P1"):
+    """rows: (client, start, stop[, reden]) in model days; reden default afschaling."""
+    out = []
+    for n, r in enumerate(rows):
+        client, start, stop = r[:3]
+        reden = r[3] if len(r) > 3 else "afschaling"
+        out.append({"replication": 0, "traject": client * 1000 + n, "client": client, "municipality": "Venlo",
+                    "segment": "S3", "traject_type": "standaard", "provider": provider, "start": float(start),
+                    "stop": float(stop), "wacht_dagen": 0.0, "voortzetting": False, "beginstand": start < 0,
+                    "reden": reden, "doorlooptijd": float(stop) - max(float(start), 0.0)})
+    return pd.DataFrame(out)
+
+
+def flow_scenario(contracts=(), d=365.0, per_year=50.0, providers=("P1",), horizon_years=2, warmup=365, planned=365.0,
+             types=None):
+    types = types or {"standaard": {"share": 1, "weight": 2, "planned_doorlooptijd": planned,
+                                    "doorlooptijd": {"kind": "fixed", "value": d}}}
+    return {
+        "name": "flow", "start_date": "2022-01-01", "horizon_years": horizon_years,
+        "warmup": {"initial_caseload": warmup > 0, "days": warmup},
+        "municipalities": {"Venlo": {"population": 100_000}},
+        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": per_year, "base_year": 2022},
+                            "traject_types": types}},
+        "providers": {p: {"segments": {"S3": {}}} for p in providers},
+        "funding": {"contracts": list(contracts)},
+    }

@@ -7,7 +7,7 @@ the shared event queue. The cohort runs the lives of all such clients at once, i
 an episode at a time (aanmelding, toegang, a chain of trajecten, voorliggend veld,
 recidive), and within an episode a traject at a time. It uses the same draws, formulas and
 rules (``rules.py``) as the SimPy processes in ``model.py``, so the event log holds the same rows as if
-these clients had run there (tested in tests/test_private_clocks.py).
+these clients had run there (tested in tests/functional/test_private_clocks.py).
 
 An episode with two chains at once (stacking) is handed back to the engine, which runs the
 client's generator code from that episode on, on a private clock (``private_clock.py``).

@@ -1,4 +1,4 @@
-"""Every use of SimPy's private internals, in one place (tested in tests/test_simpy_internals.py).
+"""Every use of SimPy's private internals, in one place (tested in tests/unit/test_simpy_internals.py).
 
 Why: speed and exact times. A client's process is started and resumed without the two
 bookkeeping events simpy's ``Process`` makes (its Initialize and its own end), and an arrival

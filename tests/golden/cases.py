@@ -1,7 +1,7 @@
 """The golden cases: what the tool computes today, for the scenarios the tests and the report use.
 
 Each case is a scenario (and seeds) whose event log, KPI table and payment tables are recorded
-in ``tests/golden/`` by ``python tests/golden/record.py`` and compared by ``tests/test_golden.py``.
+in ``tests/golden/`` by ``python tests/golden/record.py`` and compared by ``tests/backtest/test_golden.py``.
 A refactor keeps them identical; an intended change of results re-records them in a commit of
 its own that says why.
 
@@ -34,7 +34,7 @@ def _overlay(base: str, overlay: str) -> dict:
 
 
 def _private_rich() -> dict:
-    """tests/test_private_clocks.py's scenario with every flow rule for Venlo in S3 (plafond with
+    """tests/functional/test_private_clocks.py's scenario with every flow rule for Venlo in S3 (plafond with
     refusal and a doorlooptijd factor, extra capacity), long lives and stacking."""
     raw = {
         "name": "klein-rich", "start_date": "2022-01-01", "horizon_years": 2,

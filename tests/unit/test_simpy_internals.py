@@ -13,7 +13,7 @@ import simpy
 
 from simulation.core.simpy_internals import NORMAL, URGENT, Arrival, At, StartedProcess, schedule_at
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_private_attributes_exist():

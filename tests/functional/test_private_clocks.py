@@ -7,7 +7,7 @@ import pytest
 from simulation.core import events as ev
 from simulation.experiment.runner import build_model
 from simulation.config.scenario import scenario_from_dict
-from test_scenario_files import BASE
+from scenarios import BASE
 
 RICH = copy.deepcopy(BASE)
 RICH["horizon_years"] = 2

@@ -10,7 +10,7 @@ import yaml
 
 from simulation import cli
 from simulation.cli.main import COMMANDS
-from test_scenario_files import BASE
+from scenarios import BASE
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_every_command_module_has_the_same_interface():
 
 
 def test_records_commands_keep_their_options_and_exit_codes(tmp_path, capsys):
-    data = Path(__file__).parent / "data"
+    data = Path(__file__).resolve().parents[1] / "data"
     assert cli.main(["check-records", str(data / "records_2022.csv"), "--period", "2022-01-01", "2022-12-31"]) == 0
     assert "626 valid records" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"

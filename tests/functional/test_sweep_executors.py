@@ -4,7 +4,7 @@ import pytest
 
 from simulation.experiment import store
 from simulation.experiment.sweep import run_sweep
-from test_sweep import sweep_dict
+from scenarios import sweep_dict
 
 
 def test_identical_results_on_every_executor(tmp_path):

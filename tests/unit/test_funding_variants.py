@@ -19,8 +19,7 @@ from simulation.funding import contracts as old_contracts   # the old path, as n
 from simulation.funding import VARIANTS, Money, Phase, Variant, compute_payments, register, unregister
 from simulation.funding.rows import finals_frame, payment_frame
 
-from tests.test_funding import base, contract, trajecten
-from tests.test_funding_flow import scenario as flow_scenario
+from scenarios import flow_scenario, funding_base as base, funding_contract as contract, traject_rows as trajecten
 
 BUILT_IN = ("pxq", "traject", "output_monthly", "plekken", "budget", "plafond", "lumpsum", "population")
 

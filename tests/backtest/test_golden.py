@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
 import cases  # noqa: E402
 
 INDEX = json.loads((cases.GOLDEN / "golden.json").read_text())

@@ -8,7 +8,7 @@ from pathlib import Path
 from simulation.analysis.warmup import daily_caseload, suggest_warmup, welch_moving_average
 from simulation.experiment.warmup import welch
 
-SMOKE = yaml.safe_load((Path(__file__).resolve().parent / "data" / "smoke.yaml").read_text(encoding="utf-8"))
+SMOKE = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "smoke.yaml").read_text(encoding="utf-8"))
 
 
 def test_welch_moving_average_by_hand():

@@ -14,7 +14,7 @@ from simulation.data.calibration import calibrate, kaplan_meier, mixture_surviva
 from simulation.data.records import export_records, read_records
 from simulation.config.scenario import scenario_from_dict
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = 1
 
 TRUTH = {

@@ -11,7 +11,7 @@ from simulation import simulate
 from simulation.data.records import (JZ588, MODEL_TO_REDEN, WMO588, PrivacyError, RecordsError, export_records,
                                 load_table, passes_elfproef, pseudonymous_key, read_records)
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 SCENARIO = DATA / "records_scenario.yaml"
 PERIOD = ("2022-01-01", "2022-12-31")
 

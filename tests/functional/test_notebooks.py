@@ -13,7 +13,7 @@ import pytest
 from simulation.report.notebooks import (NotebookError, find_notebook, notebook_parameters, notebooks, run_notebook,
                                write_index)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_notebook_has_a_parameters_cell_with_out_dir_and_no_outputs():

@@ -9,26 +9,13 @@ import pytest
 import yaml
 
 from simulation.experiment import store
+from scenarios import sweep_dict
 from simulation.cli.main import main
 from simulation.analysis.kpis import summarise
 from simulation.experiment.sweep import (SweepError, load_sweep, paired_differences, precision_reached, run_sweep,
                               summarise_long, sweep_from_dict)
 
-DATA = Path(__file__).resolve().parent / "data"
-SMOKE = yaml.safe_load((DATA / "smoke.yaml").read_text(encoding="utf-8"))
-
-
-def sweep_dict(**changes) -> dict:
-    """Two variants (plekken for B in S1 or trajecten only), 1 year, short warm-up: ~0.2 s per run."""
-    spec = {
-        "name": "test-sweep", "scenario": copy.deepcopy(SMOKE), "seed": 7,
-        "set": {"horizon_years": 1, "warmup": {"days": 90}},
-        "variants": [{"name": "plekken"},
-                     {"name": "trajecten", "set": {"providers.P1.plekken.B": {"S2": 30}}}],
-        "replications": 2,
-    }
-    spec.update(changes)
-    return spec
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_sweep_file_from_yaml_runs_from_python(tmp_path):

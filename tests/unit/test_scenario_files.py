@@ -7,22 +7,7 @@ import pytest
 import yaml
 
 from simulation.config.scenario import ScenarioError, json_schema, load_scenario, parse_set_option, scenario_from_dict
-
-ROOT = Path(__file__).resolve().parents[1]
-
-BASE = {
-    "name": "klein", "start_date": "2022-01-01", "horizon_years": 1,
-    "municipalities": {"Venlo": {"population": 101797}, "Beesel": {"population": 13483}},
-    "segments": {
-        "S3": {"domain": "jeugd", "instroom": {"per_year": 100, "base_year": 2022},
-               "traject_types": {
-                   "licht": {"share": 0.7, "planned_doorlooptijd": 90,
-                             "doorlooptijd": {"kind": "lognormal", "mean": 90, "cv": 0.5}},
-                   "zwaar": {"share": 0.3, "planned_doorlooptijd": 180,
-                             "doorlooptijd": {"kind": "gamma", "mean": 180, "cv": 0.7},
-                             "outcomes": {"afschaling": 0.8, "step_down": 0.2}, "step_down_to": "licht"}}}},
-    "providers": {"Aanbieder A": {"segments": {"S3": {}}, "plekken": {"Venlo": {"S3": 10}}}},
-}
+from scenarios import BASE, ROOT
 
 
 def refused(mutate, tmp_path) -> str:

@@ -18,7 +18,7 @@ from scipy import stats
 from simulation import load_scenario, simulate
 from simulation.analysis.kpis import kpis
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "params" / "noord-limburg.yaml"
 sys.path.insert(0, str(ROOT / "params"))
 import derive_instroom  # noqa: E402

@@ -11,39 +11,9 @@ import pytest
 from simulation.funding.payments import compute_payments, settle
 from simulation.funding.variants.plekken import plek_day_price
 from simulation.config.scenario import ScenarioError, scenario_from_dict
+from scenarios import funding_base as base, funding_contract as contract, traject_rows as trajecten
 
 T = 36_500.0   # traject tariff; planned doorlooptijd 365 -> plek-day price 100
-
-
-def base(contracts=(), horizon_years=1, planned=365.0, weight=2.0, population=1000, **funding):
-    return {
-        "name": "micro", "start_date": "2022-01-01", "horizon_years": horizon_years,
-        "warmup": {"initial_caseload": False, "days": 0},
-        "municipalities": {"Venlo": {"population": population}},
-        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": 0, "base_year": 2022},
-                            "traject_types": {"standaard": {"share": 1, "weight": weight,
-                                                            "planned_doorlooptijd": planned,
-                                                            "doorlooptijd": {"kind": "fixed", "value": planned}}}}},
-        "providers": {"P1": {"segments": {"S3": {}}}, "P2": {"segments": {"S3": {}}}},
-        "funding": {"contracts": list(contracts), **funding},
-    }
-
-
-def contract(variant, provider="P1", **kw):
-    return {"municipality": "Venlo", "provider": provider, "segment": "S3", "variant": variant, **kw}
-
-
-def trajecten(rows, provider="P1"):
-    """rows: (client, start, stop[, reden]) in model days; reden default afschaling."""
-    out = []
-    for n, r in enumerate(rows):
-        client, start, stop = r[:3]
-        reden = r[3] if len(r) > 3 else "afschaling"
-        out.append({"replication": 0, "traject": client * 1000 + n, "client": client, "municipality": "Venlo",
-                    "segment": "S3", "traject_type": "standaard", "provider": provider, "start": float(start),
-                    "stop": float(stop), "wacht_dagen": 0.0, "voortzetting": False, "beginstand": start < 0,
-                    "reden": reden, "doorlooptijd": float(stop) - max(float(start), 0.0)})
-    return pd.DataFrame(out)
 
 
 def run(contracts, rows, **kw):

@@ -8,29 +8,11 @@ import numpy as np
 import pytest
 
 from simulation import compare, simulate
+from scenarios import flow_scenario as scenario, funding_contract as contract
 from simulation.funding.payments import compute_payments
 from simulation.analysis.tables import traject_table
 
 T = 36_500.0
-
-
-def scenario(contracts=(), d=365.0, per_year=50.0, providers=("P1",), horizon_years=2, warmup=365, planned=365.0,
-             types=None):
-    types = types or {"standaard": {"share": 1, "weight": 2, "planned_doorlooptijd": planned,
-                                    "doorlooptijd": {"kind": "fixed", "value": d}}}
-    return {
-        "name": "flow", "start_date": "2022-01-01", "horizon_years": horizon_years,
-        "warmup": {"initial_caseload": warmup > 0, "days": warmup},
-        "municipalities": {"Venlo": {"population": 100_000}},
-        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": per_year, "base_year": 2022},
-                            "traject_types": types}},
-        "providers": {p: {"segments": {"S3": {}}} for p in providers},
-        "funding": {"contracts": list(contracts)},
-    }
-
-
-def contract(variant, provider="P1", **kw):
-    return {"municipality": "Venlo", "provider": provider, "segment": "S3", "variant": variant, **kw}
 
 
 @pytest.mark.parametrize("d, served", [(365.0, 3.0), (365.0 * 3 / 3.5, 3.5), (365.0 * 3 / 2.5, 2.5)])
@@ -174,7 +156,7 @@ def test_shipped_variant_overlays_validate_and_run():
 
     from simulation.experiment.compare import load_variant
     from simulation.config.scenario import scenario_from_dict
-    folder = Path(__file__).resolve().parents[1] / "params" / "variants"
+    folder = Path(__file__).resolve().parents[2] / "params" / "variants"
     base = yaml.safe_load((folder / "funding-demo.base.yaml").read_text())
     base["horizon_years"] = 1
     files = sorted(folder.glob("*-venlo.yaml"))

@@ -17,7 +17,7 @@ from importlinter.cli import lint_imports
 
 from simulation._compat import MOVED, SPLIT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "simulation"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 MAX_MODULE_LINES = 400

@@ -10,7 +10,7 @@ from simulation.analysis import kpi_registry
 from simulation.analysis.kpis import KPI_COLUMNS, kpis
 from simulation.config.scenario import scenario_from_dict
 
-SMOKE = yaml.safe_load((Path(__file__).resolve().parent / "data" / "smoke.yaml").read_text(encoding="utf-8"))
+SMOKE = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "smoke.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

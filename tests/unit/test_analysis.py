@@ -8,7 +8,7 @@ from simulation.report.helpers import (contracts_for, focus, plekken_for_load, s
                                        with_lower_growth, without_plekken)
 from simulation.config.scenario import load_scenario, scenario_from_dict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

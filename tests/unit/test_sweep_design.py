@@ -12,9 +12,9 @@ from simulation.experiment import design, provenance, runner, store
 from simulation.experiment.compare import compare, variant_specs
 from simulation.experiment.sweep_file import SweepError
 
-SMOKE = yaml.safe_load((Path(__file__).resolve().parent / "data" / "smoke.yaml").read_text(encoding="utf-8"))
+SMOKE = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "smoke.yaml").read_text(encoding="utf-8"))
 SHORT = {"horizon_years": 1, "warmup": {"days": 90}}
-VARIANTS = Path(__file__).resolve().parents[1] / "params" / "variants"
+VARIANTS = Path(__file__).resolve().parents[2] / "params" / "variants"
 
 
 def test_expand_is_variants_times_grid_with_overrides_in_order():
