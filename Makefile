@@ -7,7 +7,7 @@ SCENARIO ?= params/noord-limburg.yaml
 REPLICATIONS ?= 5
 SEED ?= 1
 
-.PHONY: run test install bench schema clean
+.PHONY: run test install bench bench-against schema clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_sweep.py
+
+## make bench-against REV=<commit>: this checkout against an older commit, in one run (figures and ratios)
+bench-against: $(STAMP)
+	$(BIN)/python benchmarks/bench_against.py $(REV) --runs 5 --sweep
 
 schema: $(STAMP)
 	$(BIN)/python -m simulation schema --out params/schema.json
