@@ -9,10 +9,9 @@ import copy
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.analysis.kpis import kpis
-from simulation.analysis.stats import t_interval
+from simulation.analysis.stats import t_interval, t_quantile
 from simulation.funding.variants.plekken import PlekkenContract, plek_day_price
 
 
@@ -143,7 +142,7 @@ OBSERVED = {"uitgaven": "uitgaven", "unieke_clienten": "unieke_clienten", "wacht
 
 def _prediction_row(m: str, key: str, observed: float, x: pd.Series) -> dict:
     """Observed value against the 95% prediction interval of one year, mean +/- t sd sqrt(1 + 1/n)."""
-    half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) * np.sqrt(1 + 1 / len(x))
+    half = t_quantile(0.95, len(x) - 1) * x.std(ddof=1) * np.sqrt(1 + 1 / len(x))
     return {"municipality": m, "maat": key, "waargenomen": observed, "model_gem": x.mean(),
             "pi_laag": max(x.mean() - half, 0.0), "pi_hoog": x.mean() + half,
             "binnen": bool(x.mean() - half - 1e-9 <= observed <= x.mean() + half + 1e-9)}

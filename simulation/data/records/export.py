@@ -81,7 +81,8 @@ def export_records(events: pd.DataFrame, scenario, path: Union[str, Path, None] 
     lo = float((start - scenario.start_date).days)
     hi = float((end - scenario.start_date).days + 1)          # first day after the period
     codes = _SegmentCodes.of(scenario, product_categories)
-    rows = pd.concat([_trajecten_rows(ev, scenario, codes, lo, hi), _waiting_rows(ev, scenario, hi)],
+    trajecten = traject_table(ev)   # once, for both parts
+    rows = pd.concat([_trajecten_rows(trajecten, scenario, codes, lo, hi), _waiting_rows(ev, trajecten, scenario, hi)],
                      ignore_index=True)
     rows = rows.sort_values(["datum_toewijzing", "_start", "_traject"], kind="stable", ignore_index=True)
     records = _as_records(rows, scenario, codes, start.year, salt)
@@ -96,9 +97,9 @@ def _calendar_dates(scenario, days) -> pd.DatetimeIndex:
     return pd.to_datetime(base + np.floor(np.asarray(days, dtype=float)).astype("timedelta64[D]"))
 
 
-def _trajecten_rows(ev: pd.DataFrame, scenario, codes: _SegmentCodes, lo: float, hi: float) -> pd.DataFrame:
+def _trajecten_rows(trajecten: pd.DataFrame, scenario, codes: _SegmentCodes, lo: float, hi: float) -> pd.DataFrame:
     """Trajecten in care during the period [lo, hi); closed ones have an einddatum and a reden."""
-    tr = traject_table(ev)
+    tr = trajecten
     tr = tr[(tr["start"] < hi) & ((tr["stop"] >= lo) | (tr["reden"] == "einde_horizon"))].copy()
     closed = (tr["stop"] < hi) & (tr["reden"] != "einde_horizon")
     tr["closed"] = closed
@@ -121,9 +122,9 @@ def _trajecten_rows(ev: pd.DataFrame, scenario, codes: _SegmentCodes, lo: float,
     })
 
 
-def _waiting_rows(ev: pd.DataFrame, scenario, hi: float) -> pd.DataFrame:
+def _waiting_rows(ev: pd.DataFrame, trajecten: pd.DataFrame, scenario, hi: float) -> pd.DataFrame:
     """Toewijzingen before the period end still waiting for care at it (no begindatum)."""
-    wt = waiting_table(ev, traject_table(ev), float(scenario.horizon_days))
+    wt = waiting_table(ev, trajecten, float(scenario.horizon_days))
     waiting = wt[(wt["since"] < hi) & (wt["until"] >= hi)].drop_duplicates(["replication", "traject"])
     toew = ev[ev["event"] == "toewijzing"].drop_duplicates("traject", keep="first").set_index("traject")["day"]
     waiting = waiting.assign(toewijzing=waiting["traject"].map(toew).fillna(waiting["since"]))
