@@ -125,3 +125,33 @@ def test_per_municipality_spend_of_compare_measures_includes_the_regional_contra
     b = b[cols].sort_values(cols[:3]).reset_index(drop=True)
     assert set(a["municipality"]) == set(POP)
     pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+
+
+def test_regional_budget_is_the_framework_of_an_extra_capacity_contract_by_its_key_share():
+    """Venlo has 1 plek at P1 (providers.P1.plekken), always full; P2 outside the raamovereenkomst takes
+    Venlo's clients at 1,000 a traject while its extra spend of the year stays within 10% of the
+    framework value. The framework is the regional budget, of which Venlo's key share is set to
+    30,000: 10% x 30,000 / 1,000 = 3 extra trajecten a year, as with Venlo's own budget contract of
+    30,000. Events and payments are the same either way. The payment cap on realised finals uses the
+    regional final as its rows attribute it to Venlo: Venlo's realisation, the plek full all year,
+    365 x 3 units / 7 x 80 = 12,514.29, so P2 is paid 10% of it, 1,251.43 a year (3,000 less 1,748.57)."""
+    w = POP["Venlo"] / sum(POP.values())
+    extra = {"variant": "traject", "municipality": "Venlo", "provider": "P2", "segment": "S3",
+             "tariffs": {"standaard": 1000}, "extra_capacity": True, "max_extra_share": 0.10}
+
+    def go(framework):
+        raw = region(framework + [extra])
+        raw["providers"]["P1"]["plekken"] = {"Venlo": {"S3": 1}}
+        res = simulate(raw, seed=5, replications=1)
+        return res, compute_payments(res.scenario, events=res.events)
+
+    res_r, fund_r = go([regional(budget=30_000 / w)])
+    res_o, fund_o = go([own(m, budget=30_000 / w * POP[m] / sum(POP.values())) for m in POP])
+    assert res_r.events.equals(res_o.events)
+    ev = res_r.events
+    toew = ev[(ev["event"] == "toewijzing") & (ev["reden"] == "extra_capaciteit")]
+    assert toew.groupby(toew["date"].dt.year).size().to_dict() == {2022: 3, 2023: 3}
+    p2_r = fund_r.finals[fund_r.finals["contract"] == 1].set_index("year")["final"]
+    p2_o = fund_o.finals[fund_o.finals["contract"] == 3].set_index("year")["final"]
+    pd.testing.assert_series_equal(p2_r, p2_o, rtol=1e-9)
+    np.testing.assert_allclose(p2_r.to_numpy(), [0.1 * 365 * 3 / 7 * 80] * 2, rtol=1e-12)
