@@ -1,12 +1,13 @@
 """The municipalities' shares in the regional contracts, and the verrekening among them.
 
-004 par. 9: the cost of regional arrangements is shared among the municipalities by a key of
-inhabitants (verdeelsleutel inwoneraantallen; the scenario's ``municipalities.*.population``).
-004 annex 1 "Afrekening": the region (MGR) settles with the provider, the municipalities settle
-among themselves. A regional contract (``regio_budget``) settles with the provider on realisation
-per municipality: its payment rows for municipality m add up to m's realisation share of the
-final. ``municipality_shares`` puts that next to m's share by the key; the difference is what m
-pays to (+) or receives from (-) the other municipalities.
+004 par. 9: regional costs are shared among the municipalities by the key of inhabitants on
+1-1-2020 (verdeelsleutel inwoneraantallen; the scenario's ``municipalities.*.population``).
+004 annex 1 "Afrekening": after the year the MGR settles with the provider on realisation, and the
+municipalities settle among themselves on realisation. A regional contract (``regio_budget``)
+attributes its voorschotten by the key and its settlement so that the payment rows of
+municipality m add up to m's realisation share of the final: what m bears after that onderlinge
+afrekening. ``municipality_shares`` puts it next to m's share by the key; the difference is the
+verrekening among the municipalities.
 """
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ def municipality_shares(scenario, fund: FundingResult, mean: bool = False) -> pd
     - ``verdeelsleutel``: aandeel_inwoners / regio_uitgaven (the key itself with one regional set);
     - ``aandeel_realisatie``: the share by realisation, the contracts' payment rows of the
       municipality (what the provider was paid for its clients);
-    - ``verrekening_gemeenten`` = aandeel_inwoners - aandeel_realisatie: + the municipality pays
-      the others, - it receives; adds up to 0 over the municipalities of a year.
+    - ``verrekening_gemeenten`` = aandeel_inwoners - aandeel_realisatie: with the costs first borne
+      by the key, what the municipality gets back from (+) or pays to (-) the others when they
+      settle among themselves on realisation; adds up to 0 over the municipalities of a year.
 
     ``mean``: the mean over replications (per municipality and year; replication column dropped).
     Empty when the scenario has no regional contract.

@@ -13,7 +13,7 @@ from simulation.funding.payments import compute_payments
 from simulation.funding.shares import municipality_shares
 from scenarios import flow_scenario
 
-POP = {"Venlo": 101_797, "Venray": 45_000, "Beesel": 13_483}   # 1-1-2020 order of magnitude; only the key matters
+POP = {"Venlo": 101_797, "Venray": 43_596, "Beesel": 13_483}   # inhabitants 1-1-2020 (004 par. 9)
 REAL = {"basis": "pxq", "unit_price": 80}
 TYPES = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
                        "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7}}}

@@ -82,7 +82,7 @@ def test_regional_budget_advances_by_key_settled_on_realisation_per_municipality
 def test_municipality_shares_by_key_and_by_realisation_settle_to_zero():
     """Same run: the region paid 120,000. By the key A bears 0.2 x 120,000 = 24,000, B 36,000,
     C 60,000; by realisation A 30,000, B 20,000, C 70,000. Verrekening among the municipalities
-    (key - realisation): A -6,000 (receives), B +16,000 (pays), C -10,000 (receives); sum 0."""
+    (key - realisation): A -6,000 (pays the others), B +16,000 (gets back), C -10,000 (pays); sum 0."""
     sc, res = run([regio()], {"A": 30, "B": 20, "C": 70})
     t = municipality_shares(sc, res)
     assert list(t["municipality"]) == ["A", "B", "C"] and set(t["year"]) == {2022}

@@ -16,9 +16,12 @@ the covered municipalities (004 par. 9, verdeelsleutel inwoneraantallen):
 - the provider is settled on the regional total: final F = R outside the band (band 0 by
   default, 004 par. 7.2: "band 0 at first"), else B (or B + the part outside the band);
 - the settlement row of municipality m is r_m x F - w_m x B with r_m = R_m / R (w_m when R = 0),
-  so the rows of m add up to r_m x F: what the provider was paid for m's clients (settled on
-  realisation per municipality). The rows of all municipalities add up to F (money conserved per
-  contract-year); ``simulation.funding.shares`` sets r_m x F against the key share w_m x F.
+  so the rows of m add up to r_m x F: what the provider was paid for m's clients, and what m
+  bears once the municipalities have settled among themselves on realisation (annex 1). The rows
+  of all municipalities add up to F (money conserved per contract-year);
+  ``simulation.funding.shares`` sets r_m x F against the key share w_m x F.
+
+Assumption (the documents do not say how the MGR's voorschotten are funded): by the key of par. 9.
 """
 from __future__ import annotations
 
