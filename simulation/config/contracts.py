@@ -98,6 +98,28 @@ class ContractBase(_Model):
     def key(self) -> tuple[str, str, str]:
         return (self.municipality, self.provider, self.segment)
 
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """The municipalities whose trajecten the contract pays: its own; a regional contract several."""
+        return (self.municipality,)
+
+    @property
+    def regional(self) -> bool:
+        """True for a contract of a region (the MGR) covering municipalities other than its own name."""
+        return self.covered != (self.municipality,)
+
+    def keys(self) -> list[tuple[str, str, str]]:
+        """(municipality, provider, segment) of every municipality the contract covers."""
+        return [(m, self.provider, self.segment) for m in self.covered]
+
+    def key_share(self, scenario, municipality: str) -> float:
+        """The municipality's share of the contract's value (1 for a contract of one municipality; a
+        regional contract: its cost-sharing key)."""
+        return 1.0
+
+    def resolve(self, scenario) -> None:
+        """Fill in what depends on the scenario (a regional contract's ``municipalities: all``)."""
+
     def label(self, i: int) -> str:
         return f"funding.contracts[{i}] ({self.municipality}/{self.provider}/{self.segment}, {self.variant})"
 
@@ -242,18 +264,22 @@ def validate_funding(funding: Funding, scenario) -> None:
     """Checks that need the scenario: names, tariffs for every traject type, periods, plekken."""
     providers = scenario.providers
     periods: dict[tuple, list[tuple]] = {}
+    for contract in funding.contracts:
+        contract.resolve(scenario)
     for i, contract in enumerate(funding.contracts):
         where = contract.label(i)
         _check_names(contract, scenario, where)
         start, end = contract.period(scenario)
         if not start < end:
             raise ValueError(f"{where}: start {start} must be before end {end}")
-        for other_start, other_end, j in periods.get(contract.key, []):
-            if start < other_end and other_start < end:
-                raise ValueError(
-                    f"{where}: period {start}..{end} overlaps funding.contracts[{j}] ({other_start}..{other_end}) "
-                    f"for the same municipality, provider and segment; one contract at a time (use conversions to switch)")
-        periods.setdefault(contract.key, []).append((start, end, i))
+        for key in contract.keys():
+            for other_start, other_end, j in periods.get(key, []):
+                if start < other_end and other_start < end:
+                    raise ValueError(
+                        f"{where}: period {start}..{end} overlaps funding.contracts[{j}] ({other_start}..{other_end}) "
+                        f"for the same municipality ({key[0]}), provider and segment; one contract at a time "
+                        f"(use conversions to switch)")
+            periods.setdefault(key, []).append((start, end, i))
         types = scenario.segments[contract.segment].traject_types
         for name, pricing in contract.pricings():
             pricing.check_types(types, f"{where}: {name}")
@@ -278,15 +304,18 @@ def validate_funding(funding: Funding, scenario) -> None:
 
 def _check_names(contract: ContractBase, scenario, where: str) -> None:
     municipalities, providers = scenario.municipalities, scenario.providers
-    if contract.municipality not in municipalities:
-        raise ValueError(f"{where}: municipality {contract.municipality!r} is unknown; known: {sorted(municipalities)}")
+    field = "municipalities" if contract.regional else "municipality"
+    for m in contract.covered:
+        if m not in municipalities:
+            raise ValueError(f"{where}: {field}: municipality {m!r} is unknown; known: {sorted(municipalities)}")
     if contract.provider not in providers:
         raise ValueError(f"{where}: provider {contract.provider!r} is unknown; known: {sorted(providers)}")
     if contract.segment not in scenario.segments:
         raise ValueError(f"{where}: segment {contract.segment!r} is unknown; known: {sorted(scenario.segments)}")
-    if contract.provider not in scenario.providers_for(contract.municipality, contract.segment):
-        raise ValueError(f"{where}: provider {contract.provider!r} does not serve {contract.municipality!r} "
-                         f"in segment {contract.segment!r}")
+    for m in contract.covered:
+        if contract.provider not in scenario.providers_for(m, contract.segment):
+            raise ValueError(f"{where}: provider {contract.provider!r} does not serve {m!r} "
+                             f"in segment {contract.segment!r}")
 
 
 def _check_conversions(contract: ContractBase, start: dt.date, end: dt.date, where: str) -> None:
@@ -301,7 +330,7 @@ def _check_conversions(contract: ContractBase, start: dt.date, end: dt.date, whe
 def _check_extra_capacity(contract: ContractBase, funding: Funding, where: str) -> None:
     if not contract.extra_capacity:
         return
-    if not any(other.municipality == contract.municipality and other.segment == contract.segment
+    if not any(contract.municipality in other.covered and other.segment == contract.segment
                and not other.extra_capacity for other in funding.contracts):
         raise ValueError(f"{where}: extra_capacity needs a framework contract for the same municipality and segment")
     if not any(True for _ in contract.pricings()):

@@ -79,14 +79,14 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     tr = traject_table(events)
     fund = compute_payments(scenario, events=events, trajecten=tr)
     contracts = scenario.funding.contracts if scenario.funding is not None else []
-    keys = {c.key for c in contracts}
+    keys = {k for c in contracts for k in c.keys()}
     for col in ("municipality", "provider", "segment"):
         tr[col] = tr[col].astype(str)
     covered = pd.Series([k in keys for k in zip(tr["municipality"], tr["provider"], tr["segment"])], index=tr.index,
                         dtype=bool)
     tr = tr[covered]
     by = ["replication", "municipality", "year"]
-    fin = fund.finals.assign(municipality=[contracts[i].municipality for i in fund.finals["contract"]])
+    fin = fund.finals_by_municipality(contracts)
     parts = [fin.groupby(by)["final"].sum().rename("uitgaven")]
     pay = fund.payments.assign(municipality=fund.payments["municipality"].astype(str))
     parts.append(pay[pay["kind"] == "settlement"].groupby(by)["amount"].sum().rename("verrekening"))

@@ -44,8 +44,11 @@ def bonus_malus(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Cale
     return rows
 
 
-def extra_capacity(fin: pd.DataFrame, contracts, cal: Calendar) -> list[pd.DataFrame]:
-    """Settlements that cap an extra_capacity contract at max_extra_share of the framework finals; updates ``fin``."""
+def extra_capacity(fin: pd.DataFrame, contracts, cal: Calendar, pay: pd.DataFrame = None) -> list[pd.DataFrame]:
+    """Settlements that cap an extra_capacity contract at max_extra_share of the framework finals; updates ``fin``.
+
+    A regional framework contract counts with the part of its final its payment rows attribute to the
+    municipality (``pay``)."""
     rows = []
     for i, c in enumerate(contracts):
         if not c.extra_capacity:
@@ -53,6 +56,11 @@ def extra_capacity(fin: pd.DataFrame, contracts, cal: Calendar) -> list[pd.DataF
         framework = [j for j, o in enumerate(contracts) if not o.extra_capacity
                      and o.municipality == c.municipality and o.segment == c.segment]
         base = fin[fin["contract"].isin(framework)].groupby(["replication", "year"])["final"].sum()
+        regional = [j for j, o in enumerate(contracts) if not o.extra_capacity and o.regional
+                    and c.municipality in o.covered and o.segment == c.segment]
+        if regional and pay is not None:
+            part = pay[pay["contract"].isin(regional) & (pay["municipality"].astype(str) == c.municipality)]
+            base = base.add(part.groupby(["replication", "year"])["amount"].sum(), fill_value=0.0)
         f = fin[fin["contract"] == i]
         cap = c.max_extra_share * base.reindex(pd.MultiIndex.from_arrays([f["replication"], f["year"]])).fillna(0).to_numpy()
         excess = np.maximum(f["final"].to_numpy() - cap, 0.0)
@@ -64,7 +72,7 @@ def extra_capacity(fin: pd.DataFrame, contracts, cal: Calendar) -> list[pd.DataF
 
 def add_ons(pay: pd.DataFrame, fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar):
     """Bonus-malus first, then the extra-capacity cap (on finals including the bonus)."""
-    extra_rows = bonus_malus(fin, contracts, trajecten, cal) + extra_capacity(fin, contracts, cal)
+    extra_rows = bonus_malus(fin, contracts, trajecten, cal) + extra_capacity(fin, contracts, cal, pay)
     if extra_rows:
         pay = pd.concat([pay] + extra_rows, ignore_index=True)
     return pay, fin

@@ -29,7 +29,7 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
         if c.behaviour.intensity_factor == 1:
             continue
         lo, hi = (cal.day(d) for d in c.period(scenario))
-        sel = ((x["municipality"] == c.municipality) & (x["provider"] == c.provider) & (x["segment"] == c.segment)
+        sel = ((x["municipality"].isin(c.covered)) & (x["provider"] == c.provider) & (x["segment"] == c.segment)
                & (cal.lo[x["k"]] >= lo) & (cal.lo[x["k"]] < hi)).to_numpy()
         factor[sel] *= c.behaviour.intensity_factor
     x = x.assign(year=cal.year[x["k"].to_numpy()], units=w * factor * x["days"].to_numpy() / 7.0)

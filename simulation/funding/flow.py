@@ -66,11 +66,12 @@ class FlowRules:
         self.horizon = engine.horizon
         self.contracts: dict[tuple[int, int, int], list] = {}
         for c in scenario.funding.contracts:
-            key = (engine.municipality_names.index(c.municipality), engine.provider_names.index(c.provider),
-                   engine.segment_names.index(c.segment))
             lo, hi = (self.day(d) for d in c.period(scenario))
             phases = [(self.day(a), self.day(b), mode, count) for a, b, mode, count in c.phases(scenario)]
-            self.contracts.setdefault(key, []).append((lo, hi, c, phases))
+            for m in c.covered:   # a regional contract acts as the contract of every municipality it covers
+                key = (engine.municipality_names.index(m), engine.provider_names.index(c.provider),
+                       engine.segment_names.index(c.segment))
+                self.contracts.setdefault(key, []).append((lo, hi, c, phases))
         for lst in self.contracts.values():
             lst.sort(key=lambda x: x[0])
         self.type_names = {index: (engine.segment_names[t.seg], engine.type_names[index])
@@ -187,7 +188,7 @@ class FlowRules:
     def capacity_mode(self, c, t: float) -> str:
         t = max(t, 0.0)
         engine = self.engine
-        key = (engine.municipality_names.index(c.municipality), engine.provider_names.index(c.provider),
+        key = (engine.municipality_names.index(c.covered[0]), engine.provider_names.index(c.provider),
                engine.segment_names.index(c.segment))
         for lo, hi, cc, phases in self.contracts.get(key, ()):
             if cc is c:
@@ -213,7 +214,7 @@ class FlowRules:
     def framework_value(self, municipality: int, segment: int, year: int) -> float:
         """Contracted value of the framework contracts of (municipality, segment) in a year: ceilings,
         budgets, lump sums, population amounts and plekken x plek-year price, prorated to the days they
-        cover; plus the commitments (planned values) taken on under open-ended contracts (pxq, traject,
+        cover (a regional budget: the municipality's key share of it); plus the commitments (planned values) taken on under open-ended contracts (pxq, traject,
         output_monthly) in that year so far. Warm-up years use the first year's contracted values."""
         scenario, first = self.engine.scenario, self.engine.scenario.start_date.year
         y = max(year, first)
@@ -226,10 +227,11 @@ class FlowRules:
             for lo, hi, c, phases in lst:
                 if c.extra_capacity:
                     continue
+                share = c.key_share(scenario, self.engine.municipality_names[municipality])
                 for a, b, mode, count in phases:
                     d = max(min(b, yhi, self.horizon) - max(a, ylo, 0.0), 0.0)
                     if d > 0:
-                        total += rule(mode).contracted_value(c, count, y, d, yd, scenario)
+                        total += rule(mode).contracted_value(c, count, y, d, yd, scenario) * share
         return total
 
     def _has_room(self, key, traject_type: int, t: float) -> bool:

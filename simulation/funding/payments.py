@@ -49,6 +49,20 @@ class FundingResult:
         wide["paid"] = wide.sum(axis=1)
         return wide.reset_index().merge(self.finals, on=keys, how="outer")
 
+    def finals_by_municipality(self, contracts) -> pd.DataFrame:
+        """``finals`` with a municipality column: a contract's own municipality; a regional contract's final
+        split over the municipalities it covers as its payment rows attribute it (their sum per
+        municipality; see docs/funding.md, regio_budget)."""
+        fin = self.finals.assign(municipality=[contracts[i].municipality for i in self.finals["contract"]])
+        regional = [i for i, c in enumerate(contracts) if c.regional]
+        if not regional:
+            return fin
+        keys = ["replication", "contract", "municipality", "year"]
+        pay = self.payments[self.payments["contract"].isin(regional)]
+        split = (pay.assign(municipality=pay["municipality"].astype(str)).groupby(keys, as_index=False)["amount"]
+                 .sum().rename(columns={"amount": "final"}))
+        return pd.concat([fin[~fin["contract"].isin(regional)], split[fin.columns]], ignore_index=True)
+
 
 def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten: Optional[pd.DataFrame] = None,
                      replications=None) -> FundingResult:
@@ -64,7 +78,11 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
     groups = trajecten.groupby(["municipality", "provider", "segment"], observed=True).indices if len(trajecten) else {}
     money = Money()
     for i, c in enumerate(contracts):
-        idx = groups.get(c.key)
+        if c.regional:   # a regional contract pays the trajecten of every municipality it covers
+            found = [groups[k] for k in c.keys() if k in groups]
+            idx = np.sort(np.concatenate(found)) if found else None
+        else:
+            idx = groups.get(c.key)
         sub = trajecten.iloc[idx] if idx is not None else trajecten.iloc[:0]
         contract_money = contract_payments(i, c, sub, scenario, cal, reps)
         money.rows += contract_money.rows

@@ -154,9 +154,9 @@ def observed_finals(scenario, st: pd.DataFrame, days: int, year: int) -> pd.Data
     municipality, provider and segment."""
     pay = compute_payments(scenario, trajecten=records_traject_table(st, days), replications=[0])
     contracts = scenario.funding.contracts
-    fin = pay.finals.assign(municipality=[contracts[i].municipality for i in pay.finals["contract"]],
-                            provider=[contracts[i].provider for i in pay.finals["contract"]],
-                            segment=[contracts[i].segment for i in pay.finals["contract"]])
+    fin = pay.finals_by_municipality(contracts)
+    fin = fin.assign(provider=[contracts[i].provider for i in fin["contract"]],
+                     segment=[contracts[i].segment for i in fin["contract"]])
     return fin[fin["year"] == year]
 
 

@@ -1,0 +1,169 @@
+"""regio_budget: one budget for a provider covering several municipalities of a region (004 par. 4,
+2a.2 and 7.2: the regional perceel of youth S3/S4, budget agreements per provider for the region,
+settled after the year on realisation; annex 1 "Afrekening": the MGR settles with the provider).
+
+The contract is the region's (``municipality`` names the region, default ``regio``); it covers
+``municipalities`` (a list, or ``all`` of the scenario's). In the flow it acts, for every
+municipality it covers, as that municipality's contract with the provider in the segment
+(behaviour factors, framework value x the municipality's cost-sharing key).
+
+Money, per year, with B the regional budget (prorated to the days covered), R_m the realisation
+of municipality m (valued by ``realisation``), R = sum R_m, w_m = population_m / population of
+the covered municipalities (004 par. 9, verdeelsleutel inwoneraantallen):
+
+- voorschot per month = B x days of the month / days covered in the year (as ``budget``); the
+  row of municipality m carries w_m of it;
+- the provider is settled on the regional total: final F = R outside the band (band 0 by
+  default, 004 par. 7.2: "band 0 at first"), else B (or B + the part outside the band);
+- the settlement row of municipality m is r_m x F - w_m x B with r_m = R_m / R (w_m when R = 0),
+  so the rows of m add up to r_m x F: what the provider was paid for m's clients, and what m
+  bears once the municipalities have settled among themselves on realisation (annex 1). The rows
+  of all municipalities add up to F (money conserved per contract-year);
+  ``simulation.funding.shares`` sets r_m x F against the key share w_m x F.
+
+Assumption (the documents do not say how the MGR's voorschotten are funded): by the key of par. 9.
+"""
+from __future__ import annotations
+
+import math
+from typing import Literal, Union
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator, model_validator
+
+from simulation.config.contracts import SettledContract
+from simulation.config.pricing import YearSchedule, check_schedule, for_year
+from simulation.funding.rows import payment_frame, per_rep
+from simulation.funding.settled import AgreedAmountVariant, settled_final
+from simulation.funding.valuation import realisation_rows, year_amount
+from simulation.funding.variant import Money, Phase, register
+
+
+class RegioBudgetContract(SettledContract):
+    """A regional budget per provider, settled with the provider on realisation per municipality."""
+
+    variant: Literal["regio_budget"]
+    municipality: str = Field("regio", description="the contracting region (the MGR); not a municipality's name")
+    municipalities: Union[Literal["all"], list[str]] = Field(
+        "all", description="the municipalities the budget covers: a list of names, or all of the scenario's")
+    budget: YearSchedule = Field(description="agreed EUR per year for the region, paid in monthly voorschotten")
+
+    @field_validator("budget")
+    @classmethod
+    def _b(cls, v):
+        return check_schedule(v, "budget")
+
+    @field_validator("municipalities")
+    @classmethod
+    def _m(cls, v):
+        if isinstance(v, list):
+            if not v:
+                raise ValueError("municipalities: name at least one municipality, or write all")
+            if len(set(v)) != len(v):
+                raise ValueError(f"municipalities: {v} names a municipality twice")
+        return v
+
+    @model_validator(mode="after")
+    def _no_addons(self):
+        if self.bonus_malus is not None:
+            raise ValueError("bonus_malus: not available on a regional contract (the documents give none); "
+                             "give it on a municipality's own contract")
+        if self.extra_capacity:
+            raise ValueError("extra_capacity: a regional contract is a framework contract; set extra_capacity on "
+                             "a municipality's own contract")
+        return self
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        if self.municipalities == "all":
+            raise ValueError("municipalities: all is resolved against a scenario (validate the scenario first)")
+        return tuple(self.municipalities)
+
+    def resolve(self, scenario) -> None:
+        if self.municipalities == "all":
+            self.municipalities = list(scenario.municipalities)
+
+    def key_share(self, scenario, municipality: str) -> float:
+        return key_shares(self, scenario).get(municipality, 0.0)
+
+    def check_scenario(self, scenario, where: str) -> None:
+        super().check_scenario(scenario, where)
+        if self.municipality in scenario.municipalities:
+            raise ValueError(f"{where}: municipality: {self.municipality!r} is a municipality; a regional contract "
+                             f"is the region's: name the region (default 'regio') and list the municipalities in "
+                             f"municipalities")
+
+
+def key_shares(contract, scenario) -> dict[str, float]:
+    """The cost-sharing key of a contract's municipalities: population / population of those covered
+    (004 par. 9: inhabitants on 1-1-2020, the scenario's ``municipalities.*.population``)."""
+    pop = {m: float(scenario.municipalities[m].population) for m in contract.covered}
+    total = sum(pop.values())
+    return {m: p / total for m, p in pop.items()}
+
+
+@register
+class RegioBudget(AgreedAmountVariant):
+    name = "regio_budget"
+    schema = RegioBudgetContract
+
+    def agreed(self, contract, scenario, year, days, year_days) -> float:
+        return year_amount(contract.budget, year, days, year_days)
+
+    def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
+        """The regional value; the flow takes each municipality's key share of it."""
+        return float(for_year(contract.budget, year)) * days / year_days
+
+    def realised_per_municipality(self, phase: Phase) -> pd.DataFrame:
+        """Realisation per (replication, year, municipality) valued by ``realisation``: column realised."""
+        c, cal, sub = phase.contract, phase.cal, phase.trajecten
+        parts = []
+        mun = sub["municipality"].astype(str).to_numpy() if len(sub) else np.array([], dtype=object)
+        for m in c.covered:
+            v = realisation_rows(sub[mun == m], c.realisation, phase.lo, phase.hi, cal, phase.scenario, c.segment,
+                                 phase.intensity)
+            v = v.assign(year=cal.year[v["k"].to_numpy()])
+            parts.append(v.groupby(["replication", "year"], as_index=False)["amount"].sum().assign(municipality=m))
+        out = pd.concat(parts, ignore_index=True)
+        return out.rename(columns={"amount": "realised"})[["replication", "year", "municipality", "realised"]]
+
+    def pay(self, phase: Phase) -> Money:
+        c, cal, years, reps, i = phase.contract, phase.cal, phase.years, phase.reps, phase.index
+        w = key_shares(c, phase.scenario)
+        agreed = np.asarray([self.agreed(c, phase.scenario, int(yr), d, yd)
+                             for yr, d, yd in zip(years["year"], years["days"], years["year_days"])], float)
+        months = cal.months_in(phase.lo, phase.hi)
+        months["amount"] = months["year"].map(dict(zip(years["year"], agreed))) * months["days"] / \
+            months["year"].map(dict(zip(years["year"], years["days"])))
+        adv = per_rep(reps, months, ["k", "amount"])
+        money = Money()
+        for m in c.covered:
+            money.rows.append(payment_frame(i, c, phase.mode, adv["replication"], adv["k"], adv["amount"] * w[m],
+                                            "advance", cal).assign(municipality=m))
+        y = per_rep(reps, years.assign(agreed=agreed), ["year", "last_k", "agreed"])
+        if not math.isfinite(c.band):
+            final = y["agreed"].to_numpy()   # never settled: every municipality bears its key share
+        else:
+            r = self.realised_per_municipality(phase)
+            ym = y.merge(pd.DataFrame({"municipality": list(c.covered)}), how="cross")
+            ym = ym.merge(r, on=["replication", "year", "municipality"], how="left").fillna({"realised": 0.0})
+            total = ym.groupby(["replication", "year"], as_index=False)["realised"].sum()
+            y = y.merge(total, on=["replication", "year"], how="left")
+            final = settled_final(y["realised"].to_numpy(), y["agreed"].to_numpy(), c.band, c.settlement)
+            # the regional settlement is final - agreed (= settle(R, B, band, settlement)); each
+            # municipality's row moves its advances (key share) to its realisation share of the final
+            ym = ym.merge(y.assign(final=final)[["replication", "year", "realised", "final"]]
+                          .rename(columns={"realised": "regio_realised"}), on=["replication", "year"])
+            share = np.where(ym["regio_realised"] > 0,
+                             ym["realised"] / ym["regio_realised"].where(ym["regio_realised"] > 0, 1.0),
+                             ym["municipality"].map(w))
+            amount = share * ym["final"] - ym["municipality"].map(w) * ym["agreed"]
+            for m in c.covered:
+                sel = (ym["municipality"] == m).to_numpy()
+                s = ym[sel]
+                money.rows.append(payment_frame(i, c, phase.mode, s["replication"], s["last_k"], amount[sel],
+                                                "settlement", cal).assign(municipality=m))
+        money.finals.append(pd.DataFrame({"replication": y["replication"], "contract": i, "year": y["year"],
+                                          "final": final}))
+        return money
