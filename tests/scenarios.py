@@ -203,15 +203,15 @@ def sweep_dict(**changes) -> dict:
 
 # -- funding: a one-segment micro scenario (hand-built traject tables) and a small flow scenario ------
 
-def funding_base(contracts=(), horizon_years=1, planned=365.0, weight=2.0, population=1000, **funding):
+def funding_base(contracts=(), horizon_years=1, planned=365.0, weight=2.0, population=1000, types=None, **funding):
+    types = types or {"standaard": {"share": 1, "weight": weight, "planned_doorlooptijd": planned,
+                                    "doorlooptijd": {"kind": "fixed", "value": planned}}}
     return {
         "name": "micro", "start_date": "2022-01-01", "horizon_years": horizon_years,
         "warmup": {"initial_caseload": False, "days": 0},
         "municipalities": {"Venlo": {"population": population}},
         "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": 0, "base_year": 2022},
-                            "traject_types": {"standaard": {"share": 1, "weight": weight,
-                                                            "planned_doorlooptijd": planned,
-                                                            "doorlooptijd": {"kind": "fixed", "value": planned}}}}},
+                            "traject_types": types}},
         "providers": {"P1": {"segments": {"S3": {}}}, "P2": {"segments": {"S3": {}}}},
         "funding": {"contracts": list(contracts), **funding},
     }
@@ -222,15 +222,19 @@ def funding_contract(variant, provider="P1", **kw):
 
 
 def traject_rows(rows, provider="P1"):
-    """rows: (client, start, stop[, reden]) in model days; reden default afschaling."""
+    """rows: (client, start, stop[, reden[, overrides]]) in model days; reden default afschaling;
+    overrides: a dict of columns, e.g. {"start_reden": "verlenging", "traject_type": "licht"}."""
     out = []
     for n, r in enumerate(rows):
         client, start, stop = r[:3]
         reden = r[3] if len(r) > 3 else "afschaling"
+        extra = r[4] if len(r) > 4 else {}
         out.append({"replication": 0, "traject": client * 1000 + n, "client": client, "municipality": "Venlo",
                     "segment": "S3", "traject_type": "standaard", "provider": provider, "start": float(start),
                     "stop": float(stop), "wacht_dagen": 0.0, "voortzetting": False, "beginstand": start < 0,
-                    "reden": reden, "doorlooptijd": float(stop) - max(float(start), 0.0)})
+                    "reden": reden, "doorlooptijd": float(stop) - max(float(start), 0.0),
+                    "start_reden": extra.get("start_reden"), **extra})
+        out[-1]["voortzetting"] = out[-1]["start_reden"] is not None
     return pd.DataFrame(out)
 
 

@@ -13,6 +13,9 @@ import pandas as pd
 def traject_table(events: pd.DataFrame) -> pd.DataFrame:
     """One row per traject in care during the horizon: start, stop, wait, reden.
 
+    ``voortzetting`` marks a traject that continues the client's previous one without a new
+    toewijzing; ``start_reden`` says how (verlenging or step_down), else None.
+
     Trajecten in care on the start date come from the ``beginstand`` rows (start
     before day 0). Every traject has a stop: open ones stop at the horizon with
     reden ``einde_horizon``.
@@ -24,9 +27,10 @@ def traject_table(events: pd.DataFrame) -> pd.DataFrame:
     starts = pd.concat([
         pd.DataFrame({**{k: started[k] for k in keys + attrs}, "start": started["day"],
                       "wacht_dagen": started["wacht_dagen"],
-                      "voortzetting": started["reden"].notna().to_numpy(), "beginstand": False}),
+                      "voortzetting": started["reden"].notna().to_numpy(),
+                      "start_reden": started["reden"].astype(object).to_numpy(), "beginstand": False}),
         pd.DataFrame({**{k: begin[k] for k in keys + attrs}, "start": begin["sinds_dag"],
-                      "wacht_dagen": np.nan, "voortzetting": False, "beginstand": True}),
+                      "wacht_dagen": np.nan, "voortzetting": False, "start_reden": None, "beginstand": True}),
     ], ignore_index=True)
     stopped = events[events["event"] == "stop_zorg"]
     stops = pd.DataFrame({k: stopped[k] for k in keys} | {

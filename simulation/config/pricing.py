@@ -34,12 +34,29 @@ def check_schedule(v, name: str, integer: bool = False):
 class TrajectPricing(_Model):
     """A fixed tariff per traject type, paid at the start or split between start and end.
 
+    The payment conventions (``verlenging``, ``step_down``, ``uitval``, ``beginstand``) say what
+    a continuation, an early end and a traject already in care on the start date pay;
+    docs/funding.md ("traject") gives each rule with its source or its assumption.
+
     ``tariffs`` maps traject type -> EUR, or profile -> intensity -> EUR (Zwolle-style 12 x 3
     tables); nested keys are joined as ``profile/intensity`` and must name traject types.
     """
 
     tariffs: dict[str, Union[float, dict[str, float]]] = Field(description="EUR per traject, per traject type")
     share_at_start: float = Field(1.0, ge=0, le=1, description="share of the tariff paid at start_zorg; the rest at stop_zorg")
+    verlenging: Literal["inbegrepen", "nieuw_traject"] = Field(
+        "inbegrepen", description="a verlenging is part of the original tariff (001: no extra charge on a trajectory "
+        "tariff) or a new traject paid again")
+    step_down: Literal["lichter_tarief", "inbegrepen"] = Field(
+        "lichter_tarief", description="a step-down pays the lighter traject type's tariff (assumption: a new, lighter "
+        "need) or is part of the original tariff")
+    uitval: Literal["alleen_start", "naar_rato", "volledig"] = Field(
+        "alleen_start", description="what an uitval pays: only the start part (assumption: the end part pays a "
+        "completed traject), the tariff pro rata realised / planned doorlooptijd (at most 1), or the full tariff")
+    beginstand: Literal["naar_rato", "niet", "volledig"] = Field(
+        "naar_rato", description="trajecten already in care on the start date: the part of the tariff of their "
+        "remaining planned doorlooptijd, paid in the first month (assumption: the contract pays the care it covers), "
+        "nothing (paid under the previous contract) or the full tariff")
 
     @field_validator("tariffs")
     @classmethod

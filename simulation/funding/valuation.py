@@ -31,20 +31,58 @@ def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd
     return out[out["days"] > 0]
 
 
-def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal) -> pd.DataFrame:
+def _continuation(sub: pd.DataFrame) -> np.ndarray:
+    """How each traject began: "" (a new traject), "verlenging" or "step_down"."""
+    if "start_reden" in sub:
+        return sub["start_reden"].astype(object).fillna("").astype(str).to_numpy()
+    return np.where(sub["voortzetting"].to_numpy(bool), "verlenging", "")
+
+
+def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, types) -> pd.DataFrame:
+    """Start and end parts of the tariffs under the pricing's payment conventions (docs/funding.md, "traject").
+
+    A traject starting in [lo, hi) pays share_at_start x tariff at its start unless it is a
+    continuation the conventions include in the previous tariff; one already in care at ``lo``
+    (the beginstand, or a conversion's start) pays by ``pricing.beginstand``. The rest of the
+    tariff follows at the stop (not at einde_horizon), by ``pricing.uitval`` for an uitval.
+    """
+    n = len(sub)
     tariff = sub["traject_type"].astype(str).map(pricing.tariffs).to_numpy(float)
-    s = sub["start"].to_numpy(float)
-    at_start = (s >= lo) & (s < hi) & ~sub["beginstand"].to_numpy(bool)
-    e = sub["stop"].to_numpy(float)
-    at_end = (e >= lo) & (e < hi) & (sub["reden"].astype(str).to_numpy() != "einde_horizon")
-    parts = [pd.DataFrame({"replication": sub["replication"].to_numpy()[at_start], "k": cal.month_index(s[at_start]),
-                           "amount": tariff[at_start] * pricing.share_at_start,
-                           "units": np.ones(at_start.sum())})]
-    if pricing.share_at_start < 1:
-        parts.append(pd.DataFrame({"replication": sub["replication"].to_numpy()[at_end], "k": cal.month_index(e[at_end]),
-                                   "amount": tariff[at_end] * (1 - pricing.share_at_start),
-                                   "units": np.zeros(at_end.sum())}))
-    return pd.concat(parts, ignore_index=True)
+    planned = sub["traject_type"].astype(str).map({k: t.planned_doorlooptijd for k, t in types.items()}).to_numpy(float)
+    s, e = sub["start"].to_numpy(float), sub["stop"].to_numpy(float)
+    reden = sub["reden"].astype(str).to_numpy()
+    how = _continuation(sub)
+    share = pricing.share_at_start
+    in_care = (s < lo) & (e > lo)
+    included = ((how == "verlenging") & (pricing.verlenging == "inbegrepen")) | \
+               ((how == "step_down") & (pricing.step_down == "inbegrepen"))
+    starts = (s >= lo) & (s < hi) & ~included
+    # the tariff a traject carries in this phase, and the planned days it covers
+    remaining = np.clip(1 - (lo - s) / planned, 0.0, 1.0)
+    factor = {"naar_rato": remaining, "volledig": np.ones(n), "niet": np.ones(n)}[pricing.beginstand]
+    carried = np.where(in_care, tariff * factor, np.where(starts, tariff, 0.0))
+    due_days = np.where(in_care, planned * remaining, planned)
+    first = np.where(in_care & (pricing.beginstand == "niet"), 0.0, carried * share)
+    paid_at = np.where(in_care, lo, s)
+    at_start = starts | (in_care & (pricing.beginstand != "niet"))
+    ends = (e >= lo) & (e < hi) & (reden != "einde_horizon") & (starts | in_care)
+    rest = carried * (1 - share)
+    uitval = reden == "uitval"
+    if pricing.uitval == "alleen_start":
+        rest = np.where(uitval, 0.0, rest)
+    elif pricing.uitval == "naar_rato":
+        days = e - np.where(in_care, lo, s)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            done = np.where(due_days > 0, np.minimum(days / due_days, 1.0), 0.0)
+        rest = np.where(uitval, carried * done - carried * share, rest)
+    at_end = ends & (rest != 0)
+    reps = sub["replication"].to_numpy()
+    return pd.concat([
+        pd.DataFrame({"replication": reps[at_start], "k": cal.month_index(paid_at[at_start]),
+                      "amount": first[at_start], "units": np.ones(at_start.sum())}),
+        pd.DataFrame({"replication": reps[at_end], "k": cal.month_index(e[at_end]), "amount": rest[at_end],
+                      "units": np.zeros(at_end.sum())}),
+    ], ignore_index=True)
 
 
 def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
@@ -73,7 +111,7 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Cale
     """Value of the care in [lo, hi) under a pricing, per (replication, month index k): columns amount, units."""
     types = scenario.segments[segment].traject_types
     if isinstance(pricing, TrajectPricing):
-        rows = _traject_rows(sub, pricing, lo, hi, cal)
+        rows = _traject_rows(sub, pricing, lo, hi, cal, types)
     elif isinstance(pricing, PxqPricing):
         rows = _pxq_rows(sub, pricing, lo, hi, cal, types, intensity)
     elif isinstance(pricing, MonthlyPricing):

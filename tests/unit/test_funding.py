@@ -103,9 +103,88 @@ def test_traject_tariff_split_between_start_and_end():
     assert_conserved(res)
 
 
-def test_traject_in_care_on_start_date_not_paid_again():
-    sc, res = run([contract("traject", tariffs={"standaard": 1000})], [(0, -30, 40), (1, 5, 40)])
-    assert total(res) == pytest.approx(1000)
+# -- payment conventions of the traject tariff (docs/funding.md, "traject") --------------------
+
+TWO_TYPES = {"zwaar": {"share": 0.5, "weight": 4, "planned_doorlooptijd": 200, "doorlooptijd": {"kind": "fixed", "value": 200},
+                       "outcomes": {"afschaling": 0.5, "step_down": 0.5}, "step_down_to": "licht"},
+             "licht": {"share": 0.5, "weight": 1, "planned_doorlooptijd": 100, "doorlooptijd": {"kind": "fixed", "value": 100}}}
+TWO_TARIFFS = {"zwaar": 2000, "licht": 500}
+
+
+def run_types(tariffs, rows, **conventions):
+    sc = scenario_from_dict(base([contract("traject", tariffs=tariffs, **conventions)], types=TWO_TYPES))
+    return compute_payments(sc, trajecten=trajecten(rows), replications=[0])
+
+
+# client 0: zwaar from day 10 to 200, verlengd to 300, then stepped down to licht until 350
+CHAIN = [(0, 10, 200, "verlenging", {"traject_type": "zwaar"}),
+         (0, 200, 300, "step_down", {"traject_type": "zwaar", "start_reden": "verlenging"}),
+         (0, 300, 350, "afschaling", {"traject_type": "licht", "start_reden": "step_down"})]
+
+
+@pytest.mark.parametrize("verlenging, step_down, expected", [
+    ("inbegrepen", "lichter_tarief", 2000 + 500),        # the defaults: the verlenging is in the tariff
+    ("nieuw_traject", "lichter_tarief", 2000 + 2000 + 500),
+    ("inbegrepen", "inbegrepen", 2000),
+    ("nieuw_traject", "inbegrepen", 4000)])
+def test_verlenging_and_step_down_conventions(verlenging, step_down, expected):
+    res = run_types(TWO_TARIFFS, CHAIN, verlenging=verlenging, step_down=step_down)
+    assert total(res) == pytest.approx(expected)
+    assert_conserved(res)
+
+
+def test_default_conventions_follow_zwolle_no_charge_on_top_of_a_tariff():
+    res = run_types(TWO_TARIFFS, CHAIN)
+    assert total(res) == pytest.approx(2500)
+
+
+# zwaar: tariff 2000, planned 200 days; 40% at the start; an uitval after 50 days
+UITVAL = [(0, 0, 50, "uitval", {"traject_type": "zwaar"}), (1, 0, 200, "afschaling", {"traject_type": "zwaar"})]
+
+
+@pytest.mark.parametrize("uitval, paid_for_uitval", [
+    ("alleen_start", 800.0),                  # 0.4 x 2000, the end part is for a completed traject
+    ("naar_rato", 2000 * 50 / 200),           # 500: the start part 800 then a credit of 300 at the stop
+    ("volledig", 2000.0)])
+def test_uitval_conventions(uitval, paid_for_uitval):
+    res = run_types(TWO_TARIFFS, UITVAL, share_at_start=0.4, uitval=uitval)
+    assert total(res) == pytest.approx(paid_for_uitval + 2000)   # the completed traject pays its full tariff
+    assert_conserved(res)
+    if uitval == "naar_rato":
+        by_month = res.payments.groupby("month")["amount"].sum()
+        assert by_month[2] == pytest.approx(-300)    # day 50 is in February
+
+
+def test_uitval_paid_pro_rata_never_above_the_tariff():
+    res = run_types(TWO_TARIFFS, [(0, 0, 300, "uitval", {"traject_type": "zwaar"})], uitval="naar_rato")
+    assert total(res) == pytest.approx(2000)
+
+
+# in care on the start date since day -30 (tariff 1000, planned 365), plus a new traject from day 5
+IN_CARE = [(0, -30, 40), (1, 5, 40)]
+
+
+@pytest.mark.parametrize("beginstand, expected", [
+    ("naar_rato", 1000 * (1 - 30 / 365) + 1000),      # the remaining 335 of 365 planned days
+    ("niet", 1000),                                   # paid at its start, before the horizon
+    ("volledig", 2000)])
+def test_beginstand_conventions(beginstand, expected):
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, beginstand=beginstand)], IN_CARE)
+    assert total(res) == pytest.approx(expected)
+    assert_conserved(res)
+
+
+def test_beginstand_beyond_its_planned_doorlooptijd_pays_nothing_more():
+    sc, res = run([contract("traject", tariffs={"standaard": 1000})], [(0, -400, 40)])
+    assert total(res) == 0
+
+
+def test_beginstand_split_tariff_pays_the_remaining_part_at_start_and_end():
+    # remaining 335/365 of 1000; 40% of that in January, 60% at the stop on day 40 (February)
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, share_at_start=0.4)], [(0, -30, 40)])
+    by_month = res.payments.groupby("month")["amount"].sum()
+    assert by_month[1] == pytest.approx(0.4 * 1000 * 335 / 365)
+    assert by_month[2] == pytest.approx(0.6 * 1000 * 335 / 365)
 
 
 def test_output_monthly_per_client_per_category_per_month():
