@@ -167,6 +167,23 @@ def test_population_per_inhabitant_and_per_client():
     assert_conserved(res)
 
 
+def test_population_default_band_is_ten_percent_budget_stays_zero():
+    """004 annex 1: populatiebekostiging changes the budget only outside a band (e.g. > +-10%); budgetafspraken
+    keep band 0 (004 proposes 0 in the first years). Same realisation 95,000 against 100,000 under both."""
+    realisation = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    rows = [(c, 5, 20) for c in range(95)]
+    sc, res = run([contract("population", per_inhabitant=100, realisation=realisation)], rows, population=1000)
+    assert sc.funding.contracts[0].band == 0.10
+    assert total(res, "settlement") == 0                       # -5% is inside the default band
+    sc, res = run([contract("population", per_inhabitant=100, realisation=realisation)],
+                  [(c, 5, 20) for c in range(89)], population=1000)
+    assert total(res, "settlement") == pytest.approx(-11_000)  # -11%: outside, the whole difference
+    sc, res = run([contract("budget", budget=100_000, realisation=realisation)], rows)
+    assert sc.funding.contracts[0].band == 0.0
+    assert total(res, "settlement") == pytest.approx(-5_000)   # band 0: every euro
+    assert_conserved(res)
+
+
 def test_bonus_malus_on_cost_per_client():
     bm = {"measure": "kosten_per_client", "target": 1200, "rate": 0.5, "cap": 1.0}
     sc, res = run([contract("traject", tariffs={"standaard": 1000}, bonus_malus=bm)], [(c, 5, 20) for c in range(10)])
