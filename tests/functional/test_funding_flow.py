@@ -252,8 +252,7 @@ def test_extra_capacity_when_framework_plekken_are_full():
     assert _starts(ev, "P1") == {2022: sum(d < 365 for d in p1), 2023: sum(d >= 365 for d in p1)}
     assert ((ev["event"] == "wachtlijst") & (ev["provider"] == "P1")).any()
     fund = compute_payments(res.scenario, events=ev)
-    # the payment cap (10% of the framework's realised final, 36,500 less the empty days before the first
-    # client) does not bind here: 3,000 is paid
+    # the payment cap is the flow's: 10% of the contracted 36,500 = 3,650 a year, so 3,000 is paid
     assert first < 65
     assert fund.finals[fund.finals["contract"] == 1].set_index("year")["final"].to_dict() == {2022: 3000, 2023: 3000}
 
