@@ -40,6 +40,9 @@ class TrajectPricing(_Model):
 
     tariffs: dict[str, Union[float, dict[str, float]]] = Field(description="EUR per traject, per traject type")
     share_at_start: float = Field(1.0, ge=0, le=1, description="share of the tariff paid at start_zorg; the rest at stop_zorg")
+    opslag: Optional[float] = Field(
+        None, ge=0, description="surcharge on the tariffs as a share (0.05 = 5%; 004 par. 8 step 1); "
+        "none: the provider's opslag (providers.*.segments.*.opslag, default 0)")
 
     @field_validator("tariffs")
     @classmethod
