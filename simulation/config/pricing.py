@@ -57,6 +57,9 @@ class TrajectPricing(_Model):
         "naar_rato", description="trajecten already in care on the start date: the part of the tariff of their "
         "remaining planned doorlooptijd, paid in the first month (assumption: the contract pays the care it covers), "
         "nothing (paid under the previous contract) or the full tariff")
+    opslag: Optional[float] = Field(
+        None, ge=0, description="surcharge on the tariffs as a share (0.05 = 5%; 004 par. 8 step 1); "
+        "none: the provider's opslag (providers.*.segments.*.opslag, default 0)")
 
     @field_validator("tariffs")
     @classmethod

@@ -145,9 +145,32 @@ class Segment(_Model):
         return self
 
 
+class Maatwerktraject(_Model):
+    """A provider-specific maatwerktraject (004 par. 8, step 2): a traject type with a negotiated planned
+    doorlooptijd and intensity at this provider, the same for every municipality of the region.
+
+    Its price rests on the same underlying tariff as the standard traject (004 par. 8): tariff x
+    planned_doorlooptijd_factor x intensity_factor (plus any opslag). The factors set the price and the
+    planned doorlooptijd (and so the plek-day price of a conversion to plekken); the realised doorlooptijd
+    at the provider stays ``maatwerk_factor`` x the type's doorlooptijd.
+    """
+
+    planned_doorlooptijd_factor: float = Field(
+        1.0, gt=0, description="multiplies the traject type's planned_doorlooptijd (and its price) at this provider")
+    intensity_factor: float = Field(
+        1.0, gt=0, description="multiplies the traject type's intensity (weight, and its price) at this provider")
+    source: Optional[str] = Field(None, description="the agreement the factors come from; none: an assumption")
+
+
 class ProviderSegment(_Model):
     weight: float = Field(1.0, gt=0, description="client choice weight among the segment's providers")
-    maatwerk_factor: float = Field(1.0, gt=0, description="multiplies every doorlooptijd at this provider")
+    maatwerk_factor: float = Field(1.0, gt=0, description="multiplies every realised doorlooptijd at this provider")
+    maatwerk: dict[str, Maatwerktraject] = Field(
+        default_factory=dict, description="traject type -> maatwerktraject at this provider (004 par. 8 step 2): "
+        "own planned doorlooptijd and intensity, so its own traject price; none: the standard traject")
+    opslag: float = Field(
+        0.0, ge=0, description="surcharge on the basic traject tariff at this provider, as a share (0.05 = 5%), "
+        "e.g. for certain functions or size (004 par. 8 step 1); a contract's own opslag replaces it")
 
 
 PlekSchedule = Union[int, dict[int, int]]
@@ -212,10 +235,15 @@ class Scenario(_Model):
                 raise FieldProblem(f"segments.{seg_name}", "no provider offers this segment; add it to a "
                                    "provider's segments", seg_name)
         for pname, p in self.providers.items():
-            for s in p.segments:
+            for s, ps in p.segments.items():
                 if s not in segs:
                     raise FieldProblem(f"providers.{pname}.segments.{s}",
                                        f"unknown segment; use one of {sorted(segs)}", s)
+                unknown = set(ps.maatwerk) - set(self.segments[s].traject_types)
+                if unknown:
+                    raise FieldProblem(f"providers.{pname}.segments.{s}.maatwerk",
+                                       f"unknown traject type; use one of {sorted(self.segments[s].traject_types)}",
+                                       sorted(unknown))
             for m in p.municipalities or []:
                 if m not in muns:
                     raise FieldProblem(f"providers.{pname}.municipalities",

@@ -1,4 +1,5 @@
-"""Add-ons on top of every variant's final amounts: bonus-malus, and the cap on extra capacity."""
+"""Add-ons on top of every variant's final amounts: bonus-malus, and the cap on extra capacity (at
+max_extra_share of the framework's contracted value, the same value the flow checks at toewijzing)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ import pandas as pd
 
 from simulation.core.calendar import Calendar
 from simulation.funding.rows import payment_frame, year_end_months
+from simulation.funding.variant import rule, rules_of
 
 
 def _bonus_amount(bonus_malus, s: pd.DataFrame, ylo: float, yhi: float, final: float) -> float:
@@ -44,25 +46,59 @@ def bonus_malus(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Cale
     return rows
 
 
-def extra_capacity(fin: pd.DataFrame, contracts, cal: Calendar, pay: pd.DataFrame = None) -> list[pd.DataFrame]:
-    """Settlements that cap an extra_capacity contract at max_extra_share of the framework finals; updates ``fin``.
+def framework_value(contracts, municipality: str, segment: str, year: int, trajecten: pd.DataFrame, scenario,
+                    cal: Calendar, reps) -> pd.Series:
+    """The contracted value of the framework contracts of (municipality, segment) in ``year``, per replication
+    in ``reps``.
 
-    A regional framework contract counts with the part of its final its payment rows attribute to the
-    municipality (``pay``)."""
+    The quantity the flow checks extra capacity against (``FlowRules.framework_value``): per phase of
+    each framework contract (not extra_capacity) its mode's ``contracted_value`` over the days of the
+    year it covers (ceilings, budgets, lump sums, population amounts, plekken x plek-day price), plus,
+    for open-ended phases (pxq, traject, output_monthly), the planned values of the trajecten toegewezen
+    under them in the year (toewijzing day = start - wacht_dagen; continuations included; the
+    provider the traject went to). Replications without such trajecten get the contracted part only.
+    """
+    ylo, yhi = cal.day(dt.date(year, 1, 1)), cal.day(dt.date(year + 1, 1, 1))
+    contracted, open_rows = 0.0, []
+    for c in contracts:
+        if c.extra_capacity or municipality not in c.covered or c.segment != segment:
+            continue
+        share = c.key_share(scenario, municipality)   # a regional contract counts with the municipality's key
+        sub = trajecten[(trajecten["municipality"] == municipality) & (trajecten["provider"] == c.provider)
+                        & (trajecten["segment"] == segment) & ~trajecten["beginstand"].astype(bool)]
+        assigned = (sub["start"] - sub["wacht_dagen"].fillna(0.0)).to_numpy(float)
+        for p_start, p_end, mode, count in c.phases(scenario):
+            a, b = cal.day(p_start), cal.day(p_end)
+            d = max(min(b, yhi, cal.horizon) - max(a, ylo, 0.0), 0.0)
+            if d > 0:
+                contracted += share * rule(mode).contracted_value(c, count, year, d, yhi - ylo, scenario)
+            if not rule(mode).open_ended:
+                continue
+            sel = (assigned >= max(a, ylo, 0.0)) & (assigned < min(b, yhi, cal.horizon))
+            if sel.any():
+                value = {t: rules_of(c).planned_value(c, scenario, segment, t)
+                         for t in sub["traject_type"].astype(str).unique()}
+                s = sub[sel]
+                open_rows.append(pd.DataFrame({"replication": s["replication"].to_numpy(),
+                                               "value": s["traject_type"].astype(str).map(value).to_numpy(float)}))
+    committed = (pd.concat(open_rows).groupby("replication")["value"].sum() if open_rows
+                 else pd.Series(dtype=float))
+    return contracted + committed.reindex(pd.Index(reps, name="replication")).fillna(0.0)
+
+
+def extra_capacity(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, scenario, cal: Calendar) -> list[pd.DataFrame]:
+    """Settlements that cap an extra_capacity contract at max_extra_share of the framework's contracted value
+    (``framework_value``, 004 par. 7: never more than 10% of the gecontracteerde waarde); updates ``fin``."""
     rows = []
     for i, c in enumerate(contracts):
         if not c.extra_capacity:
             continue
-        framework = [j for j, o in enumerate(contracts) if not o.extra_capacity
-                     and o.municipality == c.municipality and o.segment == c.segment]
-        base = fin[fin["contract"].isin(framework)].groupby(["replication", "year"])["final"].sum()
-        regional = [j for j, o in enumerate(contracts) if not o.extra_capacity and o.regional
-                    and c.municipality in o.covered and o.segment == c.segment]
-        if regional and pay is not None:
-            part = pay[pay["contract"].isin(regional) & (pay["municipality"].astype(str) == c.municipality)]
-            base = base.add(part.groupby(["replication", "year"])["amount"].sum(), fill_value=0.0)
         f = fin[fin["contract"] == i]
-        cap = c.max_extra_share * base.reindex(pd.MultiIndex.from_arrays([f["replication"], f["year"]])).fillna(0).to_numpy()
+        reps = f["replication"].unique()
+        values = {int(yr): framework_value(contracts, c.municipality, c.segment, int(yr), trajecten, scenario, cal, reps)
+                  for yr in f["year"].unique()}
+        base = np.array([values[int(yr)][rep] for rep, yr in zip(f["replication"], f["year"])], float)
+        cap = c.max_extra_share * base
         excess = np.maximum(f["final"].to_numpy() - cap, 0.0)
         rows.append(payment_frame(i, c, c.variant, f["replication"].to_numpy(), year_end_months(cal, f["year"]),
                                   -excess, "settlement", cal))
@@ -70,9 +106,9 @@ def extra_capacity(fin: pd.DataFrame, contracts, cal: Calendar, pay: pd.DataFram
     return rows
 
 
-def add_ons(pay: pd.DataFrame, fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar):
-    """Bonus-malus first, then the extra-capacity cap (on finals including the bonus)."""
-    extra_rows = bonus_malus(fin, contracts, trajecten, cal) + extra_capacity(fin, contracts, cal, pay)
+def add_ons(pay: pd.DataFrame, fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar, scenario):
+    """Bonus-malus first, then the extra-capacity cap (of the extra contract's finals including its bonus)."""
+    extra_rows = bonus_malus(fin, contracts, trajecten, cal) + extra_capacity(fin, contracts, trajecten, scenario, cal)
     if extra_rows:
         pay = pd.concat([pay] + extra_rows, ignore_index=True)
     return pay, fin

@@ -92,7 +92,7 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
     fin = pd.concat(money.finals, ignore_index=True) if money.finals else pd.DataFrame(columns=FINAL_COLUMNS)
     fin = fin.groupby(["replication", "contract", "year"], as_index=False)["final"].sum()
     pk = pd.concat(money.plekken, ignore_index=True) if money.plekken else pd.DataFrame(columns=PLEK_COLUMNS)
-    pay, fin = add_ons(pay, fin, contracts, trajecten, cal)
+    pay, fin = add_ons(pay, fin, contracts, trajecten, cal, scenario)
     if len(pay):
         pay["kind"] = pd.Categorical(pay["kind"], categories=list(KINDS))
         pay = pay[PAYMENT_COLUMNS].sort_values(["replication", "contract", "year", "month", "kind"], ignore_index=True)

@@ -6,6 +6,7 @@ calendar month cut to [lo, hi).
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,40 @@ def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd
     return out[out["days"] > 0]
 
 
+def _maatwerk(scenario, segment: str, provider: str, traject_type: str):
+    """The provider's maatwerktraject of the type (004 par. 8 step 2), or None for the standard traject."""
+    p = scenario.providers.get(provider)
+    ps = p.segments.get(segment) if p is not None else None
+    return ps, (ps.maatwerk.get(traject_type) if ps is not None else None)
+
+
+def tariff_for(pricing: TrajectPricing, scenario, segment: str, provider, traject_type):
+    """EUR per traject of ``traject_type`` at ``provider`` under a traject pricing (a contract's own tariffs
+    or its realisation): the tariff x the provider's maatwerktraject factors (planned doorlooptijd x
+    intensity: the same underlying tariff, 004 par. 8 step 2) x (1 + opslag) (the pricing's own opslag,
+    else the provider's; 004 par. 8 step 1). Neutral defaults give the tariff itself.
+
+    ``provider`` and ``traject_type`` are names, or equal-length Series/arrays (then an array of tariffs).
+    """
+    if not isinstance(traject_type, str):
+        codes, pairs = pd.MultiIndex.from_arrays([np.asarray(provider, dtype=str),
+                                                  np.asarray(traject_type, dtype=str)]).factorize()
+        return np.array([tariff_for(pricing, scenario, segment, p, t) for p, t in pairs], float)[codes]
+    ps, mw = _maatwerk(scenario, segment, provider, traject_type)
+    tariff = pricing.tariffs[traject_type]
+    if mw is not None:
+        tariff = tariff * (mw.planned_doorlooptijd_factor * mw.intensity_factor)
+    opslag = pricing.opslag if pricing.opslag is not None else (ps.opslag if ps is not None else 0.0)
+    return tariff * (1 + opslag) if opslag else tariff
+
+
+def planned_doorlooptijd_for(scenario, segment: str, provider: str, traject_type: str) -> float:
+    """Planned doorlooptijd in days of the traject type at the provider: its maatwerktraject's, else the type's."""
+    planned = scenario.segments[segment].traject_types[traject_type].planned_doorlooptijd
+    _, mw = _maatwerk(scenario, segment, provider, traject_type)
+    return planned * mw.planned_doorlooptijd_factor if mw is not None else planned
+
+
 def _continuation(sub: pd.DataFrame) -> np.ndarray:
     """How each traject began: "" (a new traject), "verlenging" or "step_down"."""
     if "start_reden" in sub:
@@ -38,7 +73,7 @@ def _continuation(sub: pd.DataFrame) -> np.ndarray:
     return np.where(sub["voortzetting"].to_numpy(bool), "verlenging", "")
 
 
-def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, types) -> pd.DataFrame:
+def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) -> pd.DataFrame:
     """Start and end parts of the tariffs under the pricing's payment conventions (docs/funding.md, "traject").
 
     A traject starting in [lo, hi) pays share_at_start x tariff at its start unless it is a
@@ -47,8 +82,11 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, types) -> pd.DataFr
     tariff follows at the stop (not at einde_horizon), by ``pricing.uitval`` for an uitval.
     """
     n = len(sub)
-    tariff = sub["traject_type"].astype(str).map(pricing.tariffs).to_numpy(float)
-    planned = sub["traject_type"].astype(str).map({k: t.planned_doorlooptijd for k, t in types.items()}).to_numpy(float)
+    providers, kinds = sub["provider"].astype(str), sub["traject_type"].astype(str)
+    tariff = tariff_for(pricing, scenario, segment, providers, kinds)
+    pairs = pd.MultiIndex.from_arrays([providers.to_numpy(), kinds.to_numpy()])
+    codes, unique = pairs.factorize()
+    planned = np.array([planned_doorlooptijd_for(scenario, segment, p, t) for p, t in unique], float)[codes]
     s, e = sub["start"].to_numpy(float), sub["stop"].to_numpy(float)
     reden = sub["reden"].astype(str).to_numpy()
     how = _continuation(sub)
@@ -111,7 +149,7 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Cale
     """Value of the care in [lo, hi) under a pricing, per (replication, month index k): columns amount, units."""
     types = scenario.segments[segment].traject_types
     if isinstance(pricing, TrajectPricing):
-        rows = _traject_rows(sub, pricing, lo, hi, cal, types)
+        rows = _traject_rows(sub, pricing, lo, hi, cal, scenario, segment)
     elif isinstance(pricing, PxqPricing):
         rows = _pxq_rows(sub, pricing, lo, hi, cal, types, intensity)
     elif isinstance(pricing, MonthlyPricing):
@@ -121,11 +159,14 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Cale
     return rows.groupby(["replication", "k"], as_index=False)[["amount", "units"]].sum()
 
 
-def planned_value(pricing, scenario, segment: str, traject_type: str, intensity: float = 1.0) -> float:
-    """The value of one traject at its planned doorlooptijd: the commitment counted at toewijzing."""
+def planned_value(pricing, scenario, segment: str, traject_type: str, intensity: float = 1.0,
+                  provider: Optional[str] = None) -> float:
+    """The value of one traject at its planned doorlooptijd: the commitment counted at toewijzing.
+    Under a traject pricing: ``tariff_for`` at ``provider`` (its maatwerktraject and opslag)."""
     t = scenario.segments[segment].traject_types[traject_type]
     if isinstance(pricing, TrajectPricing):
-        return pricing.tariffs[traject_type]
+        return pricing.tariffs[traject_type] if provider is None else tariff_for(pricing, scenario, segment, provider,
+                                                                              traject_type)
     if isinstance(pricing, PxqPricing):
         price = pricing.unit_price[traject_type] if isinstance(pricing.unit_price, dict) else pricing.unit_price
         return t.weight * intensity * t.planned_doorlooptijd / 7.0 * price

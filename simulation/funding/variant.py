@@ -95,7 +95,8 @@ class Variant(ABC):
         """The value of one traject at its planned doorlooptijd: the contract's own per-traject price
         (else its realisation), 0 without one. Commitments at toewijzing count this."""
         for _, pricing in contract.pricings():
-            return planned_value(pricing, scenario, segment, traject_type, contract.behaviour.intensity_factor)
+            return planned_value(pricing, scenario, segment, traject_type, contract.behaviour.intensity_factor,
+                                 contract.provider)
         return 0.0
 
 

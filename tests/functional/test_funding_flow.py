@@ -9,6 +9,7 @@ import pytest
 
 from simulation import compare, simulate
 from scenarios import flow_scenario as scenario, funding_contract as contract
+from simulation.funding.commitments import plafond_commitments
 from simulation.funding.payments import compute_payments
 from simulation.analysis.tables import traject_table
 
@@ -204,6 +205,11 @@ def test_plafond_counts_continuations_but_never_stops_them():
     assert (down[down["date"].dt.year == 2023]["day"] == 366).all()
     fund = compute_payments(res.scenario, events=ev)
     assert fund.finals.set_index("year")["final"].to_dict() == {2022: 4500, 2023: 5000}
+    # the commitments rebuilt from the log are the flow's: 4,500 in 2022, 7,500 in 2023 (room -2,500)
+    com = plafond_commitments(res.scenario, ev).groupby("year").last()
+    assert com["committed_cum"].to_dict() == {2022: 4500, 2023: 7500}
+    assert com["room"].to_dict() == {2022: 500, 2023: -2500}
+    assert com["spent_cum"].to_dict() == {2022: 4500, 2023: 5000}
 
 
 def _extra_run(share, framework, extra_tariff, d, per_year=20):
@@ -252,8 +258,7 @@ def test_extra_capacity_when_framework_plekken_are_full():
     assert _starts(ev, "P1") == {2022: sum(d < 365 for d in p1), 2023: sum(d >= 365 for d in p1)}
     assert ((ev["event"] == "wachtlijst") & (ev["provider"] == "P1")).any()
     fund = compute_payments(res.scenario, events=ev)
-    # the payment cap (10% of the framework's realised final, 36,500 less the empty days before the first
-    # client) does not bind here: 3,000 is paid
+    # the payment cap is the flow's: 10% of the contracted 36,500 = 3,650 a year, so 3,000 is paid
     assert first < 65
     assert fund.finals[fund.finals["contract"] == 1].set_index("year")["final"].to_dict() == {2022: 3000, 2023: 3000}
 

@@ -132,9 +132,9 @@ def test_regional_budget_is_the_framework_of_an_extra_capacity_contract_by_its_k
     Venlo's clients at 1,000 a traject while its extra spend of the year stays within 10% of the
     framework value. The framework is the regional budget, of which Venlo's key share is set to
     30,000: 10% x 30,000 / 1,000 = 3 extra trajecten a year, as with Venlo's own budget contract of
-    30,000. Events and payments are the same either way. The payment cap on realised finals uses the
-    regional final as its rows attribute it to Venlo: Venlo's realisation, the plek full all year,
-    365 x 3 units / 7 x 80 = 12,514.29, so P2 is paid 10% of it, 1,251.43 a year (3,000 less 1,748.57)."""
+    30,000. Events and payments are the same either way. The payment cap is on the contracted value
+    too (004 par. 7), Venlo's key share of the regional budget: P2 is paid its 3 trajecten, 3,000 a
+    year, exactly the 10% (under a cap on realised finals it would have been cut to 1,251.43)."""
     w = POP["Venlo"] / sum(POP.values())
     extra = {"variant": "traject", "municipality": "Venlo", "provider": "P2", "segment": "S3",
              "tariffs": {"standaard": 1000}, "extra_capacity": True, "max_extra_share": 0.10}
@@ -154,4 +154,4 @@ def test_regional_budget_is_the_framework_of_an_extra_capacity_contract_by_its_k
     p2_r = fund_r.finals[fund_r.finals["contract"] == 1].set_index("year")["final"]
     p2_o = fund_o.finals[fund_o.finals["contract"] == 3].set_index("year")["final"]
     pd.testing.assert_series_equal(p2_r, p2_o, rtol=1e-9)
-    np.testing.assert_allclose(p2_r.to_numpy(), [0.1 * 365 * 3 / 7 * 80] * 2, rtol=1e-12)
+    np.testing.assert_allclose(p2_r.to_numpy(), [0.1 * 30_000] * 2, rtol=1e-12)

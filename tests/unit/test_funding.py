@@ -246,6 +246,23 @@ def test_population_per_inhabitant_and_per_client():
     assert_conserved(res)
 
 
+def test_population_default_band_is_ten_percent_budget_stays_zero():
+    """004 annex 1: populatiebekostiging changes the budget only outside a band (e.g. > +-10%); budgetafspraken
+    keep band 0 (004 proposes 0 in the first years). Same realisation 95,000 against 100,000 under both."""
+    realisation = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    rows = [(c, 5, 20) for c in range(95)]
+    sc, res = run([contract("population", per_inhabitant=100, realisation=realisation)], rows, population=1000)
+    assert sc.funding.contracts[0].band == 0.10
+    assert total(res, "settlement") == 0                       # -5% is inside the default band
+    sc, res = run([contract("population", per_inhabitant=100, realisation=realisation)],
+                  [(c, 5, 20) for c in range(89)], population=1000)
+    assert total(res, "settlement") == pytest.approx(-11_000)  # -11%: outside, the whole difference
+    sc, res = run([contract("budget", budget=100_000, realisation=realisation)], rows)
+    assert sc.funding.contracts[0].band == 0.0
+    assert total(res, "settlement") == pytest.approx(-5_000)   # band 0: every euro
+    assert_conserved(res)
+
+
 def test_bonus_malus_on_cost_per_client():
     bm = {"measure": "kosten_per_client", "target": 1200, "rate": 0.5, "cap": 1.0}
     sc, res = run([contract("traject", tariffs={"standaard": 1000}, bonus_malus=bm)], [(c, 5, 20) for c in range(10)])
@@ -261,6 +278,46 @@ def test_extra_capacity_capped_at_share_of_framework():
                     trajecten([(100 + c, 5, 20) for c in range(5)], provider="P2")], ignore_index=True)
     res = compute_payments(sc, trajecten=tr, replications=[0])
     assert total(res, contract=1) == pytest.approx(0.10 * 20_000)
+    assert_conserved(res)
+
+
+def test_extra_capacity_cap_is_on_the_contracted_value_not_the_realisation():
+    """004 par. 7: extra capacity never more than 10% of the gecontracteerde waarde. Framework budget 100,000
+    (band 0) realises only 20 trajecten x 1,000 = 20,000: the cap is 10% x 100,000 = 10,000, so the extra
+    invoices of 5 x 1,000 are paid in full (on the realised finals they would be cut to 2,000)."""
+    real = {"basis": "traject", "tariffs": {"standaard": 1000}}
+    framework = contract("budget", budget=100_000, band=0.0, realisation=real)
+    extra = contract("traject", provider="P2", tariffs={"standaard": 1000}, extra_capacity=True)
+    sc = scenario_from_dict(base([framework, extra]))
+    tr = pd.concat([trajecten([(c, 5, 20) for c in range(20)]),
+                    trajecten([(100 + c, 5, 20) for c in range(5)], provider="P2")], ignore_index=True)
+    res = compute_payments(sc, trajecten=tr, replications=[0])
+    assert res.finals.set_index("contract")["final"].to_dict() == {0: 20_000, 1: 5_000}
+    assert total(res, "settlement", contract=1) == 0
+    # 12 extra trajecten: 12,000 > 10,000, the excess 2,000 is paid back
+    tr12 = pd.concat([trajecten([(c, 5, 20) for c in range(20)]),
+                      trajecten([(100 + c, 5, 20) for c in range(12)], provider="P2")], ignore_index=True)
+    res = compute_payments(sc, trajecten=tr12, replications=[0])
+    assert total(res, "settlement", contract=1) == pytest.approx(-2_000)
+    assert total(res, contract=1) == pytest.approx(10_000)
+    assert_conserved(res)
+
+
+def test_extra_capacity_cap_on_open_ended_framework_uses_planned_values_of_toewijzingen():
+    """An open-ended framework (traject, half the tariff at the start, half at the end) has no yearly value:
+    as in the flow, the planned values of its toewijzingen in the year count (the full tariff, 1,000 each).
+    10 trajecten start on day 5 and run past the horizon: realised 10 x 500 = 5,000, planned 10,000, so the
+    cap is 1,000 (not 500). A traject toegewezen on day 360 of 2021 that waited 10 days counts for 2021:
+    it is not in the 2022 value. Extra: 3 trajecten of 400 = 1,200, paid 1,000."""
+    framework = contract("traject", tariffs={"standaard": 1000}, share_at_start=0.5)
+    extra = contract("traject", provider="P2", tariffs={"standaard": 400}, extra_capacity=True)
+    sc = scenario_from_dict(base([framework, extra], horizon_years=1))
+    fw = trajecten([(c, 5, 365, "einde_horizon") for c in range(10)])
+    late = trajecten([(50, 5, 365, "einde_horizon")])
+    late["wacht_dagen"] = 10.0   # toegewezen on day -5, in 2021
+    tr = pd.concat([fw, late, trajecten([(100 + c, 5, 20) for c in range(3)], provider="P2")], ignore_index=True)
+    res = compute_payments(sc, trajecten=tr, replications=[0])
+    assert res.finals.set_index("contract")["final"].to_dict() == {0: 5_500, 1: 1_000}
     assert_conserved(res)
 
 

@@ -41,7 +41,8 @@ class Plafond(Variant):
         return for_year(contract.ceiling, year)
 
     def planned_value(self, contract, scenario, segment: str, traject_type: str) -> float:
-        return planned_value(contract.realisation, scenario, segment, traject_type, contract.behaviour.intensity_factor)
+        return planned_value(contract.realisation, scenario, segment, traject_type, contract.behaviour.intensity_factor,
+                             contract.provider)
 
     def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
         return float(for_year(contract.ceiling, year)) * days / year_days

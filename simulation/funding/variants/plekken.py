@@ -17,7 +17,7 @@ from simulation.config.contracts import ContractBase, Conversion
 from simulation.config.pricing import PlekSchedule, TrajectPricing, check_schedule, for_year
 from simulation.core.calendar import Calendar
 from simulation.funding.rows import PLEK_COLUMNS, payment_frame, per_rep
-from simulation.funding.valuation import explode_months
+from simulation.funding.valuation import explode_months, planned_doorlooptijd_for, tariff_for
 from simulation.funding.variant import Money, Phase, Variant, register
 
 
@@ -44,13 +44,16 @@ def plek_day_price(contract, scenario) -> float:
 
     With one traject type this is tariff / planned doorlooptijd, i.e. a plek-year costs
     tariff x 365 / planned doorlooptijd: a plek fully used at the planned doorlooptijd
-    costs exactly what the trajecten through it would cost.
+    costs exactly what the trajecten through it would cost. Tariff and planned doorlooptijd are the
+    provider's (``tariff_for``, ``planned_doorlooptijd_for``): a maatwerktraject converts to plekken
+    at its own price and planned duration, with the opslag (004 par. 8 step 3).
     """
     if getattr(contract, "plek_year_price", None) is not None:
         return contract.plek_year_price / 365.0
-    types = scenario.segments[contract.segment].traject_types
-    money = sum(t.share * contract.tariffs[name] for name, t in types.items())
-    days = sum(t.share * t.planned_doorlooptijd for name, t in types.items())
+    seg, provider = contract.segment, contract.provider
+    types = scenario.segments[seg].traject_types
+    money = sum(t.share * tariff_for(contract, scenario, seg, provider, name) for name, t in types.items())
+    days = sum(t.share * planned_doorlooptijd_for(scenario, seg, provider, name) for name, t in types.items())
     return money / days
 
 

@@ -3,6 +3,9 @@ only outside a band.
 
 Like budget, with the amount = per_inhabitant x population or per_client x expected clients;
 without ``realisation`` the realisation is per_client x unique clients in care in the year.
+The default band is 10%: annex 1 of 004 (populatiebekostiging op basis van afrekening) changes the
+budget only when the variation exceeds a band, e.g. > +-10%. (A budget keeps band 0: for
+budgetafspraken 004 proposes band 0 in the first years.)
 """
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ class PopulationContract(SettledContract):
     """Populatiebekostiging: a fixed amount per inhabitant or per expected client, settled only outside a band."""
 
     variant: Literal["population"]
+    band: float = Field(
+        0.10, ge=0, description="bandbreedte: share of the amount within which nothing is settled (.inf: never); "
+        "default 0.10: 004 annex 1 (populatiebekostiging) changes the budget only outside a band, e.g. > +-10%")
     per_inhabitant: Optional[float] = Field(None, ge=0, description="EUR per inhabitant per year")
     per_client: Optional[float] = Field(None, ge=0, description="EUR per expected client per year")
     expected_clients: Optional[YearSchedule] = Field(None, description="expected unique clients per year")
