@@ -218,3 +218,12 @@ def test_zwolle_outcome_kpis_by_hand():
     late = kpis(event_log([(1, 900, 1000, "afschaling")]), sc, by=[]).set_index("year").loc[2024]
     assert late["afgesloten_trajecten"] == 1 and late["doel_behaald"] == 1
     assert np.isnan(late["doelrealisatie"]) and np.isnan(late["geen_nieuwe_start"])
+
+
+def test_by_default_the_whole_price_is_paid_at_the_result():
+    """No shares given: nothing at the start or per period; 12,000 in the month of the result (1: April
+    2022; 5: May 2023, not yet known but paid at the end), 12,000 paid back when 2 returns in July."""
+    sc, res = run([contract("resultaat", tariffs={"standaard": 12_000})])
+    assert by_month(res, "invoice") == {(2022, 2): 12_000, (2022, 4): 12_000, (2022, 10): 12_000, (2023, 5): 12_000}
+    assert by_month(res, "payback") == {(2022, 7): -12_000}
+    assert_conserved(res)

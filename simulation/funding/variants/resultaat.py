@@ -57,6 +57,8 @@ class ResultaatContract(ContractBase, TrajectPricing):
     """Price per result (``tariffs``, per traject type), split into start, period and result parts."""
 
     variant: Literal["resultaat"]
+    share_at_start: float = Field(0.0, ge=0, le=1, description="share of the price paid at start_zorg (default 0: "
+                                                             "everything at the result)")
     share_per_period: float = Field(0.0, ge=0, le=1, description="share of the price paid in equal parts per period in care")
     periode: Literal["maand", "vier_weken"] = Field("maand", description="the payment period: a calendar month or four weeks")
     result: ResultDefinition = Field(default_factory=ResultDefinition, description="what counts as a result")
