@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.groups import GROUP, Groups, codes, count, distinct, mean, quantile
+from simulation.analysis.results import FOLLOW_UP_DAYS, client_returns, mark_results
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ class RunArrays:
         self.pool_codes = [codes(tr[c], categories[c]) for c in GROUP]
         self.returned = returned_within_365(afschaling, recidive)
         self.af_day = afschaling["day"].to_numpy(float)
+        # Zwolle's outcome criteria (001): per afgesloten traject (any end but verlenging and einde_horizon),
+        # with FOLLOW_UP_DAYS of follow-up for the indicators that look at what comes after the stop
+        marks = mark_results(tr, horizon, FOLLOW_UP_DAYS, step_down=True, returns=client_returns(tr, recidive))
+        self.afgesloten = self.closed & (reden != "verlenging")
+        self.doel = self.afgeschaald | (reden == "step_down")
+        self.bereikt = (marks["resultaat"] == "bereikt").to_numpy()
+        self.terug = marks["terug_dag"].notna().to_numpy()
+        self.follow_up_known = self.stop + FOLLOW_UP_DAYS <= horizon
 
 
 class YearContext:
@@ -78,6 +87,9 @@ class YearContext:
         self.waiting_end = ((run.since < hi) & (run.until >= hi)) if hi < horizon else (run.until >= horizon)
         # afschalingen in the year whose 365 days of follow-up fit the horizon
         self.observable = (run.af_day >= lo) & (run.af_day < hi) & (run.af_day + 365 <= horizon)
+        # trajecten afgesloten in the year, and those whose follow-up fits the horizon
+        self.afgesloten = self.ended & run.afgesloten
+        self.nagevolgd = self.afgesloten & run.follow_up_known
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Per group: trajecten where ``mask``."""
@@ -193,6 +205,40 @@ def _recidive_365(c: YearContext):
 @kpi("aandeel_uitval")
 def _aandeel_uitval(c: YearContext):
     return c.share(c.count(c.out & c.run.uitval), c.uitstroom)
+
+
+# Zwolle's outcome criteria per afgesloten traject (001: doelrealisatie, uitval, cliënttevredenheid;
+# doelrealisatie has four sub-indicators). Cliënttevredenheid and afname van de problematiek are
+# not simulated: the log holds no measure of either.
+
+@kpi("afgesloten_trajecten", integer=True)
+def _afgesloten_trajecten(c: YearContext):
+    return c.count(c.afgesloten)
+
+
+@kpi("doel_behaald")
+def _doel_behaald(c: YearContext):
+    return c.share(c.count(c.afgesloten & c.run.doel), c.count(c.afgesloten))
+
+
+@kpi("aandeel_uitval_afgesloten")
+def _aandeel_uitval_afgesloten(c: YearContext):
+    return c.share(c.count(c.afgesloten & c.run.uitval), c.count(c.afgesloten))
+
+
+@kpi("zonder_hulp_verder")
+def _zonder_hulp_verder(c: YearContext):
+    return c.share(c.count(c.nagevolgd & c.run.afgeschaald & ~c.run.terug), c.count(c.nagevolgd))
+
+
+@kpi("geen_nieuwe_start")
+def _geen_nieuwe_start(c: YearContext):
+    return c.share(c.count(c.nagevolgd & ~c.run.terug), c.count(c.nagevolgd))
+
+
+@kpi("doelrealisatie")
+def _doelrealisatie(c: YearContext):
+    return c.share(c.count(c.nagevolgd & c.run.bereikt), c.count(c.nagevolgd))
 
 
 # -- helpers of the KPIs above -----------------------------------------------------------------

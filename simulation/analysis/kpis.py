@@ -18,6 +18,22 @@ Definitions (a calendar year is cut to the simulated horizon):
 - aandeel_afschaling, aandeel_uitval: shares of uitstroom;
 - recidive_365: share of clients afgeschaald in the year who return to the toegang
   within 365 days (NaN when those 365 days run past the horizon).
+
+Zwolle's outcome criteria (001: measured at the afsluiting of every traject: doelrealisatie,
+uitval, cliënttevredenheid), per traject afgesloten in the year (stopped for any reason but
+verlenging; einde_horizon is not an afsluiting). A *return* is a new traject of the client that is
+not a continuation, or a recidive, within 365 days of the stop (analysis/results.py, the same
+definition resultaatbekostiging pays for):
+- afgesloten_trajecten: their count;
+- doel_behaald ("is het doel behaald"): share ending in afschaling or step-down;
+- aandeel_uitval_afgesloten (uitval): share ending in uitval;
+- zonder_hulp_verder ("zonder hulp verder"): share ending in afschaling without a return;
+- geen_nieuwe_start ("geen nieuwe start van hulp"): share without a return, whatever the end
+  (opschaling starts new help at once, so it never counts);
+- doelrealisatie: share that reach their result: afschaling or step-down, and no return.
+The last three count only trajecten whose 365 days of follow-up fit the horizon (NaN otherwise).
+Not simulated: cliënttevredenheid and "afname van de problematiek" (the log has no measure of
+either; step-down, the nearest sign of less problems, counts in doel_behaald).
 """
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, GetCoreSchemaHandler, Tag, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, GetCoreSchemaHandler, Tag, field_validator,
+                      model_validator)
 from pydantic_core import PydanticCustomError, core_schema
 
 from simulation.config.pricing import (MonthlyPricing, MonthlyRealisation, PlekSchedule, PxqPricing,  # noqa: F401
@@ -62,6 +63,41 @@ class BonusMalus(_Model):
     symmetric: bool = Field(True, description="false: bonus only (shared savings), no malus")
 
 
+class ResultDefinition(_Model):
+    """What counts as a result (analysis/results.py ``mark_results``): a traject that ends by
+    afschaling (with ``step_down``: also by step-down) and whose client does not return (a new
+    traject, aanmelding or recidive) within ``follow_up_days``; never uitval."""
+
+    follow_up_days: float = Field(365.0, ge=0, description="days after the stop without a return (recidive)")
+    step_down: bool = Field(False, description="a step-down to lighter care also counts as doel bereikt")
+
+
+class Beloning(_Model):
+    """Outcome reward (004 par. 7.3, participatie PW S1: a positive financial incentive for
+    successful trajecten): ``per_succes`` EUR per traject of the contract that reaches its result.
+
+    Paid as a bonus row in the month the result is known (stop + follow_up_days), when that month
+    lies in the contract period and the horizon; results still unknown there are not paid.
+    """
+
+    per_succes: Union[float, dict[str, float]] = Field(description="EUR per result; one amount or one per traject type")
+    definition: ResultDefinition = Field(default_factory=ResultDefinition)
+
+    @field_validator("per_succes")
+    @classmethod
+    def _amounts(cls, v):
+        return check_schedule(v, "per_succes") if not isinstance(v, dict) else {
+            k: float(check_schedule(x, f"per_succes[{k}]")) for k, x in v.items()}
+
+    def check_types(self, types: dict, where: str) -> None:
+        """An amount per traject type when amounts are given per type."""
+        if isinstance(self.per_succes, dict):
+            missing, extra = set(types) - set(self.per_succes), set(self.per_succes) - set(types)
+            if missing or extra:
+                raise ValueError(f"{where}.per_succes must give one amount per traject type of the segment; "
+                                 f"missing {sorted(missing)}, unknown {sorted(extra)}")
+
+
 class Conversion(_Model):
     """Step 3 of the Noord-Limburg note: from ``date`` the contract runs as plekken or as trajecten."""
 
@@ -90,6 +126,7 @@ class ContractBase(_Model):
     end: Optional[dt.date] = Field(None, description="end day (exclusive); none: the scenario's end date")
     behaviour: Behaviour = Field(default_factory=Behaviour)
     bonus_malus: Optional[BonusMalus] = None
+    beloning: Optional[Beloning] = Field(None, description="outcome reward per traject that reaches its result")
     extra_capacity: bool = Field(
         False, description="capacity outside the raamovereenkomst: payments capped at max_extra_share of the framework contracts")
     max_extra_share: float = Field(0.10, ge=0, description="cap of an extra_capacity contract, share of framework value")
@@ -283,6 +320,8 @@ def validate_funding(funding: Funding, scenario) -> None:
         types = scenario.segments[contract.segment].traject_types
         for name, pricing in contract.pricings():
             pricing.check_types(types, f"{where}: {name}")
+        if contract.beloning is not None:
+            contract.beloning.check_types(types, f"{where}: beloning")
         contract.check_scenario(scenario, where)
         heavy = contract.behaviour.heavy_weight
         if heavy is not None and not any(t.weight >= heavy for t in types.values()):

@@ -13,8 +13,8 @@ returns a ``FundingResult`` with
 Nothing here changes the flow; the rules only read the trajecten. The rules live with their
 variant in ``simulation.funding.variants`` (docs/funding.md has one section per variant): days are
 model days; a month is a calendar month cut to the contract period and the horizon; a yearly
-amount is prorated by the days of the year the contract covers. Bonus-malus and the extra-capacity
-cap are added on top (``addons``).
+amount is prorated by the days of the year the contract covers. Bonus-malus, the outcome reward
+(beloning) and the extra-capacity cap are added on top (``addons``).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from simulation.analysis.results import client_returns
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import Calendar
 from simulation.funding.addons import add_ons
@@ -75,6 +76,9 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
     reps = np.asarray(replications)
     cal = Calendar.of(scenario)
     contracts = scenario.funding.contracts if scenario.funding is not None else []
+    # the days clients (re)enter help, from the whole log: a return to another provider or segment counts
+    returns = (client_returns(trajecten, events)
+               if any(rule(c.variant).uses_results or c.beloning is not None for c in contracts) else None)
     groups = trajecten.groupby(["municipality", "provider", "segment"], observed=True).indices if len(trajecten) else {}
     money = Money()
     for i, c in enumerate(contracts):
@@ -84,7 +88,7 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
         else:
             idx = groups.get(c.key)
         sub = trajecten.iloc[idx] if idx is not None else trajecten.iloc[:0]
-        contract_money = contract_payments(i, c, sub, scenario, cal, reps)
+        contract_money = contract_payments(i, c, sub, scenario, cal, reps, returns)
         money.rows += contract_money.rows
         money.finals += contract_money.finals
         money.plekken += contract_money.plekken
@@ -92,21 +96,22 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
     fin = pd.concat(money.finals, ignore_index=True) if money.finals else pd.DataFrame(columns=FINAL_COLUMNS)
     fin = fin.groupby(["replication", "contract", "year"], as_index=False)["final"].sum()
     pk = pd.concat(money.plekken, ignore_index=True) if money.plekken else pd.DataFrame(columns=PLEK_COLUMNS)
-    pay, fin = add_ons(pay, fin, contracts, trajecten, cal, scenario)
+    pay, fin = add_ons(pay, fin, contracts, trajecten, cal, scenario, returns)
     if len(pay):
         pay["kind"] = pd.Categorical(pay["kind"], categories=list(KINDS))
         pay = pay[PAYMENT_COLUMNS].sort_values(["replication", "contract", "year", "month", "kind"], ignore_index=True)
     return FundingResult(pay, fin, pk)
 
 
-def contract_payments(i: int, contract, sub: pd.DataFrame, scenario, cal: Calendar, reps) -> Money:
+def contract_payments(i: int, contract, sub: pd.DataFrame, scenario, cal: Calendar, reps,
+                      returns: Optional[pd.DataFrame] = None) -> Money:
     """The money of contract ``i``: each phase (cut to the horizon) paid by the rule its mode names."""
     money = Money()
     for p_start, p_end, mode, count in contract.phases(scenario):
         lo, hi = max(cal.day(p_start), 0.0), min(cal.day(p_end), cal.horizon)
         if hi <= lo:
             continue
-        phase_money = rule(mode).pay(Phase(i, contract, sub, scenario, cal, reps, lo, hi, mode, count))
+        phase_money = rule(mode).pay(Phase(i, contract, sub, scenario, cal, reps, lo, hi, mode, count, returns))
         money.rows += phase_money.rows
         money.finals += phase_money.finals
         money.plekken += phase_money.plekken

@@ -41,6 +41,8 @@ class Phase:
     hi: float
     mode: str
     count: Any                 # plekken bought in a plekken phase (N or {year: N}), else None
+    returns: Optional[pd.DataFrame] = None   # days clients (re)enter help (analysis.results.client_returns),
+    #                                          for variants with ``uses_results``
     years: pd.DataFrame = field(init=False)
 
     def __post_init__(self):
@@ -67,6 +69,7 @@ class Variant(ABC):
     schema: ClassVar[type[ContractBase]]
     has_capacity: ClassVar[bool] = False   # its phases cap the clients in a plek pool (see ``capacity``)
     has_ceiling: ClassVar[bool] = False    # admissions are checked against ``ceiling`` at toewijzing
+    uses_results: ClassVar[bool] = False   # its rule reads ``Phase.returns`` (results of trajecten)
 
     @property
     @abstractmethod

@@ -21,9 +21,10 @@ def run():
 
 def test_kpi_columns_are_the_registry_in_order():
     assert KPI_COLUMNS == tuple(kpi_registry.KPIS)
-    assert KPI_COLUMNS[:3] == ("instroom", "uitstroom", "unieke_clienten") and KPI_COLUMNS[-1] == "aandeel_uitval"
+    assert KPI_COLUMNS[:3] == ("instroom", "uitstroom", "unieke_clienten") and KPI_COLUMNS[-1] == "doelrealisatie"
     counts = [k.name for k in kpi_registry.KPIS.values() if k.integer]
-    assert counts == ["instroom", "uitstroom", "unieke_clienten", "caseload_1jan", "wachtlijst_eind"]
+    assert counts == ["instroom", "uitstroom", "unieke_clienten", "caseload_1jan", "wachtlijst_eind",
+                      "afgesloten_trajecten"]
 
 
 def test_a_registered_kpi_becomes_a_column(run, monkeypatch):

@@ -314,3 +314,72 @@ def test_conservation_and_capacity_on_random_scenarios(scenario, seed):
 def run_model_shared(scenario, seed: int) -> tuple[pd.DataFrame, Model]:
     model = build_model(scenario, seed, 0, private_clocks=False)
     return ev.to_frame(model.run(), 0, scenario.start_date, model.labels()), model
+
+
+# -- money: every registered variant, on a simulated run -------------------------------------------
+
+def money_contracts() -> dict[str, list[dict]]:
+    """At least one contract per registered variant (each at its own provider); a variant registered
+    without an entry here fails ``test_money_is_conserved_per_contract_year_for_every_variant``."""
+    real = {"basis": "pxq", "unit_price": 80}
+    c = lambda variant, provider, **kw: {"municipality": "Venlo", "provider": provider, "segment": "S3",  # noqa: E731
+                                         "variant": variant, **kw}
+    beloning = {"per_succes": 300}
+    bonus = {"measure": "kosten_per_client", "target": 5000, "rate": 0.5}
+    return {
+        "pxq": [c("pxq", "P1", unit_price=70, beloning=beloning)],
+        "traject": [c("traject", "P2", tariffs={"standaard": 6000}, share_at_start=0.4,
+                      conversions=[{"date": "2023-07-01", "to": "plekken", "plekken": 3}])],
+        "output_monthly": [c("output_monthly", "P3", monthly_tariffs={"standaard": 700}, bonus_malus=bonus)],
+        "plekken": [c("plekken", "P4", plekken=4, tariffs={"standaard": 9000})],
+        "budget": [c("budget", "P5", budget=40_000, band=0.05, realisation=real, settlement="outside_band")],
+        "plafond": [c("plafond", "P6", ceiling=30_000, realisation={"basis": "output_monthly",
+                                                                    "monthly_tariffs": {"standaard": 700}})],
+        "lumpsum": [c("lumpsum", "P7", amount=25_000, beloning=beloning)],
+        "population": [c("population", "P8", per_client=3000, expected_clients=10, band=0.1)],
+        "regio_budget": [c("regio_budget", "P10", municipality="regio", municipalities="all", budget=30_000,
+                           band=0.05, realisation=real)],
+        "resultaat": [c("resultaat", "P9", tariffs={"standaard": 8000}, share_at_start=0.2, share_per_period=0.5,
+                        on_failure="payback", bonus_malus=bonus, end="2024-01-01"),
+                      c("resultaat", "P9", tariffs={"standaard": 8000}, share_per_period=0.3, periode="vier_weken",
+                        result_payment="after_follow_up", result={"follow_up_days": 180, "step_down": True},
+                        start="2024-01-01")],
+    }
+
+
+def test_money_is_conserved_per_contract_year_for_every_variant():
+    """advances + invoices + settlements + paybacks + bonus = final, per replication x contract x year,
+    with recidive, uitval, verlenging and trajecten open at the horizon in the log."""
+    from simulation import simulate
+    from simulation.funding import VARIANTS, compute_payments
+
+    examples = money_contracts()
+    assert set(examples) == set(VARIANTS), "add a contract for every registered variant"
+    contracts = [x for v in examples.values() for x in v]
+    providers = sorted({x["provider"] for x in contracts})
+    types = {"standaard": {"share": 1, "weight": 3, "planned_doorlooptijd": 120,
+                           "doorlooptijd": {"kind": "gamma", "mean": 120, "cv": 0.7},
+                           "outcomes": {"afschaling": 0.6, "uitval": 0.2, "verlenging": 0.2}}}
+    raw = {
+        "name": "money", "start_date": "2022-01-01", "horizon_years": 3,
+        "warmup": {"initial_caseload": True, "days": 365},
+        "municipalities": {"Venlo": {"population": 100_000}},
+        "segments": {"S3": {"domain": "jeugd", "instroom": {"per_year": 150, "base_year": 2022},
+                            "recidive": {"probability": 0.4, "delay": {"kind": "exponential", "mean": 120}},
+                            "traject_types": types}},
+        "providers": {p: {"segments": {"S3": {}}} for p in providers},
+        "funding": {"contracts": contracts},
+    }
+    res = simulate(raw, seed=11, replications=2)
+    stops = res.events.loc[res.events["event"] == "stop_zorg", "reden"].value_counts()
+    assert all(stops[r] > 0 for r in ("afschaling", "uitval", "verlenging", "einde_horizon"))
+    assert (res.events["event"] == "recidive").sum() > 0
+    fund = compute_payments(res.scenario, events=res.events)
+    t = fund.per_contract_year()
+    assert t["final"].notna().all() and set(t["contract"]) == set(range(len(contracts)))
+    np.testing.assert_allclose(t["paid"].fillna(0.0), t["final"], rtol=0, atol=1e-6)
+    kinds = set(fund.payments["kind"].astype(str))
+    assert {"advance", "invoice", "settlement", "payback", "bonus"} <= kinds
+    # the resultaat contracts paid back something (uitval or a return) and paid results
+    r = fund.payments[fund.payments["variant"] == "resultaat"]
+    assert (r.loc[r["kind"] == "payback", "amount"] < 0).any() and r["amount"].sum() > 0

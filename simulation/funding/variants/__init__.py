@@ -2,4 +2,5 @@
 
 The registration order is the order of ``variant must be one of ...`` and of the JSON Schema.
 """
-from simulation.funding.variants import pxq, traject, output_monthly, plekken, budget, plafond, lumpsum, population, regio_budget  # noqa: F401,E501
+from simulation.funding.variants import (pxq, traject, output_monthly, plekken, budget, plafond, lumpsum,  # noqa: F401
+                                         population, regio_budget, resultaat)
