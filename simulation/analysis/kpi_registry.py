@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.groups import GROUP, Groups, codes, count, distinct, mean, quantile
+from simulation.analysis.plekken import episode_spans, weights
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class RunArrays:
         self.pool_codes = [codes(tr[c], categories[c]) for c in GROUP]
         self.returned = returned_within_365(afschaling, recidive)
         self.af_day = afschaling["day"].to_numpy(float)
+        self.episode_first, self.episode_last = episode_spans(tr)
 
 
 class YearContext:
@@ -102,8 +104,9 @@ class YearContext:
     @cached_property
     def plek(self) -> dict[str, np.ndarray]:
         run = self.run
+        served = weights(run.start, run.stop, run.episode_first, run.episode_last, self.lo, self.hi)
         return plekken_kpis(run.plekken[run.plekken["year"] == self.year], run.by, run.categories, run.key_frame,
-                            run.pool_codes, run.gid_tr, run.client, run.start, run.stop, self.in_year,
+                            run.pool_codes, run.gid_tr, served, run.start, run.stop, self.in_year,
                             self.lo, self.hi, self.n)
 
     def present(self) -> np.ndarray:
@@ -198,9 +201,13 @@ def _aandeel_uitval(c: YearContext):
 # -- helpers of the KPIs above -----------------------------------------------------------------
 
 def plekken_kpis(pk: pd.DataFrame, by: list[str], categories: dict, key_frame: pd.DataFrame,
-                 pool_codes: list[np.ndarray], gid: np.ndarray, client: np.ndarray, start: np.ndarray,
+                 pool_codes: list[np.ndarray], gid: np.ndarray, served: np.ndarray, start: np.ndarray,
                  stop: np.ndarray, in_year: np.ndarray, lo: float, hi: float, n: int) -> dict:
-    """plekken bought, bezettingsgraad and clienten_per_plek per group (NaN without plekken)."""
+    """plekken bought, bezettingsgraad and clienten_per_plek per group (NaN without plekken).
+
+    ``served``: per traject its clienten_equivalent weight in [lo, hi) (``analysis.plekken``), so
+    clienten_per_plek = clienten_equivalent at the plekken / plekken bought, the plek table's number.
+    """
     nothing = np.full(n, np.nan)
     if pk.empty:
         return {"plekken": nothing, "bezettingsgraad": nothing, "clienten_per_plek": nothing}
@@ -212,7 +219,7 @@ def plekken_kpis(pk: pd.DataFrame, by: list[str], categories: dict, key_frame: p
     at_pool = in_year & pool[tuple(pool_codes)]
     days_used = np.bincount(gid[at_pool], weights=(np.minimum(stop, hi) - np.maximum(start, lo))[at_pool],
                             minlength=n)
-    clients_at_pool = distinct(gid, client, at_pool, n)
+    clients_at_pool = np.bincount(gid[at_pool], weights=served[at_pool], minlength=n)
     # plekken bought per group: the sum over the pools that match the group's ``by`` values
     bought = np.zeros(n)
     plekken = pk["plekken"].to_numpy(float)

@@ -14,7 +14,9 @@ Definitions (a calendar year is cut to the simulated horizon):
 - wacht_dagen: days from toewijzing to start_zorg of trajecten that started in the year;
 - wachtlijst_eind: trajecten waiting for a plek at the end of the year;
 - bezettingsgraad: plek-days used / plek-days bought (groups with plekken only);
-- clienten_per_plek: unieke_clienten / plekken bought;
+- clienten_per_plek: clients served by the plekken / plekken bought, where clients served is
+  ``analysis.plekken``'s clienten_equivalent (each care episode counts the share of its own
+  doorlooptijd that falls in the year; the plek table of the payments uses the same function);
 - aandeel_afschaling, aandeel_uitval: shares of uitstroom;
 - recidive_365: share of clients afgeschaald in the year who return to the toegang
   within 365 days (NaN when those 365 days run past the horizon).
