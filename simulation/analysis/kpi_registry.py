@@ -1,6 +1,8 @@
-"""The KPIs, one registry entry each: a name and a function of the arrays of one year.
+"""The KPIs, one registry entry each: a name and a function of the arrays of one period.
 
-``kpis()`` (analysis/kpis.py) builds a ``YearContext`` per year and calls every entry of ``KPIS``
+``kpis()`` (analysis/kpis.py) builds a ``YearContext`` per year (or per quarter: the same context
+over the quarter's days [lo, hi), so flows count over the quarter and stocks at its ends) and calls
+every entry of ``KPIS``
 in order; the order is the order of the KPI table's columns. Adding a KPI is one ``@kpi``
 function here (and its test); its definition goes in the docstring of analysis/kpis.py.
 """
@@ -65,7 +67,8 @@ class RunArrays:
 
 
 class YearContext:
-    """One year of a run: the masks over the trajecten, waits and afschalingen the KPIs count."""
+    """One period of a run, days [lo, hi) of ``year`` (the whole year or one quarter of it): the masks
+    over the trajecten, waits and afschalingen the KPIs count."""
 
     def __init__(self, run: RunArrays, year: int, lo: float, hi: float):
         self.run, self.year, self.lo, self.hi, self.n = run, year, lo, hi, run.n
