@@ -222,13 +222,15 @@ def funding_contract(variant, provider="P1", **kw):
 
 
 def traject_rows(rows, provider="P1"):
-    """rows: (client, start, stop[, reden[, overrides]]) in model days; reden default afschaling;
-    overrides: a dict of columns, e.g. {"start_reden": "verlenging", "traject_type": "licht"}."""
+    """rows: (client, start, stop[, reden[, extra]]) in model days; reden default afschaling; extra: True for a
+    continuation (a verlenging of the traject before it), or a dict of columns, e.g.
+    {"start_reden": "step_down", "traject_type": "licht"} (a start_reden makes it a continuation)."""
     out = []
     for n, r in enumerate(rows):
         client, start, stop = r[:3]
         reden = r[3] if len(r) > 3 else "afschaling"
         extra = r[4] if len(r) > 4 else {}
+        extra = {"start_reden": "verlenging"} if extra is True else (extra or {})
         out.append({"replication": 0, "traject": client * 1000 + n, "client": client, "municipality": "Venlo",
                     "segment": "S3", "traject_type": "standaard", "provider": provider, "start": float(start),
                     "stop": float(stop), "wacht_dagen": 0.0, "voortzetting": False, "beginstand": start < 0,
@@ -236,6 +238,44 @@ def traject_rows(rows, provider="P1"):
                     "start_reden": extra.get("start_reden"), **extra})
         out[-1]["voortzetting"] = out[-1]["start_reden"] is not None
     return pd.DataFrame(out)
+
+
+def event_log(rows, provider="P1", start_date="2022-01-01"):
+    """A hand-built event log in the model's words: rows as ``traject_rows`` (plus an optional 6th
+    element, the wait in days before start_zorg). A traject with start < 0 is a beginstand (in care
+    since then); every traject gets its stop_zorg (reden einde_horizon for one open at the horizon)."""
+    from simulation.core.events import EVENTS, REDENEN
+    log = []
+    for n, r in enumerate(rows):
+        client, start, stop = r[:3]
+        reden = r[3] if len(r) > 3 else "afschaling"
+        cont = bool(r[4]) if len(r) > 4 else False
+        wait = float(r[5]) if len(r) > 5 else 0.0
+        tid = client * 1000 + n
+        base = {"client": client, "traject": tid}
+        if start < 0:
+            log.append({**base, "day": 0.0, "event": "beginstand", "reden": "in_zorg", "sinds_dag": float(start)})
+        else:
+            if not cont:
+                log.append({**base, "day": start - wait, "event": "toewijzing", "reden": None})
+                if wait > 0:
+                    log.append({**base, "day": start - wait, "event": "wachtlijst", "reden": None})
+            log.append({**base, "day": float(start), "event": "start_zorg", "reden": "verlenging" if cont else None,
+                        "wacht_dagen": wait})
+        log.append({**base, "day": float(stop), "event": "stop_zorg", "reden": reden,
+                    "doorlooptijd": float(stop) - float(start)})
+    ev = pd.DataFrame(log).sort_values("day", kind="stable", ignore_index=True)
+    for col in ("wacht_dagen", "doorlooptijd", "sinds_dag"):
+        ev[col] = ev[col] if col in ev else np.nan
+    ev.insert(0, "replication", np.int32(0))
+    ev["date"] = (np.datetime64(start_date, "D") + np.floor(ev["day"]).astype("timedelta64[D]")).astype(
+        "datetime64[s]")
+    ev["event"] = pd.Categorical(ev["event"], categories=list(EVENTS))
+    ev["reden"] = pd.Categorical(ev["reden"], categories=list(REDENEN))
+    for col, value in (("municipality", "Venlo"), ("segment", "S3"), ("traject_type", "standaard"),
+                       ("provider", provider)):
+        ev[col] = pd.Categorical([value] * len(ev))
+    return ev
 
 
 def flow_scenario(contracts=(), d=365.0, per_year=50.0, providers=("P1",), horizon_years=2, warmup=365, planned=365.0,

@@ -1,6 +1,8 @@
-"""The KPIs, one registry entry each: a name and a function of the arrays of one year.
+"""The KPIs, one registry entry each: a name and a function of the arrays of one period.
 
-``kpis()`` (analysis/kpis.py) builds a ``YearContext`` per year and calls every entry of ``KPIS``
+``kpis()`` (analysis/kpis.py) builds a ``YearContext`` per year (or per quarter: the same context
+over the quarter's days [lo, hi), so flows count over the quarter and stocks at its ends) and calls
+every entry of ``KPIS``
 in order; the order is the order of the KPI table's columns. Adding a KPI is one ``@kpi``
 function here (and its test); its definition goes in the docstring of analysis/kpis.py.
 """
@@ -15,6 +17,7 @@ import pandas as pd
 
 from simulation.analysis.groups import GROUP, Groups, codes, count, distinct, mean, quantile
 from simulation.analysis.results import FOLLOW_UP_DAYS, client_returns, mark_results
+from simulation.analysis.plekken import episode_spans, weights
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,12 @@ class RunArrays:
         self.bereikt = (marks["resultaat"] == "bereikt").to_numpy()
         self.terug = marks["terug_dag"].notna().to_numpy()
         self.follow_up_known = self.stop + FOLLOW_UP_DAYS <= horizon
+        self.episode_first, self.episode_last = episode_spans(tr)
 
 
 class YearContext:
-    """One year of a run: the masks over the trajecten, waits and afschalingen the KPIs count."""
+    """One period of a run, days [lo, hi) of ``year`` (the whole year or one quarter of it): the masks
+    over the trajecten, waits and afschalingen the KPIs count."""
 
     def __init__(self, run: RunArrays, year: int, lo: float, hi: float):
         self.run, self.year, self.lo, self.hi, self.n = run, year, lo, hi, run.n
@@ -114,8 +119,9 @@ class YearContext:
     @cached_property
     def plek(self) -> dict[str, np.ndarray]:
         run = self.run
+        served = weights(run.start, run.stop, run.episode_first, run.episode_last, self.lo, self.hi)
         return plekken_kpis(run.plekken[run.plekken["year"] == self.year], run.by, run.categories, run.key_frame,
-                            run.pool_codes, run.gid_tr, run.client, run.start, run.stop, self.in_year,
+                            run.pool_codes, run.gid_tr, served, run.start, run.stop, self.in_year,
                             self.lo, self.hi, self.n)
 
     def present(self) -> np.ndarray:
@@ -244,9 +250,13 @@ def _doelrealisatie(c: YearContext):
 # -- helpers of the KPIs above -----------------------------------------------------------------
 
 def plekken_kpis(pk: pd.DataFrame, by: list[str], categories: dict, key_frame: pd.DataFrame,
-                 pool_codes: list[np.ndarray], gid: np.ndarray, client: np.ndarray, start: np.ndarray,
+                 pool_codes: list[np.ndarray], gid: np.ndarray, served: np.ndarray, start: np.ndarray,
                  stop: np.ndarray, in_year: np.ndarray, lo: float, hi: float, n: int) -> dict:
-    """plekken bought, bezettingsgraad and clienten_per_plek per group (NaN without plekken)."""
+    """plekken bought, bezettingsgraad and clienten_per_plek per group (NaN without plekken).
+
+    ``served``: per traject its clienten_equivalent weight in [lo, hi) (``analysis.plekken``), so
+    clienten_per_plek = clienten_equivalent at the plekken / plekken bought, the plek table's number.
+    """
     nothing = np.full(n, np.nan)
     if pk.empty:
         return {"plekken": nothing, "bezettingsgraad": nothing, "clienten_per_plek": nothing}
@@ -258,7 +268,7 @@ def plekken_kpis(pk: pd.DataFrame, by: list[str], categories: dict, key_frame: p
     at_pool = in_year & pool[tuple(pool_codes)]
     days_used = np.bincount(gid[at_pool], weights=(np.minimum(stop, hi) - np.maximum(start, lo))[at_pool],
                             minlength=n)
-    clients_at_pool = distinct(gid, client, at_pool, n)
+    clients_at_pool = np.bincount(gid[at_pool], weights=served[at_pool], minlength=n)
     # plekken bought per group: the sum over the pools that match the group's ``by`` values
     bought = np.zeros(n)
     plekken = pk["plekken"].to_numpy(float)

@@ -1,9 +1,14 @@
-"""KPIs from the event log: per replication x year x municipality x segment x provider.
+"""KPIs from the event log: per replication x year (or quarter) x municipality x segment x provider.
 
 Everything here is computed from the log alone (vectorised pandas, once per
 run), so the same functions work on realised records that use the same words.
 
-Definitions (a calendar year is cut to the simulated horizon):
+Definitions (a calendar year is cut to the simulated horizon). With ``period="quarter"`` every KPI
+is computed the same way over each calendar quarter (column ``kwartaal`` 1-4 next to ``year``):
+flows (instroom, uitstroom, doorlooptijd, wacht_dagen, shares, recidive_365) over the quarter,
+stocks at its boundaries (caseload_1jan: in care at the quarter's first day; wachtlijst_eind: at
+its end), unieke_clienten and clienten_per_plek over the quarter; plekken bought (and so the
+plek-days bought behind bezettingsgraad) are the year's average. Per year:
 - instroom: trajecten that start care and are not a continuation (verlenging or
   step-down of a traject the client already had there);
 - uitstroom: trajecten that stop for good (not verlenging, step-down or einde_horizon);
@@ -14,7 +19,9 @@ Definitions (a calendar year is cut to the simulated horizon):
 - wacht_dagen: days from toewijzing to start_zorg of trajecten that started in the year;
 - wachtlijst_eind: trajecten waiting for a plek at the end of the year;
 - bezettingsgraad: plek-days used / plek-days bought (groups with plekken only);
-- clienten_per_plek: unieke_clienten / plekken bought;
+- clienten_per_plek: clients served by the plekken / plekken bought, where clients served is
+  ``analysis.plekken``'s clienten_equivalent (each care episode counts the share of its own
+  doorlooptijd that falls in the year; the plek table of the payments uses the same function);
 - aandeel_afschaling, aandeel_uitval: shares of uitstroom;
 - recidive_365: share of clients afgeschaald in the year who return to the toegang
   within 365 days (NaN when those 365 days run past the horizon).
@@ -37,6 +44,7 @@ either; step-down, the nearest sign of less problems, counts in doel_behaald).
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 import numpy as np
@@ -78,28 +86,56 @@ def _plekken_frame(scenario: Scenario) -> pd.DataFrame:
     return frame.groupby(["municipality", "segment", "provider", "year"], as_index=False)["plekken"].sum()
 
 
-def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP) -> pd.DataFrame:
-    """KPIs per replication x year x ``by`` (a subset of municipality, segment, provider).
+PERIODS = ("year", "quarter")
 
-    A group appears in a year when it has a traject in care, a start, a stop or a client
-    waiting at the year's end; counts are 0 and other KPIs NaN where they have no rows.
-    The KPIs are the entries of ``kpi_registry.KPIS``, in that order.
+
+def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP, period: str = "year") -> pd.DataFrame:
+    """KPIs per replication x year (x kwartaal with ``period="quarter"``) x ``by`` (a subset of
+    municipality, segment, provider).
+
+    A group appears in a period when it has a traject in care, a start, a stop or a client
+    waiting at the period's end; counts are 0 and other KPIs NaN where they have no rows.
+    The KPIs are the entries of ``kpi_registry.KPIS``, in that order; ``dagen`` is the period's
+    days inside the horizon.
     """
     by = list(by)
     unknown = set(by) - set(GROUP)
     if unknown:
         raise ValueError(f"kpis(by=...) accepts {GROUP}, got {sorted(unknown)}")
+    if period not in PERIODS:
+        raise ValueError(f"kpis(period=...) accepts {PERIODS}, got {period!r}")
     run = _run_arrays(events, scenario, by)
-    per_year = []
+    periods = []
     with np.errstate(invalid="ignore", divide="ignore"):
-        for year, lo, hi in year_bounds(scenario):
-            per_year.append(_year_frame(YearContext(run, year, lo, hi)))
-    result = pd.concat(per_year, ignore_index=True)
+        for year, quarter, lo, hi in _period_bounds(scenario, period):
+            frame = _year_frame(YearContext(run, year, lo, hi))
+            if quarter is not None:
+                frame.insert(2, "kwartaal", quarter)
+            periods.append(frame)
+    result = pd.concat(periods, ignore_index=True)
     for entry in KPIS.values():
         if entry.integer:
             result[entry.name] = result[entry.name].astype(np.int64)
-    ordered = ["replication", "year"] + by + list(KPIS) + ["dagen"]
-    return result[ordered].sort_values(["replication", "year"] + by, ignore_index=True)
+    keys = ["replication", "year"] + (["kwartaal"] if period == "quarter" else [])
+    ordered = keys + by + list(KPIS) + ["dagen"]
+    return result[ordered].sort_values(keys + by, ignore_index=True)
+
+
+def _period_bounds(scenario: Scenario, period: str) -> list[tuple[int, int | None, float, float]]:
+    """(year, quarter or None, first day, end day) of every period in the horizon, in model days."""
+    years = year_bounds(scenario)
+    if period == "year":
+        return [(year, None, lo, hi) for year, lo, hi in years]
+    out = []
+    for year, lo, hi in years:
+        for q in range(1, 5):
+            q_lo = float((dt.date(year, 3 * q - 2, 1) - scenario.start_date).days)
+            q_hi = float(((dt.date(year, 3 * q + 1, 1) if q < 4 else dt.date(year + 1, 1, 1))
+                          - scenario.start_date).days)
+            a, b = max(lo, q_lo), min(hi, q_hi)
+            if b > a:
+                out.append((year, q, a, b))
+    return out
 
 
 def _run_arrays(events: pd.DataFrame, scenario: Scenario, by: list[str]) -> RunArrays:
@@ -126,8 +162,8 @@ def _year_frame(context: YearContext) -> pd.DataFrame:
 
 
 def summarise(kpi: pd.DataFrame, columns: Sequence[str] = KPI_COLUMNS, level: float = 0.95) -> pd.DataFrame:
-    """Mean over replications with a Student-t confidence interval, per year x group."""
-    keys = [c for c in kpi.columns if c in ("year",) + GROUP]
+    """Mean over replications with a Student-t confidence interval, per year (x kwartaal) x group."""
+    keys = [c for c in kpi.columns if c in ("year", "kwartaal") + GROUP]
     g = kpi.groupby(keys, observed=True)[list(columns)]
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
     half = t_half_width(sd, n, level)

@@ -23,6 +23,8 @@ def add_parser(subparsers):
     parser.add_argument("--out", type=Path, help="output folder (default outputs/runs/<scenario name>)")
     parser.add_argument("--set", action="append", metavar="PATH=VALUE",
                         help="override a field, e.g. --set horizon_years=2 (repeatable)")
+    parser.add_argument("--period", choices=("jaar", "kwartaal"), default="jaar",
+                        help="kwartaal: also write kpis_kwartaal.csv, the KPIs per quarter (kpis.csv stays per year)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -34,8 +36,10 @@ def run(args) -> int:
                       progress=not args.quiet)
     wall = time.perf_counter() - start
     out = args.out or Path("outputs") / "runs" / scenario.name
-    write_run(result, Path(out), wall, sys.argv)
+    quarterly = args.period == "kwartaal"
+    write_run(result, Path(out), wall, sys.argv, quarterly=quarterly)
     print(f"{scenario.name}: {args.replications} replication(s), {len(result.events):,} events in {wall:.1f} s; "
           f"{result.warmup_description}")
-    print(f"written to {out}/ (events.parquet, kpis.csv, scenario.yaml, manifest.json)")
+    extra = ", kpis_kwartaal.csv" if quarterly else ""
+    print(f"written to {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
     return 0

@@ -7,10 +7,10 @@ same clients with the same needs and draws. Differences are taken per replicatio
 get a Student-t confidence interval.
 
 Measures per variant x replication x municipality x year (care under the variant's contracts):
-uitgaven (spend: what is finally paid), unique clients, cost per client, clients per plek, wait (mean
+uitgaven (spend: what is finally paid), unique clients, cost per client, clients per plek (clienten_equivalent / plekken), wait (mean
 wacht_dagen of new trajecten starting in the year), bezetting (occupied / bought plek-days),
 paid-back plek-days, settlements (sum of verrekeningen), provider margin (revenue - cost, NaN
-without provider_costs), clienten_equivalent (plek-days / mean doorlooptijd).
+without provider_costs), clienten_equivalent (clients served by the plekken: analysis.plekken, as in the plek table).
 Predictability per variant x municipality x year: the standard deviation of spend across
 replications and the share of replications whose spend exceeds the budget (``budget`` per
 municipality and year, default: the reference variant's mean spend).
@@ -91,7 +91,6 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     pay = fund.payments.assign(municipality=fund.payments["municipality"].astype(str))
     parts.append(pay[pay["kind"] == "settlement"].groupby(by)["amount"].sum().rename("verrekening"))
     pk = fund.plekken.assign(municipality=[contracts[i].municipality for i in fund.plekken["contract"]])
-    plek_keys = {contracts[i].key for i in fund.plekken["contract"].unique()}
     if len(pk):
         g = pk.groupby(by)
         parts += [(g["occupied"].sum() / g["bought"].sum()).rename("bezettingsgraad"),
@@ -101,12 +100,9 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     for year, lo, hi in year_bounds(scenario):
         in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
         n = in_year.drop_duplicates(["replication", "municipality", "client"]).groupby(["replication", "municipality"]).size()
-        at_plek = in_year[[k in plek_keys for k in zip(in_year["municipality"], in_year["provider"], in_year["segment"])]]
-        m = at_plek.drop_duplicates(["replication", "municipality", "client"]).groupby(["replication", "municipality"]).size()
         new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
         w = new.groupby(["replication", "municipality"])["wacht_dagen"].mean()
-        frame = pd.concat([n.rename("unieke_clienten"), m.rename("_clienten_bij_plekken"), w.rename("wacht_dagen_gem")],
-                          axis=1)
+        frame = pd.concat([n.rename("unieke_clienten"), w.rename("wacht_dagen_gem")], axis=1)
         frame["year"] = year
         frame["_dagen"] = hi - lo
         parts.append(frame.reset_index().set_index(by))
@@ -126,7 +122,7 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     out["kosten_per_client"] = out["uitgaven"] / out["unieke_clienten"].replace(0, np.nan)
     if "_plekdagen" in out:
         plekken = out["_plekdagen"] / out["_dagen"]
-        out["clienten_per_plek"] = out["_clienten_bij_plekken"].fillna(0) / plekken.replace(0, np.nan)
+        out["clienten_per_plek"] = out["clienten_equivalent"].fillna(0) / plekken.replace(0, np.nan)
     return out[by + list(MEASURES)], fund.payments
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from simulation.analysis.kpis import kpis
 from simulation.config.scenario import resolved_yaml
 from simulation.experiment.provenance import git_commit, package_versions
 from simulation.experiment.store import atomic_folder
 
 
-def write_run(result, out: Path, wall_seconds: float, command: list[str]) -> Path:
-    """Write a run's files to a temporary folder next to ``out`` and move it into place when complete."""
+def write_run(result, out: Path, wall_seconds: float, command: list[str], quarterly: bool = False) -> Path:
+    """Write a run's files to a temporary folder next to ``out`` and move it into place when complete.
+
+    ``quarterly``: also kpis_kwartaal.csv, the KPIs per quarter (``kpis(period="quarter")``)."""
     out = Path(out)
     with atomic_folder(out) as tmp:
         result.events.to_parquet(tmp / "events.parquet", index=False)
         result.kpis.to_csv(tmp / "kpis.csv", index=False)
+        if quarterly:
+            kpis(result.events, result.scenario, period="quarter").to_csv(tmp / "kpis_kwartaal.csv", index=False)
         (tmp / "scenario.yaml").write_text(resolved_yaml(result.scenario), encoding="utf-8")
         manifest = {
             "scenario": result.scenario.name,

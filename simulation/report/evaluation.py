@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulation.analysis.plekken import clienten_weights
 from simulation.analysis.stats import t_interval
 from simulation.data.calibration import km_median, mixture_survival
 from simulation.data.records import RecordsError, read_records
@@ -217,6 +218,8 @@ def describe(rec: Records, prepared: pd.DataFrame, st: pd.DataFrame, keuze: dict
                       & (prepared["toew"] < days)].drop_duplicates(["client_key", "segment", "toew"])
     started_new = st[(st["start"] >= 0) & (st["start"] < days) & ~st["voortzetting"]]
     waiting_end = prepared[~prepared["started"]]
+    # clients served by the plekken: analysis.plekken's definition, as the KPIs and the plek table
+    served = pd.Series(clienten_weights(records_traject_table(st, days), 0.0, float(days)), index=st.index)
     rows, dur_rows = [], []
     for m in rec.gemeenten:
         n_in = int((new_ep["municipality"] == m).sum())
@@ -241,7 +244,7 @@ def describe(rec: Records, prepared: pd.DataFrame, st: pd.DataFrame, keuze: dict
                      "wachtend_eind": len(wl),
                      "wachtend_eind_dagen_gem": (days - wl["toew"]).mean() if len(wl) else 0.0,
                      "plekken": n_plek if n_plek else np.nan,
-                     "clienten_per_plek": at_plek["client_key"].nunique() / n_plek if n_plek else np.nan,
+                     "clienten_per_plek": served[at_plek.index].sum() / n_plek if n_plek else np.nan,
                      "uitgaven": spend.get(m, 0.0),
                      "kosten_per_client": spend.get(m, 0.0) / max(in_care["client_key"].nunique(), 1)})
         for s, g in st[st["municipality"] == m].groupby("segment"):

@@ -11,6 +11,7 @@ from simulation import compare, simulate
 from scenarios import flow_scenario as scenario, funding_contract as contract
 from simulation.funding.commitments import plafond_commitments
 from simulation.funding.payments import compute_payments
+from simulation.analysis.kpis import kpis
 from simulation.analysis.tables import traject_table
 
 T = 36_500.0
@@ -29,6 +30,8 @@ def test_noord_limburg_example_from_the_model(d, served):
     y = fund.plekken[fund.plekken["year"] == 2022].iloc[0]
     assert y["empty"] == pytest.approx(0, abs=1e-9)
     assert y["clienten_equivalent"] == pytest.approx(served, rel=1e-9)
+    kpi = kpis(res.events, res.scenario)                            # the KPI: the same clients, per plek
+    assert kpi.loc[kpi["year"] == 2022, "clienten_per_plek"].iloc[0] == pytest.approx(served / 3, rel=1e-9)
     assert fund.finals[fund.finals["year"] == 2022]["final"].iloc[0] == pytest.approx(3 * T)
     waits = res.events[res.events["event"] == "wachtlijst"]
     assert len(waits) > 0                                           # the cap acts on the flow

@@ -39,6 +39,15 @@ def test_run_writes_events_kpis_scenario_and_manifest(scenario_file, tmp_path):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "no temporary folder left"
 
 
+def test_run_with_period_kwartaal_also_writes_the_kpis_per_quarter(scenario_file, tmp_path):
+    out = tmp_path / "runs" / "klein"
+    assert cli.main(["run", str(scenario_file), "--replications", "1", "--out", str(out), "--period", "kwartaal",
+                     "--quiet"]) == 0
+    yearly, quarterly = pd.read_csv(out / "kpis.csv"), pd.read_csv(out / "kpis_kwartaal.csv")
+    assert "kwartaal" not in yearly and set(quarterly["kwartaal"]) == {1, 2, 3, 4}
+    assert quarterly["instroom"].sum() == yearly["instroom"].sum()
+
+
 def test_failed_write_leaves_nothing_behind(scenario_file, tmp_path, monkeypatch):
     out = tmp_path / "runs" / "klein"
 

@@ -3,9 +3,12 @@
 voorschot per month = N x plek-days of the month x plek-day price; at year end the empty plek-days
 (N x days - occupied plek-days, if > 0) are paid back. In the flow the plekken cap the clients of
 the municipality at the provider in the segment (a plek pool). The rule also pays the plekken
-phase of a traject contract that converted to plekken.
+phase of a traject contract that converted to plekken. The plek table's ``clienten_equivalent``
+(clients served) is ``analysis.plekken``'s definition, the same the KPI ``clienten_per_plek`` uses.
 """
 from __future__ import annotations
+
+import datetime as dt
 
 from typing import Literal, Optional
 
@@ -13,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
+from simulation.analysis.plekken import clienten_weights, episode_spans
 from simulation.config.contracts import ContractBase, Conversion
 from simulation.config.pricing import PlekSchedule, TrajectPricing, check_schedule, for_year
 from simulation.core.calendar import Calendar
@@ -70,6 +74,22 @@ def _mean_doorlooptijd(sub: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
     return closed.groupby(["replication", "year"], as_index=False)["d"].mean().rename(columns={"d": "doorlooptijd_gem"})
 
 
+def _clienten(sub: pd.DataFrame, phase: Phase) -> pd.DataFrame:
+    """Clients served per replication x year of the phase: analysis.plekken's clienten_equivalent."""
+    spans = episode_spans(sub)
+    rows = []
+    for year in phase.years["year"]:
+        lo = max(phase.lo, phase.cal.day(dt.date(year, 1, 1)))
+        hi = min(phase.hi, phase.cal.day(dt.date(year + 1, 1, 1)))
+        w = clienten_weights(sub, lo, hi, spans)
+        rows.append(pd.DataFrame({"replication": sub["replication"].to_numpy(), "year": year, "w": w}))
+    if not rows:
+        return pd.DataFrame(columns=["replication", "year", "clienten_equivalent"])
+    frame = pd.concat(rows, ignore_index=True)
+    return frame.groupby(["replication", "year"], as_index=False)["w"].sum().rename(
+        columns={"w": "clienten_equivalent"})
+
+
 @register
 class Plekken(Variant):
     name = "plekken"
@@ -106,7 +126,7 @@ class Plekken(Variant):
         y = y.merge(_mean_doorlooptijd(sub, cal), on=["replication", "year"], how="left")
         fallback = y["replication"].map(_closed(sub).groupby("replication")["d"].mean())
         y["doorlooptijd_gem"] = y["doorlooptijd_gem"].fillna(fallback)
-        # clients served for the money: occupied plek-days / mean realised doorlooptijd
-        y["clienten_equivalent"] = y["occupied"] / y["doorlooptijd_gem"]
+        y = y.merge(_clienten(sub, phase), on=["replication", "year"], how="left")
+        y["clienten_equivalent"] = y["clienten_equivalent"].fillna(0.0)
         money.plekken.append(y.assign(contract=i)[PLEK_COLUMNS])
         return money
