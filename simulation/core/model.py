@@ -42,7 +42,7 @@ from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
 from simulation.core.simpy_internals import URGENT, Arrival, At, StartedProcess, schedule_at
 from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
-from simulation.core.steady_state import IN_ZORG, VOORLIGGEND_VELD, WACHTLIJST, initial_caseload
+from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, initial_caseload
 from simulation.core.streams import generator
 
 # the compiled tables the engine exposes under their own names
@@ -178,7 +178,22 @@ class Model:
                 log((env.now, ev.RECIDIVE, c.id, -1, c.mun, c.seg, -1, -1, -1, 0.0))
         while True:
             episode = self.draws.episode(c)
-            if initial is not None:
+            if initial is not None and initial[0] == TOEGANG:
+                # at the toegang since ``since``: its aanmelding and voorliggend veld are behind it
+                si, since = c.seg, initial[4]
+                initial = None
+                toegang = rules.toegang_days(tables, si, episode) - (env.now - since)
+                self.in_toegang[c.id] = (c.mun, si, since)
+                yield env.timeout(max(toegang, 0.0))
+                del self.in_toegang[c.id]
+                if rules.stacked(tables, si, episode):
+                    stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                    outcome = yield from self._chain(c, si, (c.episode, 0))
+                    if not stacked.triggered:
+                        outcome = yield stacked
+                else:
+                    outcome = yield from self._chain(c, si, (c.episode, 0))
+            elif initial is not None:
                 place, si, ti, pi, since, remaining = initial
                 initial = None
                 if place == IN_ZORG:
@@ -364,6 +379,8 @@ class Model:
                 if place == IN_ZORG:
                     self.cohort.add(ids, municipality, segment, blocks, stream, t0,
                                     (np.full(n, kind), np.full(n, provider), since, remaining))
+                elif place == TOEGANG:   # an ordinary client who arrived before t0
+                    self.cohort.add(ids, municipality, segment, blocks, stream, since)
                 else:   # VOORLIGGEND_VELD (a wachtlijst needs a pool, which the cohort never meets)
                     self.cohort.add(ids, municipality, segment, blocks, stream, t0 + remaining,
                                     pending=since)
@@ -371,6 +388,8 @@ class Model:
             for k, row in enumerate(blocks.tolist()):
                 if place == IN_ZORG:
                     initial = (IN_ZORG, segment, kind, provider, float(since[k]), float(remaining[k]))
+                elif place == TOEGANG:
+                    initial = (TOEGANG, segment, -1, -1, float(since[k]), None)
                 elif place == WACHTLIJST:
                     initial = (WACHTLIJST, segment, kind, provider, float(since[k]), None)
                 else:

@@ -12,15 +12,16 @@ What that leaves on ``t0``, per municipality:
   Laplace transform ``E[exp(-theta D)]`` of the delay it takes; the number in zorg is
   ``r E[(1 - exp(-theta D)) / theta]`` (Little's law for a growing system) and a traject's
   (outcome, doorlooptijd, age) has the in-care density ``p_o f_o(d) exp(-theta a)``, a < d;
-- clients in the voorliggend veld who will come back (recidive), with their elapsed delay;
+- clients in the voorliggend veld who will come back (recidive), with their elapsed delay,
+  and clients at the toegang, with the time since their aanmelding;
 - for a plek pool (municipality x provider x segment with plekken) the number in the system
   has the M/M/c stationary law with the offered load and the pool's capacity: min(N, c) in
   zorg, N - c on the wachtlijst, whose waiting ages are sums of exp(c mu) gaps (reversibility:
   the waiting clients are the last N - c arrivals, all while every plek was taken).
 
-With growth 0 this is the stationary state of a constant instroom. Approximations: a
-stacked client's two trajecten are placed as two clients; the toegang pipeline is empty
-at ``t0``; the plek queue is M/M/c with the mean holding time (exact for exponential
+With growth 0 this is the stationary state of a constant instroom. The clients at the toegang on t0 are placed too (their
+aanmelding ``elapsed`` days before t0). Approximations: a stacked client's two trajecten
+are placed as two clients; the plek queue is M/M/c with the mean holding time (exact for exponential
 doorlooptijden and no continuations), and clients who would have waited longer than the
 segment's ``max_wait_days`` are not placed (they have moved to another provider).
 """
@@ -40,7 +41,7 @@ from simulation.core.streams import generator
 GRID = 1024          # quantile points per duration distribution
 UITVAL_GRID = 32     # points of the uitval fraction
 OUTCOME_SLOT = LANE_FIRST[(0, 0)] + 3   # the block column of the first traject's outcome uniform (rules.T_OUTCOME)
-IN_ZORG, WACHTLIJST, VOORLIGGEND_VELD = "in_zorg", "wachtlijst", "voorliggend_veld"
+IN_ZORG, WACHTLIJST, VOORLIGGEND_VELD, TOEGANG = "in_zorg", "wachtlijst", "voorliggend_veld", "toegang"
 _ROUTES = ("afschaling", "step_down", "opschaling", "uitval", "verlenging")   # events.OUTCOMES order
 
 
@@ -77,6 +78,7 @@ class SteadyState:
         self.sc, self.tables, self.t0 = scenario, tables, t0
         self._grid: dict = {}
         self.spaces, self.rates, self.caseload, self.pending, self.entering = [], [], [], [], []
+        self.toegang = []   # per municipality and segment: clients at the toegang on t0
         for municipality in range(len(tables.mun_names)):
             space = StateSpace()
             for segment in range(len(tables.seg_names)):
@@ -89,14 +91,16 @@ class SteadyState:
             caseload = np.zeros(len(space.states))
             entering = np.zeros(len(space.states))
             pending = np.zeros(len(tables.seg_names))
+            toegang = np.zeros(len(tables.seg_names))
             for growth in sorted({s.instroom.growth for s in scenario.segments.values()}):
-                r, c, q, e = self._solve(space, municipality, growth, start_year_fraction)
-                rates, caseload, pending, entering = rates + r, caseload + c, pending + q, entering + e
+                r, c, q, e, g = self._solve(space, municipality, growth, start_year_fraction)
+                rates, caseload, pending, entering, toegang = rates + r, caseload + c, pending + q, entering + e, toegang + g
             self.spaces.append(space)
             self.rates.append(rates)
             self.caseload.append(caseload)
             self.pending.append(pending)
             self.entering.append(entering)
+            self.toegang.append(toegang)
 
     # -- distributions --------------------------------------------------------------------------
     def _durations(self, kind: int, ext: bool) -> np.ndarray:
@@ -195,7 +199,12 @@ class SteadyState:
             if not ext:
                 entering[i] = rates[i] - sum(M[i, j] * rates[j] for j in range(n_states)
                                              if space.states[j][3] == provider and space.states[j][0] == segment)
-        return rates[:n_states], caseload, pending, entering
+        toegang = np.zeros(n_seg)
+        for segment, name in enumerate(tables.seg_names):
+            vv = sc.segments[name].voorliggend_veld_share
+            toegang[segment] = (rates[n_states + segment] * (1 - vv)
+                                * np.mean(_occupancy(self._segment_delay(segment, "toegang"), theta)))
+        return rates[:n_states], caseload, pending, entering, toegang
 
     def _in_care_weights(self, kind: int, ext: bool, provider: int, theta: float):
         """Atoms of (outcome, doorlooptijd) of a traject in care on t0 and their weights per start.
@@ -235,6 +244,20 @@ class SteadyState:
         else:
             age = -np.log1p(-u[:, 1] * -np.expm1(-theta * days)) / theta
         return age, days - age, chosen
+
+    def draw_toegang(self, segment: int, u: np.ndarray, growth: float):
+        """(elapsed, the uniform of the toegang time) of clients at the toegang on t0, from (n, 2) uniforms.
+
+        The toegang time is a quantile point of the grid, so the segment's sampler turns the
+        returned uniform into exactly that time (model and cohort draw it from the block)."""
+        theta = theta_of(growth)
+        g = self._segment_delay(segment, "toegang")
+        cdf = np.cumsum(_occupancy(g, theta))
+        cdf /= cdf[-1]
+        j = np.minimum(np.searchsorted(cdf, u[:, 0], side="right"), len(g) - 1)
+        days = g[j]
+        elapsed = u[:, 1] * days if theta == 0 else -np.log1p(-u[:, 1] * -np.expm1(-theta * days)) / theta
+        return elapsed, (j + 0.5) / GRID
 
     def draw_pending(self, segment: int, u: np.ndarray, growth: float):
         """(elapsed, remaining) recidive delays of clients in the voorliggend veld on t0, from (n, 2) uniforms."""
@@ -279,7 +302,8 @@ def initial_caseload(scenario: Scenario, tables: CompiledScenario, seed: int, re
 
     Yields ``(place, municipality, segment, kind, provider, first_id, blocks, since, remaining)``:
     ``place`` is IN_ZORG (``since`` the start day of the traject, ``remaining`` its days left),
-    WACHTLIJST (``since`` the day the wait began; oldest first) or VOORLIGGEND_VELD (``since``
+    WACHTLIJST (``since`` the day the wait began; oldest first), TOEGANG (``since`` the day
+    of the aanmelding, ``remaining`` the days since then; the block holds the toegang time) or VOORLIGGEND_VELD (``since``
     the day the client went there, ``remaining`` the days to its recidive; kind and provider
     -1). ``blocks`` are the clients' blocks of uniforms. ``capacity``: plekken per
     (municipality, provider, segment) pool on t0. In-care counts are Poisson per state except
@@ -301,11 +325,12 @@ def initial_caseload(scenario: Scenario, tables: CompiledScenario, seed: int, re
                 pool = capacity.get((municipality, provider, segment))
                 load = float(sum(caseload[i] for i in states))
                 waiting = 0
-                if pool is None or load >= pool:
+                if pool is None or not math.isfinite(pool) or load >= pool or load == 0:
                     counts = rng.poisson(caseload[states])
                 else:
+                    pool = int(pool)
                     in_system = _mmc_in_system(load, pool, float(rng.random()))
-                    counts = rng.multinomial(min(in_system, pool), caseload[states] / load) if load else 0 * caseload[states]
+                    counts = rng.multinomial(min(in_system, pool), caseload[states] / load)
                     waiting = max(in_system - pool, 0)
                 for i, n in zip(states, counts.tolist()):
                     _, kind, ext, _ = space.states[i]
@@ -330,6 +355,16 @@ def initial_caseload(scenario: Scenario, tables: CompiledScenario, seed: int, re
                         yield (WACHTLIJST, municipality, segment, int(chosen[k]), provider, first_id + placed,
                                u[k:k + 1, 1:], np.array([t0 - ages[k]]), np.array([math.nan]))
                         placed += 1
+            n = rng.poisson(steady.toegang[municipality][segment])
+            if n:   # at the toegang: an ordinary client whose aanmelding was ``elapsed`` days before t0
+                u = rng.random((n, 2 + BLOCK))
+                elapsed, toegang_uniform = steady.draw_toegang(segment, u, growth)
+                blocks = u[:, 2:].copy()
+                vv = spec.voorliggend_veld_share
+                blocks[:, 0] = vv + (1 - vv) * blocks[:, 0]      # rules.E_VOORLIGGEND_VELD: not sent there
+                blocks[:, 1] = toegang_uniform                   # rules.E_TOEGANG
+                yield TOEGANG, municipality, segment, -1, -1, first_id + placed, blocks, t0 - elapsed, elapsed
+                placed += n
             n = rng.poisson(steady.pending[municipality][segment])
             if n:
                 u = rng.random((n, 2 + BLOCK))
