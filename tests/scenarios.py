@@ -94,6 +94,31 @@ def mmc_scenario(c: int, rho: float, mean_service: float, warmup_days: float) ->
     })
 
 
+def mmc_pools_scenario(c: int, rho: float, mean_service: float, pools: int, warmup_days: float = 0.0,
+                       initial_caseload: bool = True) -> Scenario:
+    """``pools`` independent M/M/c systems in one run: identical municipalities (each has its own
+    random streams) with c plekken each at one provider, otherwise as ``mmc_scenario``. With the
+    defaults the log starts on the initial state itself (in care and on the wachtlijst)."""
+    per_year = c * rho / mean_service * 365
+    names = [f"M{i:02d}" for i in range(pools)]
+    return scenario_from_dict({
+        "name": f"mmc-pools-{c}-{rho}", "start_date": START, "horizon_years": 1,
+        "warmup": {"initial_caseload": initial_caseload, "days": warmup_days},
+        "municipalities": {m: {"population": 1} for m in names},
+        "segments": {"S": {
+            "domain": "jeugd",
+            "instroom": {"per_year": {m: per_year for m in names}, "base_year": 2025},
+            "voorliggend_veld_share": 0.0, "stacking_probability": 0.0,
+            "toegang_doorlooptijd": {"kind": "fixed", "value": 0},
+            "recidive": {"probability": 0.0},
+            "traject_types": {"T": {
+                "share": 1, "planned_doorlooptijd": mean_service,
+                "doorlooptijd": {"kind": "exponential", "mean": mean_service},
+                "outcomes": {"afschaling": 1.0}}}}},
+        "providers": {"P": {"segments": {"S": {}}, "plekken": {m: {"S": c} for m in names}}},
+    })
+
+
 def mginf_scenario(doorlooptijd: dict, municipalities: int, per_year: float, warmup_days: float = 0.0) -> Scenario:
     """M/G/infinity: ``municipalities`` identical, independent municipalities (each has its own
     random streams), one segment, one provider without plekken, no voorliggend veld, stacking or

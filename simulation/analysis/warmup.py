@@ -110,3 +110,53 @@ def suggest_warmup(smoothed: np.ndarray, tolerance: float = 0.05) -> Optional[in
         return None
     last_out = np.flatnonzero(outside)
     return int(last_out[-1] + 1) if len(last_out) else 0
+
+
+def daily_caseload_by_segment(events: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """Trajecten in zorg at the start of every day, mean over replications, one column per segment."""
+    tr = traject_table(events)
+    days = np.arange(horizon_days, dtype=float)
+    n_rep = tr["replication"].nunique()
+    out = {}
+    for segment, t in tr.groupby("segment", observed=True, sort=False):
+        starts, stops = np.sort(t["start"].to_numpy()), np.sort(t["stop"].to_numpy())
+        out[str(segment)] = (np.searchsorted(starts, days, side="right")
+                             - np.searchsorted(stops, days, side="right")) / n_rep
+    return pd.DataFrame(out, index=pd.Index(days.astype(int), name="day"))
+
+
+def mser(y: np.ndarray, batch: int = 5) -> int:
+    """MSER-``batch`` truncation point (White 1997): the start d (in days) of the batch that
+    minimises the variance of the mean of what follows, searched over the first half."""
+    y = np.asarray(y, dtype=float)
+    b = len(y) // batch
+    means = y[:b * batch].reshape(b, batch).mean(axis=1)
+    best, best_d = np.inf, 0
+    for d in range(b // 2):
+        rest = means[d:]
+        stat = rest.var() / len(rest)
+        if stat < best:
+            best, best_d = stat, d
+    return best_d * batch
+
+
+def steady_state_check(events: pd.DataFrame, scenario: Scenario, batch: int = 5) -> pd.DataFrame:
+    """Per segment: the MSER truncation point of the daily caseload with the input growth taken out.
+
+    The caseload is divided by (1 + growth)^(day / 365) (the segment's instroom growth), so a start
+    in the steady state of the growing system leaves a flat series: truncation day near 0, and
+    ``drift_per_year`` (the slope of a straight line through the detrended series, relative
+    to its mean) near 0. A warm-up that leaves the system settling shows a late truncation
+    point or a drift.
+    """
+    daily = daily_caseload_by_segment(events, scenario.horizon_days)
+    rows = []
+    for segment in daily.columns:
+        growth = scenario.segments[segment].instroom.growth
+        days = daily.index.to_numpy(dtype=float)
+        detrended = daily[segment].to_numpy() / (1 + growth) ** (days / 365.0)
+        slope = np.polyfit(days, detrended, 1)[0] if detrended.mean() else 0.0
+        rows.append({"segment": segment, "mser_days": mser(detrended, batch),
+                     "drift_per_year": slope * 365.0 / detrended.mean() if detrended.mean() else 0.0,
+                     "caseload_day_0": float(daily[segment].iloc[0])})
+    return pd.DataFrame(rows)

@@ -43,11 +43,13 @@ class Cohort:
         self.at_horizon: dict[str, list[np.ndarray]] = {"in_zorg": [], "toegang": [], "voorliggend_veld_recidive": []}
         self.n_clients = 0
 
-    def add(self, cid, mun, seg, draws, stream, start, initial=None) -> None:
+    def add(self, cid, mun, seg, draws, stream, start, initial=None, pending=None) -> None:
         """Clients of one stream: ids, first episode start, the per-client block of uniforms.
 
         ``initial`` = (type, provider, start day, remaining days) arrays for clients of the
         initial caseload, who start in care at ``start`` instead of at the toegang.
+        ``pending``: for clients of the initial state in the voorliggend veld, the days they went
+        there; they come back (recidive) at ``start`` and begin their episode 1 there.
         """
         n = len(cid)
         if n == 0:
@@ -59,6 +61,8 @@ class Cohort:
             kind, provider, begun, remaining = initial
             part["initial"] = (np.asarray(kind), np.asarray(provider), np.asarray(begun, dtype=float),
                                np.asarray(remaining, dtype=float))
+        if pending is not None:
+            part["pending"] = np.asarray(pending, dtype=float)
         self.parts.append(part)
         self.n_clients += n
 
@@ -98,21 +102,30 @@ class Cohort:
         is_initial = np.zeros(n, dtype=bool)
         ini_type, ini_prov = np.full(n, NO), np.full(n, NO)
         ini_start, ini_remaining = np.full(n, np.nan), np.full(n, np.nan)
+        pending = np.full(n, np.nan)     # in the voorliggend veld on the warm-up start: since when
         offset = 0
         for p in self.parts:
             size = len(p["cid"])
+            part = slice(offset, offset + size)
             if "initial" in p:
-                part = slice(offset, offset + size)
                 is_initial[part] = True
                 ini_type[part], ini_prov[part], ini_start[part], ini_remaining[part] = p["initial"]
+            if "pending" in p:
+                pending[part] = p["pending"]
             offset += size
 
-        k = np.arange(n)
+        waiting = ~np.isnan(pending)
+        k = np.flatnonzero(~waiting)
+        t = t[~waiting] if waiting.any() else t
+        back_at = self._pending(np.flatnonzero(waiting), pending, np.concatenate([p["t"] for p in self.parts]))
         episode = 0
-        while k.size:
-            k, t = self._episode(k, t, episode, is_initial[k], ini_type[k], ini_prov[k],
-                                 ini_start[k], ini_remaining[k])
+        while k.size or episode == 0:
+            if k.size:
+                k, t = self._episode(k, t, episode, is_initial[k], ini_type[k], ini_prov[k],
+                                     ini_start[k], ini_remaining[k])
             is_initial[:], ini_type[:], ini_prov[:] = False, NO, NO   # later episodes start at the toegang
+            if episode == 0 and back_at[0].size:   # the voorliggend veld of the initial state comes back
+                k, t = np.concatenate([k, back_at[0]]), np.concatenate([t, back_at[1]])
             episode += 1
         # the stacked episodes run on private clocks after every cohort row is in the log, so a
         # client's rows stay in causal order in the log
@@ -122,6 +135,19 @@ class Cohort:
         for row, start, ep in self.handover:
             self.hand_over(int(self.cid[row]), int(self.mun[row]), int(self.seg[row]),
                            self.draws[row].tolist(), self.stream[row], start, ep, int(self.next_traject[row]))
+
+    def _pending(self, k, since, back):
+        """Clients of the initial state in the voorliggend veld: log their day-0 state and recidive;
+        returns (clients, days) of those who come back before the horizon."""
+        if not k.size:
+            return k, np.zeros(0)
+        seg, since, back = self.seg[k], since[k], back[k]
+        self._emit((since < 0) & (back >= 0), 0.0, ev.BEGINSTAND, k, NO, seg, NO, NO, ev.IN_VOORLIGGEND_VELD, since)
+        stays = back >= self.horizon
+        self.at_horizon["voorliggend_veld_recidive"].append(self.cid[k[stays]])
+        returns = ~stays
+        self._emit(returns & (back >= 0), back, ev.RECIDIVE, k, NO, seg, NO, NO, NO, 0.0)
+        return k[returns], back[returns]
 
     def _episode(self, k, t, episode, initial, ini_type, ini_prov, ini_start, ini_remaining):
         """One episode for clients ``k`` starting it at ``t``; returns those who come back and when."""

@@ -31,7 +31,7 @@ import simpy
 from simulation.config.scenario import Scenario
 from simulation.core import events as ev
 from simulation.core import rules
-from simulation.core.calendar import Calendar
+from simulation.core.calendar import Calendar, days_in_year
 from simulation.core.cohort import Cohort
 from simulation.core.compiled import CompiledScenario
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM, Client, ClientDraws
@@ -42,7 +42,7 @@ from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
 from simulation.core.simpy_internals import URGENT, Arrival, At, StartedProcess, schedule_at
 from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
-from simulation.core.steady_state import initial_caseload
+from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, initial_caseload
 from simulation.core.streams import generator
 
 # the compiled tables the engine exposes under their own names
@@ -161,17 +161,45 @@ class Model:
     def _client(self, c: Client, initial: tuple | None = None):
         """A client's life: aanmelding, toegang, trajecten, voorliggend veld, possible recidive.
 
-        ``initial`` = (segment, type, provider, start day, remaining days) for a client of the
-        initial caseload, who starts in care instead of at the toegang. Short names in this hot
+        ``initial`` = (place, segment, type, provider, since, remaining days) for a client of the
+        initial state (steady_state.initial_caseload): in care, on a wachtlijst or in the
+        voorliggend veld waiting to come back, instead of at the toegang. Short names in this hot
         path: c client, si segment, ti traject type, pi provider.
         """
         env, log, tables = c.env, self.log, self.tables
+        if initial is not None and initial[0] == VOORLIGGEND_VELD:   # waiting to come back (recidive)
+            since, remaining = initial[4], initial[5]
+            initial = None
+            self.in_vv[c.id] = (c.mun, c.seg, since)
+            yield env.timeout(remaining)
+            del self.in_vv[c.id]
+            c.episode += 1
+            if env.now >= 0:
+                log((env.now, ev.RECIDIVE, c.id, -1, c.mun, c.seg, -1, -1, -1, 0.0))
         while True:
             episode = self.draws.episode(c)
-            if initial is not None:
-                si, ti, pi, start, remaining = initial
+            if initial is not None and initial[0] == TOEGANG:
+                # at the toegang since ``since``: its aanmelding and voorliggend veld are behind it
+                si, since = c.seg, initial[4]
                 initial = None
-                outcome = yield from self._chain(c, si, (c.episode, 0), ti, pi, (start, remaining))
+                toegang = rules.toegang_days(tables, si, episode) - (env.now - since)
+                self.in_toegang[c.id] = (c.mun, si, since)
+                yield env.timeout(max(toegang, 0.0))
+                del self.in_toegang[c.id]
+                if rules.stacked(tables, si, episode):
+                    stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                    outcome = yield from self._chain(c, si, (c.episode, 0))
+                    if not stacked.triggered:
+                        outcome = yield stacked
+                else:
+                    outcome = yield from self._chain(c, si, (c.episode, 0))
+            elif initial is not None:
+                place, si, ti, pi, since, remaining = initial
+                initial = None
+                if place == IN_ZORG:
+                    outcome = yield from self._chain(c, si, (c.episode, 0), ti, pi, (since, remaining))
+                else:   # on a wachtlijst since ``since``
+                    outcome = yield from self._chain(c, si, (c.episode, 0), ti, pi, waiting_since=since)
             else:
                 si, now = c.seg, env.now
                 if now >= 0:
@@ -221,18 +249,22 @@ class Model:
                 return provider
         return None
 
-    def _wait_for_plek(self, c: Client, pool: PlekPool, tid: int, si: int, ti: int, pi: int, logged: bool):
-        """Wait FIFO for a plek; after max_wait_days move to a provider with room. Returns (provider, pool)."""
+    def _wait_for_plek(self, c: Client, pool: PlekPool, tid: int, si: int, ti: int, pi: int, logged: bool,
+                       since: float | None = None):
+        """Wait FIFO for a plek; after max_wait_days move to a provider with room. Returns (provider, pool).
+
+        ``since``: the day the wait began, for a client of the initial state already waiting."""
         env, log = self.env, self.log
         request = pool.request()
         if request is None:
             return pi, pool
-        self.waiting[tid] = (c.id, c.mun, si, ti, pi, env.now)
+        since = env.now if since is None else since
+        self.waiting[tid] = (c.id, c.mun, si, ti, pi, since)
         if logged and env.now >= 0:
             log((env.now, ev.WACHTLIJST, c.id, tid, c.mun, si, ti, pi, -1, 0.0))
         max_wait = self.seg_max_wait[si]
         if max_wait is not None:
-            yield request | env.timeout(max_wait)
+            yield request | env.timeout(max(max_wait - (env.now - since), 0.0))
             if not request.triggered:
                 alternative = self._provider_with_room(c.mun, si, pi)
                 if alternative is not None:
@@ -248,14 +280,15 @@ class Model:
         return pi, pool
 
     def _chain(self, c: Client, si: int, lane: tuple[int, int], ti: int | None = None, pi: int | None = None,
-               initial: tuple[float, float] | None = None, p: int = 0):
+               initial: tuple[float, float] | None = None, p: int = 0, waiting_since: float | None = None):
         """One toewijzing and what follows it in the same segment; returns the final outcome code.
 
         The hot path of a traject, kept in one frame for speed. Verlenging and step-down start a
         new traject at once at the same provider, keeping the plek; opschaling releases the plek
         and starts a new toewijzing in the target segment. ``lane`` and ``p``:
         where the trajecten of this chain take their draws (see draws.LANE_SIZES). ``initial`` =
-        (start day, remaining days) places a traject of the initial caseload. Short names: si
+        (start day, remaining days) places a traject of the initial caseload; ``waiting_since``
+        a client of the initial state on the wachtlijst since that day. Short names: si
         segment, ti traject type, pi provider, u the traject's uniforms (hot loop).
         """
         env, log, tables, ledger = c.env, self.log, self.tables, self.ledger
@@ -270,14 +303,15 @@ class Model:
         c.seg = si
         mi, cid = c.mun, c.id
         tid = cid * 1000 + j
-        assigned = env.now
-        if initial is None and assigned >= 0:
+        fresh = initial is None and waiting_since is None
+        assigned = env.now if waiting_since is None else waiting_since
+        if fresh and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
-        if initial is None and self.flow is not None and self.flow.gated:   # budgetplafond, weigering
+        if fresh and self.flow is not None and self.flow.gated:   # budgetplafond, weigering
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
         pool = self.pools.get((mi, pi, si))
         if pool is not None:
-            pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=initial is None)
+            pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=fresh, since=waiting_since)
         now = env.now
         if initial is not None and now == assigned:
             start, remaining = initial   # in care since before the warm-up
@@ -326,26 +360,41 @@ class Model:
 
     # -- the run ------------------------------------------------------------------------------
     def _place_initial_caseload(self) -> None:
-        """The steady-state caseload at the warm-up start (steady_state.initial_caseload), placed in
-        care: in the cohort for clients who can never wait, else as processes on the shared clock."""
+        """The steady state at the warm-up start (steady_state.initial_caseload), placed: trajecten
+        in zorg, clients on a plek wachtlijst and clients in the voorliggend veld who will come
+        back; in the cohort for clients who can never wait, else as processes on the shared clock."""
         t0 = -self.warmup_days
-        groups = initial_caseload(self.sc, self.tables, self.seed, self.replication, t0, self.calendar.year_of(t0))
-        for municipality, segment, kind, provider, factor, first_id, rows in groups:
-            sample_length_biased = self.types[kind].sample_length_biased
-            n = len(rows)
+        date = self.calendar.date(t0)
+        year_fraction = date.year + (date.timetuple().tm_yday - 1 + t0 - np.floor(t0)) / days_in_year(date.year)
+        capacity = {key: pool.capacity for key, pool in self.pools.items()}
+        groups = initial_caseload(self.sc, self.tables, self.seed, self.replication, t0, year_fraction, capacity)
+        for place, municipality, segment, kind, provider, first_id, blocks, since, remaining in groups:
+            n = len(blocks)
+            if not n:
+                continue
             self.n_clients += n
             stream = (self.mun_names[municipality], self.seg_names[segment])
+            ids = first_id + np.arange(n)
             if self.private_ok[municipality][segment]:
-                total = np.array(list(map(sample_length_biased, rows[:, 0].tolist()))) * factor
-                age = rows[:, 1] * total
-                self.cohort.add(first_id + np.arange(n), municipality, segment, rows[:, 2:], stream, t0,
-                                (np.full(n, kind), np.full(n, provider), t0 - age, total - age))
+                if place == IN_ZORG:
+                    self.cohort.add(ids, municipality, segment, blocks, stream, t0,
+                                    (np.full(n, kind), np.full(n, provider), since, remaining))
+                elif place == TOEGANG:   # an ordinary client who arrived before t0
+                    self.cohort.add(ids, municipality, segment, blocks, stream, since)
+                else:   # VOORLIGGEND_VELD (a wachtlijst needs a pool, which the cohort never meets)
+                    self.cohort.add(ids, municipality, segment, blocks, stream, t0 + remaining,
+                                    pending=since)
                 continue
-            for k, row in enumerate(rows.tolist()):
-                total = sample_length_biased(row[0]) * factor
-                age = row[1] * total
-                self._start(first_id + k, municipality, segment, row[2:], stream,
-                            (segment, kind, provider, t0 - age, total - age))
+            for k, row in enumerate(blocks.tolist()):
+                if place == IN_ZORG:
+                    initial = (IN_ZORG, segment, kind, provider, float(since[k]), float(remaining[k]))
+                elif place == TOEGANG:
+                    initial = (TOEGANG, segment, -1, -1, float(since[k]), None)
+                elif place == WACHTLIJST:
+                    initial = (WACHTLIJST, segment, kind, provider, float(since[k]), None)
+                else:
+                    initial = (VOORLIGGEND_VELD, segment, -1, -1, float(since[k]), float(remaining[k]))
+                self._start(int(ids[k]), municipality, segment, row, stream, initial)
 
     def run(self) -> array:
         """Simulate warm-up and horizon; returns the event log as a flat array of 10 floats per event."""

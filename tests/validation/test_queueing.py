@@ -22,8 +22,9 @@ import pytest
 from scipy import stats
 
 from simulation.experiment.runner import run_replication
+from simulation.analysis.queueing import erlang_c
 from simulation.analysis.tables import traject_table, waiting_table
-from scenarios import bonferroni, check_mean, mginf_scenario, mmc_scenario, mmc_theory
+from scenarios import bonferroni, check_mean, mginf_scenario, mmc_pools_scenario, mmc_scenario, mmc_theory
 
 FAMILY_ALPHA = 0.01
 SEED = 20251
@@ -79,6 +80,61 @@ def test_mmc_plekken_queue_matches_erlang_c(c, rho, clients, replications, tol_p
         check_mean(col["busy"], theory["busy"], "mean occupied plekken vs lambda / mu", 0.02, level),
     ]
     print("\n".join(lines))
+
+
+# M/M/c from day 0: the initial state of a plek pool is its steady state (steady_state.initial_caseload).
+# c = 10 plekken at rho = 0.95 with a mean doorlooptijd of 29 days: the relaxation time
+# 1 / (c mu (1 - sqrt(rho))^2) is about 12 years, so a queue that starts empty stays short all
+# year (measured: mean wait 24% of Erlang C's). POOLS x REPLICATIONS independent pools.
+STEADY_C, STEADY_RHO, STEADY_CLIENTS = 10, 0.95, 120
+STEADY_POOLS, STEADY_REPLICATIONS = 40, 16
+
+
+@pytest.mark.statistical
+def test_mmc_from_day_0_waits_and_queue_match_erlang_c():
+    mean_service = STEADY_C * STEADY_RHO * 365.0 / STEADY_CLIENTS
+    scenario = mmc_pools_scenario(STEADY_C, STEADY_RHO, mean_service, STEADY_POOLS)
+    theory = mmc_theory(STEADY_C, STEADY_RHO, mean_service)
+    horizon = float(scenario.horizon_days)
+    wait, lq, q0 = [], [], []
+    for r in range(STEADY_REPLICATIONS):
+        events, _ = run_replication(scenario, SEED, r)
+        trajecten = traject_table(events)
+        waits = waiting_table(events, trajecten, horizon)
+        starts = events[events["event"] == "start_zorg"]
+        begin = events[(events["event"] == "beginstand") & (events["reden"] == "wachtlijst")]
+        queued = (np.minimum(waits["until"], horizon) - np.maximum(waits["since"], 0.0))
+        for m in scenario.municipalities:
+            wait.append(starts.loc[starts["municipality"] == m, "wacht_dagen"].mean())
+            lq.append(queued[waits["municipality"] == m].sum() / horizon)
+            q0.append(int((begin["municipality"] == m).sum()))
+    level = bonferroni(FAMILY_ALPHA, 3)
+    lines = [
+        # the wait of the clients who start care in the year, the first year from day 0
+        check_mean(wait, theory["wq"], "mean wait in year 1 from day 0 (days) vs Erlang C", 0.15, level),
+        check_mean(lq, theory["lq"], "mean wachtlijst length in year 1 vs lambda Wq", 0.15, level),
+    ]
+    print("\n".join(lines))
+    # the wachtlijst on day 0: P(Nq = 0) = 1 - C rho, P(Nq = j) = C (1 - rho) rho^j (j >= 1)
+    c, rho = STEADY_C, STEADY_RHO
+    erlang = erlang_c(c, c * rho)
+    top = 40
+    pmf = np.array([1 - erlang * rho] + [erlang * (1 - rho) * rho ** j for j in range(1, top)])
+    pmf = np.append(pmf, 1 - pmf.sum())                  # Nq >= top
+    observed = np.bincount(np.minimum(q0, top), minlength=top + 1)
+    expected = pmf * len(q0)
+    # pool the tail cells so that every expected count is >= 5
+    cells_o, cells_e, acc_o, acc_e = [], [], 0.0, 0.0
+    for o, e in zip(observed[::-1], expected[::-1]):
+        acc_o, acc_e = acc_o + o, acc_e + e
+        if acc_e >= 5:
+            cells_o.append(acc_o), cells_e.append(acc_e)
+            acc_o = acc_e = 0.0
+    cells_o[-1] += acc_o
+    cells_e[-1] += acc_e
+    chi2, p = stats.chisquare(cells_o, cells_e)
+    print(f"day-0 wachtlijst: mean {np.mean(q0):.2f} vs Erlang C {theory['lq']:.2f}; chi2 {chi2:.1f}, p {p:.3g}")
+    assert p > FAMILY_ALPHA, f"day-0 wachtlijst lengths are not Erlang C's: chi2 {chi2:.1f}, p {p:.2g}"
 
 
 def test_erlang_c_formula_against_known_values():
