@@ -33,7 +33,7 @@ warm-up are in the formula (see _Segment.recidive_in_care and inflow_in_care): r
 returns start from zero on 1 Jan 2021, and spells that entered by opschaling are not in the
 initial caseload. What the formula still misses (chains under way at the warm-up start,
 second returns, doorstroom building up over years, waiting for plekken) is corrected by a
-per-segment factor measured by simulation (CALIBRATION, 1.02-1.10; `--calibrate`). The target is the 2019 count
+per-segment factor measured by simulation (CALIBRATION, 0.87-1.02; `--calibrate`). The target is the 2019 count
 grown to 2022: count_2019 x (1 + growth)^3 (004 par. 6: youth 5%, Wmo 3% a year). The
 formula is linear in the instroom, so it is solved directly; segments fed by opschaling
 are solved after their sources (a fixed-point iteration).
@@ -74,12 +74,14 @@ COUNTS_2019 = {"S1": 448, "S2": 372, "S3": 646, "S4": 8251,
 # Warm-up calibration: target / simulated unique clients in 2022 when the instroom is the
 # formula's alone. The formula is a steady state (plus the two warm-up effects named in
 # _Segment). The model's initial caseload solves the traffic equations of chains, opschaling
-# and recidive per traject type, so most factors are close to 1; doorstroom into S1/S2 still
-# builds up over the years, and S2a's formula double-counts part of its inflow from opschaling.
+# and recidive per traject type, so most factors are close to 1. S1/S2 (long chains since the
+# doorlooptijden were aligned with CBS 2021, docs/doorlooptijden.md) come out about 4-5% above the
+# formula, which the factors below 1 take back; S2a's formula double-counts part of its inflow
+# from opschaling.
 # Measured with `python params/derive_instroom.py --calibrate` (see CALIBRATION_RUN); 1.0 = no
 # correction. Re-measure after changing the scenario's assumptions or the model's warm-up.
-CALIBRATION = {"S1": 1.039, "S2": 1.035, "S3": 1.001, "S4": 1.001,
-               "S1a": 1.014, "S1b": 1.015, "S2a": 0.899, "S2b": 0.998, "S3a": 1.003, "S3b": 1.01}
+CALIBRATION = {"S1": 0.961, "S2": 0.949, "S3": 1.011, "S4": 0.979,
+               "S1a": 1.014, "S1b": 1.019, "S2a": 0.872, "S2b": 0.995, "S3a": 1.004, "S3b": 1.007}
 CALIBRATION_RUN = {"seed": 20220101, "replications": 60, "standalone_replications": 300}
 
 
@@ -382,6 +384,47 @@ def plek_loads(scenario: Scenario, inflow: dict, per_year: dict[str, float], mun
             f = prov.segments[s].maatwerk_factor
             loads[(p, s)] = (chains + i) * share * mix[p] * mean * f
     return loads
+
+
+# -- comparison with CBS (docs/doorlooptijden.md) ----------------------------------------------
+
+# CBS Beleidsinformatie Jeugd 2021 (../shared/data/cbs_jeugdhulp_2021.md): stock on 1 January /
+# new trajecten started in the year, per hulpvorm; the model's youth segments that match them.
+CBS_2021 = {"S4": ("ambulant at the provider", 1.01), "S3": ("daghulp at the provider", 1.28),
+            "S1+S2": ("with verblijf", 1.98)}
+CBS_GROUPS = {"S4": ("S4",), "S3": ("S3",), "S1+S2": ("S1", "S2")}
+
+
+def cbs_trajecten(trajecten):
+    """Merge the model's trajecten as CBS does: one CBS traject per run of a client's trajecten in the
+    same segment at the same provider that overlap or follow on (a verlenging, a step-down, a stacked
+    traject at the same provider). Takes ``analysis.tables.traject_table``; returns replication,
+    segment, start (first start) and stop (last stop)."""
+    keys = ["replication", "client", "segment", "provider"]
+    t = trajecten.sort_values(keys + ["start"], kind="stable")[keys + ["start", "stop"]].reset_index(drop=True)
+    group = t.groupby(keys, observed=True, sort=False)
+    reach = group["stop"].cummax()
+    previous = reach.groupby([t[k] for k in keys], observed=True, sort=False).shift()
+    first = previous.isna() | (t["start"] > previous + 1.0)     # a gap of more than a day: a new CBS traject
+    run = first.cumsum()
+    return t.groupby(run).agg(replication=("replication", "first"), segment=("segment", "first"),
+                              start=("start", "first"), stop=("stop", "max")).reset_index(drop=True)
+
+
+def stock_per_new(events, groups=None, merged: bool = True) -> dict[str, float]:
+    """Stock in care on day 0 (1 January) / trajecten started in the first year, per group of segments.
+
+    With ``merged`` the trajecten are counted on CBS's definition (``cbs_trajecten``), else as
+    the model logs them (every verlenging and step-down a new traject)."""
+    from simulation.analysis.tables import traject_table
+    t = traject_table(events)
+    t = cbs_trajecten(t) if merged else t
+    out = {}
+    for name, segs in (groups or CBS_GROUPS).items():
+        g = t[t["segment"].isin(segs)]
+        new = int(((g["start"] >= 0) & (g["start"] < W)).sum())
+        out[name] = int((g["start"] < 0).sum()) / new if new else math.nan
+    return out
 
 
 SMALL = 200   # segments with fewer clients get their own, longer run (their noise per replication is large)
