@@ -27,13 +27,11 @@ The formula (per segment s; rates per day, W = 365 days, year Y rates grow by
   - the last line removes clients counted twice because they returned (recidive) within
     the same year: G is the recidive delay.
 
-The caseload on 1 Jan 2022 is taken at the 2021 rate because the model starts its warm-up
-(2021) with the equilibrium caseload of the 2021 instroom. Two effects of that one-year
-warm-up are in the formula (see _Segment.recidive_in_care and inflow_in_care): recidive
-returns start from zero on 1 Jan 2021, and spells that entered by opschaling are not in the
-initial caseload. What the formula still misses (chains under way at the warm-up start,
-second returns, doorstroom building up over years, waiting for plekken) is corrected by a
-per-segment factor measured by simulation (CALIBRATION, 0.87-1.02; `--calibrate`). The target is the 2019 count
+The caseload on 1 Jan 2022 is taken at the 2021 rate; the model starts its warm-up (2021) in
+the steady state of the growing system (core/steady_state.py), with recidive returns and
+opschaling spells at their stationary share (see _Segment.recidive_in_care and
+inflow_in_care). What the formula misses (the younger caseload of a growing system, second
+returns, waiting for plekken) is corrected by a per-segment factor measured by simulation (CALIBRATION, 0.87-1.02; `--calibrate`). The target is the 2019 count
 grown to 2022: count_2019 x (1 + growth)^3 (004 par. 6: youth 5%, Wmo 3% a year). The
 formula is linear in the instroom, so it is solved directly; segments fed by opschaling
 are solved after their sources (a fixed-point iteration).
@@ -51,7 +49,6 @@ import math
 import re
 import sys
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from statistics import NormalDist
 
@@ -72,8 +69,8 @@ COUNTS_2019 = {"S1": 448, "S2": 372, "S3": 646, "S4": 8251,
                "S1a": 629, "S1b": 2191, "S2a": 1111, "S2b": 1035, "S3a": 7341, "S3b": 45}
 
 # Warm-up calibration: target / simulated unique clients in 2022 when the instroom is the
-# formula's alone. The formula is a steady state (plus the two warm-up effects named in
-# _Segment). The model's initial caseload solves the traffic equations of chains, opschaling
+# formula's alone. The formula is a steady state, as the model's start is (core/steady_state.py:
+# the warm-up starts in the steady state of the growing system). The model's initial caseload solves the traffic equations of chains, opschaling
 # and recidive per traject type, so most factors are close to 1. S1/S2 (long chains since the
 # doorlooptijden were aligned with CBS 2021, docs/doorlooptijden.md) come out about 4-5% above the
 # formula, which the factors below 1 take back; S2a's formula double-counts part of its inflow
@@ -273,53 +270,24 @@ class _Segment:
         twice = self.r * (1 - self.vv) * (self.A * e22 + a_in * i22) * self.overlap
         return caseload + starts - twice
 
-    # The model's warm-up starts on 1 Jan 2021 with the equilibrium caseload of the trajecten
-    # that start from an aanmelding, but with nobody waiting in the voorliggend veld to return
-    # (recidive) and no spells that entered by opschaling. So recidive returns at day t
-    # (day 0 = 1 Jan 2022) come only from afschalingen after the warm-up start: rate
-    # R x F_G(t + W) with F_G the recidive delay's CDF; and the opschaling spells in care on
-    # 1 Jan 2022 all started during the warm-up.
-    @cached_property
+    # The model's warm-up starts on 1 Jan 2021 in the steady state of the growing system
+    # (core/steady_state.py): trajecten in care, clients in the voorliggend veld waiting to return
+    # (recidive) and spells that entered by opschaling are all placed. So recidive spells and
+    # opschaling spells are in care on 1 Jan 2022 at their stationary share, and recidive returns
+    # run at their stationary rate through 2022.
+    @property
     def recidive_in_care(self) -> float:
-        """Days-weighted recidive spells in care on 1 Jan: integral_0^W F_G(W - a) S_D(a) da."""
-        if not self.r:
-            return 0.0
-        a = np.arange(W) + 0.5
-        return float(np.sum(self._delay_cdf(W - a) * _lognormal_survival(a, self.D, self.D_second)))
+        """Days-weighted recidive spells in care on 1 Jan: the stationary mean spell length."""
+        return self.D if self.r else 0.0
 
-    @cached_property
+    @property
     def recidive_starting(self) -> float:
-        """Days-weighted recidive returns in 2022: integral_W^2W F_G(x) dx."""
-        if not self.r:
-            return 0.0
-        return float(np.sum(self._delay_cdf(W + np.arange(W) + 0.5)))
+        """Days-weighted recidive returns in 2022: all W days at the stationary rate."""
+        return W if self.r else 0.0
 
     def inflow_in_care(self, inflow: dict) -> float:
-        """E[min(D_in, W)]: opschaling spells in care on 1 Jan started in the warm-up year."""
-        rates = {t: rate for (s, t), rate in inflow[YEARS[0]].items() if s == self.name}
-        total = sum(rates.values())
-        if not total:
-            return 0.0
-        a = np.arange(W) + 0.5
-        return sum(rate / total * float(np.sum(_lognormal_survival(
-            a, self.chain.mean[t] * self.f1, self.chain.second[t] * self.f2))) for t, rate in rates.items())
-
-    @cached_property
-    def _delay_quantiles(self) -> np.ndarray:
-        u = (np.arange(2000) + 0.5) / 2000
-        return np.sort([self.seg.recidive.delay.ppf(v) for v in u]) + self.toegang
-
-    def _delay_cdf(self, x: np.ndarray) -> np.ndarray:
-        """CDF of recidive delay + toegang time (toegang taken at its mean)."""
-        q = self._delay_quantiles
-        return np.searchsorted(q, x) / len(q)
-
-
-def _lognormal_survival(x: np.ndarray, mean: float, second: float) -> np.ndarray:
-    """P(L > x) for a lognormal with the given mean and second moment (spell lengths)."""
-    from scipy.stats import lognorm
-    sigma = math.sqrt(math.log(max(second / mean ** 2, 1 + 1e-12)))
-    return lognorm.sf(x, sigma, scale=mean * math.exp(-sigma ** 2 / 2))
+        """E[D_in]: opschaling spells in care on 1 Jan, at the stationary mean length."""
+        return self.inflow(inflow[YEARS[0]])[2]
 
 
 def derive(scenario: Scenario, iterations: int = 50, calibration: dict[str, float] | None = None
