@@ -24,11 +24,15 @@
 # that the first year (2022) serves `count_2019 x (1 + growth)^3` clients per segment. So the
 # target here is the 2019 count and spend grown to the first simulated year.
 #
-# **Spend.** Where the scenario has funding contracts for a segment, spend is what the funding
-# rules pay (`simulation.funding.payments`). Otherwise (the default scenario has no contracts)
-# spend is the documented fallback: unique clients x the 2019 cost per count of the segment
-# (2019 prices; the target is 2019 spend grown like the counts), so the spend error then equals
-# the count error by construction. The table says which basis each segment used.
+# **Spend.** Spend is what the funding rules pay (`simulation.funding.payments`) under the
+# scenario's contracts. The default scenario carries the contracts of note 004 par. 7 per segment
+# (trajecten, regional budgets settled on realisation, Venlo's plekken, a price per etmaal with
+# bonus-malus, budgetplafonds, population funding, PxQ), priced by `params/derive_funding.py`:
+# one rate per hour (or etmaal) of care per segment, solved so that the first year pays the 2019
+# spend grown like the counts. The spend check is therefore a check of that pricing through the
+# payment rules, on other random numbers than the derivation used. Only a segment without
+# contracts falls back to unique clients x the 2019 cost per count; the table says which basis
+# each segment used.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
@@ -90,7 +94,7 @@ ax.bar(x + 0.2, table[f"spend_model_{first_year}_eur"] / 1e6, 0.4, label=f"model
 ax.set_xticks(x, segs)
 ax.set_title("Spend per segment")
 ax.set_xlabel("segment")
-ax.set_ylabel("EUR million per year (2019 prices)")
+ax.set_ylabel("EUR million per year (nominal, 2019 grown by 5% / 3% a year)")
 ax.legend(fontsize=8)
 ax = axes[2]
 ax.axhline(0, color="0.3", lw=0.8)

@@ -31,8 +31,13 @@
 #   `target_bezetting`, rounded up;
 #   plek-year price = tariff x 365 / planned doorlooptijd; empty plek-days are paid back.
 #
-# Tariffs (assumption): per traject type proportional to planned hours, with the share-weighted
-# mean equal to the segment's 2019 cost per count (note 004 par. 6). The doorlooptijd sweep scales
+# Tariffs: the scenario's own (the funded baseline, `params/derive_funding.py`: one rate per hour
+# of care per segment, solved so that the payment rules pay the 2019 spend of note 004 par. 6 in
+# the first year; a tariff is rate x weight x planned doorlooptijd / 7). The trajecten are paid
+# under the payment conventions of docs/funding.md (defaults: a verlenging is part of the tariff,
+# 001; a step-down pays the lighter tariff, an uitval only the start part, trajecten in care on the
+# start date were paid at their start: assumptions); section "Payment conventions" below
+# shows the answer under each. The doorlooptijd sweep scales
 # the doorlooptijd of every traject that starts under a plekken contract (behaviour
 # `doorlooptijd_factor`, an assumption, neutral = 1).
 
@@ -60,11 +65,11 @@ import pandas as pd
 from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
-from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, tariffs_2019,
+from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, scenario_tariffs,
                                        without_plekken)
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
-from simulation.report.variants import per_municipality, plekken_overlay
+from simulation.report.variants import convention_effects, driving_convention, per_municipality, plekken_overlay
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="paired confidence intervals", horizon_years=horizon_years, municipality=municipality,
@@ -79,7 +84,7 @@ sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
 base_sc = scenario_from_dict(base, source="focus")
 municipalities = list(base_sc.municipalities)
-tariffs = tariffs_2019(base_sc, segment, ref)
+tariffs = scenario_tariffs(sc, segment)
 traject_contracts = contracts_for(base_sc, municipalities, segment, "traject", tariffs=tariffs)
 pilot = simulate(scenario_from_dict(base, overrides={"funding": {"contracts": traject_contracts}}),
                  seed=seed + 10_000, replications=5, workers=workers)
@@ -92,7 +97,8 @@ for f in doorlooptijd_factors:
     if f != 1:
         variants[f"plekken x{f:g}"] = plekken_overlay(base_sc, municipalities, segment, tariffs, n_plekken,
                                                       default_plekken, factor=f)
-cmp = compare(base, variants, replications=replications, seed=seed, reference="trajecten", workers=workers)
+cmp = compare(base, variants, replications=replications, seed=seed, reference="trajecten", workers=workers,
+              keep_events=True)
 plek_table = pd.DataFrame([{"municipality": m, "provider": p, **{f"plekken_{y}": n for y, n in ys.items()}}
                            for (m, p), ys in n_plekken.items()])
 save_table(plek_table, out_dir, "plekken_bought")
@@ -156,6 +162,37 @@ ax2.set_title("Paid-back (empty) plek-days under plekken")
 ax2.set_xlabel("plek-days per year")
 ax2.set_ylabel("municipality")
 save_figure(fig, out_dir, "cost_and_payback", source)
+
+# %% [markdown]
+# ## Payment conventions: which one drives the answer?
+#
+# The documents fix a tariff per traject but not what a verlenging, a step-down, an uitval or a
+# traject already in care on 1 January pays. The trajecten variant's event log is paid again under
+# each convention (payments are pure functions of the log, so the clients stay the same); the
+# plekken variant is unchanged. Paired by replication, 95% CI.
+
+# %%
+conventions = convention_effects(cmp, year0)
+save_table(conventions, out_dir, "payment_conventions")
+conv_region = conventions[conventions["municipality"] == "regio"]
+driver, driver_shift = driving_convention(conventions)
+conventions[conventions["municipality"].isin(["regio", municipality])].round(0)
+
+# %%
+fig, ax = plt.subplots(figsize=(11, 4.2))
+yy = np.arange(len(conv_region))
+dd = conv_region["verschil_gem"] / 1e3
+ax.barh(yy, dd, color=np.where(conv_region["verschil_ci_hoog"] < 0, "#55a868",
+                               np.where(conv_region["verschil_ci_laag"] > 0, "#c44e52", "0.6")))
+ax.errorbar(dd, yy, xerr=[dd - conv_region["verschil_ci_laag"] / 1e3, conv_region["verschil_ci_hoog"] / 1e3 - dd],
+            fmt="none", ecolor="k", capsize=3)
+ax.axvline(0, color="0.3", lw=0.8)
+ax.set_yticks(yy, conv_region["conventie"].astype(str), fontsize=8)
+ax.invert_yaxis()
+ax.set_title(f"Spend, plekken minus trajecten, all municipalities, {segment} {year0}, per payment convention of the "
+             "traject tariff (95% CI)")
+ax.set_xlabel("EUR thousand per year")
+save_figure(fig, out_dir, "payment_conventions", source)
 
 # %% [markdown]
 # ## Clients per plek against doorlooptijd
@@ -237,8 +274,11 @@ answer = (
     f"at {me['bezettingsgraad_plekken']:.0%} bezetting with {me['terugbetaalde_plekdagen_plekken']:,.0f} plek-days paid back; "
     f"municipalities that pay less: {', '.join(gain) or 'none'}; pay more: {', '.join(lose) or 'none'} "
     f"({len(municipalities) - len(gain) - len(lose)} show no clear difference with {replications} replications); "
-    f"plekken pay occupied plek-days at "
-    f"tariff / planned doorlooptijd, while trajecten pay the full tariff for every traject and verlenging. "
+    f"plekken pay occupied plek-days at tariff / planned doorlooptijd, trajecten the tariff per traject under "
+    f"the standard conventions (a verlenging is part of the tariff, 001; a step-down pays the lighter tariff, an "
+    f"uitval only the start part, trajecten in care on 1 January paid at their start: assumptions). "
+    f"For the region the difference is EUR {conv_region['verschil_gem'].iloc[0]:+,.0f} under these conventions; the "
+    f"convention that moves it most is '{driver}' (EUR {driver_shift:+,.0f}). "
     f"The note's example comes out of the model: the same EUR {ex_table['paid_eur'].iloc[0]:,.0f} serves "
     f"{ex_fast['clients_served']:.1f} clients with faster and {ex_slow['clients_served']:.1f} with slower outflow."
 )
@@ -249,4 +289,5 @@ print(answer)
 # the figures this notebook promises (checked when it runs, also under nbval)
 from simulation.report.notebooks import expect_outputs
 
-expect_outputs(out_dir, ["plekken_minus_trajecten", "cost_and_payback", "clients_per_plek_vs_doorlooptijd"])
+expect_outputs(out_dir, ["plekken_minus_trajecten", "cost_and_payback", "payment_conventions",
+                         "clients_per_plek_vs_doorlooptijd"])

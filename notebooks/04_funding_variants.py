@@ -29,7 +29,7 @@
 #
 # | variant | parameters (all assumptions unless stated) |
 # |---|---|
-# | traject | tariff per type: planned hours x an hourly rate, share-weighted mean = 2019 cost per count (004 par. 6) |
+# | traject | tariff per type: the scenario's own (planned hours x the segment's rate, priced on 2019 spend by params/derive_funding.py), paid under the standard conventions of docs/funding.md |
 # | pxq | that hourly rate per delivered hour |
 # | output_monthly | tariff / planned months, per client per month in care |
 # | plekken | N = pilot load / `target_bezetting`; plek-year price = tariff x 365 / planned doorlooptijd; empty plek-days paid back |
@@ -69,7 +69,7 @@ import pandas as pd
 from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
-from simulation.report.helpers import contracts_for, focus, tariffs_2019, without_plekken
+from simulation.report.helpers import contracts_for, focus, scenario_tariffs, without_plekken
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
 from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
@@ -86,7 +86,7 @@ sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 # %%
 base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
 base_sc = scenario_from_dict(base, source="focus")
-tariffs = tariffs_2019(base_sc, segment, ref)
+tariffs = scenario_tariffs(sc, segment)
 types = base_sc.segments[segment].traject_types
 hourly = {n: tariffs[n] / (t.weight * t.planned_doorlooptijd / 7) for n, t in types.items()}
 rate = float(np.mean(list(hourly.values())))          # equal for all types by construction

@@ -32,7 +32,7 @@
 # `max_wait_days = 42` for the scenario's rule that moves them to a provider with room.
 #
 # **Cost balance.** An empty plek costs the plek-day price (plek-year price / 365 = tariff /
-# planned doorlooptijd; tariffs: 2019 cost per count, as in notebook 03) whoever bears it (the
+# planned doorlooptijd; tariffs: the scenario's own, as in notebook 03) whoever bears it (the
 # provider after the payback rule, the municipality without it). A day a client waits costs
 # `cost_per_waiting_day`: **an assumption (aanname) with no source in the documents**; change it to
 # see how the balance moves.
@@ -65,7 +65,7 @@ import pandas as pd
 
 from simulation.core.calendar import year_bounds
 from simulation.analysis.queueing import erlang_wait
-from simulation.report.helpers import focus, tariffs_2019
+from simulation.report.helpers import focus, scenario_tariffs
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report import occupancy
 from simulation.report.setup import notebook_context
@@ -107,7 +107,7 @@ for n in ns:
 per_rep = pd.concat(rows, ignore_index=True)
 res = occupancy.occupancy_table(per_rep, a, es)
 
-tariffs = tariffs_2019(sc, segment, ref)
+tariffs = scenario_tariffs(sc, segment)
 types = sc.segments[segment].traject_types
 plek_day_price = occupancy.plek_day_price(types, tariffs)
 res["empty_plek_days"] = res["plekken"] * days - res["busy"] * days

@@ -25,7 +25,9 @@
 # **Set-up.** As notebook 03, but only the chosen municipality converts: the other municipalities
 # keep trajecten without contracts (not counted). Plekken: N = pilot load / `target_bezetting`,
 # fixed when instroom or doorlooptijd change (the municipality bought them beforehand). Tariffs:
-# 2019 cost per count (assumption, as in 03). Every setting runs both variants on common random
+# the scenario's own (priced on 2019 spend, as in 03). The payment conventions of the traject
+# tariff are varied too (a table after the tornado): the base run's trajecten log paid again under
+# each convention. Every setting runs both variants on common random
 # numbers; each bar is the paired mean difference at the low and the high value, one factor at a
 # time, around the base value (vertical line).
 
@@ -52,10 +54,11 @@ import numpy as np
 
 from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
-from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, tariffs_2019,
+from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, scenario_tariffs,
                                        without_plekken)
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.sensitivity import PlekkenVsTrajecten
+from simulation.report.variants import convention_effects, driving_convention
 from simulation.report.setup import notebook_context
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
@@ -70,7 +73,7 @@ sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 # %%
 base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
 base_sc = scenario_from_dict(base, source="focus")
-tariffs = tariffs_2019(base_sc, segment, ref)
+tariffs = scenario_tariffs(sc, segment)
 traject_contracts = contracts_for(base_sc, [municipality], segment, "traject", tariffs=tariffs)
 pilot = simulate(scenario_from_dict(base, overrides={"funding": {"contracts": traject_contracts}}),
                  seed=seed + 10_000, replications=5, workers=workers)
@@ -114,6 +117,19 @@ fig.suptitle(f"One-at-a-time sensitivity of the plekken-vs-trajecten comparison 
 save_figure(fig, out_dir, "tornado", source, key=True)
 
 # %% [markdown]
+# ## Payment conventions of the traject tariff
+#
+# The base run's trajecten log paid again under each convention (docs/funding.md, "traject"); the
+# plekken variant stays as it is. Paired by replication, 95% CI.
+
+# %%
+conventions = convention_effects(comparison.base_comparison, year0)
+conventions = conventions[conventions["municipality"] == municipality]
+save_table(conventions, out_dir, "payment_conventions")
+driver, driver_shift = driving_convention(conventions, municipality)
+conventions[["conventie", "verschil_gem", "verschil_ci_laag", "verschil_ci_hoog", "oordeel"]].round(0)
+
+# %% [markdown]
 # ## Answer
 
 # %%
@@ -125,7 +141,9 @@ answer = (
     f"{top_s['factor']} (EUR {top_s['uitgaven_verschil_bij_laag']:,.0f} to {top_s['uitgaven_verschil_bij_hoog']:,.0f}) and the wait "
     f"difference to {top_w['factor']} ({top_w['wacht_verschil_bij_laag']:+.1f} to {top_w['wacht_verschil_bij_hoog']:+.1f} days); "
     f"the sign of the spend difference {'never changes' if (np.sign(tornado[['uitgaven_verschil_bij_laag', 'uitgaven_verschil_bij_hoog']]) == np.sign(base_result['uitgaven_verschil'])).all().all() else 'changes in at least one setting'} "
-    f"({replications} replications per setting)."
+    f"({replications} replications per setting). Of the payment conventions of the traject tariff, '{driver}' moves "
+    f"the spend difference most: by EUR {driver_shift:+,.0f} against the standard conventions (verlenging part of "
+    f"the tariff, 001; step-down lighter tariff, uitval start part only, beginstand paid before 2022: assumptions)."
 )
 save_answer(out_dir, f"Which assumptions drive the plekken-vs-trajecten result for {municipality} {segment}?", answer)
 print(answer)

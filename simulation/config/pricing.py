@@ -53,10 +53,11 @@ class TrajectPricing(_Model):
     uitval: Literal["alleen_start", "naar_rato", "volledig"] = Field(
         "alleen_start", description="what an uitval pays: only the start part (assumption: the end part pays a "
         "completed traject), the tariff pro rata realised / planned doorlooptijd (at most 1), or the full tariff")
-    beginstand: Literal["naar_rato", "niet", "volledig"] = Field(
-        "naar_rato", description="trajecten already in care on the start date: the part of the tariff of their "
-        "remaining planned doorlooptijd, paid in the first month (assumption: the contract pays the care it covers), "
-        "nothing (paid under the previous contract) or the full tariff")
+    beginstand: Literal["niet", "naar_rato", "volledig"] = Field(
+        "niet", description="trajecten already in care when the contract starts: nothing at the start (in a steady "
+        "state their tariff was paid at their start, and each new traject's tariff pays its whole care), the part of "
+        "the tariff of their remaining planned doorlooptijd, paid in the first month (a switch from paying delivered "
+        "care: a one-off transition cost), or the full tariff")
     opslag: Optional[float] = Field(
         None, ge=0, description="surcharge on the tariffs as a share (0.05 = 5%; 004 par. 8 step 1); "
         "none: the provider's opslag (providers.*.segments.*.opslag, default 0)")

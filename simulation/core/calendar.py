@@ -94,10 +94,13 @@ class Calendar:
 
     def years_in(self, lo: float, hi: float) -> pd.DataFrame:
         """Per calendar year: days covered by [lo, hi), days of the year, last month index covered."""
-        m = self.months_in(lo, hi)
-        out = m.groupby("year").agg(days=("days", "sum"), last_k=("k", "max")).reset_index()
-        out["year_days"] = [days_in_year(y) for y in out["year"]]
-        return out
+        cache = self.__dict__.setdefault("_years_in", {})
+        if (lo, hi) not in cache:   # every contract phase asks; most share the horizon
+            m = self.months_in(lo, hi)
+            out = m.groupby("year").agg(days=("days", "sum"), last_k=("k", "max")).reset_index()
+            out["year_days"] = [days_in_year(y) for y in out["year"]]
+            cache[(lo, hi)] = out
+        return cache[(lo, hi)].copy()
 
 
 def year_bounds(scenario) -> list[tuple[int, float, float]]:

@@ -2,7 +2,7 @@
 
 The notebooks compare funding variants for one segment on the same clients; these
 helpers cut a scenario down to that segment (and where its clients go by opschaling),
-price trajecten from the 2019 figures, size plekken from a pilot run and write one
+take the tariffs from the scenario's own contracts, size plekken from a pilot run and write one
 contract per municipality x provider.
 """
 from __future__ import annotations
@@ -35,6 +35,8 @@ def focus(raw: dict, segments) -> dict:
         if v["segments"]:
             providers[p] = v
     out["providers"] = providers
+    if out.get("funding"):
+        out["funding"]["contracts"] = [c for c in out["funding"].get("contracts", []) if c["segment"] in keep]
     return out
 
 
@@ -49,16 +51,25 @@ def without_plekken(raw: dict, segment: str) -> dict:
     return out
 
 
-def tariffs_2019(sc, segment: str, ref: pd.DataFrame) -> dict:
-    """Assumption: a traject tariff per type proportional to its planned hours (weight x planned
-    doorlooptijd), scaled so the share-weighted mean tariff equals the segment's 2019 cost per
-    count (note 004 par. 6; 2019 prices)."""
-    row = ref.set_index("segment").loc[segment]
-    per_count = row["cost_eur_2019"] / row["count_2019"]
+def scenario_tariffs(sc, segment: str) -> dict:
+    """The traject tariffs of the scenario's own contracts in ``segment`` (for the default scenario: the
+    funded baseline that params/derive_funding.py prices on 2019 spend): the tariffs of a traject or
+    plekken contract or of a traject realisation; from a pxq price, unit price x weight x planned
+    doorlooptijd / 7."""
     types = sc.segments[segment].traject_types
-    hours = {n: t.weight * t.planned_doorlooptijd / 7 for n, t in types.items()}
-    scale = per_count / sum(t.share * hours[n] for n, t in types.items())
-    return {n: round(scale * h, 2) for n, h in hours.items()}
+    for c in (sc.funding.contracts if sc.funding is not None else []):
+        if c.segment != segment:
+            continue
+        for _, pricing in c.pricings():
+            if getattr(pricing, "tariffs", None):
+                return dict(pricing.tariffs)
+            price = getattr(pricing, "unit_price", None)
+            if price is not None:
+                return {n: round((price[n] if isinstance(price, dict) else price) * t.weight * t.planned_doorlooptijd
+                                 / 7, 2) for n, t in types.items()}
+    raise ValueError(f"scenario {sc.name!r} has no contract with a price for segment {segment}: the notebooks price "
+                     "their variants from the scenario's own funding.contracts (run `python params/derive_funding.py "
+                     "--write` for the default scenario)")
 
 
 def concurrent_load(events: pd.DataFrame, sc, segment: str) -> pd.DataFrame:

@@ -35,6 +35,7 @@ class PlekkenVsTrajecten:
     replications: int
     seed: int
     workers: int = 1
+    base_comparison: object = None   # the compare() of the base setting, with its event logs
 
     def setting(self, instroom=1.0, doorlooptijd=1.0, plekken=1.0, behaviour=1.0) -> dict:
         """Plekken minus trajecten (spend, mean wait; mean and 95% CI) with instroom, doorlooptijd, plekken
@@ -54,9 +55,13 @@ class PlekkenVsTrajecten:
         pk = contracts_for(self.base_sc, [self.municipality], self.segment, "plekken", tariffs=self.tariffs, **extra,
                            plekken=lambda m, p: {y: max(1, int(round(n * plekken)))
                                                  for y, n in self.n_plekken.get(p, default).items()})
+        base = (instroom, doorlooptijd, plekken, behaviour) == (1.0, 1.0, 1.0, 1.0)
         c = compare(raw, {"trajecten": {"funding": {"contracts": self.traject_contracts}},
                           "plekken": {"funding": {"contracts": pk}}},
-                    replications=self.replications, seed=self.seed, reference="trajecten", workers=self.workers)
+                    replications=self.replications, seed=self.seed, reference="trajecten", workers=self.workers,
+                    keep_events=base)
+        if base:
+            self.base_comparison = c
         s = c.summary
         s = s[(s["variant"] == "plekken") & (s["municipality"] == self.municipality)
               & (s["year"] == self.year)].set_index("measure")

@@ -5,6 +5,8 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.kpis import traject_table, year_bounds
+from simulation.analysis.stats import t_interval
+from simulation.config.scenario import scenario_from_dict
 from simulation.funding.payments import compute_payments
 from simulation.report.helpers import concurrent_load, contracts_for, spend_verdict
 
@@ -108,3 +110,59 @@ def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame
     agg["uitgaven_cv_pct"] = 100 * agg["uitgaven_sd"] / agg["uitgaven_gem"]
     agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
     return agg.sort_values(["year", "variant"])
+
+
+# The payment conventions of a traject tariff (docs/funding.md, "traject"): name -> contract fields.
+CONVENTIONS = {
+    "standaard: verlenging inbegrepen, step-down lichter tarief, uitval alleen start, beginstand niet": {},
+    "verlenging betaald als nieuw traject": {"verlenging": "nieuw_traject"},
+    "step-down inbegrepen in het eerste tarief": {"step_down": "inbegrepen"},
+    "uitval naar rato van de doorlooptijd": {"uitval": "naar_rato"},
+    "uitval volledig betaald": {"uitval": "volledig"},
+    "beginstand naar rato betaald (overgang van PxQ)": {"beginstand": "naar_rato"},
+    "beginstand volledig betaald": {"beginstand": "volledig"},
+    "regels tot december 2026 (verlenging nieuw traject, uitval volledig)":
+        {"verlenging": "nieuw_traject", "uitval": "volledig"},
+}
+
+
+def _spend(scenario, events: pd.DataFrame, year: int) -> pd.DataFrame:
+    pay = compute_payments(scenario, events=events).payments
+    pay = pay[pay["year"] == year].assign(municipality=lambda d: d["municipality"].astype(str))
+    return pay.groupby(["replication", "municipality"], as_index=False)["amount"].sum()
+
+
+def convention_effects(cmp, year: int, reference: str = "trajecten", variant: str = "plekken",
+                       conventions: dict = CONVENTIONS) -> pd.DataFrame:
+    """``variant`` minus ``reference`` spend in ``year`` with the reference's traject contracts paid under each
+    payment convention, per municipality and for the region (``regio``): mean and 95% CI, paired by replication.
+
+    Payments are pure functions of the event log and the traject conventions do not act on the flow, so
+    the reference's log (``compare(keep_events=True)``) is paid again under each convention: the same clients.
+    """
+    other = _spend(cmp.scenarios[variant], cmp.events[variant], year)
+    base = cmp.scenarios[reference].model_dump(mode="json", exclude_none=True)
+    rows = []
+    for name, fields in conventions.items():
+        data = {**base, "funding": {**base["funding"], "contracts": [
+            {**c, **fields} if c["variant"] == "traject" else c for c in base["funding"]["contracts"]]}}
+        ref = _spend(scenario_from_dict(data, source=f"{reference}, {name}"), cmp.events[reference], year)
+        both = ref.merge(other, on=["replication", "municipality"], how="outer", suffixes=("_ref", "_var")).fillna(0.0)
+        both["verschil"] = both["amount_var"] - both["amount_ref"]
+        region = both.groupby("replication", as_index=False)[["amount_ref", "verschil"]].sum().assign(municipality="regio")
+        for m, g in pd.concat([both, region], ignore_index=True).groupby("municipality"):
+            mean, lo, hi = t_interval(g["verschil"].to_numpy())
+            rows.append({"conventie": name, "municipality": m, f"uitgaven_{reference}": g["amount_ref"].mean(),
+                         "verschil_gem": mean, "verschil_ci_laag": lo, "verschil_ci_hoog": hi,
+                         "oordeel": spend_verdict(lo, hi)})
+    out = pd.DataFrame(rows)
+    out["conventie"] = pd.Categorical(out["conventie"], categories=list(conventions))
+    return out.sort_values(["conventie", "municipality"], ignore_index=True)
+
+
+def driving_convention(effects: pd.DataFrame, municipality: str = "regio") -> tuple[str, float]:
+    """The convention that moves ``municipality``'s difference most from the standard one, and by how much."""
+    e = effects[effects["municipality"] == municipality].set_index("conventie")["verschil_gem"]
+    shift = (e - e.iloc[0]).iloc[1:]
+    name = shift.abs().idxmax()
+    return str(name), float(shift[name])

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.report.helpers import (contracts_for, focus, plekken_for_load, spend_verdict, tariffs_2019,
+from simulation.report.helpers import (contracts_for, focus, plekken_for_load, scenario_tariffs, spend_verdict,
                                        with_lower_growth, without_plekken)
 from simulation.config.scenario import load_scenario, scenario_from_dict
 
@@ -16,14 +16,14 @@ def default():
     return load_scenario(ROOT / "params" / "noord-limburg.yaml")
 
 
-def test_tariffs_reproduce_the_2019_cost_per_count(default):
-    ref = pd.read_csv(ROOT / "params" / "data" / "noord_limburg_2019_segments.csv")
+def test_notebook_tariffs_are_the_scenarios_own(default):
     for segment in ("S3", "S4", "S1a"):
-        tariffs = tariffs_2019(default, segment, ref)
-        types = default.segments[segment].traject_types
-        mean = sum(t.share * tariffs[n] for n, t in types.items())
-        row = ref.set_index("segment").loc[segment]
-        assert mean == pytest.approx(row["cost_eur_2019"] / row["count_2019"], rel=1e-3)
+        tariffs = scenario_tariffs(default, segment)
+        own = [c for c in default.funding.contracts if c.segment == segment and c.variant in ("traject", "plekken")]
+        assert own and all(c.tariffs == tariffs for c in own)
+    with pytest.raises(ValueError, match="derive_funding"):
+        scenario_tariffs(scenario_from_dict({k: v for k, v in default.model_dump(mode="json", exclude_none=True).items()
+                                             if k != "funding"}), "S3")
 
 
 def test_focus_keeps_the_segments_clients_flow_into_and_contracts_cover_every_pair(default):

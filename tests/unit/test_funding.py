@@ -175,13 +175,27 @@ def test_beginstand_conventions(beginstand, expected):
 
 
 def test_beginstand_beyond_its_planned_doorlooptijd_pays_nothing_more():
-    sc, res = run([contract("traject", tariffs={"standaard": 1000})], [(0, -400, 40)])
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, beginstand="naar_rato")], [(0, -400, 40)])
     assert total(res) == 0
+
+
+def test_default_beginstand_keeps_a_steady_year_at_the_cost_of_a_year_of_care():
+    """Steady state: a traject of 365 days starts every 365/3 days (3 in care at any time), tariff 1,000. Paid at
+    the start, a year of new trajecten pays 3,000, as 3 plekken at 1,000 x 365 / 365 a year do; the three
+    trajecten in care on 1 January were paid at their start (default ``niet``). ``naar_rato`` adds the rest of
+    them once: 1,000 x (2/3 + 1/3) = 1,000 more in the first year, the cost of a switch from paying delivered care."""
+    rows = [(0, -243.33, 121.67), (1, -121.67, 243.33), (2, 0, 365, "einde_horizon"), (3, 121.67, 365, "einde_horizon"),
+            (4, 243.33, 365, "einde_horizon")]
+    sc, res = run([contract("traject", tariffs={"standaard": 1000})], rows)
+    assert total(res) == pytest.approx(3000)
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, beginstand="naar_rato")], rows)
+    assert total(res) == pytest.approx(3000 + 1000 * (121.67 + 243.33) / 365)
 
 
 def test_beginstand_split_tariff_pays_the_remaining_part_at_start_and_end():
     # remaining 335/365 of 1000; 40% of that in January, 60% at the stop on day 40 (February)
-    sc, res = run([contract("traject", tariffs={"standaard": 1000}, share_at_start=0.4)], [(0, -30, 40)])
+    sc, res = run([contract("traject", tariffs={"standaard": 1000}, share_at_start=0.4, beginstand="naar_rato")],
+                  [(0, -30, 40)])
     by_month = res.payments.groupby("month")["amount"].sum()
     assert by_month[1] == pytest.approx(0.4 * 1000 * 335 / 365)
     assert by_month[2] == pytest.approx(0.6 * 1000 * 335 / 365)

@@ -48,10 +48,10 @@ def test_default_scenario_loads_and_validates(scenario):
         assert seg.instroom.base_year == 2019
         assert seg.instroom.growth == (0.05 if seg.domain == "jeugd" else 0.03)
         assert 1 <= len(seg.traject_types) <= 3
-    # Venlo buys plekken for youth S3 and S4; the other municipalities buy trajecten
-    buyers = {m for p in scenario.providers.values() for m in p.plekken}
-    assert buyers == {"Venlo"}
-    assert {s for p in scenario.providers.values() for s in p.plekken.get("Venlo", {})} == {"S3", "S4"}
+    # Venlo buys plekken for youth S3 and S4 (plekken contracts); the other municipalities buy trajecten
+    plekken = [c for c in scenario.funding.contracts if c.variant == "plekken"]
+    assert {c.municipality for c in plekken} == {"Venlo"}
+    assert {c.segment for c in plekken} == {"S3", "S4"}
 
 
 def test_every_number_in_the_yaml_is_commented():
@@ -134,3 +134,48 @@ def test_youth_doorlooptijden_are_within_the_cbs_band(first_year):
     # merging matters: counted as the model logs them (every verlenging a new traject) the ratio is lower
     raw = derive_instroom.stock_per_new(first_year.events, merged=False)
     assert all(raw[g] < ratio[g] for g in ratio), (raw, ratio)
+# -- money: the funded baseline (params/derive_funding.py) -------------------------------------
+
+import derive_funding  # noqa: E402
+from simulation.funding.payments import compute_payments  # noqa: E402
+
+SPEND_TOLERANCE = 0.05      # spend per segment 2022 vs the 2019 spend grown to 2022 (004 par. 6)
+TOTAL_SPEND_TOLERANCE = 0.02
+
+
+def test_every_care_relation_has_a_contract_in_the_form_004_chooses(scenario):
+    """No spend comes from a fallback: every municipality x provider x segment has a contract."""
+    covered = [k for c in scenario.funding.contracts for k in c.keys()]
+    assert len(covered) == len(set(covered)), "a care relation with two contracts"
+    covered = set(covered)
+    relations = {(m, p, s) for m in scenario.municipalities for s in scenario.segments
+                 for p in scenario.providers_for(m, s)}
+    assert covered == relations
+    forms = {}
+    for c in scenario.funding.contracts:
+        forms.setdefault(c.segment, set()).add(c.variant)
+    assert forms == {"S1": {"pxq"}, "S2": {"pxq"}, "S3": {"regio_budget", "traject", "plekken"},
+                     "S4": {"regio_budget", "traject", "plekken"}, "S1a": {"plafond", "traject"},
+                     "S1b": {"plafond", "traject"}, "S2a": {"population"}, "S2b": {"population"},
+                     "S3a": {"population"}, "S3b": {"pxq"}}
+    assert all(c.bonus_malus is not None for c in scenario.funding.contracts if c.segment == "S1")
+    assert {c.municipality for c in scenario.funding.contracts if c.variant == "plekken"} == {"Venlo"}
+
+
+@pytest.mark.statistical
+def test_first_year_spend_through_the_payment_rules_reproduces_2019(scenario, first_year):
+    """What the contracts pay in 2022 is the 2019 spend of 004 par. 6 grown to 2022: 5% per segment, 2% in total."""
+    fund = compute_payments(first_year.scenario, events=first_year.events)
+    pay = fund.payments[fund.payments["year"] == 2022]
+    per_rep = pay.groupby(["segment", "replication"], observed=True)["amount"].sum().unstack(0)
+    spent = per_rep.mean().to_dict()
+    alone = derive_instroom.standalone(scenario)
+    for s in alone:
+        data = derive_instroom.segments_only(scenario.model_dump(mode="json", exclude_none=True), {s})
+        spent[s] = derive_funding.first_year_spend(data, STANDALONE_REPLICATIONS, seed=SEED)[s]
+    targets = derive_funding.spend_targets(scenario)
+    off = {s: f"{spent[s]:,.0f} vs {targets[s]:,.0f} ({spent[s] / targets[s] - 1:+.1%})" for s in targets
+           if abs(spent[s] / targets[s] - 1) > SPEND_TOLERANCE}
+    assert not off, f"rerun `python params/derive_funding.py --write`: {off}"
+    total = sum(spent.values()) / sum(targets.values()) - 1
+    assert abs(total) <= TOTAL_SPEND_TOLERANCE, f"total spend {total:+.1%}"
