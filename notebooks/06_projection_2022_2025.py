@@ -70,7 +70,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from simulation.report.helpers import focus, with_measures
+from simulation.report.helpers import focus, measures_builder
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.projection import (calibrate_measures, growth_reduction, paired_difference, projection_bands,
                                           reconciliation, unpaid_segments, yearly_growth)
@@ -89,21 +89,13 @@ first_year, last_year = years[0], years[-1]
 
 # %%
 SOURCE = "assumption: size not in the documents (notebook 06 parameters); doorlooptijd factors calibrated on 004 par. 6 fn. 3"
-
-
-def build(factors: dict) -> dict:
-    return with_measures(base, measures_from, ambulant_share=ambulant_share, ambulant_to=ambulant_to,
-                         outflow_factor=outflow_factor, youth_factor=factors.get("jeugd", 1.0),
-                         youth_segments=youth_shorter, wmo_factor=factors.get("wmo", 1.0), wmo_segments=wmo_shorter,
-                         source=SOURCE)
-
-
 raw = sc.model_dump(mode="json", exclude_none=True)
-# keep the segments the measures send clients to (the ambulant alternative), then drop the measures
-base = focus(with_measures(raw, measures_from, ambulant_share=ambulant_share, ambulant_to=ambulant_to,
-                           outflow_factor=1.0, youth_factor=1.0, youth_segments=[], wmo_factor=1.0, wmo_segments=[],
-                           source=SOURCE), segments)
+sizes = dict(ambulant_share=ambulant_share, ambulant_to=ambulant_to, outflow_factor=outflow_factor,
+             youth_segments=youth_shorter, wmo_segments=wmo_shorter, source=SOURCE)
+# the segments asked for plus where their clients go (opschaling, the ambulant alternative); no measures yet
+base = focus(measures_builder(raw, measures_from, **sizes)({}), segments)
 base["maatregelen"] = []
+build = measures_builder(base, measures_from, **sizes)   # doorlooptijd factors per domain -> the scenario with measures
 included = list(base["segments"])
 domains = {s: v["domain"] for s, v in base["segments"].items()}
 targets = {d: r for d, r in (("jeugd", youth_reduction), ("wmo", wmo_reduction)) if d in domains.values()}

@@ -154,3 +154,13 @@ def with_measures(raw: dict, vanaf: str, *, ambulant_share: float, ambulant_to: 
                              "doorlooptijd_factor": factor, "source": source})
     out["maatregelen"] = list(out.get("maatregelen", [])) + measures
     return out
+
+
+def measures_builder(base: dict, vanaf: str, *, ambulant_share: float, ambulant_to: dict, outflow_factor: float,
+                     youth_segments, wmo_segments, source: str):
+    """``factors -> scenario``: ``with_measures`` on ``base`` with the doorlooptijd factors per domain
+    ({"jeugd": f, "wmo": f}; 1 where absent), as ``report.projection.calibrate_measures`` needs it."""
+    return lambda factors: with_measures(
+        base, vanaf, ambulant_share=ambulant_share, ambulant_to=ambulant_to, outflow_factor=outflow_factor,
+        youth_factor=factors.get("jeugd", 1.0), youth_segments=youth_segments, wmo_factor=factors.get("wmo", 1.0),
+        wmo_segments=wmo_segments, source=source)

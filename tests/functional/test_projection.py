@@ -9,7 +9,7 @@ import pytest
 from simulation.analysis.tables import traject_table
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.runner import simulate
-from simulation.report.helpers import focus, with_measures
+from simulation.report.helpers import focus, measures_builder
 from simulation.report.projection import (ProjectionError, calibrate_measures, growth_reduction, payment_spend,
                                           reconciliation)
 from scenarios import ROOT, projection_scenario
@@ -18,12 +18,9 @@ REF = pd.read_csv(ROOT / "params" / "data" / "noord_limburg_2019_segments.csv")
 
 
 def build_for(base):
-    def build(factors):
-        return with_measures(base, "2023-01-01", ambulant_share=0.2,
-                             ambulant_to={"segment": "S4", "traject_type": "intensief"}, outflow_factor=0.8,
-                             youth_factor=factors.get("jeugd", 1.0), youth_segments=["S4"],
-                             wmo_factor=factors.get("wmo", 1.0), wmo_segments=["S1a"], source="assumption: test")
-    return build
+    return measures_builder(base, "2023-01-01", ambulant_share=0.2,
+                            ambulant_to={"segment": "S4", "traject_type": "intensief"}, outflow_factor=0.8,
+                            youth_segments=["S4"], wmo_segments=["S1a"], source="assumption: test")
 
 
 def test_spend_comes_from_the_payment_rules_and_a_scenario_without_contracts_is_refused():
