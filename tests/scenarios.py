@@ -316,3 +316,47 @@ def flow_scenario(contracts=(), d=365.0, per_year=50.0, providers=("P1",), horiz
         "providers": {p: {"segments": {"S3": {}}} for p in providers},
         "funding": {"contracts": list(contracts)},
     }
+
+
+# -- projection (notebook 06): a funded scenario with youth and Wmo and the note's measures -----------
+
+def with_pxq_contracts(raw: dict, unit_price: float = 60.0) -> dict:
+    """``raw`` with one pxq contract (EUR ``unit_price`` per hour of care) per municipality x provider x segment."""
+    out = copy.deepcopy(raw)
+    contracts = []
+    for m in out["municipalities"]:
+        for p, prov in out["providers"].items():
+            if prov.get("municipalities") and m not in prov["municipalities"]:
+                continue
+            contracts += [{"municipality": m, "provider": p, "segment": s, "variant": "pxq", "unit_price": unit_price}
+                          for s in prov["segments"]]
+    out["funding"] = {"contracts": contracts}
+    return out
+
+
+def projection_scenario(horizon_years: int = 4) -> dict:
+    """Youth S1 (verblijf, doorstroom to S2), S2, S4 (ambulant) and Wmo S1a, 2022-2025, growing instroom, pxq funding."""
+    def types(mean, weight=2.0, **kw):
+        return {"share": 1, "weight": weight, "planned_doorlooptijd": mean,
+                "doorlooptijd": {"kind": "lognormal", "mean": mean, "cv": 0.5}, **kw}
+
+    def segment(domain, per_year, growth, kinds):
+        return {"domain": domain, "instroom": {"per_year": per_year, "base_year": 2022, "growth": growth},
+                "traject_types": kinds}
+
+    raw = {
+        "name": "projectie", "start_date": "2022-01-01", "horizon_years": horizon_years,
+        "warmup": {"initial_caseload": True, "days": 365},
+        "municipalities": {"Venlo": {"population": 101797}, "Beesel": {"population": 13483}},
+        "segments": {
+            "S1": segment("jeugd", 60, 0.05, {"behandelgroep": types(
+                300, weight=7, outcomes={"afschaling": 0.7, "opschaling": 0.3},
+                opschaling_to={"segment": "S2", "traject_type": "woongroep"})}),
+            "S2": segment("jeugd", 20, 0.05, {"woongroep": types(365, weight=7)}),
+            "S4": segment("jeugd", 600, 0.05, {"intensief": types(200, weight=3)}),
+            "S1a": segment("wmo", 300, 0.03, {"begeleiding": types(240, weight=2)}),
+        },
+        "providers": {"A": {"segments": {"S1": {}, "S2": {}, "S4": {}, "S1a": {}}},
+                      "B": {"segments": {"S4": {"weight": 0.5}, "S1a": {}}}},
+    }
+    return with_pxq_contracts(raw)

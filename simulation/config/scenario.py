@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.config.distributions import Distribution, Fixed
+from simulation.config.maatregelen import Maatregel, Target, maatregel_problem
 from simulation.config.contracts import Funding, rebuild_with_funding, validate_funding
 
 SHARE_TOLERANCE = 1e-6
@@ -64,11 +65,6 @@ class Outcomes(_Model):
             raise FieldProblem("", f"outcome probabilities must sum to 1 (they sum to {total:.6g}); "
                                    f"adjust {', '.join(routes)}", self.model_dump())
         return self
-
-
-class Target(_Model):
-    segment: str
-    traject_type: str
 
 
 class TrajectType(_Model):
@@ -213,6 +209,8 @@ class Scenario(_Model):
     segments: dict[str, Segment] = Field(min_length=1)
     providers: dict[str, Provider] = Field(min_length=1)
     funding: Optional[Funding] = Field(None, description="contracts (bekostiging) and provider costs; see docs/funding.md")
+    maatregelen: list[Maatregel] = Field(
+        default_factory=list, description="policy measures from a date (shorter doorlooptijden, ambulant instead of verblijf)")
 
     @model_validator(mode="after")
     def _cross_references(self):
@@ -261,6 +259,9 @@ class Scenario(_Model):
                 if not self.providers_for(m, s):
                     raise FieldProblem("providers", f"no provider serves municipality {m!r} in segment {s!r}; "
                                        "add the segment to a provider that serves it", m)
+        problem = maatregel_problem(self.maatregelen, self)
+        if problem is not None:
+            raise FieldProblem(*problem)
         if self.funding is not None:
             validate_funding(self.funding, self)
         return self

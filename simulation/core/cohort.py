@@ -239,6 +239,9 @@ class Cohort:
             if pick.any():
                 kind = kind.copy()
                 kind[pick] = rules.traject_type_v(tables, seg[pick], draws[pick])
+            if tables.has_shifts:   # a measure: ambulant instead of verblijf, for new toewijzingen
+                seg, kind = rules.ambulant_shift_v(tables, seg, kind, t, draws, ~initial & (reden == NO))
+                self.seg[k] = seg
             pick = provider == NO
             if pick.any():
                 provider = provider.copy()
@@ -250,9 +253,11 @@ class Cohort:
             remaining = np.empty(len(k))
             drawn = ~initial
             if drawn.any():
+                maatwerk = tables.maatwerk[provider[drawn], seg[drawn]]
+                if tables.has_factors:   # the measures' doorlooptijd factors, by the traject's start day
+                    maatwerk = maatwerk * rules.measure_factor_v(tables, kind[drawn], route[drawn], t[drawn])
                 remaining[drawn] = rules.doorlooptijd_v(
-                    tables, kind[drawn], (reden == ev.VERLENGING)[drawn],
-                    tables.maatwerk[provider[drawn], seg[drawn]], route[drawn], draws[drawn])
+                    tables, kind[drawn], (reden == ev.VERLENGING)[drawn], maatwerk, route[drawn], draws[drawn])
             remaining[initial] = ini_remaining[initial]
             start = np.where(initial, ini_start, t)
             stop = t + remaining

@@ -12,6 +12,7 @@ from itertools import accumulate
 import numpy as np
 
 from simulation.config.scenario import Outcomes, Scenario
+from simulation.core import events as ev
 
 NO = -1   # "none" in the integer arrays (no step-down type, no opschaling target, not chosen yet)
 
@@ -38,6 +39,7 @@ class CompiledScenario:
         self.seg_max_wait = [seg.max_wait_days for seg in segments]
         self.seg_recidive = [(seg.recidive.probability, seg.recidive.delay.sampler()) for seg in segments]
         self._providers(scenario)
+        self._maatregelen(scenario)
 
     def _traject_types(self, scenario: Scenario) -> None:
         seg_index = {s: i for i, s in enumerate(self.seg_names)}
@@ -89,13 +91,48 @@ class CompiledScenario:
             for segment, provider_segment in scenario.providers[provider].segments.items():
                 self.maatwerk[(provider_index, seg_index[segment])] = provider_segment.maatwerk_factor
 
+    def _maatregelen(self, scenario: Scenario) -> None:
+        """The measures (scenario.maatregelen) as day-stamped rules per traject type and per segment.
+
+        ``type_factors[type]``: (from day, factor, outcome codes or None) in the scenario's order;
+        ``seg_shift[segment]``: (from day, share, type numbers shifted, target segment, target type) or None.
+        """
+        seg_index = {s: i for i, s in enumerate(self.seg_names)}
+        start = scenario.start_date
+        self.type_factors: list[list[tuple]] = [[] for _ in self.types]
+        self.seg_shift: list[tuple | None] = [None] * len(self.seg_names)
+        self.factor_rules: list[tuple] = []   # (from day, factor, types, outcome codes or None), for the vector form
+        for m in scenario.maatregelen:
+            day = float((m.vanaf - start).days)
+            types = [ti for s in m.segments for ti in self.seg_types[seg_index[s]]
+                     if m.traject_types is None or self.type_names[ti] in m.traject_types]
+            if m.doorlooptijd_factor != 1.0:
+                routes = None if m.uitkomsten is None else frozenset(ev.REDENEN.index(r) for r in m.uitkomsten)
+                for ti in types:
+                    self.type_factors[ti].append((day, m.doorlooptijd_factor, routes))
+                self.factor_rules.append((day, m.doorlooptijd_factor, types, routes))
+            shift = m.ambulant_in_plaats_van_verblijf
+            if shift is not None:
+                target_seg = seg_index[shift.to.segment]
+                target_type = self.seg_types[target_seg][list(scenario.segments[shift.to.segment].traject_types)
+                                                         .index(shift.to.traject_type)]
+                for s in m.segments:
+                    si = seg_index[s]
+                    self.seg_shift[si] = (day, shift.share, frozenset(t for t in types if self.types[t].seg == si),
+                                          target_seg, target_type)
+        self.has_factors = bool(self.factor_rules)
+        self.has_shifts = any(x is not None for x in self.seg_shift)
+
     def reach(self, segment: int) -> set[int]:
-        """The segments a client who starts in ``segment`` can reach: its own and, by opschaling, more."""
+        """The segments a client who starts in ``segment`` can reach: its own and, by opschaling or by a
+        measure's ambulant alternative, more."""
         reach, todo = {segment}, [segment]
         while todo:
             current = todo.pop()
-            for type_index in self.seg_types[current]:
-                target = self.types[type_index].opschaling_to
+            targets = [self.types[t].opschaling_to for t in self.seg_types[current]]
+            if self.seg_shift[current] is not None:
+                targets.append(self.seg_shift[current][3:])
+            for target in targets:
                 if target is not None and target[0] not in reach:
                     reach.add(target[0])
                     todo.append(target[0])
@@ -143,3 +180,13 @@ class VectorTables:
         self.maatwerk = np.full((n_prov, n_seg), np.nan)
         for (provider, segment), factor in tables.maatwerk.items():
             self.maatwerk[provider, segment] = factor
+        # the measures: doorlooptijd factors as (from day, factor, type mask, outcome codes or None), and the
+        # shift to an ambulant alternative per segment as (from day, share, type mask, target segment, type)
+        n_types = len(types)
+        self.has_factors, self.has_shifts = tables.has_factors, tables.has_shifts
+        self.factor_rules = [(day, factor, np.isin(np.arange(n_types), list(kinds)),
+                              None if routes is None else np.array(sorted(routes)))
+                             for day, factor, kinds, routes in tables.factor_rules]
+        self.shift_rules = [(segment, day, share, np.isin(np.arange(n_types), list(kinds)), target_seg, target_type)
+                            for segment, rule in enumerate(tables.seg_shift) if rule is not None
+                            for day, share, kinds, target_seg, target_type in [rule]]

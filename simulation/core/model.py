@@ -296,10 +296,7 @@ class Model:
         c.next_traject += 1
         ledger.n_trajecten += 1
         u = self.draws.traject(c, lane, p)
-        if ti is None:
-            ti = rules.traject_type(tables, si, u)
-        if pi is None:
-            pi = rules.provider(tables, c.mun, si, u)
+        si, ti, pi = rules.toewijzing(tables, c.mun, si, ti, pi, env.now if initial is None else None, u)
         c.seg = si
         mi, cid = c.mun, c.id
         tid = cid * 1000 + j
@@ -327,8 +324,9 @@ class Model:
         while True:
             kind = tables.types[ti]
             outcome = rules.outcome(kind, u)
-            if remaining is None:
-                remaining = rules.doorlooptijd(sample, maatwerk, outcome, u)
+            if remaining is None:   # with the measures' doorlooptijd factors, by the traject's start day
+                factor = maatwerk * rules.measure_factor(tables, ti, outcome, start) if tables.has_factors else maatwerk
+                remaining = rules.doorlooptijd(sample, factor, outcome, u)
             open_trajecten[tid] = (cid, mi, si, ti, pi, start)
             yield env.timeout(remaining)
             del open_trajecten[tid]

@@ -99,6 +99,19 @@ def provider_v(vt: VectorTables, municipality: np.ndarray, segment: np.ndarray, 
     return vt.prov_of[municipality, segment, index]
 
 
+def toewijzing(tables: CompiledScenario, municipality: int, segment: int, kind: int | None, chosen: int | None,
+               day: float | None, traject) -> tuple[int, int, int]:
+    """(segment, type, provider) of a toewijzing on ``day``: the type drawn unless given, a measure's
+    ambulant alternative (``day`` None: none, e.g. the initial caseload), the provider drawn unless given."""
+    if kind is None:
+        kind = traject_type(tables, segment, traject)
+    if day is not None and tables.has_shifts:
+        segment, kind = ambulant_shift(tables, segment, kind, day, traject) or (segment, kind)
+    if chosen is None:
+        chosen = provider(tables, municipality, segment, traject)
+    return segment, kind, chosen
+
+
 def outcome(kind: TrajectType, traject) -> int:
     """How the traject will end (drawn at its start), a code of events.OUTCOMES."""
     cum = kind.outcome_cum
@@ -127,6 +140,54 @@ def doorlooptijd_v(vt: VectorTables, kind: np.ndarray, verlenging: np.ndarray, m
     uitval = route == ev.UITVAL
     days[uitval] *= traject[uitval, T_UITVAL]
     return days
+
+
+# -- measures (scenario.maatregelen): doorlooptijd factors and ambulant instead of verblijf -------------
+# The shift to an ambulant alternative takes its uniform from the low bits of the traject's type
+# uniform: frac(u * 2^20) is uniform and independent of the type choice (made by the high bits) to
+# 2^-20, and it draws nothing, so a measure moves no other draw of any client (common random numbers).
+SHIFT_SCALE = 2.0 ** 20
+
+
+def measure_factor(tables: CompiledScenario, kind: int, route: int, day: float) -> float:
+    """The product of the measures' doorlooptijd factors for a traject of ``kind`` starting on ``day``."""
+    factor = 1.0
+    for start, f, routes in tables.type_factors[kind]:
+        if day >= start and (routes is None or route in routes):
+            factor *= f
+    return factor
+
+
+def measure_factor_v(vt: VectorTables, kind: np.ndarray, route: np.ndarray, day: np.ndarray) -> np.ndarray:
+    factor = np.ones(len(kind))
+    for start, f, mask, routes in vt.factor_rules:   # in the scenario's order, as the scalar form
+        hit = mask[kind] & (day >= start)
+        if routes is not None:
+            hit &= np.isin(route, routes)
+        factor = np.where(hit, factor * f, factor)
+    return factor
+
+
+def ambulant_shift(tables: CompiledScenario, segment: int, kind: int, day: float, traject) -> tuple[int, int] | None:
+    """(segment, type) of the ambulant alternative when a measure shifts this new toewijzing, else None."""
+    rule = tables.seg_shift[segment]
+    if rule is None:
+        return None
+    start, share, kinds, target_seg, target_type = rule
+    if day >= start and kind in kinds and (traject[T_TYPE] * SHIFT_SCALE) % 1.0 < share:
+        return target_seg, target_type
+    return None
+
+
+def ambulant_shift_v(vt: VectorTables, segment: np.ndarray, kind: np.ndarray, day: np.ndarray, traject: np.ndarray,
+                     new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """As ``ambulant_shift`` for the rows ``new`` (new toewijzingen): the segments and types after the shift."""
+    out_seg, out_kind = segment.copy(), kind.copy()
+    v = np.mod(traject[:, T_TYPE] * SHIFT_SCALE, 1.0)
+    for seg, start, share, mask, target_seg, target_type in vt.shift_rules:
+        hit = new & (segment == seg) & mask[kind] & (day >= start) & (v < share)
+        out_seg[hit], out_kind[hit] = target_seg, target_type
+    return out_seg, out_kind
 
 
 # -- what follows a closed traject ------------------------------------------------------------------

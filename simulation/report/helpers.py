@@ -17,7 +17,10 @@ from simulation.core.calendar import year_bounds
 
 
 def focus(raw: dict, segments) -> dict:
-    """The scenario restricted to `segments` plus every segment they send clients to by opschaling."""
+    """The scenario restricted to `segments` plus every segment they send clients to by opschaling or by a
+    measure's ambulant alternative; measures and contracts keep only those segments."""
+    shifts = {s: m["ambulant_in_plaats_van_verblijf"]["to"]["segment"] for m in raw.get("maatregelen", [])
+              if m.get("ambulant_in_plaats_van_verblijf") for s in m["segments"]}
     keep, todo = set(), list(segments)
     while todo:
         s = todo.pop()
@@ -25,8 +28,14 @@ def focus(raw: dict, segments) -> dict:
             keep.add(s)
             todo += [t["opschaling_to"]["segment"] for t in raw["segments"][s]["traject_types"].values()
                      if t.get("opschaling_to") and t.get("outcomes", {}).get("opschaling", 0) > 0]
+            todo += [shifts[s]] if s in shifts else []
     out = copy.deepcopy(raw)
     out["segments"] = {s: v for s, v in out["segments"].items() if s in keep}
+    measures = [dict(m, segments=[s for s in m["segments"] if s in keep]) for m in out.get("maatregelen", [])]
+    if "maatregelen" in out:
+        out["maatregelen"] = [m for m in measures if m["segments"]]
+    if out.get("funding"):
+        out["funding"]["contracts"] = [c for c in out["funding"].get("contracts", []) if c["segment"] in keep]
     providers = {}
     for p, v in out["providers"].items():
         v["segments"] = {s: x for s, x in v["segments"].items() if s in keep}
@@ -125,3 +134,44 @@ def with_lower_growth(raw: dict, first_year: int, youth_reduction: float, wmo_re
         ins["growth"] = ins.get("growth", 0.0) - cut
     return out
 
+
+
+def with_measures(raw: dict, vanaf: str, *, ambulant_share: float, ambulant_to: dict, outflow_factor: float,
+                  youth_factor: float, youth_segments, wmo_factor: float, wmo_segments, source: str) -> dict:
+    """The scenario with note 004 par. 6's measures from ``vanaf`` (``maatregelen``), for the segments it has:
+
+    - youth S1: ``ambulant_share`` of the new toewijzingen to the ambulant ``ambulant_to`` (segment, type)
+      instead of verblijf;
+    - youth S1 -> S2: trajecten that end in doorstroom to a woonplek (opschaling) last ``outflow_factor``
+      as long (faster outflow from residential treatment to a woonplek);
+    - shorter doorlooptijden: ``youth_factor`` / ``wmo_factor`` on the trajecten of ``youth_segments`` /
+      ``wmo_segments``.
+    ``source`` labels the sizes (assumptions)."""
+    out = copy.deepcopy(raw)
+    have = set(out["segments"])
+    measures = []
+    if "S1" in have and ambulant_share > 0 and ambulant_to["segment"] in have:
+        measures.append({"naam": "meer ambulant in plaats van verblijf (jeugd S1)", "vanaf": vanaf, "segments": ["S1"],
+                         "ambulant_in_plaats_van_verblijf": {"share": ambulant_share, "to": dict(ambulant_to)},
+                         "source": source})
+    if "S1" in have and outflow_factor != 1.0:
+        measures.append({"naam": "snellere uitstroom naar een woonplek (jeugd S1 -> S2)", "vanaf": vanaf,
+                         "segments": ["S1"], "uitkomsten": ["opschaling"], "doorlooptijd_factor": outflow_factor,
+                         "source": source})
+    for name, factor, segments in (("jeugd", youth_factor, youth_segments), ("wmo", wmo_factor, wmo_segments)):
+        segments = [s for s in segments if s in have]
+        if segments and factor != 1.0:
+            measures.append({"naam": f"kortere doorlooptijden ({name})", "vanaf": vanaf, "segments": segments,
+                             "doorlooptijd_factor": factor, "source": source})
+    out["maatregelen"] = list(out.get("maatregelen", [])) + measures
+    return out
+
+
+def measures_builder(base: dict, vanaf: str, *, ambulant_share: float, ambulant_to: dict, outflow_factor: float,
+                     youth_segments, wmo_segments, source: str):
+    """``factors -> scenario``: ``with_measures`` on ``base`` with the doorlooptijd factors per domain
+    ({"jeugd": f, "wmo": f}; 1 where absent), as ``report.projection.calibrate_measures`` needs it."""
+    return lambda factors: with_measures(
+        base, vanaf, ambulant_share=ambulant_share, ambulant_to=ambulant_to, outflow_factor=outflow_factor,
+        youth_factor=factors.get("jeugd", 1.0), youth_segments=youth_segments, wmo_factor=factors.get("wmo", 1.0),
+        wmo_segments=wmo_segments, source=source)
