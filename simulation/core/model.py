@@ -31,19 +31,19 @@ import simpy
 from simulation.config.scenario import Scenario
 from simulation.core import events as ev
 from simulation.core import rules
-from simulation.core.calendar import Calendar, days_in_year
+from simulation.core.calendar import Calendar
 from simulation.core.cohort import Cohort
 from simulation.core.compiled import CompiledScenario
-from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM, Client, ClientDraws
+from simulation.core.draws import Client, ClientDraws
 from simulation.core.hooks import EngineView, FlowHookFactory
 from simulation.core.instroom import arrival_times
 from simulation.core.ledger import Ledger
 from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
-from simulation.core.simpy_internals import URGENT, Arrival, At, StartedProcess, schedule_at
+from simulation.core.simpy_internals import URGENT, At, StartedProcess
 from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
-from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, initial_caseload
-from simulation.core.streams import generator
+from simulation.core.entry import place_initial_caseload, schedule_arrivals
+from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD
 
 # the compiled tables the engine exposes under their own names
 _TABLE_NAMES = ("mun_names", "seg_names", "prov_names", "type_names", "types", "seg_types", "seg_type_cum",
@@ -109,35 +109,6 @@ class Model:
         return arrival_times(self.sc, self.calendar, self.seed, self.replication, self.mun_names[municipality],
                              self.seg_names[segment], -self.warmup_days, self.horizon)
 
-    def _schedule_arrivals(self, mi: int, si: int) -> None:
-        """Start each client's process at its arrival time: one timeout per client, no arrival process.
-
-        Clients who can never wait go to the cohort instead, which needs no event per arrival.
-        """
-        env = self.env
-        times = self.arrival_times(mi, si)
-        if not len(times):
-            return
-        stream = (self.mun_names[mi], self.seg_names[si])
-        blocks = generator(self.seed, self.replication, "client", *stream).random((len(times), BLOCK))
-        base_id = (mi * len(self.seg_names) + si + 1) * CLIENTS_PER_STREAM
-        self.n_clients += len(times)
-        if self.private_ok[mi][si]:
-            self.cohort.add(base_id + np.arange(len(times)), mi, si, blocks, stream, times)
-            return
-        times = times.tolist()
-        start, state = self._start, [0]
-
-        def arrive(_event) -> None:
-            k = state[0]
-            start(base_id + k, mi, si, blocks[k].tolist(), stream)
-            k += 1
-            state[0] = k
-            if k < len(times):
-                schedule_at(env, times[k], Arrival(env, arrive))
-
-        schedule_at(env, times[0], Arrival(env, arrive))
-
     # -- clients ------------------------------------------------------------------------------
     def _start(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, initial=None) -> None:
         """Start a client's process now on the shared clock."""
@@ -161,10 +132,9 @@ class Model:
     def _client(self, c: Client, initial: tuple | None = None):
         """A client's life: aanmelding, toegang, trajecten, voorliggend veld, possible recidive.
 
-        ``initial`` = (place, segment, type, provider, since, remaining days) for a client of the
-        initial state (steady_state.initial_caseload): in care, on a wachtlijst or in the
-        voorliggend veld waiting to come back, instead of at the toegang. Short names in this hot
-        path: c client, si segment, ti traject type, pi provider.
+        ``initial`` = (place, segment, type, provider, since, remaining days) for a client of the initial
+        state (steady_state.initial_caseload): in care, on a wachtlijst, in the voorliggend veld waiting to
+        come back or at the toegang. Short names in this hot path: c client, si segment, ti type, pi provider.
         """
         env, log, tables = c.env, self.log, self.tables
         if initial is not None and initial[0] == VOORLIGGEND_VELD:   # waiting to come back (recidive)
@@ -357,43 +327,6 @@ class Model:
         return outcome
 
     # -- the run ------------------------------------------------------------------------------
-    def _place_initial_caseload(self) -> None:
-        """The steady state at the warm-up start (steady_state.initial_caseload), placed: trajecten
-        in zorg, clients on a plek wachtlijst and clients in the voorliggend veld who will come
-        back; in the cohort for clients who can never wait, else as processes on the shared clock."""
-        t0 = -self.warmup_days
-        date = self.calendar.date(t0)
-        year_fraction = date.year + (date.timetuple().tm_yday - 1 + t0 - np.floor(t0)) / days_in_year(date.year)
-        capacity = {key: pool.capacity for key, pool in self.pools.items()}
-        groups = initial_caseload(self.sc, self.tables, self.seed, self.replication, t0, year_fraction, capacity)
-        for place, municipality, segment, kind, provider, first_id, blocks, since, remaining in groups:
-            n = len(blocks)
-            if not n:
-                continue
-            self.n_clients += n
-            stream = (self.mun_names[municipality], self.seg_names[segment])
-            ids = first_id + np.arange(n)
-            if self.private_ok[municipality][segment]:
-                if place == IN_ZORG:
-                    self.cohort.add(ids, municipality, segment, blocks, stream, t0,
-                                    (np.full(n, kind), np.full(n, provider), since, remaining))
-                elif place == TOEGANG:   # an ordinary client who arrived before t0
-                    self.cohort.add(ids, municipality, segment, blocks, stream, since)
-                else:   # VOORLIGGEND_VELD (a wachtlijst needs a pool, which the cohort never meets)
-                    self.cohort.add(ids, municipality, segment, blocks, stream, t0 + remaining,
-                                    pending=since)
-                continue
-            for k, row in enumerate(blocks.tolist()):
-                if place == IN_ZORG:
-                    initial = (IN_ZORG, segment, kind, provider, float(since[k]), float(remaining[k]))
-                elif place == TOEGANG:
-                    initial = (TOEGANG, segment, -1, -1, float(since[k]), None)
-                elif place == WACHTLIJST:
-                    initial = (WACHTLIJST, segment, kind, provider, float(since[k]), None)
-                else:
-                    initial = (VOORLIGGEND_VELD, segment, -1, -1, float(since[k]), float(remaining[k]))
-                self._start(int(ids[k]), municipality, segment, row, stream, initial)
-
     def run(self) -> array:
         """Simulate warm-up and horizon; returns the event log as a flat array of 10 floats per event."""
         # The model's objects form no reference cycles (gc.collect() after a run finds none),
@@ -411,7 +344,7 @@ class Model:
         env, clock = self.env, process_time
         begin = clock()
         if self.sc.warmup.initial_caseload:
-            self._place_initial_caseload()
+            place_initial_caseload(self)
         # after the initial caseload has taken its plekken, before anything else happens on day 0
         At(env, self.warmup_days, URGENT).callbacks.append(lambda _event: beginstand_shared(self))
         if self.pools:
@@ -422,7 +355,7 @@ class Model:
             self.flow.start()
         for mi in range(len(self.mun_names)):
             for si in range(len(self.seg_names)):
-                self._schedule_arrivals(mi, si)
+                schedule_arrivals(self, mi, si)
         set_up = clock()
         self.cohort.run()
         cohort = clock()

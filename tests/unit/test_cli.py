@@ -96,7 +96,7 @@ def test_every_command_module_has_the_same_interface():
 def test_records_commands_keep_their_options_and_exit_codes(tmp_path, capsys):
     data = Path(__file__).resolve().parents[1] / "data"
     assert cli.main(["check-records", str(data / "records_2022.csv"), "--period", "2022-01-01", "2022-12-31"]) == 0
-    assert "626 valid records" in capsys.readouterr().out
+    assert "631 valid records" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text("client_key,municipality\nC1,Venlo\n", encoding="utf-8")
     assert cli.main(["check-records", str(bad)]) == 1

@@ -1,0 +1,82 @@
+"""How clients enter a replication: the instroom's arrivals, and the steady state at the warm-up start.
+
+Clients who can meet a plek or a funding rule start as processes on the shared clock; the others
+go to the numpy cohort (``cohort.Cohort``). The state itself is ``steady_state.initial_caseload``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.core.calendar import days_in_year
+from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM
+from simulation.core.simpy_internals import Arrival, schedule_at
+from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, initial_caseload
+from simulation.core.streams import generator
+
+
+def schedule_arrivals(model, mi: int, si: int) -> None:
+    """Start each client's process at its arrival time: one timeout per client, no arrival process.
+
+    Clients who can never wait go to the cohort instead, which needs no event per arrival.
+    """
+    env = model.env
+    times = model.arrival_times(mi, si)
+    if not len(times):
+        return
+    stream = (model.mun_names[mi], model.seg_names[si])
+    blocks = generator(model.seed, model.replication, "client", *stream).random((len(times), BLOCK))
+    base_id = (mi * len(model.seg_names) + si + 1) * CLIENTS_PER_STREAM
+    model.n_clients += len(times)
+    if model.private_ok[mi][si]:
+        model.cohort.add(base_id + np.arange(len(times)), mi, si, blocks, stream, times)
+        return
+    times = times.tolist()
+    start, state = model._start, [0]
+
+    def arrive(_event) -> None:
+        k = state[0]
+        start(base_id + k, mi, si, blocks[k].tolist(), stream)
+        k += 1
+        state[0] = k
+        if k < len(times):
+            schedule_at(env, times[k], Arrival(env, arrive))
+
+    schedule_at(env, times[0], Arrival(env, arrive))
+
+
+def place_initial_caseload(model) -> None:
+    """The steady state at the warm-up start (steady_state.initial_caseload), placed: trajecten
+    in zorg, clients on a plek wachtlijst and clients in the voorliggend veld who will come
+    back; in the cohort for clients who can never wait, else as processes on the shared clock."""
+    t0 = -model.warmup_days
+    date = model.calendar.date(t0)
+    year_fraction = date.year + (date.timetuple().tm_yday - 1 + t0 - np.floor(t0)) / days_in_year(date.year)
+    capacity = {key: pool.capacity for key, pool in model.pools.items()}
+    groups = initial_caseload(model.sc, model.tables, model.seed, model.replication, t0, year_fraction, capacity)
+    for place, municipality, segment, kind, provider, first_id, blocks, since, remaining in groups:
+        n = len(blocks)
+        if not n:
+            continue
+        model.n_clients += n
+        stream = (model.mun_names[municipality], model.seg_names[segment])
+        ids = first_id + np.arange(n)
+        if model.private_ok[municipality][segment]:
+            if place == IN_ZORG:
+                model.cohort.add(ids, municipality, segment, blocks, stream, t0,
+                                (np.full(n, kind), np.full(n, provider), since, remaining))
+            elif place == TOEGANG:   # an ordinary client who arrived before t0
+                model.cohort.add(ids, municipality, segment, blocks, stream, since)
+            else:   # VOORLIGGEND_VELD (a wachtlijst needs a pool, which the cohort never meets)
+                model.cohort.add(ids, municipality, segment, blocks, stream, t0 + remaining,
+                                pending=since)
+            continue
+        for k, row in enumerate(blocks.tolist()):
+            if place == IN_ZORG:
+                initial = (IN_ZORG, segment, kind, provider, float(since[k]), float(remaining[k]))
+            elif place == TOEGANG:
+                initial = (TOEGANG, segment, -1, -1, float(since[k]), None)
+            elif place == WACHTLIJST:
+                initial = (WACHTLIJST, segment, kind, provider, float(since[k]), None)
+            else:
+                initial = (VOORLIGGEND_VELD, segment, -1, -1, float(since[k]), float(remaining[k]))
+            model._start(int(ids[k]), municipality, segment, row, stream, initial)
