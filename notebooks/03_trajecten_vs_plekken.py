@@ -175,7 +175,7 @@ save_figure(fig, out_dir, "cost_and_payback", source)
 conventions = convention_effects(cmp, year0)
 save_table(conventions, out_dir, "payment_conventions")
 conv_region = conventions[conventions["municipality"] == "regio"]
-driver, driver_shift = driving_convention(conventions)
+driver, driver_shift, driver_flips = driving_convention(conventions)
 conventions[conventions["municipality"].isin(["regio", municipality])].round(0)
 
 # %%
@@ -192,6 +192,7 @@ ax.invert_yaxis()
 ax.set_title(f"Spend, plekken minus trajecten, all municipalities, {segment} {year0}, per payment convention of the "
              "traject tariff (95% CI)")
 ax.set_xlabel("EUR thousand per year")
+ax.set_ylabel("payment convention of the traject tariff")
 save_figure(fig, out_dir, "payment_conventions", source)
 
 # %% [markdown]
@@ -277,10 +278,18 @@ answer = (
     f"plekken pay occupied plek-days at tariff / planned doorlooptijd, trajecten the tariff per traject under "
     f"the standard conventions (a verlenging is part of the tariff, 001; a step-down pays the lighter tariff, an "
     f"uitval only the start part, trajecten in care on 1 January paid at their start: assumptions). "
-    f"For the region the difference is EUR {conv_region['verschil_gem'].iloc[0]:+,.0f} under these conventions; the "
-    f"convention that moves it most is '{driver}' (EUR {driver_shift:+,.0f}). "
+    f"For the region the difference is EUR {conv_region['verschil_gem'].iloc[0]:+,.0f} under these conventions; of "
+    f"the conventions that act every year, '{driver}' moves it most (EUR {driver_shift:+,.0f}"
+    f"{', and turns its sign' if driver_flips else ''}): plekken pay every occupied plek-day, also of a verlenging, "
+    f"which a traject tariff that includes the verlenging does not. Paying the trajecten in care on 1 January "
+    f"for their remaining planned part (a switch from PxQ) is a one-off first-year cost of EUR "
+    f"{conv_region['verschil_gem'].iloc[0] - conv_region.set_index('conventie')['verschil_gem'].loc['beginstand naar rato betaald (overgang van PxQ)']:,.0f} "
+    f"on the trajecten side. "
     f"The note's example comes out of the model: the same EUR {ex_table['paid_eur'].iloc[0]:,.0f} serves "
-    f"{ex_fast['clients_served']:.1f} clients with faster and {ex_slow['clients_served']:.1f} with slower outflow."
+    f"{ex_fast['clients_served']:.1f} clients with faster and {ex_slow['clients_served']:.1f} with slower outflow. "
+    f"The municipalities differ in the scenario only by population and by the providers that serve them (the "
+    f"documents give no instroom rates, traject mixes or provider choices per municipality; docs/doorlooptijden.md): "
+    f"differences between them beyond scale are simulation noise."
 )
 save_answer(out_dir, f"What changes when the municipalities buy {segment} as plekken instead of trajecten?", answer)
 print(answer)

@@ -186,7 +186,10 @@ answer = (
     f"{a.loc[volatile, 'uitgaven_sd']:,.0f}, P(over budget) {a.loc[volatile, 'kans_boven_budget']:.0%}). "
     f"The provider's margin is most uncertain under {risky} (sd EUR {top:,.0f}), "
     f"and the largest mean settlement is EUR {a['verrekening_gem'].abs().max():,.0f} "
-    f"({a['verrekening_gem'].abs().idxmax()}); {replications} replications, so treat probabilities as rough."
+    f"({a['verrekening_gem'].abs().idxmax()}); {replications} replications, so treat probabilities as rough. "
+    f"Tariffs are the funded baseline's (priced on 2019 spend, params/derive_funding.py), paid under the standard "
+    f"conventions of docs/funding.md; {municipality} differs from the other municipalities only by population and "
+    f"its plekken (the documents give no other per-municipality figures)."
 )
 save_answer(out_dir, f"How do the funding variants compare for {municipality} {segment} on spend, predictability, "
             "settlements and provider risk?", answer)

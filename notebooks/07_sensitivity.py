@@ -126,7 +126,7 @@ save_figure(fig, out_dir, "tornado", source, key=True)
 conventions = convention_effects(comparison.base_comparison, year0)
 conventions = conventions[conventions["municipality"] == municipality]
 save_table(conventions, out_dir, "payment_conventions")
-driver, driver_shift = driving_convention(conventions, municipality)
+driver, driver_shift, driver_flips = driving_convention(conventions, municipality)
 conventions[["conventie", "verschil_gem", "verschil_ci_laag", "verschil_ci_hoog", "oordeel"]].round(0)
 
 # %% [markdown]
@@ -141,8 +141,9 @@ answer = (
     f"{top_s['factor']} (EUR {top_s['uitgaven_verschil_bij_laag']:,.0f} to {top_s['uitgaven_verschil_bij_hoog']:,.0f}) and the wait "
     f"difference to {top_w['factor']} ({top_w['wacht_verschil_bij_laag']:+.1f} to {top_w['wacht_verschil_bij_hoog']:+.1f} days); "
     f"the sign of the spend difference {'never changes' if (np.sign(tornado[['uitgaven_verschil_bij_laag', 'uitgaven_verschil_bij_hoog']]) == np.sign(base_result['uitgaven_verschil'])).all().all() else 'changes in at least one setting'} "
-    f"({replications} replications per setting). Of the payment conventions of the traject tariff, '{driver}' moves "
-    f"the spend difference most: by EUR {driver_shift:+,.0f} against the standard conventions (verlenging part of "
+    f"({replications} replications per setting). Of the payment conventions of the traject tariff that act every "
+    f"year, '{driver}' moves the spend difference most: by EUR {driver_shift:+,.0f}"
+    f"{' (it turns the sign)' if driver_flips else ''} against the standard conventions (verlenging part of "
     f"the tariff, 001; step-down lighter tariff, uitval start part only, beginstand paid before 2022: assumptions)."
 )
 save_answer(out_dir, f"Which assumptions drive the plekken-vs-trajecten result for {municipality} {segment}?", answer)

@@ -160,9 +160,12 @@ def convention_effects(cmp, year: int, reference: str = "trajecten", variant: st
     return out.sort_values(["conventie", "municipality"], ignore_index=True)
 
 
-def driving_convention(effects: pd.DataFrame, municipality: str = "regio") -> tuple[str, float]:
-    """The convention that moves ``municipality``'s difference most from the standard one, and by how much."""
+def driving_convention(effects: pd.DataFrame, municipality: str = "regio") -> tuple[str, float, bool]:
+    """The convention (of those acting every year: not the beginstand ones, which move only the first
+    year) that moves ``municipality``'s difference most from the standard one, by how much, and whether
+    it turns the sign of the difference."""
     e = effects[effects["municipality"] == municipality].set_index("conventie")["verschil_gem"]
     shift = (e - e.iloc[0]).iloc[1:]
+    shift = shift[~shift.index.astype(str).str.startswith("beginstand")]
     name = shift.abs().idxmax()
-    return str(name), float(shift[name])
+    return str(name), float(shift[name]), bool(np.sign(e[name]) != np.sign(e.iloc[0]))
