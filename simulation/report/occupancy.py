@@ -20,6 +20,10 @@ def occupancy_run(base: dict, municipality: str, provider: str, segment: str, n:
     days = hi - lo
     raw = copy.deepcopy(base)
     raw["providers"][provider].setdefault("plekken", {}).setdefault(municipality, {})[segment] = int(n)
+    if raw.get("funding"):   # the n plekken replace a plekken contract the scenario has for the pair
+        raw["funding"]["contracts"] = [c for c in raw["funding"]["contracts"] if not (
+            c.get("variant") == "plekken" and (c["municipality"], c["provider"], c["segment"]) ==
+            (municipality, provider, segment))]
     s = scenario_from_dict(raw, source=f"{n} plekken")
     res = simulate(s, seed=seed, replications=replications, workers=workers)
     tr = traject_table(res.events)
