@@ -70,6 +70,29 @@ def bonferroni(family_alpha: float, comparisons: int) -> float:
 
 # -- scenarios ---------------------------------------------------------------------------------
 
+def _mmc_segment(per_year, mean_service: float) -> dict:
+    """One segment of Poisson arrivals straight to one exponential traject type (M/M/c with plekken)."""
+    return {"domain": "jeugd", "instroom": {"per_year": per_year, "base_year": 2025},
+            "voorliggend_veld_share": 0.0, "stacking_probability": 0.0,
+            "toegang_doorlooptijd": {"kind": "fixed", "value": 0}, "recidive": {"probability": 0.0},
+            "traject_types": {"T": {"share": 1, "planned_doorlooptijd": mean_service,
+                                    "doorlooptijd": {"kind": "exponential", "mean": mean_service},
+                                    "outcomes": {"afschaling": 1.0}}}}
+
+
+def back_to_back(d, plekken=3, until=730):
+    """Every plek refilled the moment a traject ends: trajecten of d days from day 0 (new clients), as
+    ``traject_rows`` rows (004 par. 8's example)."""
+    rows, client = [], 0
+    for _ in range(plekken):
+        t = 0.0
+        while t < until:
+            rows.append((client, t, min(t + d, until), "afschaling" if t + d <= until else "einde_horizon"))
+            client += 1
+            t += d
+    return rows
+
+
 def mmc_scenario(c: int, rho: float, mean_service: float, warmup_days: float) -> Scenario:
     """M/M/c: one municipality, segment and provider with c plekken; Poisson instroom straight to a
     toewijzing (no voorliggend veld, toegang time 0, no stacking, no recidive, afschaling only),
@@ -80,16 +103,7 @@ def mmc_scenario(c: int, rho: float, mean_service: float, warmup_days: float) ->
         "name": f"mmc-{c}-{rho}", "start_date": START, "horizon_years": 1,
         "warmup": {"initial_caseload": False, "days": warmup_days},
         "municipalities": {"M": {"population": 1}},
-        "segments": {"S": {
-            "domain": "jeugd",
-            "instroom": {"per_year": lam_per_day * 365, "base_year": 2025},
-            "voorliggend_veld_share": 0.0, "stacking_probability": 0.0,
-            "toegang_doorlooptijd": {"kind": "fixed", "value": 0},
-            "recidive": {"probability": 0.0},
-            "traject_types": {"T": {
-                "share": 1, "planned_doorlooptijd": mean_service,
-                "doorlooptijd": {"kind": "exponential", "mean": mean_service},
-                "outcomes": {"afschaling": 1.0}}}}},
+        "segments": {"S": _mmc_segment(lam_per_day * 365, mean_service)},
         "providers": {"P": {"segments": {"S": {}}, "plekken": {"M": {"S": c}}}},
     })
 
@@ -105,16 +119,7 @@ def mmc_pools_scenario(c: int, rho: float, mean_service: float, pools: int, warm
         "name": f"mmc-pools-{c}-{rho}", "start_date": START, "horizon_years": 1,
         "warmup": {"initial_caseload": initial_caseload, "days": warmup_days},
         "municipalities": {m: {"population": 1} for m in names},
-        "segments": {"S": {
-            "domain": "jeugd",
-            "instroom": {"per_year": {m: per_year for m in names}, "base_year": 2025},
-            "voorliggend_veld_share": 0.0, "stacking_probability": 0.0,
-            "toegang_doorlooptijd": {"kind": "fixed", "value": 0},
-            "recidive": {"probability": 0.0},
-            "traject_types": {"T": {
-                "share": 1, "planned_doorlooptijd": mean_service,
-                "doorlooptijd": {"kind": "exponential", "mean": mean_service},
-                "outcomes": {"afschaling": 1.0}}}}},
+        "segments": {"S": _mmc_segment({m: per_year for m in names}, mean_service)},
         "providers": {"P": {"segments": {"S": {}}, "plekken": {m: {"S": c} for m in names}}},
     })
 

@@ -8,22 +8,10 @@ from simulation.analysis.kpis import kpis
 from simulation.analysis.plekken import clienten_weights, episode_spans
 from simulation.config.scenario import scenario_from_dict
 from simulation.funding.payments import compute_payments
-from scenarios import event_log, funding_base as base, funding_contract as contract, traject_rows
+from scenarios import back_to_back, event_log, funding_base as base, funding_contract as contract, traject_rows
 
 T = 36_500.0   # tariff at planned doorlooptijd 365: plek-day price 100
 PLEKKEN3 = contract("plekken", plekken=3, tariffs={"standaard": T})
-
-
-def back_to_back(d, plekken=3, until=730):
-    """Every plek refilled the moment a traject ends: trajecten of d days from day 0 (new clients)."""
-    rows, client = [], 0
-    for _ in range(plekken):
-        t = 0.0
-        while t < until:
-            rows.append((client, t, min(t + d, until), "afschaling" if t + d <= until else "einde_horizon"))
-            client += 1
-            t += d
-    return rows
 
 
 def plek_table_and_kpi(rows, horizon_years=1, contracts=(PLEKKEN3,)):

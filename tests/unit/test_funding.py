@@ -11,7 +11,7 @@ import pytest
 from simulation.funding.payments import compute_payments, settle
 from simulation.funding.variants.plekken import plek_day_price
 from simulation.config.scenario import ScenarioError, scenario_from_dict
-from scenarios import funding_base as base, funding_contract as contract, traject_rows as trajecten
+from scenarios import back_to_back, funding_base as base, funding_contract as contract, traject_rows as trajecten
 
 T = 36_500.0   # traject tariff; planned doorlooptijd 365 -> plek-day price 100
 
@@ -39,19 +39,6 @@ def assert_conserved(res):
 # -- Noord-Limburg example (004_070bb43b6d600216.txt, par. 8) ---------------------------------
 
 PLEKKEN3 = contract("plekken", plekken=3, tariffs={"standaard": T})
-
-
-def back_to_back(d, plekken=3, until=730):
-    """Every plek filled again the moment a traject ends: trajecten of length d from day 0."""
-    rows, client = [], 0
-    for _ in range(plekken):
-        t = 0.0
-        while t < until:
-            stop = min(t + d, until)
-            rows.append((client, t, stop, "afschaling" if t + d <= until else "einde_horizon"))
-            client += 1
-            t += d
-    return rows
 
 
 @pytest.mark.parametrize("d, served", [(365.0, 3.0), (365.0 * 3 / 3.5, 3.5), (365.0 * 3 / 2.5, 2.5)])
