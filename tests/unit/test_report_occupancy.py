@@ -27,3 +27,14 @@ def test_occupancy_table_has_no_erlang_value_at_or_below_the_load():
 def test_scaled_raw_scales_the_mean_of_a_yaml_distribution():
     assert scaled_raw({"kind": "lognormal", "mean": 100, "cv": 0.5}, 1.5)["mean"] == pytest.approx(150)
     assert scaled_raw({"kind": "fixed", "value": 10}, 0.5) == {"kind": "fixed", "value": 5.0}
+
+
+def test_mmc_check_agrees_with_erlang_c_from_day_0():
+    """M/M/N with a = 8 busy, E[S] = 30 days: the model's first-year mean wait from the steady-state
+    start lies within its 95% CI of Erlang C's at N = 9 and 11 (both waits are far from zero)."""
+    import datetime as dt
+    from simulation.report.occupancy import mmc_check
+    check = mmc_check(8.0, 30.0, [7, 9, 11], replications=4, seed=3, start_date=dt.date(2022, 1, 1), pools=10)
+    assert list(check["plekken"]) == [9, 11]          # N <= a has no steady state
+    assert check["binnen_ci"].all(), check
+    assert (check["ci_hoog"] - check["ci_laag"] < check["wacht_gem_erlang_c"]).all(), check   # the CI says something
