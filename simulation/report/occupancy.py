@@ -8,6 +8,7 @@ import pandas as pd
 
 from simulation.analysis.tables import traject_table
 from simulation.analysis.queueing import erlang_c, erlang_wait
+from simulation.analysis.stats import t_interval
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.runner import simulate
 
@@ -82,7 +83,6 @@ def mmc_check(a: float, mean_service: float, plekken, replications: int, seed: i
               workers: int = 1) -> pd.DataFrame:
     """Per N > a: the model's mean wait of the claims that start care in the first year from day 0 (no warm-up:
     the steady-state start places the queue), with its 95% CI over pools x replications, next to Erlang C."""
-    from simulation.analysis.stats import t_interval
     rows = []
     for n in plekken:
         if n <= a:
