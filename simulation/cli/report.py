@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from simulation.experiment.store import OutputFolderError
 from simulation.report.notebooks import NotebookError, run_all
 
 NAME = "report"
@@ -19,7 +20,7 @@ def add_parser(subparsers):
 def run(args) -> int:
     try:
         index = run_all(args.out, parameters_file=args.parameters, only=args.only)
-    except NotebookError as exc:
+    except (NotebookError, OutputFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"report: {index}")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from simulation.cli._options import scenario_overrides
 from simulation.config.scenario import load_scenario
-from simulation.experiment.outputs import write_run
+from simulation.experiment.outputs import check_run_folder, write_run
 from simulation.experiment.runner import simulate
+from simulation.experiment.store import OutputFolderError
 
 NAME = "run"
 
@@ -31,15 +32,33 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     scenario = load_scenario(args.scenario, overrides=scenario_overrides(args.set))
+    if args.out is None and not _folder_name(scenario.name):
+        print(f"error: scenario name {scenario.name!r} cannot be a folder name under outputs/runs/; give --out "
+              "or a name of letters, digits, '-', '_' and '.'", file=sys.stderr)
+        return 2
+    out = args.out or Path("outputs") / "runs" / scenario.name
+    try:
+        check_run_folder(Path(out))   # before the simulation, not after it
+    except OutputFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
                       progress=not args.quiet)
     wall = time.perf_counter() - start
-    out = args.out or Path("outputs") / "runs" / scenario.name
     quarterly = args.period == "kwartaal"
-    write_run(result, Path(out), wall, sys.argv, quarterly=quarterly)
+    try:
+        write_run(result, Path(out), wall, sys.argv, quarterly=quarterly)
+    except (OutputFolderError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"{scenario.name}: {args.replications} replication(s), {len(result.events):,} events in {wall:.1f} s; "
           f"{result.warmup_description}")
     extra = ", kpis_kwartaal.csv" if quarterly else ""
     print(f"written to {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
     return 0
+
+
+def _folder_name(name: str) -> bool:
+    """True for a scenario name that is one plain folder name (no path, not empty, not '.' or '..')."""
+    return bool(name) and name not in (".", "..") and all(c.isalnum() or c in "-_. " for c in name)

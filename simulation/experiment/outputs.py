@@ -7,7 +7,20 @@ from pathlib import Path
 from simulation.analysis.kpis import kpis
 from simulation.config.scenario import resolved_yaml
 from simulation.experiment.provenance import git_commit, package_versions
-from simulation.experiment.store import atomic_folder
+from simulation.experiment.store import MARKER, atomic_folder, check_replaceable
+
+RUN_FILES = {"events.parquet", "kpis.csv", "kpis_kwartaal.csv", "scenario.yaml", "manifest.json", MARKER}
+
+
+def earlier_run(folder: Path) -> bool:
+    """A run folder written before the marker existed: only the files ``write_run`` writes, a manifest among them."""
+    names = {p.name for p in folder.iterdir()}
+    return "manifest.json" in names and names <= RUN_FILES
+
+
+def check_run_folder(out: Path) -> None:
+    """Raise store.OutputFolderError unless ``out`` may receive a run (call it before simulating)."""
+    check_replaceable(out, earlier_run)
 
 
 def write_run(result, out: Path, wall_seconds: float, command: list[str], quarterly: bool = False) -> Path:
@@ -15,7 +28,7 @@ def write_run(result, out: Path, wall_seconds: float, command: list[str], quarte
 
     ``quarterly``: also kpis_kwartaal.csv, the KPIs per quarter (``kpis(period="quarter")``)."""
     out = Path(out)
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, written_by_tool=earlier_run) as tmp:
         result.events.to_parquet(tmp / "events.parquet", index=False)
         result.kpis.to_csv(tmp / "kpis.csv", index=False)
         if quarterly:

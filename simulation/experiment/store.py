@@ -69,21 +69,57 @@ def is_complete(folder: PathLike, scenario_hash: Optional[str] = None) -> bool:
     return scenario_hash is None or meta.get("scenario_hash") == scenario_hash
 
 
-@contextmanager
-def atomic_folder(target: PathLike, prefix: Optional[str] = None,
-                  keep_existing: Optional[Callable[[Path], bool]] = None) -> Iterator[Path]:
-    """Yield a hidden temporary folder next to ``target``; on success move it into place as ``target``.
+MARKER = ".written-by-simulation"   # in every folder the tool writes whole; only such folders are replaced
 
-    An existing ``target`` is removed first, unless ``keep_existing(target)`` says it is to be
-    kept (then, when the move fails because ``target`` is there, the new copy is dropped). On
-    any error the temporary folder is removed and ``target`` is left as it was.
+
+class OutputFolderError(ValueError):
+    """An output folder the tool may not write or replace."""
+
+
+def check_replaceable(target: PathLike, written_by_tool: Optional[Callable[[Path], bool]] = None) -> None:
+    """Raise OutputFolderError unless ``target`` is absent or a folder the tool wrote, and its parent is writable.
+
+    The tool wrote a folder when it holds MARKER (or ``written_by_tool(folder)`` says so, for folders
+    written before the marker existed). A folder with anything else in it is never deleted.
     """
     target = Path(target)
+    if target.exists():
+        if not target.is_dir():
+            raise OutputFolderError(f"{target}: exists and is not a folder; choose another output folder (--out)")
+        if not ((target / MARKER).exists() or (written_by_tool is not None and written_by_tool(target))):
+            raise OutputFolderError(
+                f"{target}: the folder exists and was not written by this tool (it has no {MARKER}); nothing was "
+                "deleted. Choose a new or empty output folder (--out), or remove this one yourself")
+    parent = target.resolve().parent
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputFolderError(f"{target}: cannot write in {probe}; choose an output folder you may write (--out)")
+
+
+@contextmanager
+def atomic_folder(target: PathLike, prefix: Optional[str] = None,
+                  keep_existing: Optional[Callable[[Path], bool]] = None,
+                  written_by_tool: Optional[Callable[[Path], bool]] = None) -> Iterator[Path]:
+    """Yield a hidden temporary folder next to ``target``; on success move it into place as ``target``.
+
+    The folder gets MARKER. An existing ``target`` is replaced only when the tool wrote it
+    (``check_replaceable``, checked before anything is written), unless ``keep_existing(target)``
+    says it is to be kept (then, when the move fails because ``target`` is there, the new copy is
+    dropped). On any error the temporary folder is removed and ``target`` is left as it was.
+    """
+    target = Path(target)
+    if keep_existing is None or not (target.exists() and keep_existing(target)):
+        check_replaceable(target, written_by_tool)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=prefix or f".{target.name}.", dir=target.parent))
     try:
+        (tmp / MARKER).write_text("written by the simulation package; the folder may be replaced by a new run\n",
+                                  encoding="utf-8")
         yield tmp
         if target.exists() and not (keep_existing is not None and keep_existing(target)):
+            check_replaceable(target, written_by_tool)   # it may have changed while the work ran
             shutil.rmtree(target)
         try:
             os.replace(tmp, target)
@@ -105,8 +141,11 @@ def write_run_folder(folder: PathLike, frames: dict[str, pd.DataFrame], meta: di
     deterministic, so both copies are the same.
     """
     folder = Path(folder)
+    # a run folder of a sweep lies where only the sweep writes (runs/scenario=.../replication=N); an
+    # incomplete one is a leftover of a killed run
     with atomic_folder(folder, prefix=f".tmp-{folder.name}-",
-                       keep_existing=lambda f: is_complete(f, meta.get("scenario_hash"))) as tmp:
+                       keep_existing=lambda f: is_complete(f, meta.get("scenario_hash")),
+                       written_by_tool=lambda f: True) as tmp:
         for name, frame in frames.items():
             frame.to_parquet(tmp / name, index=False)
         (tmp / RUN_META).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")

@@ -137,7 +137,8 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
     out_root = project_path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / nb.stem
-    with atomic_folder(final) as tmp:
+    # a notebook's folder from before the marker existed holds its executed notebook
+    with atomic_folder(final, written_by_tool=lambda f: (f / nb.name).exists()) as tmp:
         parameters["out_dir"] = str(tmp)
         executed = tmp / nb.name
         pm.execute_notebook(str(nb), str(executed), parameters=parameters, kernel_name=kernel,

@@ -10,6 +10,7 @@ import yaml
 
 from simulation import cli
 from simulation.cli.main import COMMANDS
+from simulation.experiment.store import MARKER
 from scenarios import BASE
 
 
@@ -25,7 +26,8 @@ def test_run_writes_events_kpis_scenario_and_manifest(scenario_file, tmp_path):
     code = cli.main(["run", str(scenario_file), "--seed", "3", "--replications", "2", "--out", str(out),
                      "--set", "horizon_years=2", "--quiet"])
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["events.parquet", "kpis.csv", "manifest.json", "scenario.yaml"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "events.parquet", "kpis.csv", "manifest.json",
+                                                     "scenario.yaml"]
     events = pd.read_parquet(out / "events.parquet")
     assert set(events["replication"]) == {0, 1}
     assert {"aanmelding", "toewijzing", "start_zorg", "stop_zorg"} <= set(events["event"].astype(str))
@@ -48,17 +50,63 @@ def test_run_with_period_kwartaal_also_writes_the_kpis_per_quarter(scenario_file
     assert quarterly["instroom"].sum() == yearly["instroom"].sum()
 
 
-def test_failed_write_leaves_nothing_behind(scenario_file, tmp_path, monkeypatch):
+def test_failed_write_leaves_nothing_behind(scenario_file, tmp_path, monkeypatch, capsys):
     out = tmp_path / "runs" / "klein"
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
-    with pytest.raises(OSError, match="disk full"):
-        cli.main(["run", str(scenario_file), "--replications", "1", "--out", str(out), "--quiet"])
+    assert cli.main(["run", str(scenario_file), "--replications", "1", "--out", str(out), "--quiet"]) == 2
+    assert "disk full" in capsys.readouterr().err
     assert not out.exists()
     assert list(out.parent.iterdir()) == []
+
+
+# -- nothing the tool did not write is deleted (issue 12) --------------------------------------------
+
+def test_out_on_a_folder_the_tool_did_not_write_is_refused_before_simulating(scenario_file, tmp_path, capsys):
+    out = tmp_path / "thesis"
+    (out / "sub").mkdir(parents=True)
+    (out / "precious.txt").write_text("keep me")
+    (out / "sub" / "thesis.docx").write_text("and me")
+    assert cli.main(["run", str(scenario_file), "--replications", "1", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and "not written by this tool" in err and "nothing was deleted" in err
+    assert (out / "precious.txt").read_text() == "keep me" and (out / "sub" / "thesis.docx").read_text() == "and me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["klein.yaml", "thesis"], "no temporary folder left"
+
+
+def test_out_dot_is_refused_and_the_current_folder_kept(scenario_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    assert cli.main(["run", str(scenario_file), "--replications", "1", "--out", ".", "--quiet"]) == 2
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["klein.yaml", "notes.txt"]
+
+
+def test_a_run_folder_of_the_tool_is_replaced_also_one_from_before_the_marker(scenario_file, tmp_path):
+    out = tmp_path / "runs" / "klein"
+    args = ["run", str(scenario_file), "--replications", "1", "--out", str(out), "--quiet"]
+    assert cli.main(args) == 0 and cli.main(args + ["--seed", "2"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+    (out / MARKER).unlink()                       # as written by an earlier version: only run files
+    (out / "events.parquet").unlink()
+    assert cli.main(args) == 0 and (out / MARKER).exists()
+    (out / MARKER).unlink()
+    (out / "mine.txt").write_text("x")            # an earlier run folder with a file of the user's: kept
+    assert cli.main(args) == 2 and (out / "mine.txt").exists()
+
+
+@pytest.mark.parametrize("name", ["''", "../escape", "a/b", ".."])
+def test_a_scenario_name_that_is_no_folder_name_needs_out(scenario_file, tmp_path, monkeypatch, capsys, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "outputs" / "runs").mkdir(parents=True)
+    (tmp_path / "outputs" / "runs" / "earlier.txt").write_text("earlier run")
+    code = cli.main(["run", str(scenario_file), "--replications", "1", "--quiet", "--set", f"name={name}"])
+    assert code == 2 and "--out" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "outputs" / "runs").iterdir()) == ["earlier.txt"]
+    assert not (tmp_path / "escape").exists()
 
 
 def test_bad_override_exits_2_with_the_field_named(scenario_file):

@@ -60,15 +60,23 @@ def test_atomic_folder_replaces_or_keeps_and_cleans_up(tmp_path):
     assert (target / "a.txt").read_text() == "1"
     with store.atomic_folder(target) as tmp:
         (tmp / "b.txt").write_text("2")
-    assert sorted(p.name for p in target.iterdir()) == ["b.txt"], "the old folder is replaced"
+    assert sorted(p.name for p in target.iterdir()) == [store.MARKER, "b.txt"], "the old folder is replaced"
     with store.atomic_folder(target, keep_existing=lambda f: True) as tmp:
         (tmp / "c.txt").write_text("3")
-    assert sorted(p.name for p in target.iterdir()) == ["b.txt"], "an existing folder to keep is kept"
+    assert sorted(p.name for p in target.iterdir()) == [store.MARKER, "b.txt"], "an existing folder to keep is kept"
     with pytest.raises(RuntimeError):
         with store.atomic_folder(target) as tmp:
             raise RuntimeError("half written")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no temporary folder left"
     assert (target / "b.txt").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("x")
+    with pytest.raises(store.OutputFolderError, match="not written by this tool"):
+        with store.atomic_folder(mine) as tmp:
+            (tmp / "a.txt").write_text("1")
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"], "a folder the tool did not write is kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "out"], "no temporary folder left"
 
 
 def test_provenance_and_parallel_replications():
