@@ -27,17 +27,18 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import derive_instroom  # noqa: E402
+from simulation.analysis.tables import traject_table  # noqa: E402
 from simulation.config.scenario import scenario_from_dict  # noqa: E402
 from simulation.experiment.runner import run_replications  # noqa: E402
 from simulation.funding.payments import compute_payments  # noqa: E402
@@ -170,20 +171,20 @@ def regional_budgets(scenario, s: str, rate: float, amounts: dict, plekken: dict
     return out
 
 
-def simulate_year(raw: dict, replications: int, workers: int, seed: int = SEED):
-    """The first simulated year of ``raw``: (scenario, events, payments)."""
-    first = copy.deepcopy(raw)
-    first["horizon_years"] = 1
-    sc = scenario_from_dict(first)
-    results = run_replications(sc, seed, replications, workers, False)
-    import pandas as pd
-    events = pd.concat([frame for frame, _ in results], ignore_index=True)
+def simulate_and_pay(raw: dict, replications: int, workers: int, seed: int = SEED, horizon_years=None):
+    """(scenario, events, payments) of ``raw``, its horizon cut to ``horizon_years`` if given."""
+    data = copy.deepcopy(raw)
+    if horizon_years is not None:
+        data["horizon_years"] = horizon_years
+    sc = scenario_from_dict(data)
+    events = pd.concat([frame for frame, _ in run_replications(sc, seed, replications, workers, False)],
+                       ignore_index=True)
     return sc, events, compute_payments(sc, events=events)
 
 
 def first_year_spend(raw: dict, replications: int, workers: int = 1, seed: int = SEED) -> dict[str, float]:
     """Mean payments per segment in the first simulated year, through the payment rules."""
-    _, _, fund = simulate_year(raw, replications, workers, seed)
+    _, _, fund = simulate_and_pay(raw, replications, workers, seed, horizon_years=1)
     first = fund.payments[fund.payments["year"] == FIRST_YEAR]
     return (first.groupby("segment", observed=True)["amount"].sum() / replications).to_dict()
 
@@ -209,19 +210,20 @@ def derive(raw: dict, replications: int = REPLICATIONS, workers: int = 2) -> dic
             valued.append({"municipality": m, "provider": c["provider"], "segment": c["segment"]} | pricing)
     pricing_only["funding"] = {"contracts": valued}
     pricing_only["horizon_years"] = raw["horizon_years"]
-    sc, events, fund = _run_all_years(pricing_only, replications, workers)
+    sc, events, fund = simulate_and_pay(pricing_only, replications, workers)
     finals = fund.finals.merge(_keys(sc), on="contract")
     mean = finals.groupby(["municipality", "provider", "segment", "year"])["final"].sum() / replications
     amounts: dict = {}
     for (m, p, s, y), v in mean.items():
         amounts.setdefault((m, p, s), {})[int(y)] = float(v)
+    trajecten = traject_table(events)   # once, for every S1 contract's cost per client
     for (m, p, s), v in amounts.items():
         if s == "S1":
-            v["per_client"] = _cost_per_client(fund, sc, events, m, p, s, replications)
+            v["per_client"] = _cost_per_client(fund, sc, trajecten, m, p, s)
     # pass 1: the funded scenario at rate 1 (the flow is the same at every rate)
     funded = copy.deepcopy(raw)
     funded["funding"] = {"contracts": contracts(sc0, ones, amounts, bought)}
-    sc1, _, fund1 = simulate_year(funded, replications, workers)
+    sc1, _, fund1 = simulate_and_pay(funded, replications, workers, horizon_years=1)
     spent = (fund1.payments.groupby("segment", observed=True)["amount"].sum() / replications).to_dict()
     # small segments alone with many more replications (their streams are keyed by municipality and
     # segment, so they see the same clients as in the full run)
@@ -233,24 +235,14 @@ def derive(raw: dict, replications: int = REPLICATIONS, workers: int = 2) -> dic
             "contracts": contracts(sc0, rates, amounts, bought), "plekken": bought}
 
 
-def _run_all_years(raw: dict, replications: int, workers: int):
-    sc = scenario_from_dict(raw)
-    import pandas as pd
-    results = run_replications(sc, SEED, replications, workers, False)
-    events = pd.concat([frame for frame, _ in results], ignore_index=True)
-    return sc, events, compute_payments(sc, events=events)
-
-
 def _keys(sc):
-    import pandas as pd
     return pd.DataFrame([{"contract": i, "municipality": c.municipality, "provider": c.provider, "segment": c.segment}
                          for i, c in enumerate(sc.funding.contracts)])
 
 
-def _cost_per_client(fund, sc, events, m, p, s, replications) -> float:
+def _cost_per_client(fund, sc, trajecten, m, p, s) -> float:
     """Mean 2022 cost per unique client of one contract at rate 1 (the bonus-malus target)."""
-    from simulation.analysis.tables import traject_table
-    tr = traject_table(events)
+    tr = trajecten
     tr = tr[(tr["municipality"] == m) & (tr["provider"] == p) & (tr["segment"] == s)]
     lo, hi = 0.0, 365.0
     clients = tr[(tr["start"] < hi) & (tr["stop"] > lo)].drop_duplicates(["replication", "client"]).shape[0]
