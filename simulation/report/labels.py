@@ -1,0 +1,122 @@
+"""What a person reads: Dutch display names and Dutch number formats, in one place.
+
+The report, its CSV and xlsx exports and the what-if app all take their names and number
+formats from here, so a variant, provider or KPI reads the same everywhere.
+
+>>> euro(523626)
+'€ 523.626'
+>>> euro(108_712_345, million=True)
+'€ 108,7 mln'
+>>> percent(0.048)
+'4,8%'
+>>> number(14252)
+'14.252'
+>>> name("variant", "output_monthly")
+'Outputgericht maandtarief'
+>>> name("provider", "onbekend_x")
+'onbekend_x'
+"""
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+LOCALE = "nl_NL"
+
+NAMES: dict[str, dict[str, str]] = {
+    "variant": {
+        "traject": "Trajectfinanciering",
+        "plekken": "Plekken (capaciteit)",
+        "pxq": "PxQ (prijs x hoeveelheid)",
+        "output_monthly": "Outputgericht maandtarief",
+        "lumpsum": "Lumpsum",
+        "budget": "Budgetafspraak",
+        "plafond": "Budgetplafond",
+        "population": "Populatiebekostiging",
+        "regio_budget": "Regiobudget",
+        "resultaat": "Resultaatbekostiging",
+    },
+    "provider": {
+        "jeugd_regio_a": "Jeugd regionaal A",
+        "jeugd_regio_b": "Jeugd regionaal B",
+        "jeugd_regio_c": "Jeugd regionaal C",
+        "jeugd_lokaal_praktijken": "Jeugd lokaal (praktijken)",
+        "jeugd_lokaal_dagbesteding": "Jeugd lokaal (dagbesteding)",
+        "wmo_regio_begeleiding_a": "Wmo begeleiding regionaal A",
+        "wmo_regio_begeleiding_b": "Wmo begeleiding regionaal B",
+        "wmo_lokaal_begeleiding": "Wmo begeleiding lokaal",
+        "wmo_hbh_regio_a": "Hulp bij het huishouden regionaal A",
+        "wmo_hbh_regio_b": "Hulp bij het huishouden regionaal B",
+        "wmo_hbh_lokaal": "Hulp bij het huishouden lokaal",
+        "wmo_logeren_lokaal": "Logeren lokaal",
+    },
+    "kpi": {
+        "instroom": "Instroom",
+        "uitstroom": "Uitstroom",
+        "unieke_clienten": "Unieke cliënten",
+        "caseload_1jan": "In zorg op 1 januari",
+        "doorlooptijd_gem": "Doorlooptijd, gemiddeld (dagen)",
+        "doorlooptijd_mediaan": "Doorlooptijd, mediaan (dagen)",
+        "wacht_dagen_gem": "Wachttijd, gemiddeld (dagen)",
+        "wacht_dagen_p90": "Wachttijd, 90e percentiel (dagen)",
+        "aandeel_gewacht": "Aandeel dat wachtte",
+        "wachtlijst_eind": "Wachtlijst op 31 december",
+        "plekken": "Plekken",
+        "bezettingsgraad": "Bezettingsgraad",
+        "clienten_per_plek": "Cliënten per plek",
+        "aandeel_afschaling": "Aandeel afgeschaald naar het voorliggend veld",
+        "recidive_365": "Terugkeer binnen een jaar",
+        "aandeel_uitval": "Aandeel uitval",
+        "afgesloten_trajecten": "Afgesloten trajecten",
+        "doel_behaald": "Doel behaald",
+        "aandeel_uitval_afgesloten": "Aandeel uitval (afgesloten trajecten)",
+        "zonder_hulp_verder": "Zonder hulp verder",
+        "geen_nieuwe_start": "Geen nieuwe start",
+        "doelrealisatie": "Doelrealisatie",
+        "uitgaven": "Uitgaven",
+        "kosten_per_client": "Kosten per cliënt",
+    },
+    "column": {
+        "municipality": "Gemeente",
+        "segment": "Segment",
+        "provider": "Aanbieder",
+        "variant": "Bekostigingsvariant",
+        "year": "Jaar",
+        "replication": "Replicatie",
+        "mean": "Gemiddelde",
+        "ci_low": "95%-BI ondergrens",
+        "ci_high": "95%-BI bovengrens",
+        "n": "Aantal replicaties",
+    },
+}
+
+
+def name(kind: str, key: str) -> str:
+    """The Dutch display name of ``key`` (a variant, provider, kpi or column); the key itself if none is set."""
+    return NAMES.get(kind, {}).get(key, key)
+
+
+def number(x: float, decimals: int = 0) -> str:
+    """A number in Dutch format: thousands with a dot, decimals with a comma ('14.252', '4,75')."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    value = round(float(x), decimals) + 0.0   # + 0.0: no '-0'
+    return format_decimal(value if value != 0 else 0.0, format=pattern, locale=LOCALE)
+
+
+def euro(x: float, million: bool = False, decimals: int | None = None) -> str:
+    """An amount in euros: '€ 523.626', or with ``million`` '€ 108,7 mln' (one unit for millions everywhere)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if million:
+        return f"€ {number(x / 1e6, 1 if decimals is None else decimals)} mln"
+    return f"€ {number(x, 0 if decimals is None else decimals)}"
+
+
+def percent(share: float, decimals: int = 1) -> str:
+    """A share as a Dutch percentage: 0.048 -> '4,8%'."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return f"{number(100 * share, decimals)}%"

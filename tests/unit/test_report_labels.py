@@ -1,0 +1,27 @@
+"""Dutch display names and number formats (simulation.report.labels)."""
+import doctest
+
+import simulation.analysis.kpis  # noqa: F401  (registers the KPIs)
+import simulation.funding.variants  # noqa: F401  (registers the variants)
+import simulation.report.labels as labels
+
+
+def test_doctests_of_the_labels_module():
+    result = doctest.testmod(labels)
+    assert result.attempted >= 6 and result.failed == 0
+
+
+def test_dutch_number_formats():
+    assert labels.number(-0.4) == "0"
+    assert labels.number(1234567.891, 2) == "1.234.567,89"
+    assert labels.euro(-523626) == "€ -523.626"
+    assert labels.euro(470_000, million=True) == "€ 0,5 mln"
+    assert labels.percent(0.9999, 0) == "100%"
+    assert labels.number(float("nan")) == "–"
+
+
+def test_every_registered_kpi_and_variant_has_a_dutch_name():
+    from simulation.analysis.kpi_registry import KPIS as REGISTRY
+    from simulation.funding.variant import VARIANTS
+    assert not [k for k in REGISTRY if k not in labels.NAMES["kpi"]]
+    assert not [v for v in VARIANTS if v not in labels.NAMES["variant"]]
