@@ -23,7 +23,10 @@ With growth 0 this is the stationary state of a constant instroom. The clients a
 aanmelding ``elapsed`` days before t0). Approximations: a stacked client's two trajecten
 are placed as two clients; the plek queue is M/M/c with the mean holding time (exact for exponential
 doorlooptijden and no continuations), and clients who would have waited longer than the
-segment's ``max_wait_days`` are not placed (they have moved to another provider).
+segment's ``max_wait_days`` are not placed (they have moved to another provider). Durations are
+a grid of 1024 quantile midpoints, whose mean is a little under the distribution's (0.03% for an
+exponential); near saturation that is felt: at a = 65, N = 69 the wachtlijst on t0 is 1% shorter
+than Erlang C's (measured over 32,000 systems: 8.38 against 8.47).
 """
 from __future__ import annotations
 

@@ -81,20 +81,36 @@ def mmc_scenario(a: float, mean_service: float, n: int, pools: int, start_date) 
 
 def mmc_check(a: float, mean_service: float, plekken, replications: int, seed: int, start_date, pools: int = 10,
               workers: int = 1) -> pd.DataFrame:
-    """Per N > a: the model's mean wait of the claims that start care in the first year from day 0 (no warm-up:
-    the steady-state start places the queue), with its 95% CI over pools x replications, next to Erlang C."""
+    """Per N > a: the model's first-year mean wait and share of claims that wait, from day 0 (no warm-up: the
+    steady-state start places the queue), with 95% CIs over pools x replications, next to Erlang C.
+
+    Both are estimated per pool as a total over the year divided by the expected number of claims lambda T
+    (in a stationary system E[sum of the waits of the year's starts] = lambda T E[W], and by PASTA E[claims
+    that find every plek taken] = lambda T C). The mean of per-pool mean waits would be biased low: a pool
+    with a long queue has every plek busy, so more starts (N mu T > lambda T) over which its waits are spread.
+    """
+    days = float((start_date.replace(year=start_date.year + 1) - start_date).days)
+    expected_claims = a / mean_service * days
     rows = []
     for n in plekken:
         if n <= a:
             continue
         res = simulate(mmc_scenario(a, mean_service, n, pools, start_date), seed=seed, replications=replications,
                        workers=workers)
-        starts = res.events[res.events["event"] == "start_zorg"]
-        waits = starts.groupby(["replication", "municipality"], observed=True)["wacht_dagen"].mean()
-        mean, lo, hi = t_interval(waits.to_numpy())
-        theory = erlang_wait(n, a, mean_service)
+        ev = res.events
+        every_pool = pd.MultiIndex.from_product([range(replications), [f"M{i:02d}" for i in range(pools)]])
+        per_pool = ["replication", "municipality"]
+        starts = ev[ev["event"] == "start_zorg"]
+        total_wait = starts.groupby(per_pool, observed=True)["wacht_dagen"].sum().reindex(every_pool, fill_value=0)
+        waited = ev[ev["event"] == "wachtlijst"].groupby(per_pool, observed=True).size().reindex(every_pool,
+                                                                                                  fill_value=0)
+        mean, lo, hi = t_interval(total_wait.to_numpy(dtype=float) / expected_claims)
+        p_mean, p_lo, p_hi = t_interval(waited.to_numpy(dtype=float) / expected_claims)
+        theory, p_theory = erlang_wait(n, a, mean_service), erlang_c(n, a)
         # when nobody waited the CI has no width: an Erlang C wait under half a day then agrees
         agrees = lo <= theory <= hi or (hi == lo and theory < 0.5)
         rows.append({"plekken": int(n), "wacht_gem_model": mean, "ci_laag": lo, "ci_hoog": hi,
-                     "wacht_gem_erlang_c": theory, "binnen_ci": bool(agrees)})
+                     "wacht_gem_erlang_c": theory, "binnen_ci": bool(agrees), "kans_wachten_model": p_mean,
+                     "kans_ci_laag": p_lo, "kans_ci_hoog": p_hi, "kans_wachten_erlang_c": p_theory,
+                     "kans_binnen_ci": bool(p_lo <= p_theory <= p_hi)})
     return pd.DataFrame(rows)

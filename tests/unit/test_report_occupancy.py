@@ -34,7 +34,7 @@ def test_mmc_check_agrees_with_erlang_c_from_day_0():
     start lies within its 95% CI of Erlang C's at N = 9 and 11 (both waits are far from zero)."""
     import datetime as dt
     from simulation.report.occupancy import mmc_check
-    check = mmc_check(8.0, 30.0, [7, 9, 11], replications=4, seed=3, start_date=dt.date(2022, 1, 1), pools=10)
+    check = mmc_check(8.0, 30.0, [7, 9, 11], replications=4, seed=3, start_date=dt.date(2022, 1, 1), pools=20)
     assert list(check["plekken"]) == [9, 11]          # N <= a has no steady state
     assert check["binnen_ci"].all(), check
     assert (check["ci_hoog"] - check["ci_laag"] < check["wacht_gem_erlang_c"]).all(), check   # the CI says something
