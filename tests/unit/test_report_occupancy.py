@@ -36,5 +36,5 @@ def test_mmc_check_agrees_with_erlang_c_from_day_0():
     from simulation.report.occupancy import mmc_check
     check = mmc_check(8.0, 30.0, [7, 9, 11], replications=4, seed=3, start_date=dt.date(2022, 1, 1), pools=20)
     assert list(check["plekken"]) == [9, 11]          # N <= a has no steady state
-    assert check["binnen_ci"].all(), check
+    assert check["binnen_ci"].all() and check["kans_binnen_ci"].all() and check["binnen_familie"].all(), check
     assert (check["ci_hoog"] - check["ci_laag"] < check["wacht_gem_erlang_c"]).all(), check   # the CI says something
