@@ -6,17 +6,30 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= params/noord-limburg.yaml
 REPLICATIONS ?= 5
 SEED ?= 1
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
 
-.PHONY: run test install bench bench-against schema clean
+.PHONY: run test install lock bench bench-against schema clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions of requirements.lock (hashes checked), then the project itself
+# without resolving anything; the lock's setuptools builds it (--no-build-isolation).
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name simulation --display-name "Python 3 (simulation)" >/dev/null
-	@touch $(STAMP)
+	@cp $(LOCK) $(STAMP)   # the stamp is the lock it installed (tests/unit/test_packaging.py compares them)
 
 install: $(STAMP)
+
+## make lock: re-resolve requirements.lock after a change of pyproject.toml (keeps every pin that still fits);
+## make lock UPGRADE=1: move every package to its newest allowed version. Then run make test.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" \
+		| $(BIN)/uv pip compile pyproject.toml - --extra dev --extra dask --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) --quiet -o $(LOCK)
 
 ## make run: simulate the default scenario into outputs/runs/, run every notebook, write outputs/index.html
 run: $(STAMP)

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from simulation.cli._options import add_spreadsheet_options
 from simulation.data.calibration import calibrate, write_calibrated_yaml
 from simulation.data.records import RecordsError, read_records
 
@@ -22,13 +23,15 @@ def add_parser(subparsers):
     parser.add_argument("--drop-invalid", action="store_true", help="drop rows with problems and write a report")
     parser.add_argument("--report", help="markdown report (default: next to --out, .report.md)")
     parser.add_argument("--name", default="calibrated")
+    add_spreadsheet_options(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         records = read_records(args.records, scenario=args.base, study_period=args.period,
-                               drop_invalid=args.drop_invalid)
+                               drop_invalid=args.drop_invalid, date_order=args.date_order,
+                               decimal=args.decimal)
         scenario, report = calibrate(records, base_scenario=args.base, name=args.name)
     except RecordsError as exc:
         print(str(exc), file=sys.stderr)

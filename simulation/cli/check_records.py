@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from simulation.cli._options import add_spreadsheet_options
 from simulation.data.records import RecordsError, read_records
 
 NAME = "check-records"
@@ -16,13 +17,15 @@ def add_parser(subparsers):
     parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"))
     parser.add_argument("--drop-invalid", action="store_true")
     parser.add_argument("--report", help="where to write the report of dropped rows")
+    add_spreadsheet_options(parser)
     return parser
 
 
 def run(args) -> int:
     try:
         frame = read_records(args.records, scenario=args.scenario, study_period=args.period,
-                             drop_invalid=args.drop_invalid, report_path=args.report)
+                             drop_invalid=args.drop_invalid, date_order=args.date_order,
+                               decimal=args.decimal, report_path=args.report)
     except RecordsError as exc:
         print(str(exc), file=sys.stderr)
         return 1

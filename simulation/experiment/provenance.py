@@ -11,7 +11,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Optional
 
-PACKAGES = ("simulation", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "PyYAML")
+DISTRIBUTION = "jeugd-wmo-simulatie"   # pyproject [project] name; the import package is `simulation`
+PACKAGES = (DISTRIBUTION, "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "PyYAML")
 SWEEP_PACKAGES = ("tqdm", "dask", "distributed")
 
 

@@ -87,7 +87,7 @@ def _check_dates(check: _Checker, start, end) -> None:
     for col in DATE_COLUMNS:
         raw = text(col)
         parsed = pd.to_datetime(raw.where(raw != ""), format="%Y-%m-%d", errors="coerce")
-        add((raw != "") & parsed.isna(), col, "not a date; expected YYYY-MM-DD")
+        add((raw != "") & parsed.isna(), col, "not a date; expected YYYY-MM-DD or DD-MM-YYYY (a four-digit year)")
         dates[col] = parsed
     toew, begin, eind = dates["datum_toewijzing"], dates["begindatum"], dates["einddatum"]
     raw_begin, raw_eind = text("begindatum"), text("einddatum")

@@ -1,49 +1,131 @@
-"""Reading records: a CSV or Parquet file (or a frame of strings), checked, then typed."""
+"""Reading records: a CSV (comma or semicolon), Excel (.xlsx) or Parquet file, or a frame of strings;
+checked, then typed. Spreadsheet conventions (DD-MM-YYYY, decimal commas) are read by ``spreadsheet``."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 from typing import Optional, Union
 
+import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
+from openpyxl.utils.exceptions import InvalidFileException
 
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 from simulation.data.records.checks import PrivacyError, Problem, RecordsError, validate
-from simulation.data.records.format import (COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD, PERIOD_METADATA_KEY,
-                                            parse_study_period)
+from simulation.data.records.format import (COLUMN_NAMES, COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD,
+                                            PERIOD_METADATA_KEY, parse_study_period)
 from simulation.data.records.privacy import privacy_problems
+from simulation.data.records.spreadsheet import normalise
+
+CSV_SEPARATORS = (",", ";", "\t")
 
 
 def load_table(path: Union[str, Path]) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
-    """Read a CSV or Parquet file as strings (codes keep their leading zeros) and its study period, if stored."""
+    """Read a CSV, .xlsx or Parquet file as strings (codes keep their leading zeros) and its study period, if stored.
+
+    A CSV may be comma-, semicolon- (Dutch Excel's default) or tab-separated, in UTF-8 or Windows-1252; the
+    separator is the one that splits the header into the record format's column names. A file that cannot be
+    read raises ``RecordsError`` naming the file and what is wrong.
+    """
     path = Path(path)
     period = None
-    if path.suffix.lower() in (".parquet", ".pq"):
-        table = pq.read_table(path)
-        meta = table.schema.metadata or {}
-        if PERIOD_METADATA_KEY in meta:
-            a, b = meta[PERIOD_METADATA_KEY].decode().split("/")
-            period = (dt.date.fromisoformat(a), dt.date.fromisoformat(b))
-        frame = table.to_pandas()
-        for col in frame.columns:
-            if pd.api.types.is_datetime64_any_dtype(frame[col]):
-                frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-            elif col != "volume":
-                frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-                frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else
-                                            (v.isoformat() if isinstance(v, dt.date) else str(v)))
-    elif path.suffix.lower() in (".csv", ".txt"):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise RecordsError(str(path), [Problem(None, "(file)", str(path), "no such file")])
+    if suffix in (".parquet", ".pq"):
+        frame, period = _read_parquet(path)
+    elif suffix in (".csv", ".txt"):
+        frame = _read_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _read_xlsx(path)
     else:
-        raise RecordsError(str(path), [Problem(None, "(file)", path.suffix, "expected a .csv or .parquet file")])
+        rule = ("the old Excel format cannot be read: save the sheet as .xlsx or as CSV" if suffix == ".xls" else
+                "expected a .csv, .xlsx or .parquet file")
+        raise RecordsError(str(path), [Problem(None, "(file)", path.suffix, rule)])
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.dropna(how="all")      # the empty rows a spreadsheet keeps at the end
     return frame.reset_index(drop=True), period
 
 
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    period = None
+    if PERIOD_METADATA_KEY in meta:
+        a, b = meta[PERIOD_METADATA_KEY].decode().split("/")
+        period = (dt.date.fromisoformat(a), dt.date.fromisoformat(b))
+    frame = table.to_pandas()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+        elif col != "volume":
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+            frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else
+                                        (v.isoformat() if isinstance(v, dt.date) else str(v)))
+    return frame, period
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")    # Excel's "CSV (gescheiden door lijstscheidingsteken)"
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    sep = max(CSV_SEPARATORS, key=lambda s: (_known_columns(header, s), len(next(csv.reader([header], delimiter=s)))))
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, csv.Error) as exc:
+        name = {";": "semicolon", ",": "comma", "\t": "tab"}[sep]
+        detail = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
+        raise RecordsError(str(path), [Problem(None, "(file)", "", (
+            f"the CSV (separator: {name}) cannot be read: {detail}; a value that holds the separator needs "
+            "double quotes"))]) from None
+
+
+def _known_columns(header: str, sep: str) -> int:
+    return sum(field.strip() in COLUMN_NAMES for field in next(csv.reader([header], delimiter=sep)))
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet whose header holds record columns (else the first sheet), cells as the format's strings."""
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise RecordsError(str(path), [Problem(None, "(file)", path.name, f"not a readable .xlsx workbook ({exc})")]
+                           ) from None
+    try:
+        sheets = [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
+    finally:
+        book.close()
+    sheets = [rows for rows in sheets if rows] or [[()]]
+    rows = next((r for r in sheets if sum(_cell(v) in COLUMN_NAMES for v in r[0]) >= 2), sheets[0])
+    header = [_cell(v) or f"(column {i + 1})" for i, v in enumerate(rows[0])]
+    body = [[_cell(v) for v in row] + [None] * (len(header) - len(row)) for row in rows[1:]]
+    return pd.DataFrame([row[:len(header)] for row in body], columns=header, dtype=object)
+
+
+def _cell(value) -> Optional[str]:
+    """A cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_period=None,
-                 drop_invalid: bool = False, report_path: Union[str, Path, None] = None) -> pd.DataFrame:
-    """Read, check and type realised records (CSV or Parquet, or a DataFrame of strings).
+                 drop_invalid: bool = False, report_path: Union[str, Path, None] = None,
+                 date_order: Optional[str] = None, decimal: Optional[str] = None) -> pd.DataFrame:
+    """Read, check and type realised records (CSV, .xlsx or Parquet, or a DataFrame of strings).
 
     ``scenario`` (a Scenario, dict or YAML path) adds the checks against its municipalities,
     segments, traject types and providers. ``study_period`` = (first day, last day), inclusive;
@@ -54,6 +136,10 @@ def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_peri
     (CSV: row, column, value, rule) is written to ``report_path`` (default: next to the input,
     ``<name>.dropped.csv``). The returned frame has typed dates, ``attrs['study_period']`` and
     ``attrs['dropped']`` (the problems of dropped rows).
+
+    Dates may be YYYY-MM-DD or DD-MM-YYYY, numbers may have a decimal comma (``spreadsheet.normalise``);
+    when the file can be read in two ways a ``RecordsError`` says so, unless ``date_order`` ('dmy' or 'mdy')
+    or ``decimal`` (',' or '.') settles it.
     """
     if isinstance(path, pd.DataFrame):
         frame, stored, source = path.copy().reset_index(drop=True), None, "<DataFrame>"
@@ -65,12 +151,17 @@ def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_peri
         source = str(path)
     period = parse_study_period(study_period or stored or DEFAULT_STUDY_PERIOD)
     scenario = as_scenario(scenario)
+    frame, ambiguous = normalise(frame, date_order=date_order, decimal=decimal)
 
     privacy = privacy_problems(frame, period[0])
     if privacy:
         raise PrivacyError(source, privacy, hint=(
             "Nothing was imported. Records must be pseudonymous (AVG/GDPR): pseudonymise client keys with a "
             "salted hash and remove names, birth dates, addresses and contact details before the import."))
+    if ambiguous:
+        raise RecordsError(source, ambiguous, hint=(
+            "Nothing was imported: the file can be read in more than one way. Write it one way, or say how to read "
+            "it (date_order / --date-order, decimal / --decimal)."))
     problems = validate(frame, scenario, period)
     file_level = [p for p in problems if p.row is None]
     if file_level or (problems and not drop_invalid):
