@@ -7,7 +7,7 @@ SCENARIO ?= params/noord-limburg.yaml
 REPLICATIONS ?= 5
 SEED ?= 1
 
-.PHONY: run test install bench bench-against schema clean
+.PHONY: run test install bench bench-against schema clean app
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench: $(STAMP)
 ## make bench-against REV=<commit>: this checkout against an older commit, in one run (figures and ratios)
 bench-against: $(STAMP)
 	$(BIN)/python benchmarks/bench_against.py $(REV) --runs 5 --sweep
+
+## make app [PORT=5006]: the what-if page on http://127.0.0.1:$(PORT)/ (this machine only; docs/app.md)
+PORT ?= 5006
+app: $(STAMP)
+	$(BIN)/python -m simulation.app --port $(PORT)
 
 schema: $(STAMP)
 	$(BIN)/python -m simulation schema --out params/schema.json
