@@ -96,19 +96,19 @@ class Page:
     def __init__(self, engine: Engine):
         self.engine = engine
         names = engine.scenarios()
-        self.scenario = pn.widgets.Select(name=name("input", "scenario"), options=names,
+        self.scenario = pn.widgets.Select(label=name("input", "scenario"), options=names,
                                           value="noord-limburg.yaml" if "noord-limburg.yaml" in names else names[0])
-        self.municipality = pn.widgets.Select(name=name("input", "municipality"), css_classes=["gemeente"])
-        self.segment = pn.widgets.Select(name=name("input", "segment"), css_classes=["segment"])
-        self.variant = pn.widgets.Select(name=name("input", "variant"), options={
+        self.municipality = pn.widgets.Select(label=name("input", "municipality"), css_classes=["gemeente"])
+        self.segment = pn.widgets.Select(label=name("input", "segment"), css_classes=["segment"])
+        self.variant = pn.widgets.Select(label=name("input", "variant"), options={
             name("input", AS_IS): AS_IS, **{name("variant", v): v for v in SCHEMAS}}, css_classes=["variant"])
-        self.behaviour = {n: pn.widgets.FloatInput(name=name("input", n), value=NEUTRAL[n], step=0.05,
+        self.behaviour = {n: pn.widgets.FloatInput(label=name("input", n), value=NEUTRAL[n], step=0.05,
                                                    css_classes=[f"veld-{n}"]) for n in BEHAVIOUR}
-        self.horizon = pn.widgets.IntInput(name=name("input", "horizon_years"), value=4, css_classes=["veld-horizon"])
-        self.replications = pn.widgets.IntInput(name=name("input", "replications"), value=10,
+        self.horizon = pn.widgets.IntInput(label=name("input", "horizon_years"), value=4, css_classes=["veld-horizon"])
+        self.replications = pn.widgets.IntInput(label=name("input", "replications"), value=10,
                                                 css_classes=["veld-replications"])
-        self.seed = pn.widgets.IntInput(name=name("input", "seed"), value=1)
-        self.button = pn.widgets.Button(name="Bereken", button_type="primary", css_classes=["bereken"])
+        self.seed = pn.widgets.IntInput(label=name("input", "seed"), value=1)
+        self.button = pn.widgets.Button(label="Bereken", color="primary", css_classes=["bereken"])
         self.errors: dict[str, pn.pane.Alert] = {}
         self.funding = pn.Column()
         self.status = pn.pane.Markdown("Kies een vraag en klik op **Bereken**.", css_classes=["status"])
@@ -143,14 +143,14 @@ class Page:
         d = defaults(base, q.municipality, q.segment)
         self.defaults = d
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith(("plekken", "tariffs", *SHARED))}
-        self.plekken = {p: pn.widgets.IntInput(name=f"{name('input', 'plekken')}: {name('provider', p)}{v['schedule']}",
+        self.plekken = {p: pn.widgets.IntInput(label=f"{name('input', 'plekken')}: {name('provider', p)}{v['schedule']}",
                                                value=v["plekken"], css_classes=[f"plekken-{p}"])
                         for p, v in d["providers"].items()}
-        self.tariffs = {t: pn.widgets.FloatInput(name=f"{name('input', 'tariffs')}: {t}", value=v,
+        self.tariffs = {t: pn.widgets.FloatInput(label=f"{name('input', 'tariffs')}: {t}", value=v,
                                                  css_classes=[f"tarief-{t}"]) for t, v in d["tariffs"].items()}
-        self.shared = {n: pn.widgets.FloatInput(name=name("input", n), value=d[n], css_classes=[f"veld-{n}"])
+        self.shared = {n: pn.widgets.FloatInput(label=name("input", n), value=d[n], css_classes=[f"veld-{n}"])
                        for n in SHARED if n != "settlement"}
-        self.shared["settlement"] = pn.widgets.Select(name=name("input", "settlement"), options={
+        self.shared["settlement"] = pn.widgets.Select(label=name("input", "settlement"), options={
             "–": None, name("input", "whole"): "whole", name("input", "outside_band"): "outside_band"},
             value=d["settlement"])
         if not d["providers"]:
