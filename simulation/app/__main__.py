@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -21,14 +22,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     engine = Engine(args.params, workers=args.workers)
+    signal.signal(signal.SIGTERM, _stop)   # a terminate closes the pool too (its workers would outlive the server)
     origins = [f"{args.address}:{args.port}"] + ([f"localhost:{args.port}"] if args.address == "127.0.0.1" else [])
     print(f"what-if page on http://{args.address}:{args.port}/ (Ctrl-C stops it)", flush=True)
     try:
         pn.serve({"/": lambda: Page(engine).view()}, address=args.address, port=args.port, show=False,
                  websocket_origin=origins, title="Wat als…?", threaded=False)
+    except KeyboardInterrupt:
+        pass
     finally:
         engine.close()
     return 0

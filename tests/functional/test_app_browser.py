@@ -8,6 +8,7 @@ and downloads the .xlsx. Screenshots go to outputs/app/ for people to look at.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def app_url():
     SHOTS.mkdir(parents=True, exist_ok=True)
     log = open(SHOTS / "server.log", "w")   # a file, not a pipe nobody reads (a full pipe would block the server)
     proc = subprocess.Popen([sys.executable, "-m", "simulation.app", "--port", str(port), "--workers", "2"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(120):
@@ -50,9 +51,12 @@ def app_url():
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        proc.terminate()   # the app closes its pool on SIGTERM
+        try:
+            proc.wait(timeout=30)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)   # and whatever of its group is left
+            log.close()
 
 
 def launch(p):
@@ -71,7 +75,8 @@ def set_number(page, selector: str, value) -> None:
 
 def answer_rows(page) -> pd.DataFrame:
     cells = page.locator(".antwoord table").first.evaluate(
-        "t => [...t.rows].map(r => [...r.cells].map(c => c.innerText.trim()))")
+        "t => [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim()))")
+    assert cells and "Maat" in cells[0], cells[:2]
     return pd.DataFrame(cells[1:], columns=cells[0])
 
 
