@@ -9,7 +9,7 @@ SEED ?= 1
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test install lock bench bench-against schema clean
+.PHONY: run test install lock bench bench-against schema clean app
 
 # Installs exactly the versions of requirements.lock (hashes checked), then the project itself
 # without resolving anything; the lock's setuptools builds it (--no-build-isolation).
@@ -48,6 +48,11 @@ bench: $(STAMP)
 ## make bench-against REV=<commit>: this checkout against an older commit, in one run (figures and ratios)
 bench-against: $(STAMP)
 	$(BIN)/python benchmarks/bench_against.py $(REV) --runs 5 --sweep
+
+## make app [PORT=5006]: the what-if page on http://127.0.0.1:$(PORT)/ (this machine only; docs/app.md)
+PORT ?= 5006
+app: $(STAMP)
+	$(BIN)/python -m simulation.app --port $(PORT)
 
 schema: $(STAMP)
 	$(BIN)/python -m simulation schema --out params/schema.json

@@ -143,14 +143,15 @@ def variant_specs(scenario: Union[Scenario, str, dict],
                   keep_errors=False)
 
 
-def _summary(per_rep: pd.DataFrame, reference: str, level: float) -> pd.DataFrame:
-    """Per variant x municipality x year x measure: mean, sd, t-interval; the paired difference to the reference."""
+def summarise(per_rep: pd.DataFrame, reference: str, level: float = 0.95, columns=MEASURES) -> pd.DataFrame:
+    """Per variant x municipality x year x measure (``columns`` of ``per_rep``): mean, sd, t-interval; the paired
+    difference to the reference variant (per replication) and its t-interval."""
     by = ["municipality", "year"]
-    diffs = paired_differences_frame(per_rep, reference, MEASURES, ["replication"] + by, variant="variant",
+    diffs = paired_differences_frame(per_rep, reference, columns, ["replication"] + by, variant="variant",
                                      include_baseline=True)
     rows = []
     for ((variant, mun, year), g), (_, d) in zip(per_rep.groupby(["variant"] + by), diffs.groupby(["variant"] + by)):
-        for col in MEASURES:
+        for col in columns:
             mean, sd, lo, hi = mean_sd_interval(g[col], level)
             diff, dlo, dhi = t_interval(d[col], level)
             rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "gem": mean,
@@ -202,5 +203,5 @@ def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[d
         if keep_events:
             events[name], scenarios[name] = res.events, resolved
     per_rep = pd.concat(frames, ignore_index=True)
-    return Comparison(per_rep, _summary(per_rep, reference, level), _predictability(per_rep, reference, budget),
+    return Comparison(per_rep, summarise(per_rep, reference, level), _predictability(per_rep, reference, budget),
                       pd.concat(assumptions, ignore_index=True), reference, payments, events, scenarios)

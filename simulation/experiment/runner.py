@@ -52,12 +52,16 @@ def _run_one(args: tuple[str, int, int]) -> tuple[pd.DataFrame, dict[str, int]]:
 
 
 def run_replications(scenario: Scenario, seed: int, replications: int, workers: int = 1,
-                     progress: bool = False) -> list[tuple[pd.DataFrame, dict[str, int]]]:
-    """Replications 0..replications-1 in order: in this process, or in ``workers`` processes.
+                     progress: bool = False, executor=None) -> list[tuple[pd.DataFrame, dict[str, int]]]:
+    """Replications 0..replications-1 in order: in this process, in ``workers`` processes, or on an open
+    ``executor`` (executors.py; kept warm by the caller between runs, e.g. the app).
 
     Replication r always uses the streams of (seed, r), so the result does not depend on ``workers``.
     """
     bar = {"total": replications, "desc": scenario.name, "unit": "rep", "disable": not progress}
+    if executor is not None:
+        payload = scenario.model_dump_json()
+        return list(tqdm(executor.map(_run_one, [(payload, seed, r) for r in range(replications)]), **bar))
     if workers > 1 and replications > 1:
         payload = scenario.model_dump_json()   # workers get the resolved scenario, never a file path
         with ProcessExecutor(min(workers, replications)) as pool:
@@ -68,11 +72,12 @@ def run_replications(scenario: Scenario, seed: int, replications: int, workers: 
 
 def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 1,
              overrides: Optional[dict[str, Any]] = None, workers: int = 1,
-             progress: bool = False) -> SimulationResult:
+             progress: bool = False, executor=None) -> SimulationResult:
     """Run ``replications`` replications of a scenario (a Scenario, a YAML path or a dict).
 
     Replication r always uses the streams of (seed, r): the result is identical for any
-    ``workers``. Returns the event log and the KPIs (see ``analysis.kpis.kpis``).
+    ``workers`` or ``executor`` (an open executor from executors.py, which the caller keeps and closes).
+    Returns the event log and the KPIs (see ``analysis.kpis.kpis``).
     """
     if isinstance(scenario, dict):
         scenario = scenario_from_dict(scenario, overrides=overrides)
@@ -82,7 +87,7 @@ def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: 
         scenario = scenario_from_dict(scenario.model_dump(mode="json"), source=scenario.name, overrides=overrides)
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    results = run_replications(scenario, seed, replications, workers, progress)
+    results = run_replications(scenario, seed, replications, workers, progress, executor)
     events = pd.concat([frame for frame, _ in results], ignore_index=True)
     return SimulationResult(scenario, seed, replications, events, kpis(events, scenario),
                             [state for _, state in results])

@@ -22,7 +22,8 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
     cal = Calendar.of(scenario)
     x = explode_months(trajecten, 0.0, cal.horizon, cal)
     weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
-    w = np.array([weight[(s, t)] for s, t in zip(x["segment"].astype(str), x["traject_type"].astype(str))])
+    keys = pd.MultiIndex.from_arrays([x["segment"].astype(str), x["traject_type"].astype(str)])
+    w = pd.Series(weight, dtype=float).reindex(keys).to_numpy()   # vectorised lookup (a loop took seconds)
     factor = np.ones(len(x))
     contracts = scenario.funding.contracts if scenario.funding is not None else []
     for c in contracts:

@@ -1,0 +1,147 @@
+"""Answers to what-if questions: the baseline and the what-if scenario on common random numbers.
+
+An ``Engine`` keeps what does not change between questions: the parsed scenario files, the scoped
+and validated baseline and its simulated measures (per scope, horizon, replications and seed), and
+a warm process pool. A question then simulates only the what-if scenario. The measures are
+``experiment.compare.measures`` (spend, clients, wait, bezetting, ...) plus the wait p90 and the
+wachtlijst at year end from ``analysis.kpis``; intervals are ``compare.summarise`` (Student t on the
+per-replication paired differences).
+"""
+from __future__ import annotations
+
+import io
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+
+from simulation.analysis.kpis import kpis
+from simulation.config.scenario import Scenario, read_yaml, resolved_yaml, scenario_from_dict
+from simulation.experiment.compare import MEASURES, behaviour_assumptions, measures, summarise
+from simulation.experiment.executors import ProcessExecutor, SequentialExecutor
+from simulation.experiment.runner import simulate
+from simulation.app.question import ALL, Question, check, scope
+
+KPI_EXTRA = ("wacht_dagen_p90", "wachtlijst_eind")
+COLUMNS = MEASURES + KPI_EXTRA
+BASIS, WHATIF = "basis", "wat-als"
+
+
+@dataclass
+class Answer:
+    """What a question gives: the field errors (then nothing ran), or the tables and the scenario."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    per_replication: Optional[pd.DataFrame] = None   # variant, replication, municipality, year, COLUMNS
+    summary: Optional[pd.DataFrame] = None           # compare.summarise over COLUMNS
+    assumptions: Optional[pd.DataFrame] = None       # parameter, value, source
+    notes: list[str] = field(default_factory=list)
+    scenario: Optional[Scenario] = None              # the what-if scenario, resolved
+    question: Optional[Question] = None
+    seconds: float = 0.0
+
+    def scenario_yaml(self) -> str:
+        """The what-if scenario as YAML that ``python -m simulation run`` reproduces the answer from."""
+        q = self.question
+        head = (f"# Wat-als-scenario uit de app (gemeente {q.municipality}, segment {q.segment}).\n"
+                f"# Reproduceer: python -m simulation run <dit bestand> --seed {q.seed} "
+                f"--replications {q.replications}\n")
+        return head + resolved_yaml(self.scenario)
+
+
+def measure_frame(scenario: Scenario, events: pd.DataFrame) -> pd.DataFrame:
+    """Per replication x municipality x year: compare's MEASURES and the KPIs wait p90 and wachtlijst."""
+    m, _ = measures(scenario, events)
+    k = kpis(events, scenario, by=["municipality"])[["replication", "year", "municipality", *KPI_EXTRA]]
+    k = k.assign(municipality=k["municipality"].astype(str))
+    m = m.assign(municipality=m["municipality"].astype(str))
+    return m.merge(k, on=["replication", "municipality", "year"], how="left")
+
+
+def scenario_assumptions(raw_text: str) -> pd.DataFrame:
+    """The lines of a scenario file that carry an 'assumption:' label (field and reasoning)."""
+    rows = []
+    for line in raw_text.splitlines():
+        code, _, comment = line.partition("#")
+        if "assumption" in comment and code.strip():
+            rows.append({"parameter": code.strip().rstrip(",")[:120], "value": "", "source": comment.strip()})
+    return pd.DataFrame(rows, columns=["parameter", "value", "source"])
+
+
+class Engine:
+    """The scenario files under ``params``, a warm pool of ``workers`` processes and the cached baselines."""
+
+    def __init__(self, params: Path = Path("params"), workers: int = 2):
+        self.params = Path(params)
+        self._executor = ProcessExecutor(workers) if workers > 1 else SequentialExecutor()
+        self._raw: dict[str, tuple[dict, str]] = {}
+        self._bases: dict[tuple, tuple[dict, Scenario, pd.DataFrame, list[str]]] = {}
+        self._lock = threading.Lock()   # one question at a time: the pool is shared
+
+    def scenarios(self) -> list[str]:
+        """The region scenarios: params/*.yaml."""
+        return sorted(p.name for p in self.params.glob("*.yaml"))
+
+    def raw(self, name: str) -> tuple[dict, str]:
+        """The parsed scenario file and its text (cached)."""
+        if name not in self.scenarios():
+            raise ValueError(f"unknown scenario {name!r}; choose one of {self.scenarios()}")
+        if name not in self._raw:
+            path = self.params / name
+            self._raw[name] = (read_yaml(path), path.read_text(encoding="utf-8"))
+        return self._raw[name]
+
+    def base(self, q: Question) -> tuple[dict, Scenario, list[str]]:
+        """The scoped scenario (dict and validated) for the question's scope and horizon."""
+        raw, _ = self.raw(q.scenario)
+        scoped, notes = scope(raw, q.municipality, q.segment)
+        scoped = dict(scoped, horizon_years=q.horizon_years)
+        return scoped, scenario_from_dict(scoped, source=q.scenario), notes
+
+    def baseline(self, q: Question) -> tuple[dict, Scenario, pd.DataFrame, list[str]]:
+        """The baseline's measures per replication, simulated once per scope, horizon, replications and seed."""
+        key = (q.scenario, q.municipality, q.segment, q.horizon_years, q.replications, q.seed)
+        if key not in self._bases:
+            scoped, scenario, notes = self.base(q)
+            res = simulate(scenario, seed=q.seed, replications=q.replications, executor=self._executor)
+            self._bases[key] = (scoped, scenario, measure_frame(scenario, res.events), notes)
+        return self._bases[key]
+
+    def answer(self, q: Question) -> Answer:
+        """The answer to one question; bad input gives the CLI's field errors and runs nothing."""
+        start = time.perf_counter()
+        with self._lock:
+            try:
+                scoped, base, _ = self.base(q)
+            except ValueError as exc:   # ScenarioError included: e.g. a horizon of 0
+                return Answer(errors={"horizon_years": str(exc)})
+            whatif, _, errors = check(scoped, q, base, source=q.scenario)
+            if errors:
+                return Answer(errors=errors, question=q)
+            _, _, base_frame, notes = self.baseline(q)
+            res = simulate(whatif, seed=q.seed, replications=q.replications, executor=self._executor)
+            frame = measure_frame(whatif, res.events)
+        per_rep = pd.concat([base_frame.assign(variant=BASIS), frame.assign(variant=WHATIF)], ignore_index=True)
+        if q.municipality != ALL:
+            per_rep = per_rep[per_rep["municipality"] == q.municipality]
+        summary = summarise(per_rep, BASIS, 0.95, COLUMNS)
+        behaviour = behaviour_assumptions(whatif)[["parameter", "value", "source"]]
+        assumptions = pd.concat([behaviour, scenario_assumptions(self.raw(q.scenario)[1])], ignore_index=True)
+        return Answer(per_replication=per_rep, summary=summary, assumptions=assumptions, notes=notes,
+                      scenario=whatif, question=q, seconds=time.perf_counter() - start)
+
+    def close(self) -> None:
+        self._executor.close()
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """The tables as one .xlsx workbook (openpyxl), one sheet per table."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+

@@ -1,0 +1,209 @@
+"""A what-if question as data: the inputs of the page, the scope they restrict the scenario to, and the
+overrides of the scenario they translate into (validated by the same pydantic loading as the CLI).
+
+Nothing here reads text as code: every input is a number or a choice from a list, and the
+overrides are plain dicts handed to ``config.scenario.scenario_from_dict``.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from simulation.config.contracts import SCHEMAS
+from simulation.config.scenario import Scenario, ScenarioError, scenario_from_dict
+from simulation.report.helpers import focus, scenario_tariffs
+
+ALL = "alle"
+AS_IS = "as_is"
+BEHAVIOUR = ("doorlooptijd_factor", "intensity_factor", "refusal_probability")
+NEUTRAL = {"doorlooptijd_factor": 1.0, "intensity_factor": 1.0, "refusal_probability": 0.0}
+SHARED = ("band", "budget", "ceiling", "settlement")   # one input for every edited contract that has the field
+APP_SOURCE = "assumption: wat-als-invoer in de app (geen bron)"
+
+
+@dataclass
+class Question:
+    """The inputs of the page. ``None`` for a funding field: as in the scenario."""
+
+    scenario: str
+    municipality: str = ALL
+    segment: str = ALL
+    variant: str = AS_IS
+    plekken: dict[str, Optional[int]] = field(default_factory=dict)     # provider -> plekken (every year)
+    tariffs: dict[str, Optional[float]] = field(default_factory=dict)   # traject type -> EUR
+    band: Optional[float] = None
+    budget: Optional[float] = None
+    ceiling: Optional[float] = None
+    settlement: Optional[str] = None
+    doorlooptijd_factor: float = 1.0
+    intensity_factor: float = 1.0
+    refusal_probability: float = 0.0
+    horizon_years: int = 4
+    replications: int = 10
+    seed: int = 1
+
+
+def _own_contracts(raw: dict, municipality: str) -> bool:
+    """True when no contract covers ``municipality`` together with other municipalities (a regio contract)."""
+    for c in (raw.get("funding") or {}).get("contracts", []):
+        muns = c.get("municipalities")
+        if muns is not None and (muns == "all" or (municipality in muns and len(muns) > 1)):
+            return False
+    return True
+
+
+def only_municipality(raw: dict, municipality: str) -> dict:
+    """The scenario with one municipality: its instroom (a regional figure split by population, as the model
+    splits it), its plekken and its own contracts."""
+    out = copy.deepcopy(raw)
+    total = sum(m["population"] for m in out["municipalities"].values())
+    share = out["municipalities"][municipality]["population"] / total
+    out["municipalities"] = {municipality: out["municipalities"][municipality]}
+    for seg in out["segments"].values():
+        per_year = seg["instroom"]["per_year"]
+        seg["instroom"]["per_year"] = ({municipality: per_year.get(municipality, 0.0)} if isinstance(per_year, dict)
+                                       else {municipality: per_year * share})
+    providers = {}
+    for name, p in out["providers"].items():
+        if p.get("municipalities") is not None and municipality not in p["municipalities"]:
+            continue
+        if p.get("municipalities") is not None:
+            p["municipalities"] = [municipality]
+        if "plekken" in p:
+            p["plekken"] = {m: v for m, v in p["plekken"].items() if m == municipality}
+        providers[name] = p
+    out["providers"] = providers
+    if out.get("funding"):
+        out["funding"]["contracts"] = [
+            dict(c, municipalities=[municipality]) if c.get("municipalities") else c
+            for c in out["funding"].get("contracts", [])
+            if c["municipality"] == municipality or municipality in (c.get("municipalities") or [])]
+    return out
+
+
+def scope(raw: dict, municipality: str, segment: str) -> tuple[dict, list[str]]:
+    """The scenario cut down to what the question is about (``report.helpers.focus`` for a segment, one
+    municipality where its contracts allow it), and notes (Dutch) on what the cut keeps."""
+    notes = []
+    out = raw
+    if segment != ALL:
+        out = focus(raw, [segment])
+        extra = [s for s in out["segments"] if s != segment]
+        notes.append(f"Gesimuleerd: segment {segment}" + (
+            f" en {', '.join(extra)} (waar {segment} cliënten naartoe stuurt); de maten tellen alle gesimuleerde "
+            "segmenten" if extra else ""))
+    if municipality != ALL:
+        if _own_contracts(out, municipality):
+            out = only_municipality(out, municipality)
+            notes.append(f"Gesimuleerd: alleen {municipality} (instroom naar inwonertal, eigen contracten)")
+        else:
+            notes.append(f"Alle gemeenten gesimuleerd: een regiocontract dekt {municipality} samen met andere "
+                         "gemeenten; de tabellen tonen alleen " + municipality)
+    return out, notes
+
+
+def _target(c: dict, q: Question) -> bool:
+    return (q.segment == ALL or c["segment"] == q.segment) and (
+        q.municipality == ALL or c["municipality"] == q.municipality)
+
+
+def _edited(c: dict, q: Question, base: Scenario) -> dict:
+    """One contract with the question's funding inputs (where its variant has the field) and behaviour."""
+    new = copy.deepcopy(c)
+    if q.variant != AS_IS and q.variant != c["variant"]:
+        fields = SCHEMAS[q.variant].model_fields
+        new = {k: v for k, v in new.items() if k in fields}
+        new["variant"] = q.variant
+        if "tariffs" in fields and "tariffs" not in new:
+            new["tariffs"] = scenario_tariffs(base, c["segment"])
+    fields = SCHEMAS[new["variant"]].model_fields
+    if "plekken" in fields and q.plekken.get(c["provider"]) is not None:
+        new["plekken"] = q.plekken[c["provider"]]
+    if "tariffs" in fields and any(v is not None for v in q.tariffs.values()):
+        new["tariffs"] = {**new.get("tariffs", {}), **{k: v for k, v in q.tariffs.items() if v is not None}}
+    for name in SHARED:
+        value = getattr(q, name)
+        if name in fields and value is not None:
+            new[name] = value
+    changed = {n: getattr(q, n) for n in BEHAVIOUR if getattr(q, n) != NEUTRAL[n]}
+    if changed:
+        new["behaviour"] = {**new.get("behaviour", {}), **changed, "source": APP_SOURCE}
+    return new
+
+
+def whatif_overrides(scoped: dict, q: Question, base: Scenario) -> tuple[dict, dict[int, str]]:
+    """The overrides of the scoped scenario that the question makes, and contract index -> provider of the
+    contracts it edits (to put a field error next to its input)."""
+    contracts = (scoped.get("funding") or {}).get("contracts", [])
+    edited, out = {}, []
+    for i, c in enumerate(contracts):
+        if _target(c, q):
+            out.append(_edited(c, q, base))
+            edited[i] = c["provider"]
+        else:
+            out.append(c)
+    return {"horizon_years": q.horizon_years, "funding.contracts": out}, edited
+
+
+_LINE = re.compile(r"^\s+- (?P<path>\S+): (?P<msg>.*)$")
+
+
+def field_errors(message: str, edited: dict[int, str]) -> dict[str, str]:
+    """The lines of the CLI's error message (``format_validation_error``) by input: 'plekken:<provider>',
+    'tariffs', 'band', ..., 'horizon_years'; the rest under ''."""
+    out: dict[str, list[str]] = {}
+    for line in message.splitlines()[1:]:
+        m = _LINE.match(line)
+        key = ""
+        if m:
+            parts = [x for x in m["path"].split(".") if "=" not in x]   # drop union tags (variant=plekken)
+            if parts[:2] == ["funding", "contracts"] and len(parts) > 3 and parts[2].isdigit():
+                i, name = int(parts[2]), parts[3]
+                if name == "plekken" and i in edited:
+                    key = f"plekken:{edited[i]}"
+                elif name == "behaviour" and len(parts) > 4:
+                    key = parts[4]
+                elif name in ("tariffs",) + SHARED:
+                    key = name
+            elif parts[0] == "horizon_years":
+                key = "horizon_years"
+        out.setdefault(key, []).append(line.strip())
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def check(scoped: dict, q: Question, base: Scenario, source: str) -> tuple[Optional[Scenario], dict, dict[str, str]]:
+    """The what-if scenario and its overrides, or the field errors (nothing runs then)."""
+    errors = {}
+    if q.replications < 2:
+        errors["replications"] = "replications: minstens 2 voor een 95%-interval"
+    overrides, edited = whatif_overrides(scoped, q, base)
+    try:
+        scenario = scenario_from_dict(scoped, source=source, overrides=overrides)
+    except ScenarioError as exc:
+        return None, overrides, {**errors, **field_errors(str(exc), edited)}
+    return (None if errors else scenario), overrides, errors
+
+
+def defaults(base: Scenario, municipality: str, segment: str) -> dict:
+    """What the page shows before a question: per provider the contract's variant and plekken (first
+    year), the segment's tariffs and the shared fields of the first contract that has them."""
+    out = {"providers": {}, "tariffs": {}, **{n: None for n in SHARED}}
+    if municipality == ALL or segment == ALL:
+        return out
+    contracts = [c for c in base.funding.contracts if c.municipality == municipality and c.segment == segment]
+    for c in contracts:
+        plekken = getattr(c, "plekken", None)
+        first = plekken[min(plekken)] if isinstance(plekken, dict) else plekken
+        schedule = (" (nu " + "/".join(str(plekken[y]) for y in sorted(plekken)) + ")") if isinstance(plekken, dict) else ""
+        out["providers"][c.provider] = {"variant": c.variant, "plekken": first, "schedule": schedule}
+        for n in SHARED:
+            if out[n] is None and getattr(c, n, None) is not None:
+                value = getattr(c, n)
+                out[n] = value[min(value)] if isinstance(value, dict) else value
+    try:
+        out["tariffs"] = scenario_tariffs(base, segment)
+    except ValueError:
+        out["tariffs"] = {}
+    return out

@@ -1,0 +1,86 @@
+"""The what-if page's questions as data: scope, overrides and the CLI's field errors by input (no simulation)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulation.app.question import ALL, Question, check, defaults, field_errors, scope, whatif_overrides
+from simulation.config.scenario import scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return yaml.safe_load((ROOT / "params" / "noord-limburg.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def venlo_s3(raw):
+    scoped, notes = scope(raw, "Venlo", "S3")
+    return scoped, scenario_from_dict(scoped), notes
+
+
+def test_one_municipality_keeps_its_share_of_a_regional_instroom_and_only_its_contracts(raw, venlo_s3):
+    scoped, scenario, notes = venlo_s3
+    assert list(scoped["municipalities"]) == ["Venlo"] and "alleen Venlo" in notes[-1]
+    pops = {m: v["population"] for m, v in raw["municipalities"].items()}
+    full = raw["segments"]["S3"]["instroom"]["per_year"]
+    expected = full["Venlo"] if isinstance(full, dict) else full * pops["Venlo"] / sum(pops.values())
+    assert scenario.instroom_per_year("Venlo", "S3") == pytest.approx(expected, rel=1e-12)
+    assert {c.municipality for c in scenario.funding.contracts} == {"Venlo"}
+
+
+def test_a_municipality_in_a_regio_contract_with_others_keeps_every_municipality(raw):
+    scoped, notes = scope(raw, "Beesel", "S3")
+    assert len(scoped["municipalities"]) == len(raw["municipalities"]) and "regiocontract" in notes[-1]
+
+
+def test_plekken_and_behaviour_become_overrides_of_the_contracts_of_the_question_only(venlo_s3):
+    scoped, base, _ = venlo_s3
+    q = Question("noord-limburg.yaml", "Venlo", "S3", plekken={"jeugd_regio_a": 30}, doorlooptijd_factor=0.9)
+    overrides, edited = whatif_overrides(scoped, q, base)
+    contracts = overrides["funding.contracts"]
+    a = next(contracts[i] for i, p in edited.items() if p == "jeugd_regio_a")
+    b = next(contracts[i] for i, p in edited.items() if p == "jeugd_regio_b")
+    assert a["plekken"] == 30 and b["plekken"] == next(c for c in scoped["funding"]["contracts"]
+                                                       if c["provider"] == "jeugd_regio_b" and c["segment"] == "S3")["plekken"]
+    assert a["behaviour"]["doorlooptijd_factor"] == 0.9 and "assumption" in a["behaviour"]["source"]
+    untouched = [c for i, c in enumerate(contracts) if i not in edited]
+    assert untouched == [c for i, c in enumerate(scoped["funding"]["contracts"]) if i not in edited]
+    scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
+    assert not errors and scenario.funding.contracts[next(iter(edited))].segment == "S3"
+
+
+def test_a_variant_switch_drops_the_fields_the_new_variant_lacks_and_takes_the_scenarios_tariffs(raw):
+    scoped, _ = scope(raw, "Venlo", "S2")
+    base = scenario_from_dict(scoped)
+    q = Question("noord-limburg.yaml", "Venlo", "S2", variant="plekken", plekken={"jeugd_regio_b": 5, "jeugd_regio_c": 6})
+    scenario, overrides, errors = check(scoped, q, base, "x")
+    assert not errors, errors
+    edited = [c for c in overrides["funding.contracts"] if c["municipality"] == "Venlo" and c["segment"] == "S2"]
+    assert all(c["variant"] == "plekken" and "unit_price" not in c and c["tariffs"] for c in edited)
+
+
+def test_a_negative_plek_count_is_the_clis_message_under_its_provider(venlo_s3):
+    scoped, base, _ = venlo_s3
+    q = Question("noord-limburg.yaml", "Venlo", "S3", plekken={"jeugd_regio_b": -2}, horizon_years=0)
+    scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
+    assert scenario is None
+    assert "plekken" in errors["plekken:jeugd_regio_b"] and "-2" in errors["plekken:jeugd_regio_b"]
+    assert "horizon_years" in errors["horizon_years"]
+
+
+def test_field_errors_put_unknown_lines_under_the_general_key():
+    message = "x: 2 problem(s) in the scenario\n  - funding.contracts.4.band: bad (got 2)\n  - segments.S3.foo: odd (got 1)"
+    errors = field_errors(message, {4: "p"})
+    assert errors["band"].startswith("- funding.contracts.4.band") and "segments.S3.foo" in errors[""]
+
+
+def test_defaults_show_the_scenarios_plekken_and_tariffs(venlo_s3):
+    _, base, _ = venlo_s3
+    d = defaults(base, "Venlo", "S3")
+    assert d["providers"]["jeugd_regio_a"]["plekken"] == 66 and set(d["tariffs"]) == set(base.segments["S3"].traject_types)
+    assert defaults(base, ALL, "S3")["providers"] == {}
