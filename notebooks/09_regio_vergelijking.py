@@ -34,7 +34,7 @@
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
 designs_dir = "params/designs"
-segments = ["S3b", "S1a"]
+segments = ["S3b", "S2b"]
 replications = 2
 seed = 1
 horizon_years = 1

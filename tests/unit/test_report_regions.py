@@ -64,3 +64,24 @@ def test_the_development_designs_are_found_and_fit_the_default():
         assert len(fit_overlay(overlay, base)["funding"]["contracts"]) == len(overlay["funding"]["contracts"])
         assert source_audit({name: files[name]}).iloc[0]["geen"] == 0
     assert REFERENCE.startswith("noord-limburg")
+
+
+def test_region_summary_by_hand():
+    """Two designs x two replications, one year, one segment: budget = the reference's mean spend (100);
+    design b spends 90 and 130: mean 110, sd 28.28, P(> 100) 0.5; waits 2 x 10 + 0 over 3 new trajecten."""
+    from types import SimpleNamespace
+    from simulation.report.regions import region_summary
+    seg = pd.DataFrame({"ontwerp": [REFERENCE, REFERENCE, "b", "b"], "replication": [0, 1, 0, 1], "year": 2022,
+                        "segment": "S3", "uitgaven": [80.0, 120.0, 90.0, 130.0], "wacht_som": [0, 0, 20.0, 0],
+                        "nieuw": [2, 2, 2, 1], "afgesloten": [4, 4, 4, 2], "afschalingen": [2, 2, 1, 2]})
+    pr = pd.DataFrame({"variant": [REFERENCE, REFERENCE, "b", "b"], "replication": [0, 1, 0, 1], "year": 2022,
+                       "municipality": "Venlo", "marge_aanbieders": [5.0, 5.0, -10.0, 30.0],
+                       "bezettingsgraad": [np.nan, np.nan, 0.8, 0.9]})
+    out = region_summary(SimpleNamespace(per_replication=pr), seg).set_index("ontwerp")
+    assert out.loc["b", "uitgaven_gem"] == 110 and out.loc["b", "uitgaven_sd"] == pytest.approx(np.sqrt(800))
+    assert out.loc["b", "kans_boven_budget"] == 0.5 and out.loc[REFERENCE, "kans_boven_budget"] == 0.5
+    assert out.loc["b", "budget"] == 100
+    assert out.loc["b", "marge_gem"] == 10 and out.loc["b", "p_marge_negatief"] == 0.5
+    assert out.loc["b", "wacht_dagen_gem"] == pytest.approx((10 + 0) / 2)   # mean over replications of 20/2 and 0/1
+    assert out.loc["b", "aandeel_afschaling"] == pytest.approx((0.25 + 1.0) / 2)
+    assert out.loc["b", "bezettingsgraad"] == pytest.approx(0.85) and np.isnan(out.loc[REFERENCE, "bezettingsgraad"])
