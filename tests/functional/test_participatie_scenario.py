@@ -63,3 +63,10 @@ def test_the_first_year_pays_about_the_derived_pw_s1_spend():
     assert 0.85 * 601_000 < y["PW_S1"] < 1.15 * 601_000, y
     assert y["PW_S2"] > 0 and y["PW_S3"] > 0
     assert {"participatie"} == {s.domain for s in res.scenario.segments.values()}
+
+
+def test_records_export_refuses_participatie_with_one_line(tmp_path, capsys):
+    """iJw / iWmo records have no reason list for participatie: one error line, no traceback."""
+    code = cli.main(["export-records", str(SCENARIO), "--out", str(tmp_path / "r.csv")])
+    assert code != 0
+    assert "domain 'participatie'" in capsys.readouterr().err
