@@ -114,7 +114,7 @@ class Recidive(_Model):
 
 
 class Segment(_Model):
-    domain: Literal["jeugd", "wmo"]
+    domain: Literal["jeugd", "wmo", "participatie"]
     description: str = ""
     instroom: Instroom
     voorliggend_veld_share: float = Field(0.0, ge=0, le=1, description="share of aanmeldingen the toegang sends to the voorliggend veld")

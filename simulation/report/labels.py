@@ -36,6 +36,9 @@ NAMES: dict[str, dict[str, str]] = {
         "population": "Populatiebekostiging",
         "regio_budget": "Regiobudget",
         "resultaat": "Resultaatbekostiging",
+        "beschikbaarheid": "Beschikbaarheid + trajecten (budget met tussentijdse bijstelling)",
+        "casusbudget": "PxQ uurtarief binnen casusbudget",
+        "boeggolf": "Vast tarief, boeggolfcontract",
     },
     "provider": {
         "jeugd_regio_a": "Jeugd regionaal A",
@@ -50,6 +53,12 @@ NAMES: dict[str, dict[str, str]] = {
         "wmo_hbh_regio_b": "Hulp bij het huishouden regionaal B",
         "wmo_hbh_lokaal": "Hulp bij het huishouden lokaal",
         "wmo_logeren_lokaal": "Logeren lokaal",
+        "pw_s1_regio": "Participatie begeleiding collectief regionaal",
+        "pw_s1_lokaal": "Participatie begeleiding collectief lokaal",
+        "pw_s2_regio": "Participatie begeleiding individueel regionaal",
+        "pw_s2_lokaal": "Participatie begeleiding individueel lokaal",
+        "pw_s3_regio": "Werkgeversondersteuning regionaal",
+        "pw_s3_lokaal": "Werkgeversondersteuning lokaal",
     },
     "kpi": {
         "instroom": "Instroom",

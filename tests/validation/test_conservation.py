@@ -344,6 +344,11 @@ def money_contracts() -> dict[str, list[dict]]:
                       c("resultaat", "P9", tariffs={"standaard": 8000}, share_per_period=0.3, periode="vier_weken",
                         result_payment="after_follow_up", result={"follow_up_days": 180, "step_down": True},
                         start="2024-01-01")],
+        "beschikbaarheid": [c("beschikbaarheid", "P11", availability=20_000, budget=30_000, tariffs={"standaard": 900},
+                              share_at_start=0.5, band=0.05, beloning=beloning)],
+        "casusbudget": [c("casusbudget", "P12", unit_price=70, budget_factor=0.9, beloning=beloning)],
+        "boeggolf": [c("boeggolf", "P13", tariffs={"standaard": 1500}, share_at_start=0.5, horizon_years=1,
+                       min_doelrealisatie=0.7)],
     }
 
 

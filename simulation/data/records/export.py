@@ -46,6 +46,11 @@ class _SegmentCodes:
     @classmethod
     def of(cls, scenario, product_categories: Optional[dict[str, str]]) -> "_SegmentCodes":
         domain_of = {s: v.domain for s, v in scenario.segments.items()}
+        no_standard = sorted(s for s, d in domain_of.items() if d not in MODEL_TO_REDEN)
+        if no_standard:
+            raise ValueError(f"segments {no_standard} have domain {domain_of[no_standard[0]]!r}: realised records are "
+                             f"iJw (jeugd) or iWmo (wmo) messages, which have no list for it; export a scenario "
+                             f"without those segments")
         cats = {s: (product_categories or {}).get(s) or product_category(v, v.domain)
                 for s, v in scenario.segments.items()}
         type_index = {(s, t): i + 1 for s, v in scenario.segments.items() for i, t in enumerate(v.traject_types)}
