@@ -147,8 +147,8 @@ ax2.plot(n_grid, erl_wait, "--", color="0.4", label=f"Erlang C, a = {number(a, 1
 top = max(float(res["wait_max"].max()), 1.0) * 1.3
 ax2.set_ylim(0, top)
 if (erl_wait > top).any():
-    ax2.annotate("Erlang C loopt hier\nboven de as uit", (n_grid[0], top), xytext=(6, -24),
-                 textcoords="offset points", fontsize=8, color="0.4")
+    ax2.text(0.98, 0.97, "Erlang C loopt dicht bij N = a\nboven de as uit (buiten beeld)", transform=ax2.transAxes,
+             ha="right", va="top", fontsize=8, color="0.4")
 ax2.set_title("Gemiddelde wachttijd op een plek (nieuwe trajecten)")
 ax2.set_xlabel("ingekochte plekken (N)")
 ax2.set_ylabel("dagen van toewijzing tot start (lineaire as)")
