@@ -22,8 +22,9 @@
 #
 # **Scenario.** Deze pagina rekent met het standaardscenario Noord-Limburg
 # (`params/noord-limburg.yaml`), niet met de synthetische evaluatiegegevens van pagina 08. In dit
-# scenario zijn er in de meeste segmenten genoeg plekken, dus de gemiddelde wachttijd is vrijwel
-# nul; pagina 08 toont wel weken wachttijd, maar die komt uit een klein kunstmatig testbestand.
+# scenario is er in de meeste segmenten bijna altijd een plek vrij, dus de gemiddelde wachttijd is
+# vrijwel nul; pagina 08 toont wel weken wachttijd, maar die komt uit een klein kunstmatig testbestand
+# met een eigen scenario.
 #
 # **Waar dit op rust**
 # - de instroom per segment: de tellingen van 2019 uit 004 Inkoopnota Noord-Limburg, par. 6,
@@ -139,8 +140,9 @@ answer = (
     f"{number(flow['start zorg (nieuw)'])} nieuwe trajecten starten met zorg. "
     f"Het zorggebruik loopt van {number(low['clienten_per_1000'])} cliënten per 1.000 inwoners in {low['municipality']} "
     f"tot {number(top['clienten_per_1000'])} in {top['municipality']}; de langste gemiddelde wachttijd is "
-    f"{number(wait)} dagen (in dit scenario zijn er genoeg plekken; de wachttijden van pagina 08 komen uit "
-    f"synthetische evaluatiegegevens). {POPULATION_BANNER}"
+    f"{number(wait)} {'dag' if number(wait) == '1' else 'dagen'} (in dit scenario is er bijna altijd een plek vrij; "
+    f"de wachttijden van weken op pagina 08 komen uit synthetische evaluatiegegevens, een ander scenario). "
+    f"{POPULATION_BANNER}"
 )
 save_answer(out_dir, "Hoe stromen cliënten door de toegang, de trajecten en het voorliggend veld, per gemeente?",
             answer)

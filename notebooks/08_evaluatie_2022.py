@@ -262,7 +262,7 @@ for ax, s in zip(axes[0], segs):
     ax.plot(survival.grid[keep], ms[keep], color="0.4", linewidth=1, label="gekalibreerd model (alle)")
     ax.set_title(f"Segment {s}: aandeel nog in zorg")
     ax.set_xlabel("dagen sinds start van de zorg")
-    ax.set_ylabel("aandeel nog in zorg (Kaplan-Meier, 95%-band)")
+    ax.set_ylabel("aandeel nog in zorg (95%-band)")
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8)
 fig.suptitle("Doorlooptijd per gemeente, gecensureerd aan het eind van de periode en links afgekapt"

@@ -127,3 +127,15 @@ def test_km_curve_band_is_greenwood_and_stays_within_0_and_1():
     assert ((k["ci_laag"] <= k["surv"]) & (k["surv"] <= k["ci_hoog"])).all()
     assert k["ci_laag"].min() >= 0 and k["ci_hoog"].max() <= 1
     assert evaluation.at_risk_at([1.0, 2.0, 3.0, 4.0], [0, 0, 0, 2.5], [0, 2, 3]) == [3, 2, 2]
+
+
+def test_the_synthetic_test_records_are_marked_as_synthetic(tmp_path):
+    """Notebook 08's default records (tests/data) carry the synthetic banner; a records file elsewhere does not."""
+    rec = evaluation.evaluation_context("tests/data/records_2022.csv", "tests/data/records_scenario.yaml", [],
+                                        {"S1": 1.0, "S4": 1.0}, "budgetneutraal", 2, tmp_path / "out")
+    assert rec.synthetic and rec.source.startswith("Bron: synthetisch registratiebestand records_2022.csv")
+    copy = tmp_path / "records_2022.csv"
+    copy.write_bytes((evaluation.ROOT / "tests/data/records_2022.csv").read_bytes())
+    rec = evaluation.evaluation_context(str(copy), "tests/data/records_scenario.yaml", [], {"S1": 1.0, "S4": 1.0},
+                                        "budgetneutraal", 2, tmp_path / "out2")
+    assert not rec.synthetic and "004 Inkoopnota Noord-Limburg, par. 6 en 7.2" in rec.source
