@@ -150,7 +150,7 @@ ax2.errorbar(w, y, xerr=[(w - order["wacht_dagen_gem_verschil_ci_laag"]).fillna(
                          (order["wacht_dagen_gem_verschil_ci_hoog"] - w).fillna(0)], fmt="none", ecolor="k", capsize=3)
 ax2.axvline(0, color="0.3", lw=0.8)
 ax2.set_yticks(y, order["municipality"])
-ax2.set_title("Gemiddelde wachttijd, plekken min trajecten (95%-BI)")
+ax2.set_title("Wachttijd, plekken min trajecten (95%-BI)")
 ax2.set_xlabel("dagen van toewijzing tot start van de zorg")
 ax2.set_ylabel("gemeente")
 fig.suptitle("Per gemeente: verschillen tussen gemeenten komen alleen uit inwonertal en aanbieders", fontsize=10)

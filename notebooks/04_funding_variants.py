@@ -146,13 +146,13 @@ span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]} (van links
 ax1.set_title(f"{municipality}, {segment}: uitgaven per replicatie (punten) en gemiddelde (zwarte streep), {span}")
 ax1.set_xlabel("bekostigingsvariant")
 ax1.set_ylabel("uitgaven, duizend € per jaar")
-ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), frameon=False)
+ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.52), frameon=False)
 a0 = agg[agg["year"] == year0]
 ax2.barh([vname[v] for v in a0["variant"].astype(str)], a0["kans_boven_budget"],
          color=[colors[v] for v in a0["variant"]])
 ax2.invert_yaxis()
 ax2.set_xlim(0, 1)
-ax2.set_title(f"Kans dat de uitgaven het budget overschrijden, {year0}")
+ax2.set_title(f"Kans op uitgaven boven het budget, {year0}")
 ax2.set_xlabel(f"aandeel van {replications} replicaties")
 ax2.set_ylabel("bekostigingsvariant")
 save_figure(fig, out_dir, "spend_and_predictability", source, key=True)
@@ -166,13 +166,14 @@ ax1.bar([vname[v] for v in a0["variant"].astype(str)], a0["verrekening_gem"] / 1
         color=[colors[v] for v in a0["variant"]], label="verrekening")
 ax1.bar([vname[v] for v in a0["variant"].astype(str)], [payback[v] / 1e3 for v in a0["variant"].astype(str)],
         color="none", edgecolor="k", hatch="//", label="terugbetaling van lege plekdagen")
-ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncols=2, frameon=False)
+ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.72), ncols=2, frameon=False)
 ax1.axhline(0, color="0.3", lw=0.8)
 ax1.set_title(f"Verrekening en terugbetaling aan het eind van het jaar, {year0}\n(+ gemeente betaalt bij, "
               "- aanbieder betaalt terug)")
 ax1.set_xlabel("bekostigingsvariant")
-ax1.set_ylabel("duizend € per jaar (gemiddelde over replicaties)")
+ax1.set_ylabel("duizend € per jaar\n(gemiddelde over replicaties)")
 ax1.tick_params(axis="x", rotation=30)
+plt.setp(ax1.get_xticklabels(), ha="right")
 m = a0.dropna(subset=["marge_gem"])
 ax2.bar([vname[v] for v in m["variant"].astype(str)], m["marge_gem"] / 1e3, yerr=m["marge_sd"].fillna(0) / 1e3,
         capsize=3, color=[colors[v] for v in m["variant"]])
@@ -181,6 +182,7 @@ ax2.set_title(f"Marge van de aanbieders (samen), {year0}\ngemiddelde ± sd over 
 ax2.set_xlabel("bekostigingsvariant")
 ax2.set_ylabel("duizend € per jaar")
 ax2.tick_params(axis="x", rotation=30)
+plt.setp(ax2.get_xticklabels(), ha="right")
 save_figure(fig, out_dir, "settlements_and_margin", source)
 
 # %% [markdown]

@@ -85,7 +85,7 @@ def switch_variants(factual: list, combos: pd.DataFrame, gemeenten: list, switch
             variants[f"{m} omgezet"] = {"funding": {"contracts": cs}}
             switched += flips
         else:
-            notes.append(f"{m}: no contract in the switch scope {switch_pairs}; no counterfactual")
+            notes.append(f"{m}: geen contract in de omzetting {switch_pairs}; geen tegenfeitelijk scenario")
     return variants, pd.DataFrame(switched), notes
 
 
