@@ -85,6 +85,7 @@ from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.projection import (calibrate_measures, growth_reduction, paired_difference, projection_bands,
                                           reconciliation, unpaid_segments, yearly_growth)
 from simulation.report.setup import notebook_context
+from simulation.report.texts import subset_banner, with_banner
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="uncertainty bands", horizon_years=horizon_years, segments=segments, data_2019=data_2019,
@@ -113,6 +114,8 @@ targets = {d: r for d, r in (("jeugd", youth_reduction), ("wmo", wmo_reduction))
 print(f"gesimuleerde segmenten: {included} (gevraagd: {segments}; de andere krijgen hun cliënten door opschaling of "
       "een maatregel)")
 print(f"segmenten die geen contract betaalt (ontbreken in de uitgaven): {unpaid_segments(base) or 'geen'}")
+banner = subset_banner(segments, sc.segments)
+print(banner)
 factors, per_rep, history = calibrate_measures(base, build, targets, seed, replications, workers, first=first_year,
                                                last=last_year, max_iter=calibration_steps)
 save_table(history, out_dir, "calibration_steps")
@@ -155,7 +158,7 @@ for v, c in colors.items():
 ax1.axvline(int(measures_from[:4]) - 0.5, color="0.5", lw=0.8, ls=":")
 ax1.set_xticks(years)
 ax1.set_title(f"Uitgaven {first_year}-{last_year} betaald door de contracten, segmenten {', '.join(included)} "
-              "(nominaal)")
+              "(nominaal)", fontsize=10)
 ax1.set_xlabel("jaar")
 ax1.set_ylabel("€ mln per jaar (nominaal)")
 ax1.legend(fontsize=8)
@@ -166,6 +169,8 @@ ax2.set_xticks(years)
 ax2.set_title("Met maatregelen min autonoom (gepaard, 95%-BI)")
 ax2.set_xlabel("jaar")
 ax2.set_ylabel("€ mln per jaar (nominaal)")
+if banner:
+    fig.suptitle("Demonstratie op een deel van de segmenten (kleine standaardinstellingen)", fontsize=10, color="#c44e52")
 save_figure(fig, out_dir, "spend_projection", source, key=True)
 
 # %%
@@ -232,6 +237,8 @@ answer = (
     f"participatie); het verschil van het model in {model['year']} is {number(model['difference_pct'], 1)}%. "
     f"{recon.attrs['coverage']}."
 )
+if banner:
+    answer = with_banner(banner, answer)
 save_answer(out_dir, f"Hoe groeien de uitgaven {first_year}-{last_year} bij de groei uit de documenten, en met de "
             "maatregelen van nota 004?", answer)
 print(answer)

@@ -89,3 +89,12 @@ def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
         if col in out:
             out[col] = out[col].astype(str).map(lambda v, k=kind: name(k, v))
     return out.rename(columns={c: column_name(c) for c in out.columns})
+
+
+def subset_banner(simulated, all_segments) -> str:
+    """The banner of a run on part of the segments (a demonstration), '' when every segment is simulated."""
+    if set(all_segments) <= set(simulated):
+        return ""
+    return (f"⚠ Let op: demonstratie op een deel van de segmenten ({', '.join(simulated)}), met de kleine "
+            "standaardinstellingen van deze pagina; de segmenten waar hun cliënten naartoe gaan krijgen maar een deel "
+            "van hun instroom. De raming voor alle segmenten draait met `make run`.")
