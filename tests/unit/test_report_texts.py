@@ -36,3 +36,8 @@ def test_day_ticks_are_round_and_reach_the_end():
     assert list(day_ticks(100)) == [0, 30, 60, 90, 120]
     assert list(day_ticks(1411)) == [0, 365, 730, 1095, 1460]
     assert day_ticks(567)[-1] >= 567
+
+
+def test_a_run_on_part_of_the_segments_is_marked_as_a_demonstration():
+    assert "demonstratie" in texts.subset_banner(["S1", "S1a"], ["S1", "S1a", "S2"])
+    assert texts.subset_banner(["S1", "S2"], ["S2", "S1"]) == ""
