@@ -119,8 +119,10 @@ ax1.set_title(f"Cliënten in zorg per 1.000 inwoners, {first_year}")
 ax1.set_xlabel("cliënten per 1.000 inwoners")
 ax1.set_ylabel("gemeente")
 ax2.barh(order["municipality"].astype(str), order["wacht_dagen_gem_gem"],
-         xerr=(order["wacht_dagen_gem_ci_hoog"] - order["wacht_dagen_gem_gem"]).fillna(0), color="#dd8452")
-ax2.set_title("Gemiddelde wachttijd op zorg (95%-BI)")
+         xerr=[(order["wacht_dagen_gem_gem"] - order["wacht_dagen_gem_ci_laag"].clip(lower=0)).fillna(0),
+               (order["wacht_dagen_gem_ci_hoog"] - order["wacht_dagen_gem_gem"]).fillna(0)], color="#dd8452")
+ax2.set_xlim(left=0)   # a wait is never negative: the interval is cut at 0
+ax2.set_title("Gemiddelde wachttijd op zorg (95%-BI, afgekapt bij 0)")
 ax2.set_xlabel("dagen van toewijzing tot start van de zorg")
 ax2.set_ylabel("gemeente")
 fig.suptitle("Per gemeente: verschillen komen alleen uit het inwonertal (en de aanbieders)", fontsize=10)
