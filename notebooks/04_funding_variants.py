@@ -140,13 +140,15 @@ for j, y in enumerate(years):
         ax1.scatter(np.full(len(vals), i + off), vals, s=14, color=colors[v], alpha=0.6)
         ax1.plot([i + off - 0.1, i + off + 0.1], [vals.mean()] * 2, color="k", lw=1.5)
 budget0 = agg[(agg["variant"] == "traject") & (agg["year"] == year0)]["budget"].iloc[0]
-ax1.axhline(budget0 / 1e3, color="0.4", ls="--", lw=0.8, label=f"budget {year0} (gemiddelde trajectuitgaven)")
+ax1.axhline(budget0 / 1e3, color="0.4", ls="--", lw=0.8)   # the budget: mean traject spend
 ax1.set_xticks(x, [vname[v] for v in variants], rotation=30, ha="right")
 span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]} (van links naar rechts)"
-ax1.set_title(f"{municipality}, {segment}: uitgaven per replicatie (punten) en gemiddelde (zwarte streep), {span}")
+ax1.set_title(f"{municipality}, {segment}: uitgaven per replicatie (punten) en gemiddelde (zwarte streep), {span}\n"
+              "stippellijn: budget = gemiddelde trajectuitgaven", fontsize=10)
 ax1.set_xlabel("bekostigingsvariant")
 ax1.set_ylabel("uitgaven, duizend € per jaar")
-ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.52), frameon=False)
+ax1.annotate(f"budget {year0}", (1, budget0 / 1e3), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+             textcoords="offset points", ha="right", fontsize=8, color="0.4")
 a0 = agg[agg["year"] == year0]
 ax2.barh([vname[v] for v in a0["variant"].astype(str)], a0["kans_boven_budget"],
          color=[colors[v] for v in a0["variant"]])
@@ -166,10 +168,9 @@ ax1.bar([vname[v] for v in a0["variant"].astype(str)], a0["verrekening_gem"] / 1
         color=[colors[v] for v in a0["variant"]], label="verrekening")
 ax1.bar([vname[v] for v in a0["variant"].astype(str)], [payback[v] / 1e3 for v in a0["variant"].astype(str)],
         color="none", edgecolor="k", hatch="//", label="terugbetaling van lege plekdagen")
-ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.72), ncols=2, frameon=False)
 ax1.axhline(0, color="0.3", lw=0.8)
-ax1.set_title(f"Verrekening en terugbetaling aan het eind van het jaar, {year0}\n(+ gemeente betaalt bij, "
-              "- aanbieder betaalt terug)")
+ax1.set_title(f"Verrekening (gevuld) en terugbetaling van lege plekdagen (gearceerd), {year0}\n(+ gemeente betaalt "
+              "bij, - aanbieder betaalt terug)", fontsize=10)
 ax1.set_xlabel("bekostigingsvariant")
 ax1.set_ylabel("duizend € per jaar\n(gemiddelde over replicaties)")
 ax1.tick_params(axis="x", rotation=30)
