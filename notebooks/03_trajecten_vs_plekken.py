@@ -77,7 +77,7 @@ from simulation.report.helpers import (concurrent_load, contracts_for, focus, pl
 from simulation.report.labels import euro, name, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
-from simulation.report.texts import POPULATION_BANNER, dutch_table
+from simulation.report.texts import POPULATION_BANNER, dutch_table, signed_euro
 from simulation.report.variants import convention_effects, driving_convention, per_municipality, plekken_overlay
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
@@ -288,14 +288,10 @@ region = conv_region["verschil_gem"].iloc[0]
 one_off = region - conv_region.set_index("conventie")["verschil_gem"].loc["beginstand naar rato betaald (overgang van PxQ)"]
 
 
-def signed(v):
-    return ("+" if v > 0 else "") + euro(v)
-
-
 answer = (
     f"Standaardscenario Noord-Limburg. {segment} als plekken inkopen (N = belasting / {percent(target_bezetting, 0)}) "
-    f"in plaats van trajecten verandert de uitgaven {year0} van {municipality} met {signed(me['uitgaven_verschil_gem'])} "
-    f"(95%-BI {signed(me['uitgaven_verschil_ci_laag'])} tot {signed(me['uitgaven_verschil_ci_hoog'])}) en de gemiddelde "
+    f"in plaats van trajecten verandert de uitgaven {year0} van {municipality} met {signed_euro(me['uitgaven_verschil_gem'])} "
+    f"(95%-BI {signed_euro(me['uitgaven_verschil_ci_laag'])} tot {signed_euro(me['uitgaven_verschil_ci_hoog'])}) en de gemiddelde "
     f"wachttijd met {'+' if me['wacht_dagen_gem_verschil_gem'] > 0 else ''}{number(me['wacht_dagen_gem_verschil_gem'], 1)} "
     f"dagen, bij {percent(me['bezettingsgraad_plekken'], 0)} bezetting met "
     f"{number(me['terugbetaalde_plekdagen_plekken'])} terugbetaalde plekdagen; gemeenten die minder betalen: "
@@ -303,9 +299,9 @@ answer = (
     f"zonder duidelijk verschil bij {replications} replicaties). Plekken betalen bezette plekdagen tegen tarief / "
     f"geplande doorlooptijd, trajecten het tarief per traject onder de standaardconventies (een verlenging zit in het "
     f"tarief, 001; een afschaling betaalt het lichtere tarief, een uitval alleen het startdeel, trajecten die op "
-    f"1 januari in zorg zijn betaald bij hun start: aannames). Voor de regio is het verschil {signed(region)} onder "
+    f"1 januari in zorg zijn betaald bij hun start: aannames). Voor de regio is het verschil {signed_euro(region)} onder "
     f"deze conventies; van de conventies die elk jaar werken verschuift '{driver}' het het meest "
-    f"({signed(driver_shift)}{', en draait het teken om' if driver_flips else ''}): plekken betalen elke bezette "
+    f"({signed_euro(driver_shift)}{', en draait het teken om' if driver_flips else ''}): plekken betalen elke bezette "
     f"plekdag, ook van een verlenging, wat een trajecttarief met de verlenging erin niet doet. De trajecten die op "
     f"1 januari in zorg zijn voor hun resterende geplande deel betalen (een overgang van PxQ) is eenmalig in het "
     f"eerste jaar {euro(one_off)} aan de kant van de trajecten. "

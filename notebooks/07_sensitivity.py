@@ -67,6 +67,7 @@ from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.sensitivity import PlekkenVsTrajecten
 from simulation.report.variants import convention_effects, driving_convention
 from simulation.report.setup import notebook_context
+from simulation.report.texts import signed_number
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="paired differences", horizon_years=horizon_years, municipality=municipality,
@@ -149,18 +150,14 @@ same_sign = (np.sign(tornado[["uitgaven_verschil_bij_laag", "uitgaven_verschil_b
              == np.sign(base_result["uitgaven_verschil"])).all().all()
 
 
-def days(v):
-    return ("+" if v > 0 else "") + number(v, 1)
-
-
 answer = (
     f"Standaardscenario Noord-Limburg. Voor {municipality} {segment} in {year0} is plekken min trajecten in het "
     f"basisgeval {euro(base_result['uitgaven_verschil'])} aan uitgaven (95%-BI "
     f"{euro(base_result['uitgaven_verschil_ci_laag'])} tot {euro(base_result['uitgaven_verschil_ci_hoog'])}) en "
-    f"{days(base_result['wacht_verschil'])} dagen gemiddelde wachttijd. Het verschil in uitgaven is het gevoeligst "
+    f"{signed_number(base_result['wacht_verschil'], 1)} dagen gemiddelde wachttijd. Het verschil in uitgaven is het gevoeligst "
     f"voor {top_s['factor']} ({euro(top_s['uitgaven_verschil_bij_laag'])} tot "
     f"{euro(top_s['uitgaven_verschil_bij_hoog'])}) en het verschil in wachttijd voor {top_w['factor']} "
-    f"({days(top_w['wacht_verschil_bij_laag'])} tot {days(top_w['wacht_verschil_bij_hoog'])} dagen); het teken van "
+    f"({signed_number(top_w['wacht_verschil_bij_laag'], 1)} tot {signed_number(top_w['wacht_verschil_bij_hoog'], 1)} dagen); het teken van "
     f"het verschil in uitgaven {'verandert nooit' if same_sign else 'verandert in minstens één instelling'} "
     f"({replications} replicaties per instelling). Van de betaalconventies van het trajecttarief die elk jaar werken "
     f"verschuift '{driver}' het verschil in uitgaven het meest: met {'+' if driver_shift > 0 else ''}"

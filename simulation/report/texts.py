@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 
 import pandas as pd
 
-from simulation.report.labels import NAMES, name
+from simulation.report.labels import NAMES, euro, name, number
 
 # the five source documents (/work/shared/seeds/README.md), by their number
 DOCUMENTS: dict[str, str] = {
@@ -98,3 +98,13 @@ def subset_banner(simulated, all_segments) -> str:
     return (f"⚠ Let op: demonstratie op een deel van de segmenten ({', '.join(simulated)}), met de kleine "
             "standaardinstellingen van deze pagina; de segmenten waar hun cliënten naartoe gaan krijgen maar een deel "
             "van hun instroom. De raming voor alle segmenten draait met `make run`.")
+
+
+def signed_euro(x: float) -> str:
+    """An amount with its sign: '+€ 12.345', '€ -12.345' (labels.euro keeps the minus after the sign)."""
+    return ("+" if x > 0 else "") + euro(x)
+
+
+def signed_number(x: float, decimals: int = 0) -> str:
+    """A number with its sign: '+4,2', '-4,2', '0'."""
+    return ("+" if round(x, decimals) > 0 else "") + number(x, decimals)
