@@ -14,14 +14,28 @@
 # ---
 
 # %% [markdown]
-# # 01 Quick start: how do clients flow through the toegang, trajecten and the voorliggend veld?
+# # 01 Snelle start: hoe stromen cliënten door de toegang, de trajecten en het voorliggend veld?
 #
-# **Question.** In the default Noord-Limburg scenario, how many clients report at the
-# toegang in the first year, how many are helped in the voorliggend veld, how many start
-# a traject, how long do they stay and wait, and how do the seven municipalities compare?
+# **Vraag.** Hoeveel cliënten melden zich in het eerste jaar bij de toegang, hoeveel worden in het
+# voorliggend veld geholpen, hoeveel beginnen een traject, hoe lang blijven en wachten ze, en hoe
+# verhouden de zeven gemeenten zich?
 #
-# The defaults below are small so the notebook runs in seconds (output in outputs/scratch/); `make run` uses
-# `params/report/notebooks.yaml` for the full analysis.
+# **Scenario.** Deze pagina rekent met het standaardscenario Noord-Limburg
+# (`params/noord-limburg.yaml`), niet met de synthetische evaluatiegegevens van pagina 08. In dit
+# scenario is er in de meeste segmenten bijna altijd een plek vrij, dus de gemiddelde wachttijd is
+# vrijwel nul; pagina 08 toont wel weken wachttijd, maar die komt uit een klein kunstmatig testbestand
+# met een eigen scenario.
+#
+# **Waar dit op rust**
+# - de instroom per segment: de tellingen van 2019 uit 004 Inkoopnota Noord-Limburg, par. 6,
+#   gegroeid met 5% (jeugd) en 3% (Wmo) per jaar (`params/derive_instroom.py`);
+# - de inwoners per gemeente uit 004 Inkoopnota Noord-Limburg; de gemeenten verschillen in het
+#   scenario verder alleen in de aanbieders die hen bedienen (aanname: de documenten geven geen
+#   instroom of trajectmix per gemeente);
+# - doorlooptijden en uitkomsten van trajecten: aannames in het scenario (docs/doorlooptijden.md).
+#
+# De standaardwaarden hieronder zijn klein, zodat de pagina in seconden draait (uitvoer in
+# outputs/scratch/); `make run` gebruikt `params/report/notebooks.yaml` voor de volledige analyse.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
@@ -40,13 +54,16 @@ import pandas as pd
 from simulation import simulate
 from simulation.analysis.kpis import kpis, summarise
 from simulation.analysis.summaries import flow_per_year
+from simulation.report.labels import number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
+from simulation.report.texts import POPULATION_BANNER, dutch_table
 
-ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=horizon_years)
+ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=horizon_years,
+                       references=[("004", "par. 6")])
 sc, source = ctx.scenario, ctx.source
-print(f"{sc.name}: {len(sc.municipalities)} municipalities, {len(sc.segments)} segments, "
-      f"{len(sc.providers)} providers, {sc.start_date} + {sc.horizon_years} year(s)")
+print(f"Scenario {sc.name}: {len(sc.municipalities)} gemeenten, {len(sc.segments)} segmenten, "
+      f"{len(sc.providers)} aanbieders, vanaf {sc.start_date:%d-%m-%Y}, {number(sc.horizon_years, 1)} jaar")
 
 # %%
 result = simulate(sc, seed=seed, replications=replications)
@@ -55,14 +72,14 @@ first_year = sc.years[0]
 print(result.warmup_description)
 
 # %% [markdown]
-# ## The flow in the first year
-# Counts per replication (mean over replications), from the event log.
+# ## De stroom in het eerste jaar
+# Aantallen per replicatie (gemiddelde over de replicaties), uit het gebeurtenissenlog.
 
 # %%
 flow = flow_per_year(ev, first_year)
 flow_table = pd.DataFrame({"stap": list(flow), "per_jaar": [round(v, 1) for v in flow.values()]})
 save_table(flow_table, out_dir, "flow")
-flow_table
+dutch_table(flow_table)
 
 # %%
 direct = flow["direct naar voorliggend veld"]
@@ -71,15 +88,18 @@ fig, ax = plt.subplots(figsize=(9, 4.8))
 steps = list(flow)[::-1]
 values = [flow[s] for s in steps]
 bars = ax.barh(steps, values, color=colors[::-1])
-ax.bar_label(bars, labels=[f"{v:,.0f}" for v in values], padding=3)
-ax.set_title(f"Client flow, {first_year}: from aanmelding to the end of care (mean per year)")
-ax.set_xlabel("clients or trajecten per year")
-ax.set_ylabel("step in the client path")
+ax.bar_label(bars, labels=[number(v) for v in values], padding=3)
+ax.set_title(f"Cliëntenstroom {first_year}: van aanmelding tot einde zorg (gemiddelde per jaar)")
+ax.set_xlabel("cliënten of trajecten per jaar")
+ax.set_ylabel("stap in het cliëntpad")
 ax.set_xlim(0, max(values) * 1.15)
 save_figure(fig, out_dir, "flow", source, key=True)
 
 # %% [markdown]
-# ## Headline KPIs per municipality
+# ## Kerncijfers per gemeente
+#
+# > ⚠ Let op: de gemeenten verschillen in dit scenario alleen in inwonertal (en in de aanbieders die
+# > hen bedienen). Verschillen tussen gemeenten boven de schaal zijn toeval van de simulatie.
 
 # %%
 k = kpis(ev, sc, by=["municipality"])
@@ -88,43 +108,50 @@ summary = summarise(k, ["unieke_clienten", "instroom", "doorlooptijd_gem", "wach
 summary["inwoners"] = summary["municipality"].astype(str).map({m: v.population for m, v in sc.municipalities.items()})
 summary["clienten_per_1000"] = 1000 * summary["unieke_clienten_gem"] / summary["inwoners"]
 save_table(summary, out_dir, "kpis_per_gemeente")
-summary[["municipality", "inwoners", "unieke_clienten_gem", "clienten_per_1000", "doorlooptijd_gem_gem",
-         "wacht_dagen_gem_gem"]].round(1)
+dutch_table(summary[["municipality", "inwoners", "unieke_clienten_gem", "clienten_per_1000", "doorlooptijd_gem_gem",
+                     "wacht_dagen_gem_gem"]].round(1))
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
 order = summary.sort_values("clienten_per_1000")
 ax1.barh(order["municipality"].astype(str), order["clienten_per_1000"], color="#4c72b0")
-ax1.set_title(f"Clients in care per 1,000 inhabitants, {first_year}")
-ax1.set_xlabel("clients per 1,000 inhabitants")
-ax1.set_ylabel("municipality")
+ax1.set_title(f"Cliënten in zorg per 1.000 inwoners, {first_year}")
+ax1.set_xlabel("cliënten per 1.000 inwoners")
+ax1.set_ylabel("gemeente")
 ax2.barh(order["municipality"].astype(str), order["wacht_dagen_gem_gem"],
-         xerr=(order["wacht_dagen_gem_ci_hoog"] - order["wacht_dagen_gem_gem"]).fillna(0), color="#dd8452")
-ax2.set_title("Mean wait for care (95% CI)")
-ax2.set_xlabel("days from toewijzing to start of care")
-ax2.set_ylabel("municipality")
+         xerr=[(order["wacht_dagen_gem_gem"] - order["wacht_dagen_gem_ci_laag"].clip(lower=0)).fillna(0),
+               (order["wacht_dagen_gem_ci_hoog"] - order["wacht_dagen_gem_gem"]).fillna(0)], color="#dd8452")
+ax2.set_xlim(left=0)   # a wait is never negative: the interval is cut at 0
+ax2.set_title("Gemiddelde wachttijd op zorg (95%-BI, afgekapt bij 0)")
+ax2.set_xlabel("dagen van toewijzing tot start van de zorg")
+ax2.set_ylabel("gemeente")
+fig.suptitle("Per gemeente: verschillen komen alleen uit het inwonertal (en de aanbieders)", fontsize=10)
 save_figure(fig, out_dir, "kpis_per_gemeente", source)
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
 top = summary.sort_values("clienten_per_1000").iloc[-1]
 low = summary.sort_values("clienten_per_1000").iloc[0]
+wait = summary["wacht_dagen_gem_gem"].max()
 answer = (
-    f"In {first_year} about {flow['aanmeldingen']:,.0f} aanmeldingen reach the toegang; "
-    f"{direct / max(flow['aanmeldingen'], 1):.0%} go straight to the voorliggend veld and "
-    f"{flow['start zorg (nieuw)']:,.0f} new trajecten start care. "
-    f"Use of care ranges from {low['clienten_per_1000']:.0f} clients per 1,000 inhabitants in {low['municipality']} "
-    f"to {top['clienten_per_1000']:.0f} in {top['municipality']}; the longest mean wait is "
-    f"{summary['wacht_dagen_gem_gem'].max():.0f} days."
+    f"Standaardscenario Noord-Limburg ({replications} replicaties, seed {seed}). "
+    f"In {first_year} komen ongeveer {number(flow['aanmeldingen'])} aanmeldingen bij de toegang; "
+    f"{percent(direct / max(flow['aanmeldingen'], 1), 0)} gaat direct naar het voorliggend veld en "
+    f"{number(flow['start zorg (nieuw)'])} nieuwe trajecten starten met zorg. "
+    f"Het zorggebruik loopt van {number(low['clienten_per_1000'])} cliënten per 1.000 inwoners in {low['municipality']} "
+    f"tot {number(top['clienten_per_1000'])} in {top['municipality']}; de langste gemiddelde wachttijd is "
+    f"{number(wait)} {'dag' if number(wait) == '1' else 'dagen'} (in dit scenario is er bijna altijd een plek vrij; "
+    f"de wachttijden van weken op pagina 08 komen uit synthetische evaluatiegegevens, een ander scenario). "
+    f"{POPULATION_BANNER}"
 )
-save_answer(out_dir, "How do clients flow through the toegang, trajecten and voorliggend veld, per municipality?",
+save_answer(out_dir, "Hoe stromen cliënten door de toegang, de trajecten en het voorliggend veld, per gemeente?",
             answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["flow", "kpis_per_gemeente"])

@@ -14,25 +14,32 @@
 # ---
 
 # %% [markdown]
-# # 02 Calibration: does the first simulated year match the 2019 figures?
+# # 02 Kalibratie: klopt het eerste gesimuleerde jaar met de cijfers van 2019?
 #
-# **Question.** Per segment, how close are the clients and the spend of the scenario's first
-# simulated year to the 2019 figures of note 004 par. 6, grown to that year by the documented
-# growth rates (youth 5%, Wmo 3% a year)?
+# **Vraag.** Hoe dicht liggen per segment de cliënten en de uitgaven van het eerste gesimuleerde
+# jaar van het scenario bij de cijfers van 2019 uit 004 Inkoopnota Noord-Limburg, par. 6, gegroeid
+# naar dat jaar met de gedocumenteerde groei (jeugd 5%, Wmo 3% per jaar)?
 #
-# The default scenario is calibrated that way: `params/derive_instroom.py` sets the instroom so
-# that the first year (2022) serves `count_2019 x (1 + growth)^3` clients per segment. So the
-# target here is the 2019 count and spend grown to the first simulated year.
+# Het standaardscenario is zo gekalibreerd: `params/derive_instroom.py` zet de instroom zo dat het
+# eerste jaar (2022) per segment `telling_2019 x (1 + groei)^3` cliënten bedient. Het doel hier is
+# dus de telling en de uitgaven van 2019, gegroeid naar het eerste gesimuleerde jaar.
 #
-# **Spend.** Spend is what the funding rules pay (`simulation.funding.payments`) under the
-# scenario's contracts. The default scenario carries the contracts of note 004 par. 7 per segment
-# (trajecten, regional budgets settled on realisation, Venlo's plekken, a price per etmaal with
-# bonus-malus, budgetplafonds, population funding, PxQ), priced by `params/derive_funding.py`:
-# one rate per hour (or etmaal) of care per segment, solved so that the first year pays the 2019
-# spend grown like the counts. The spend check is therefore a check of that pricing through the
-# payment rules, on other random numbers than the derivation used. Only a segment without
-# contracts falls back to unique clients x the 2019 cost per count; the table says which basis
-# each segment used.
+# **Uitgaven** zijn wat de bekostigingsregels betalen (`simulation.funding.payments`) onder de
+# contracten van het scenario. Het standaardscenario heeft per segment de contracten van 004
+# Inkoopnota Noord-Limburg, par. 7 (trajecten, regionale budgetten verrekend op realisatie, de
+# plekken van Venlo, een prijs per etmaal met bonus-malus, budgetplafonds, populatiebekostiging,
+# PxQ), geprijsd door `params/derive_funding.py`: één tarief per uur (of etmaal) zorg per segment,
+# zo opgelost dat het eerste jaar de uitgaven van 2019 betaalt, gegroeid zoals de tellingen. De
+# controle van de uitgaven is dus een controle van die prijzen via de betaalregels, op andere
+# toevalsgetallen dan de afleiding gebruikte. Alleen een segment zonder contracten valt terug op
+# unieke cliënten x de kosten per telling van 2019; de tabel zegt welke basis elk segment gebruikte.
+#
+# **Waar dit op rust**
+# - tellingen en uitgaven 2019 per segment: 004 Inkoopnota Noord-Limburg, par. 6
+#   (`params/data/noord_limburg_2019_segments.csv`);
+# - groei 5% (jeugd) en 3% (Wmo) per jaar: 004 Inkoopnota Noord-Limburg, par. 6;
+# - de contractvormen per segment: 004 Inkoopnota Noord-Limburg, par. 7; de tarieven zijn daaruit
+#   afgeleid (`params/derive_funding.py`), dus een goede overeenkomst is een controle, geen bewijs.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
@@ -51,86 +58,99 @@ import numpy as np
 
 from simulation import simulate
 from simulation.report.calibration_check import calibration_table
+from simulation.report.labels import euro, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
+from simulation.report.texts import dutch_table
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=1, data_2019=data_2019,
-                       source_note="; 2019: note 004 par. 6")
+                       references=[("004", "par. 6 (2019) en 7 (contracten)")])
 sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 first_year = sc.years[0]
-print(f"{sc.name}: first simulated year {first_year}, {len(sc.segments)} segments, "
-      f"{'with' if sc.funding and sc.funding.contracts else 'without'} funding contracts")
+print(f"Scenario {sc.name}: eerste gesimuleerde jaar {first_year}, {len(sc.segments)} segmenten, "
+      f"{'met' if sc.funding and sc.funding.contracts else 'zonder'} bekostigingscontracten")
 
 # %%
 result = simulate(sc, seed=seed, replications=replications, workers=workers)
 print(result.warmup_description)
 
 # %% [markdown]
-# ## Model and target per segment
+# ## Model en doel per segment
 
 # %%
 table, contract_segments = calibration_table(sc, result.events, ref)
 save_table(table, out_dir, "calibration_per_segment")
-table[["segment", "domain", f"clients_target_{first_year}", f"clients_model_{first_year}", "clients_error_pct",
-       f"spend_target_{first_year}_eur", f"spend_model_{first_year}_eur", "spend_error_pct", "spend_basis"]]
+dutch_table(table[["segment", "domain", f"clients_target_{first_year}", f"clients_model_{first_year}", "clients_error_pct",
+                   f"spend_target_{first_year}_eur", f"spend_model_{first_year}_eur", "spend_error_pct", "spend_basis"]]
+            .rename(columns={f"clients_target_{first_year}": f"Cliënten doel {first_year}",
+                             f"clients_model_{first_year}": f"Cliënten model {first_year}",
+                             f"spend_target_{first_year}_eur": f"Uitgaven doel {first_year} (€)",
+                             f"spend_model_{first_year}_eur": f"Uitgaven model {first_year} (€)"}))
 
 # %%
 segs = table["segment"].tolist()
 x = np.arange(len(segs))
-fig, axes = plt.subplots(1, 3, figsize=(14, 4.8), gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+below = {"fontsize": 8, "loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncols": 2, "frameon": False}
+fig, axes = plt.subplots(1, 3, figsize=(14, 5.2), gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
 ax = axes[0]
-ax.bar(x - 0.2, table[f"clients_target_{first_year}"], 0.4, label=f"2019 grown to {first_year}", color="0.6")
+ax.bar(x - 0.2, table[f"clients_target_{first_year}"], 0.4, label=f"2019 gegroeid naar {first_year}", color="0.6")
 ax.bar(x + 0.2, table[f"clients_model_{first_year}"], 0.4, yerr=table["clients_model_sd"].fillna(0),
-       label=f"model {first_year}", color="#4c72b0")
+       label=f"model {first_year} (± sd)", color="#4c72b0")
 ax.set_yscale("log")
 ax.set_xticks(x, segs)
-ax.set_title("Clients per segment")
+ax.set_title("Cliënten per segment")
 ax.set_xlabel("segment")
-ax.set_ylabel("unique clients per year (log scale)")
-ax.legend(fontsize=8)
+ax.set_ylabel("unieke cliënten per jaar (logaritmische schaal)")
+ax.legend(**below)
 ax = axes[1]
-ax.bar(x - 0.2, table[f"spend_target_{first_year}_eur"] / 1e6, 0.4, label=f"2019 grown to {first_year}", color="0.6")
+ax.bar(x - 0.2, table[f"spend_target_{first_year}_eur"] / 1e6, 0.4, label=f"2019 gegroeid naar {first_year}",
+       color="0.6")
 ax.bar(x + 0.2, table[f"spend_model_{first_year}_eur"] / 1e6, 0.4, label=f"model {first_year}", color="#55a868")
 ax.set_xticks(x, segs)
-ax.set_title("Spend per segment")
+ax.set_title("Uitgaven per segment")
 ax.set_xlabel("segment")
-ax.set_ylabel("EUR million per year (nominal, 2019 grown by 5% / 3% a year)")
-ax.legend(fontsize=8)
+ax.set_ylabel("€ mln per jaar\n(nominaal, 2019 gegroeid met 5% / 3% per jaar)")
+ax.legend(**below)
 ax = axes[2]
 ax.axhline(0, color="0.3", lw=0.8)
-ax.bar(x - 0.2, table["clients_error_pct"], 0.4, label="clients", color="#4c72b0")
-ax.bar(x + 0.2, table["spend_error_pct"], 0.4, label="spend", color="#55a868")
+ax.bar(x - 0.2, table["clients_error_pct"], 0.4, label="cliënten", color="#4c72b0")
+ax.bar(x + 0.2, table["spend_error_pct"], 0.4, label="uitgaven", color="#55a868")
 ax.set_xticks(x, segs)
-ax.set_title("Error: model vs target")
+ax.set_title("Afwijking: model tegen doel")
 ax.set_xlabel("segment")
-ax.set_ylabel("error (% of target)")
-ax.legend(fontsize=8)
-fig.suptitle(f"Calibration: first simulated year ({first_year}) against 2019 grown by 5% (youth) / 3% (Wmo) a year")
+ax.set_ylabel("afwijking (% van het doel)")
+ax.legend(**below)
+fig.suptitle(f"Kalibratie: eerste gesimuleerde jaar ({first_year}) tegen 2019, gegroeid met 5% (jeugd) / 3% (Wmo) "
+             "per jaar")
 save_figure(fig, out_dir, "calibration_per_segment", source, key=True)
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
 err = table.set_index("segment")["clients_error_pct"]
 total_target = table[f"spend_target_{first_year}_eur"].sum()
 total_model = table[f"spend_model_{first_year}_eur"].sum()
-basis = ("from the funding rules" if contract_segments == set(segs) else
-         "from the fallback (clients x 2019 cost per count)" if not contract_segments else
-         "from the funding rules where contracts exist and the fallback elsewhere")
+_, total_lo, total_hi = table.attrs["spend_total_ci"]
+basis = ("uit de bekostigingsregels" if contract_segments == set(segs) else
+         "uit de terugval (cliënten x kosten per telling 2019)" if not contract_segments else
+         "uit de bekostigingsregels waar contracten zijn en elders uit de terugval")
+worst = err.abs().idxmax()
 answer = (
-    f"Over the {len(segs)} segments the first simulated year ({first_year}) is within "
-    f"{err.abs().max():.1f}% of the 2019 client counts grown to {first_year} (mean absolute error "
-    f"{err.abs().mean():.1f}%; largest deviation in {err.abs().idxmax()}, {err[err.abs().idxmax()]:+.1f}%). "
-    f"Total spend, {basis}, is EUR {total_model / 1e6:.1f} M against a target of EUR {total_target / 1e6:.1f} M "
-    f"({100 * (total_model / total_target - 1):+.1f}%), with {replications} replications."
+    f"Over de {len(segs)} segmenten ligt het eerste gesimuleerde jaar ({first_year}) binnen "
+    f"{number(err.abs().max(), 1)}% van de tellingen van 2019, gegroeid naar {first_year} (gemiddelde absolute afwijking "
+    f"{number(err.abs().mean(), 1)}%; grootste afwijking in {worst}, {'+' if err[worst] > 0 else ''}"
+    f"{number(err[worst], 1)}%). De totale uitgaven, {basis}, zijn {euro(total_model, million=True)} "
+    f"(95%-BI {euro(total_lo, million=True)} tot {euro(total_hi, million=True)}) tegen een doel van "
+    f"{euro(total_target, million=True)} ({'+' if total_model > total_target else ''}"
+    f"{percent(total_model / total_target - 1)}), met {replications} replicaties."
 )
-save_answer(out_dir, f"Does the first simulated year match the 2019 clients and spend per segment, grown to {first_year}?",
-            answer)
+save_answer(out_dir, f"Klopt het eerste gesimuleerde jaar met de cliënten en uitgaven van 2019 per segment, gegroeid "
+            f"naar {first_year}?", answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["calibration_per_segment"])

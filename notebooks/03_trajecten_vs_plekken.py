@@ -14,32 +14,39 @@
 # ---
 
 # %% [markdown]
-# # 03 Trajecten vs plekken: what changes when the same clients are funded per plek?
+# # 03 Trajecten of plekken: wat verandert er als dezelfde cliënten per plek worden bekostigd?
 #
-# **Question.** If every municipality buys its trajecten in one segment (default: youth S3,
-# dagbesteding/dagbehandeling) as plekken instead, what happens to spend, cost per client, wait,
-# bezetting and paid-back plek-days, which municipalities gain and which lose, and how does the
-# number of clients a plek serves depend on the doorlooptijd (note 004 par. 8: 3 clients, 3.5 with
-# faster outflow, 2.5 with slower)?
+# **Vraag.** Als elke gemeente haar trajecten in één segment (standaard jeugd S3,
+# dagbesteding/dagbehandeling) als plekken inkoopt, wat gebeurt er dan met de uitgaven, de kosten
+# per cliënt, de wachttijd, de bezetting en de terugbetaalde plekdagen; welke gemeenten winnen en
+# welke verliezen; en hoe hangt het aantal cliënten per plek af van de doorlooptijd (004
+# Inkoopnota Noord-Limburg, par. 8: 3 cliënten, 3,5 bij snellere uitstroom, 2,5 bij tragere)?
 #
-# **Set-up.** Both variants are built from the default scenario, cut to the segment (and the
-# segments its clients move on to by opschaling), with the same clients on common random numbers
-# (`simulation.experiment.compare`):
-# - *trajecten*: every municipality pays each provider a fixed tariff per traject;
-# - *plekken*: every municipality buys plekken at each provider, N = expected concurrent trajecten
-#   (mean of a 5-replication pilot run of the trajecten variant on other random numbers) /
-#   `target_bezetting`, rounded up;
-#   plek-year price = tariff x 365 / planned doorlooptijd; empty plek-days are paid back.
+# **Opzet.** Beide varianten komen uit het standaardscenario Noord-Limburg, beperkt tot het segment
+# (en de segmenten waar zijn cliënten bij opschaling naartoe gaan), met dezelfde cliënten op
+# gemeenschappelijke toevalsgetallen (`simulation.experiment.compare`):
+# - *trajecten*: elke gemeente betaalt elke aanbieder een vast tarief per traject;
+# - *plekken*: elke gemeente koopt plekken bij elke aanbieder, N = verwacht aantal gelijktijdige
+#   trajecten (gemiddelde van een proefrun van 5 replicaties van de trajectenvariant op andere
+#   toevalsgetallen) / `target_bezetting`, naar boven afgerond; prijs per plekjaar = tarief x 365 /
+#   geplande doorlooptijd; lege plekdagen worden terugbetaald.
 #
-# Tariffs: the scenario's own (the funded baseline, `params/derive_funding.py`: one rate per hour
-# of care per segment, solved so that the payment rules pay the 2019 spend of note 004 par. 6 in
-# the first year; a tariff is rate x weight x planned doorlooptijd / 7). The trajecten are paid
-# under the payment conventions of docs/funding.md (defaults: a verlenging is part of the tariff,
-# 001; a step-down pays the lighter tariff, an uitval only the start part, trajecten in care on the
-# start date were paid at their start: assumptions); section "Payment conventions" below
-# shows the answer under each. The doorlooptijd sweep scales
-# the doorlooptijd of every traject that starts under a plekken contract (behaviour
-# `doorlooptijd_factor`, an assumption, neutral = 1).
+# Tarieven: die van het scenario (de gefinancierde basis, `params/derive_funding.py`: één uurtarief
+# per segment, zo opgelost dat de betaalregels in het eerste jaar de uitgaven 2019 uit 004 par. 6
+# betalen; een tarief is uurtarief x gewicht x geplande doorlooptijd / 7). De trajecten worden
+# betaald onder de betaalconventies van docs/funding.md (standaard: een verlenging zit in het
+# tarief, 001 Raadsinformatiebrief Zwolle; een afschaling betaalt het lichtere tarief, een uitval
+# alleen het startdeel, trajecten die op de startdatum al in zorg zijn werden bij hun start
+# betaald: aannames); de paragraaf 'Betaalconventies' hieronder toont het antwoord onder elke
+# conventie. De doorlooptijdreeks schaalt de doorlooptijd van elk traject dat onder een
+# plekkencontract start (gedrag `doorlooptijd_factor`, een aanname, neutraal = 1).
+#
+# **Waar dit op rust**
+# - het standaardscenario Noord-Limburg en zijn tarieven (uitgaven 2019, 004 Inkoopnota
+#   Noord-Limburg, par. 6); de omzetting naar plekken uit 004 par. 7 en 8;
+# - aannames: `target_bezetting` 95%, de betaalconventies hierboven, de doorlooptijdfactoren;
+# - de gemeenten verschillen alleen in inwonertal en aanbieders: verschillen tussen gemeenten boven
+#   de schaal zijn toeval van de simulatie.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
@@ -67,18 +74,20 @@ from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
 from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, scenario_tariffs,
                                        without_plekken)
+from simulation.report.labels import euro, name, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
+from simulation.report.texts import POPULATION_BANNER, dutch_table, signed_euro
 from simulation.report.variants import convention_effects, driving_convention, per_municipality, plekken_overlay
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="paired confidence intervals", horizon_years=horizon_years, municipality=municipality,
                        segment=segment, data_2019=data_2019, target_bezetting=target_bezetting,
-                       doorlooptijd_factors=doorlooptijd_factors)
+                       doorlooptijd_factors=doorlooptijd_factors, references=[("004", "par. 6 en 8")])
 sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 
 # %% [markdown]
-# ## The variants
+# ## De varianten
 
 # %%
 base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
@@ -102,12 +111,15 @@ cmp = compare(base, variants, replications=replications, seed=seed, reference="t
 plek_table = pd.DataFrame([{"municipality": m, "provider": p, **{f"plekken_{y}": n for y, n in ys.items()}}
                            for (m, p), ys in n_plekken.items()])
 save_table(plek_table, out_dir, "plekken_bought")
-print(f"tariffs (EUR per traject): {tariffs}")
-print(f"plekken bought in {segment}: {int(plek_table.iloc[:, 2].sum())} in total, "
+print(f"tarieven per traject: {({t: euro(v) for t, v in tariffs.items()})}")
+print(f"plekken ingekocht in {segment}: {int(plek_table.iloc[:, 2].sum())} in totaal, "
       f"{municipality}: {int(plek_table[plek_table['municipality'] == municipality].iloc[:, 2].sum())}")
 
 # %% [markdown]
-# ## Per municipality: plekken minus trajecten (paired, 95% CI)
+# ## Per gemeente: plekken min trajecten (gepaard, 95%-BI)
+#
+# > ⚠ Let op: de gemeenten verschillen in het scenario alleen in inwonertal (en in de aanbieders die
+# > hen bedienen). Verschillen tussen gemeenten boven de schaal zijn toeval van de simulatie.
 
 # %%
 s = cmp.summary
@@ -129,18 +141,19 @@ ax1.errorbar(d, y, xerr=[d - order["uitgaven_verschil_ci_laag"] / 1e3, order["ui
              fmt="none", ecolor="k", capsize=3)
 ax1.axvline(0, color="0.3", lw=0.8)
 ax1.set_yticks(y, order["municipality"])
-ax1.set_title(f"Spend, plekken minus trajecten, {segment} {year0}\n(green: gains, red: loses; 95% CI)")
-ax1.set_xlabel("EUR thousand per year")
-ax1.set_ylabel("municipality")
+ax1.set_title(f"Uitgaven, plekken min trajecten, {segment} {year0}\n(groen: wint, rood: verliest; 95%-BI)")
+ax1.set_xlabel("duizend € per jaar")
+ax1.set_ylabel("gemeente")
 w = order["wacht_dagen_gem_verschil_gem"]
 ax2.barh(y, w, color="#dd8452")
 ax2.errorbar(w, y, xerr=[(w - order["wacht_dagen_gem_verschil_ci_laag"]).fillna(0),
                          (order["wacht_dagen_gem_verschil_ci_hoog"] - w).fillna(0)], fmt="none", ecolor="k", capsize=3)
 ax2.axvline(0, color="0.3", lw=0.8)
 ax2.set_yticks(y, order["municipality"])
-ax2.set_title(f"Mean wait, plekken minus trajecten (95% CI)")
-ax2.set_xlabel("days from toewijzing to start of care")
-ax2.set_ylabel("municipality")
+ax2.set_title("Wachttijd, plekken min trajecten (95%-BI)")
+ax2.set_xlabel("dagen van toewijzing tot start van de zorg")
+ax2.set_ylabel("gemeente")
+fig.suptitle("Per gemeente: verschillen tussen gemeenten komen alleen uit inwonertal en aanbieders", fontsize=10)
 save_figure(fig, out_dir, "plekken_minus_trajecten", source, key=True)
 
 # %%
@@ -150,26 +163,28 @@ yy = np.arange(len(o))
 ax1.barh(yy - 0.2, o["kosten_per_client_trajecten"], 0.4, label="trajecten", color="0.6")
 ax1.barh(yy + 0.2, o["kosten_per_client_plekken"], 0.4, label="plekken", color="#4c72b0")
 ax1.set_yticks(yy, o["municipality"])
-ax1.set_title(f"Cost per client, {segment} {year0}")
-ax1.set_xlabel("EUR per unique client per year")
-ax1.set_ylabel("municipality")
-ax1.legend(fontsize=8)
+ax1.set_title(f"Kosten per cliënt, {segment} {year0}")
+ax1.set_xlabel("€ per unieke cliënt per jaar")
+ax1.set_ylabel("gemeente")
+ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)
 ax2.barh(yy, o["terugbetaalde_plekdagen_plekken"], color="#8172b3")
 for yi, b in zip(yy, o["bezettingsgraad_plekken"]):
-    ax2.annotate(f"bezetting {b:.0%}", (0, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax2.annotate(f"bezetting {percent(b, 0)}", (0, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
 ax2.set_yticks(yy, o["municipality"])
-ax2.set_title("Paid-back (empty) plek-days under plekken")
-ax2.set_xlabel("plek-days per year")
-ax2.set_ylabel("municipality")
+ax2.set_title("Terugbetaalde (lege) plekdagen onder plekken")
+ax2.set_xlabel("plekdagen per jaar")
+ax2.set_ylabel("gemeente")
+fig.suptitle("Per gemeente: verschillen tussen gemeenten komen alleen uit inwonertal en aanbieders", fontsize=10)
 save_figure(fig, out_dir, "cost_and_payback", source)
 
 # %% [markdown]
-# ## Payment conventions: which one drives the answer?
+# ## Betaalconventies: welke bepaalt het antwoord?
 #
-# The documents fix a tariff per traject but not what a verlenging, a step-down, an uitval or a
-# traject already in care on 1 January pays. The trajecten variant's event log is paid again under
-# each convention (payments are pure functions of the log, so the clients stay the same); the
-# plekken variant is unchanged. Paired by replication, 95% CI.
+# De documenten leggen een tarief per traject vast, maar niet wat een verlenging, een afschaling, een
+# uitval of een traject dat op 1 januari al in zorg is betaalt. Het gebeurtenissenlog van de
+# trajectenvariant wordt onder elke conventie opnieuw betaald (betalingen zijn zuivere functies van
+# het log, dus de cliënten blijven dezelfde); de plekkenvariant blijft gelijk. Gepaard per
+# replicatie, 95%-BI.
 
 # %%
 conventions = convention_effects(cmp, year0)
@@ -189,19 +204,20 @@ ax.errorbar(dd, yy, xerr=[dd - conv_region["verschil_ci_laag"] / 1e3, conv_regio
 ax.axvline(0, color="0.3", lw=0.8)
 ax.set_yticks(yy, conv_region["conventie"].astype(str), fontsize=8)
 ax.invert_yaxis()
-ax.set_title(f"Spend, plekken minus trajecten, all municipalities, {segment} {year0}, per payment convention of the "
-             "traject tariff (95% CI)")
-ax.set_xlabel("EUR thousand per year")
-ax.set_ylabel("payment convention of the traject tariff")
+ax.set_title(f"Uitgaven, plekken min trajecten, alle gemeenten, {segment} {year0}, per betaalconventie van het "
+             "trajecttarief (95%-BI)")
+ax.set_xlabel("duizend € per jaar")
+ax.set_ylabel("betaalconventie van het trajecttarief")
 save_figure(fig, out_dir, "payment_conventions", source)
 
 # %% [markdown]
-# ## Clients per plek against doorlooptijd
+# ## Cliënten per plek tegen doorlooptijd
 #
-# Left: the documents' example set up exactly (3 plekken, tariff EUR 36,500, planned doorlooptijd
-# 365 days, always a client waiting, so a freed plek is refilled at once): the budget stays
-# EUR 109,500 and the clients served follow the doorlooptijd. Right: the same sweep in the
-# scenario for the chosen municipality, where demand does not always refill a plek.
+# Links: het voorbeeld van 004 Inkoopnota Noord-Limburg, par. 8, precies nagebouwd (3 plekken,
+# tarief € 36.500, geplande doorlooptijd 365 dagen, altijd een cliënt die wacht, dus een vrijgekomen
+# plek wordt meteen gevuld): het budget blijft € 109.500 en het aantal geholpen cliënten volgt de
+# doorlooptijd. Rechts: dezelfde reeks in het scenario voor de gekozen gemeente, waar de vraag een
+# plek niet altijd meteen vult.
 
 # %%
 example = {
@@ -215,7 +231,7 @@ example = {
 }
 ex_contract = {"municipality": "X", "provider": "provider_X", "segment": "S", "variant": "plekken", "plekken": 3,
                "tariffs": {"standaard": 36_500}}
-ex_factors = {"as planned": 1.0, "faster outflow": 3 / 3.5, "slower outflow": 3 / 2.5}
+ex_factors = {"zoals gepland": 1.0, "snellere uitstroom": 3 / 3.5, "tragere uitstroom": 3 / 2.5}
 ex = compare(example, {k: {"funding": {"contracts": [dict(ex_contract, behaviour={"doorlooptijd_factor": f})]}}
                        for k, f in ex_factors.items()}, replications=1, seed=seed).per_replication
 ex = ex[ex["year"] == year0].set_index("variant").loc[list(ex_factors)]
@@ -241,61 +257,63 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
 ex_sorted = ex_table.sort_values("realised_doorlooptijd_days")
 ax1.plot(ex_sorted["realised_doorlooptijd_days"], ex_sorted["clients_served"], "o-", color="#4c72b0")
 for _, r in ex_table.iterrows():
-    ax1.annotate(f"{r['clients_served']:.1f} clients\nEUR {r['cost_per_client_eur']:,.0f}/client",
+    ax1.annotate(f"{number(r['clients_served'], 1)} cliënten\n{euro(r['cost_per_client_eur'])} per cliënt",
                  (r["realised_doorlooptijd_days"], r["clients_served"]), xytext=(6, 4), textcoords="offset points",
                  fontsize=8)
 ax1.set_xlim(280, 520)
 ax1.set_ylim(2.2, 3.8)
-ax1.set_title("Note 004 example: 3 plekken, budget EUR 109,500")
-ax1.set_xlabel("realised doorlooptijd (days; planned 365)")
-ax1.set_ylabel("clients served in the year (plek-days / doorlooptijd)")
+ax1.set_title("Voorbeeld uit 004 par. 8: 3 plekken, budget € 109.500")
+ax1.set_xlabel("gerealiseerde doorlooptijd (dagen; gepland 365)")
+ax1.set_ylabel("geholpen cliënten in het jaar (plekdagen / doorlooptijd)")
 ax2.plot(sw["factor"], sw["clients_per_plek"], "o-", color="#4c72b0", label="model")
 full = sw.loc[sw["factor"] == 1.0, "clients_per_plek"]
 if len(full):
     f = np.linspace(sw["factor"].min(), sw["factor"].max(), 50)
-    ax2.plot(f, full.iloc[0] / f, "--", color="0.5", label="if every freed plek were refilled at once")
-ax2.set_title(f"{municipality}, {segment}: clients per plek ({n_mun} plekken)")
-ax2.set_xlabel("doorlooptijd factor under plekken (1 = as in the scenario)")
-ax2.set_ylabel("clients served per plek per year")
+    ax2.plot(f, full.iloc[0] / f, "--", color="0.5", label="als elke vrijgekomen plek meteen gevuld werd")
+ax2.set_title(f"{municipality}, {segment}: cliënten per plek ({n_mun} plekken)")
+ax2.set_xlabel("doorlooptijdfactor onder plekken (1 = zoals in het scenario)")
+ax2.set_ylabel("geholpen cliënten per plek per jaar")
 ax2.legend(fontsize=8)
 save_figure(fig, out_dir, "clients_per_plek_vs_doorlooptijd", source)
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
-gain = per_mun.loc[per_mun["uitgaven_oordeel"].str.startswith("gains"), "municipality"].tolist()
-lose = per_mun.loc[per_mun["uitgaven_oordeel"].str.startswith("loses"), "municipality"].tolist()
+gain = per_mun.loc[per_mun["uitgaven_oordeel"].str.startswith("wint"), "municipality"].tolist()
+lose = per_mun.loc[per_mun["uitgaven_oordeel"].str.startswith("verliest"), "municipality"].tolist()
 me = per_mun.set_index("municipality").loc[municipality]
 ex_fast, ex_slow = ex_table.iloc[1], ex_table.iloc[2]
+region = conv_region["verschil_gem"].iloc[0]
+one_off = region - conv_region.set_index("conventie")["verschil_gem"].loc["beginstand naar rato betaald (overgang van PxQ)"]
+
+
 answer = (
-    f"Buying {segment} as plekken (N = load / {target_bezetting:.0%}) instead of trajecten changes {municipality}'s "
-    f"{year0} spend by EUR {me['uitgaven_verschil_gem']:+,.0f} (95% CI {me['uitgaven_verschil_ci_laag']:+,.0f} to "
-    f"{me['uitgaven_verschil_ci_hoog']:+,.0f}) and its mean wait by {me['wacht_dagen_gem_verschil_gem']:+.1f} days, "
-    f"at {me['bezettingsgraad_plekken']:.0%} bezetting with {me['terugbetaalde_plekdagen_plekken']:,.0f} plek-days paid back; "
-    f"municipalities that pay less: {', '.join(gain) or 'none'}; pay more: {', '.join(lose) or 'none'} "
-    f"({len(municipalities) - len(gain) - len(lose)} show no clear difference with {replications} replications); "
-    f"plekken pay occupied plek-days at tariff / planned doorlooptijd, trajecten the tariff per traject under "
-    f"the standard conventions (a verlenging is part of the tariff, 001; a step-down pays the lighter tariff, an "
-    f"uitval only the start part, trajecten in care on 1 January paid at their start: assumptions). "
-    f"For the region the difference is EUR {conv_region['verschil_gem'].iloc[0]:+,.0f} under these conventions; of "
-    f"the conventions that act every year, '{driver}' moves it most (EUR {driver_shift:+,.0f}"
-    f"{', and turns its sign' if driver_flips else ''}): plekken pay every occupied plek-day, also of a verlenging, "
-    f"which a traject tariff that includes the verlenging does not. Paying the trajecten in care on 1 January "
-    f"for their remaining planned part (a switch from PxQ) is a one-off first-year cost of EUR "
-    f"{conv_region['verschil_gem'].iloc[0] - conv_region.set_index('conventie')['verschil_gem'].loc['beginstand naar rato betaald (overgang van PxQ)']:,.0f} "
-    f"on the trajecten side. "
-    f"The note's example comes out of the model: the same EUR {ex_table['paid_eur'].iloc[0]:,.0f} serves "
-    f"{ex_fast['clients_served']:.1f} clients with faster and {ex_slow['clients_served']:.1f} with slower outflow. "
-    f"The municipalities differ in the scenario only by population and by the providers that serve them (the "
-    f"documents give no instroom rates, traject mixes or provider choices per municipality; docs/doorlooptijden.md): "
-    f"differences between them beyond scale are simulation noise."
+    f"Standaardscenario Noord-Limburg. {segment} als plekken inkopen (N = belasting / {percent(target_bezetting, 0)}) "
+    f"in plaats van trajecten verandert de uitgaven {year0} van {municipality} met {signed_euro(me['uitgaven_verschil_gem'])} "
+    f"(95%-BI {signed_euro(me['uitgaven_verschil_ci_laag'])} tot {signed_euro(me['uitgaven_verschil_ci_hoog'])}) en de gemiddelde "
+    f"wachttijd met {'+' if me['wacht_dagen_gem_verschil_gem'] > 0 else ''}{number(me['wacht_dagen_gem_verschil_gem'], 1)} "
+    f"dagen, bij {percent(me['bezettingsgraad_plekken'], 0)} bezetting met "
+    f"{number(me['terugbetaalde_plekdagen_plekken'])} terugbetaalde plekdagen; gemeenten die minder betalen: "
+    f"{', '.join(gain) or 'geen'}; meer: {', '.join(lose) or 'geen'} ({len(municipalities) - len(gain) - len(lose)} "
+    f"zonder duidelijk verschil bij {replications} replicaties). Plekken betalen bezette plekdagen tegen tarief / "
+    f"geplande doorlooptijd, trajecten het tarief per traject onder de standaardconventies (een verlenging zit in het "
+    f"tarief, 001; een afschaling betaalt het lichtere tarief, een uitval alleen het startdeel, trajecten die op "
+    f"1 januari in zorg zijn betaald bij hun start: aannames). Voor de regio is het verschil {signed_euro(region)} onder "
+    f"deze conventies; van de conventies die elk jaar werken verschuift '{driver}' het het meest "
+    f"({signed_euro(driver_shift)}{', en draait het teken om' if driver_flips else ''}): plekken betalen elke bezette "
+    f"plekdag, ook van een verlenging, wat een trajecttarief met de verlenging erin niet doet. De trajecten die op "
+    f"1 januari in zorg zijn voor hun resterende geplande deel betalen (een overgang van PxQ) is eenmalig in het "
+    f"eerste jaar {euro(one_off)} aan de kant van de trajecten. "
+    f"Het voorbeeld uit 004 par. 8 komt uit het model: dezelfde {euro(ex_table['paid_eur'].iloc[0])} helpt "
+    f"{number(ex_fast['clients_served'], 1)} cliënten bij snellere en {number(ex_slow['clients_served'], 1)} bij "
+    f"tragere uitstroom. {POPULATION_BANNER}"
 )
-save_answer(out_dir, f"What changes when the municipalities buy {segment} as plekken instead of trajecten?", answer)
+save_answer(out_dir, f"Wat verandert er als de gemeenten {segment} als plekken inkopen in plaats van trajecten?", answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["plekken_minus_trajecten", "cost_and_payback", "payment_conventions",

@@ -14,32 +14,40 @@
 # ---
 
 # %% [markdown]
-# # 04 Funding variants side by side: spend, predictability, settlements and provider risk
+# # 04 Bekostigingsvarianten naast elkaar: uitgaven, voorspelbaarheid, verrekening en risico voor de aanbieder
 #
-# **Question.** For one municipality and segment (default Venlo, youth S3), how do the eight
-# bekostiging variants compare on spend per year, its spread across replications
-# (predictability), the probability of exceeding the budget, the year-end settlements, and the
-# providers' margin and its risk?
+# **Vraag.** Hoe verhouden de acht bekostigingsvarianten zich voor één gemeente en segment
+# (standaard Venlo, jeugd S3) op de uitgaven per jaar, hun spreiding over replicaties
+# (voorspelbaarheid), de kans het budget te overschrijden, de verrekening aan het eind van het jaar,
+# en de marge van de aanbieders en het risico daarop?
 #
-# **Set-up.** Every variant is the default scenario (cut to the segment and the segments its clients
-# move on to) with contracts for the chosen municipality at every provider of the segment; the
-# other municipalities keep trajecten without contracts (not counted). All variants see the same
-# clients (common random numbers). Amounts are set from a pilot run of the trajecten variant on
-# other random numbers (5 replications), so every variant is "priced" at the same expected volume:
+# **Opzet.** Elke variant is het standaardscenario (beperkt tot het segment en de segmenten waar
+# zijn cliënten naartoe gaan) met contracten voor de gekozen gemeente bij elke aanbieder van het
+# segment; de andere gemeenten houden trajecten zonder contracten (niet meegeteld). Alle varianten
+# zien dezelfde cliënten (gemeenschappelijke toevalsgetallen). Bedragen komen uit een proefrun van
+# de trajectenvariant op andere toevalsgetallen (5 replicaties), zodat elke variant tegen hetzelfde
+# verwachte volume is 'geprijsd':
 #
-# | variant | parameters (all assumptions unless stated) |
+# | variant | parameters (alle aannames, tenzij anders vermeld) |
 # |---|---|
-# | traject | tariff per type: the scenario's own (planned hours x the segment's rate, priced on 2019 spend by params/derive_funding.py), paid under the standard conventions of docs/funding.md |
-# | pxq | that hourly rate per delivered hour |
-# | output_monthly | tariff / planned months, per client per month in care |
-# | plekken | N = pilot load / `target_bezetting`; plek-year price = tariff x 365 / planned doorlooptijd; empty plek-days paid back |
-# | budget | pilot mean traject spend; settled on realisation outside `budget_band` (note 004: band 0 in the first years) |
-# | plafond | ceiling = pilot mean traject spend x `plafond_factor`; admissions stop at the ceiling |
-# | lumpsum | pilot mean traject spend; never settled |
-# | population | per expected client (pilot clients) x pilot spend per client; settled outside `population_band` (004: e.g. 10%) |
+# | Trajectfinanciering | tarief per type: dat van het scenario (geplande uren x het uurtarief van het segment, geprijsd op de uitgaven 2019 door params/derive_funding.py), betaald onder de standaardconventies van docs/funding.md |
+# | PxQ | dat uurtarief per geleverd uur |
+# | Outputgericht maandtarief | tarief / geplande maanden, per cliënt per maand in zorg |
+# | Plekken | N = belasting uit de proefrun / `target_bezetting`; prijs per plekjaar = tarief x 365 / geplande doorlooptijd; lege plekdagen terugbetaald |
+# | Budgetafspraak | gemiddelde trajectuitgaven uit de proefrun; verrekend op realisatie buiten `budget_band` (004 Inkoopnota Noord-Limburg: bandbreedte 0 in de eerste jaren) |
+# | Budgetplafond | plafond = gemiddelde trajectuitgaven uit de proefrun x `plafond_factor`; geen instroom meer boven het plafond |
+# | Lumpsum | gemiddelde trajectuitgaven uit de proefrun; nooit verrekend |
+# | Populatiebekostiging | per verwachte cliënt (cliënten uit de proefrun) x uitgaven per cliënt uit de proefrun; verrekend buiten `population_band` (004: bijv. 10%) |
 #
-# Provider cost (assumption): `cost_share` x the hourly rate per delivered hour. The budget for
-# "probability of exceeding the budget" is the mean spend under trajecten (the reference).
+# Kosten van de aanbieder (aanname): `cost_share` x het uurtarief per geleverd uur. Het budget voor
+# de 'kans het budget te overschrijden' is de gemiddelde uitgave onder trajecten (de referentie).
+#
+# **Waar dit op rust**
+# - tarieven: die van het scenario, geprijsd op de uitgaven 2019 (004 Inkoopnota Noord-Limburg,
+#   par. 6; params/derive_funding.py); de contractvormen uit 004 par. 7 (bijlage 1);
+# - aannames: `cost_share` = 90% van het uurtarief als kosten van de aanbieder, `target_bezetting`
+#   95%, de bandbreedtes en het plafond zoals in de parameters;
+# - één gemeente: de gemeenten verschillen in het scenario alleen in inwonertal en aanbieders.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
@@ -70,6 +78,7 @@ from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
 from simulation.report.helpers import contracts_for, focus, scenario_tariffs, without_plekken
+from simulation.report.labels import euro, name, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
 from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
@@ -79,9 +88,10 @@ ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, 
                        variants=variants, data_2019=data_2019, target_bezetting=target_bezetting,
                        plafond_factor=plafond_factor, cost_share=cost_share)
 sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
+vname = {v: name("variant", v) for v in variants}
 
 # %% [markdown]
-# ## Pricing every variant at the same expected volume
+# ## Elke variant geprijsd tegen hetzelfde verwachte volume
 
 # %%
 base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
@@ -102,11 +112,13 @@ for v in variants:
     overlays[v] = {"funding": {"contracts": contracts_for(base_sc, [municipality], segment, v, **build[v]),
                                "provider_costs": costs}}
 cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers)
-print(f"tariffs {tariffs}; hourly rate EUR {rate:,.2f}; provider cost EUR {cost_share * rate:,.2f} per hour")
-print(pd.Series({p: v for (p, y), v in spend_pp.items() if y == sc.years[0]}, name="pilot spend per provider").round(0))
+print(f"tarieven {({t: euro(v) for t, v in tariffs.items()})}; uurtarief {euro(rate, decimals=2)}; kosten aanbieder "
+      f"{euro(cost_share * rate, decimals=2)} per uur")
+print(pd.Series({name("provider", p): euro(v) for (p, y), v in spend_pp.items() if y == sc.years[0]},
+                name="uitgaven per aanbieder in de proefrun"))
 
 # %% [markdown]
-# ## Results per variant
+# ## Uitkomsten per variant
 
 # %%
 pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
@@ -128,20 +140,23 @@ for j, y in enumerate(years):
         ax1.scatter(np.full(len(vals), i + off), vals, s=14, color=colors[v], alpha=0.6)
         ax1.plot([i + off - 0.1, i + off + 0.1], [vals.mean()] * 2, color="k", lw=1.5)
 budget0 = agg[(agg["variant"] == "traject") & (agg["year"] == year0)]["budget"].iloc[0]
-ax1.axhline(budget0 / 1e3, color="0.4", ls="--", lw=0.8, label=f"budget {year0} (mean traject spend)")
-ax1.set_xticks(x, variants, rotation=30, ha="right")
-span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]} (left to right)"
-ax1.set_title(f"{municipality}, {segment}: spend per replication (dots) and mean (black line), {span}")
-ax1.set_xlabel("bekostiging variant")
-ax1.set_ylabel("spend, EUR thousand per year")
-ax1.legend(fontsize=8)
+ax1.axhline(budget0 / 1e3, color="0.4", ls="--", lw=0.8)   # the budget: mean traject spend
+ax1.set_xticks(x, [vname[v] for v in variants], rotation=30, ha="right")
+span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]} (van links naar rechts)"
+ax1.set_title(f"{municipality}, {segment}: uitgaven per replicatie (punten) en gemiddelde (zwarte streep), {span}\n"
+              "stippellijn: budget = gemiddelde trajectuitgaven", fontsize=10)
+ax1.set_xlabel("bekostigingsvariant")
+ax1.set_ylabel("uitgaven, duizend € per jaar")
+ax1.annotate(f"budget {year0}", (1, budget0 / 1e3), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+             textcoords="offset points", ha="right", fontsize=8, color="0.4")
 a0 = agg[agg["year"] == year0]
-ax2.barh(a0["variant"].astype(str), a0["kans_boven_budget"], color=[colors[v] for v in a0["variant"]])
+ax2.barh([vname[v] for v in a0["variant"].astype(str)], a0["kans_boven_budget"],
+         color=[colors[v] for v in a0["variant"]])
 ax2.invert_yaxis()
 ax2.set_xlim(0, 1)
-ax2.set_title(f"Probability spend exceeds the budget, {year0}")
-ax2.set_xlabel(f"share of {replications} replications")
-ax2.set_ylabel("bekostiging variant")
+ax2.set_title(f"Kans op uitgaven boven het budget, {year0}")
+ax2.set_xlabel(f"aandeel van {replications} replicaties")
+ax2.set_ylabel("bekostigingsvariant")
 save_figure(fig, out_dir, "spend_and_predictability", source, key=True)
 
 # %%
@@ -149,28 +164,30 @@ payback = {v: cmp.payments[v].query("kind == 'payback' and year == @year0")
               .assign(municipality=lambda d: d["municipality"].astype(str))
               .query("municipality == @municipality")["amount"].sum() / replications for v in variants}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
-ax1.bar(a0["variant"].astype(str), a0["verrekening_gem"] / 1e3, color=[colors[v] for v in a0["variant"]],
-        label="verrekening (settlement)")
-ax1.bar(a0["variant"].astype(str), [payback[v] / 1e3 for v in a0["variant"].astype(str)], color="none",
-        edgecolor="k", hatch="//", label="terugbetaling of empty plek-days")
-ax1.legend(fontsize=8)
+ax1.bar([vname[v] for v in a0["variant"].astype(str)], a0["verrekening_gem"] / 1e3,
+        color=[colors[v] for v in a0["variant"]], label="verrekening")
+ax1.bar([vname[v] for v in a0["variant"].astype(str)], [payback[v] / 1e3 for v in a0["variant"].astype(str)],
+        color="none", edgecolor="k", hatch="//", label="terugbetaling van lege plekdagen")
 ax1.axhline(0, color="0.3", lw=0.8)
-ax1.set_title(f"Year-end settlement and payback, {year0}\n(+ municipality pays extra, - provider pays back)")
-ax1.set_xlabel("bekostiging variant")
-ax1.set_ylabel("EUR thousand per year (mean over replications)")
+ax1.set_title(f"Verrekening (gevuld) en terugbetaling van lege plekdagen (gearceerd), {year0}\n(+ gemeente betaalt "
+              "bij, - aanbieder betaalt terug)", fontsize=10)
+ax1.set_xlabel("bekostigingsvariant")
+ax1.set_ylabel("duizend € per jaar\n(gemiddelde over replicaties)")
 ax1.tick_params(axis="x", rotation=30)
+plt.setp(ax1.get_xticklabels(), ha="right")
 m = a0.dropna(subset=["marge_gem"])
-ax2.bar(m["variant"].astype(str), m["marge_gem"] / 1e3, yerr=m["marge_sd"].fillna(0) / 1e3, capsize=3,
-        color=[colors[v] for v in m["variant"]])
+ax2.bar([vname[v] for v in m["variant"].astype(str)], m["marge_gem"] / 1e3, yerr=m["marge_sd"].fillna(0) / 1e3,
+        capsize=3, color=[colors[v] for v in m["variant"]])
 ax2.axhline(0, color="0.3", lw=0.8)
-ax2.set_title(f"Provider margin (all providers together), {year0}\nmean +- sd across replications = risk")
-ax2.set_xlabel("bekostiging variant")
-ax2.set_ylabel("EUR thousand per year")
+ax2.set_title(f"Marge van de aanbieders (samen), {year0}\ngemiddelde ± sd over replicaties = risico")
+ax2.set_xlabel("bekostigingsvariant")
+ax2.set_ylabel("duizend € per jaar")
 ax2.tick_params(axis="x", rotation=30)
+plt.setp(ax2.get_xticklabels(), ha="right")
 save_figure(fig, out_dir, "settlements_and_margin", source)
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
 a = a0.set_index(a0["variant"].astype(str))
@@ -178,25 +195,27 @@ steady = a["uitgaven_sd"].idxmin()
 volatile = a["uitgaven_sd"].idxmax()
 cheapest, dearest = a["uitgaven_gem"].idxmin(), a["uitgaven_gem"].idxmax()
 top = a["marge_sd"].max()
-risky = " and ".join(a.index[a["marge_sd"] >= top - 1]) if a["marge_sd"].notna().any() else "n/a"
+risky = " en ".join(vname[v] for v in a.index[a["marge_sd"] >= top - 1]) if a["marge_sd"].notna().any() else "n.v.t."
+settle = a["verrekening_gem"].abs().idxmax()
 answer = (
-    f"For {municipality} {segment} in {year0}, mean spend ranges from EUR {a.loc[cheapest, 'uitgaven_gem']:,.0f} "
-    f"({cheapest}) to EUR {a.loc[dearest, 'uitgaven_gem']:,.0f} ({dearest}); spend is most predictable under "
-    f"{steady} (sd EUR {a.loc[steady, 'uitgaven_sd']:,.0f}) and least under {volatile} (sd EUR "
-    f"{a.loc[volatile, 'uitgaven_sd']:,.0f}, P(over budget) {a.loc[volatile, 'kans_boven_budget']:.0%}). "
-    f"The provider's margin is most uncertain under {risky} (sd EUR {top:,.0f}), "
-    f"and the largest mean settlement is EUR {a['verrekening_gem'].abs().max():,.0f} "
-    f"({a['verrekening_gem'].abs().idxmax()}); {replications} replications, so treat probabilities as rough. "
-    f"Tariffs are the funded baseline's (priced on 2019 spend, params/derive_funding.py), paid under the standard "
-    f"conventions of docs/funding.md; {municipality} differs from the other municipalities only by population and "
-    f"its plekken (the documents give no other per-municipality figures)."
+    f"Standaardscenario Noord-Limburg. Voor {municipality} {segment} in {year0} lopen de gemiddelde uitgaven van "
+    f"{euro(a.loc[cheapest, 'uitgaven_gem'])} ({vname[cheapest]}) tot {euro(a.loc[dearest, 'uitgaven_gem'])} "
+    f"({vname[dearest]}); de uitgaven zijn het best voorspelbaar onder {vname[steady]} (sd "
+    f"{euro(a.loc[steady, 'uitgaven_sd'])}) en het slechtst onder {vname[volatile]} (sd "
+    f"{euro(a.loc[volatile, 'uitgaven_sd'])}, kans boven budget {percent(a.loc[volatile, 'kans_boven_budget'], 0)}). "
+    f"De marge van de aanbieder is het onzekerst onder {risky} (sd {euro(top)}), en de grootste gemiddelde "
+    f"verrekening is {euro(a['verrekening_gem'].abs().max())} ({vname[settle]}); {replications} replicaties, dus "
+    f"lees de kansen als ruwe schattingen. De tarieven zijn die van de gefinancierde basis (geprijsd op de uitgaven "
+    f"2019, params/derive_funding.py), betaald onder de standaardconventies van docs/funding.md; {municipality} "
+    f"verschilt van de andere gemeenten alleen in inwonertal en plekken (de documenten geven geen andere cijfers "
+    f"per gemeente)."
 )
-save_answer(out_dir, f"How do the funding variants compare for {municipality} {segment} on spend, predictability, "
-            "settlements and provider risk?", answer)
+save_answer(out_dir, f"Hoe verhouden de bekostigingsvarianten zich voor {municipality} {segment} op uitgaven, "
+            "voorspelbaarheid, verrekening en risico voor de aanbieder?", answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["spend_and_predictability", "settlements_and_margin"])

@@ -14,35 +14,44 @@
 # ---
 
 # %% [markdown]
-# # 06 Projection 2022-2025: how fast does spend grow, with and without the measures?
+# # 06 Raming 2022-2025: hoe snel groeien de uitgaven, met en zonder de maatregelen?
 #
-# **Question.** With the documents' growth rates (youth 5%, Wmo 3% a year, note 004 par. 6), how
-# does spend develop from 2022 to 2025, how much lower is it with the note's measures, and how does
-# the model's 2025 total compare with the note's > EUR 140 M without and ~ EUR 134 M with measures?
+# **Vraag.** Hoe ontwikkelen de uitgaven zich van 2022 tot 2025 bij de groei uit de documenten
+# (jeugd 5%, Wmo 3% per jaar, 004 Inkoopnota Noord-Limburg, par. 6), hoeveel lager zijn ze met de
+# maatregelen van de nota, en hoe verhoudt het totaal van het model in 2025 zich tot de ruim € 140 mln
+# zonder en circa € 134 mln met maatregelen uit de nota?
 #
-# **Set-up.** *Autonomous*: the scenario as it is. *With measures*: the same scenario with the
-# measures the note names (004 par. 6), from 1 January 2023 (the note: costs rise less fast from 2023
-# on), as `maatregelen` of the scenario (they change only trajecten that start, or toewijzingen made,
-# on or after that date):
-# - more ambulant alternatives instead of verblijf (youth S1): a share of the new S1 toewijzingen goes
-#   to an ambulant traject type instead;
-# - faster outflow from residential treatment to a woonplek (youth S2): S1 trajecten that end in
-#   doorstroom to S2 are shorter;
-# - shorter doorlooptijden of treatment (several Wmo and youth segments): a doorlooptijd factor.
+# **Opzet.** *Autonoom*: het scenario zoals het is. *Met maatregelen*: hetzelfde scenario met de
+# maatregelen die de nota noemt (004 par. 6), vanaf 1 januari 2023 (de nota: de kosten stijgen
+# vanaf 2023 minder snel), als `maatregelen` van het scenario (ze veranderen alleen trajecten die op
+# of na die datum starten, of toewijzingen die dan worden gedaan):
+# - meer ambulante alternatieven in plaats van verblijf (jeugd S1): een deel van de nieuwe
+#   S1-toewijzingen gaat naar een ambulant trajecttype;
+# - snellere uitstroom van behandeling met verblijf naar een woonplek (jeugd S2): S1-trajecten die
+#   eindigen in doorstroom naar S2 zijn korter;
+# - kortere doorlooptijden van behandeling (enkele Wmo- en jeugdsegmenten): een doorlooptijdfactor.
 #
-# The documents give none of the sizes: each is a labelled assumption in the parameters cell. The
-# two doorlooptijd factors (youth, Wmo) are calibrated by a short loop so that the mean yearly spend
-# growth 2022-2025 is `youth_reduction` / `wmo_reduction` lower than without measures (the note's
-# 1.5 and 2 points, footnote 3); the ambulant share and the outflow factor are set by hand. Spend is
-# what the scenario's funding contracts pay (`compute_payments`), in nominal euros (the contract
-# prices of each year; the growth shown is nominal). Both variants run on common random numbers, so
-# 2022 is identical in both (checked below) and every difference is paired, with a 95% confidence
-# interval over replications.
+# De documenten geven geen van de groottes: elk is een benoemde aanname in de parametercel. De twee
+# doorlooptijdfactoren (jeugd, Wmo) worden met een korte lus zo gekalibreerd dat de gemiddelde
+# jaarlijkse groei van de uitgaven 2022-2025 `youth_reduction` / `wmo_reduction` lager is dan zonder
+# maatregelen (de 1,5 en 2 procentpunt van de nota, voetnoot 3); het ambulante aandeel en de
+# uitstroomfactor zijn met de hand gezet. Uitgaven zijn wat de bekostigingscontracten van het
+# scenario betalen (`compute_payments`), in nominale euro's (de contractprijzen van elk jaar; de
+# getoonde groei is nominaal). Beide varianten draaien op gemeenschappelijke toevalsgetallen, dus
+# 2022 is in beide gelijk (hieronder gecontroleerd) en elk verschil is gepaard, met een
+# 95%-betrouwbaarheidsinterval over de replicaties.
 #
-# `segments` picks the segments to simulate (default: a small subset, so the notebook runs in
-# under a minute; `make run` uses "all"). The segments a subset's clients move on to (opschaling, the
-# ambulant alternative) are simulated too, but receive only part of their inflow: read the subset run
-# as a demonstration and the "all" run as the projection.
+# `segments` kiest de segmenten om te simuleren (standaard een klein deel, zodat de pagina in minder
+# dan een minuut draait; `make run` gebruikt "all"). De segmenten waar de cliënten van een deel
+# naartoe gaan (opschaling, het ambulante alternatief) worden ook gesimuleerd, maar krijgen maar een
+# deel van hun instroom: lees een run op een deel als demonstratie en de run op "all" als de raming.
+#
+# **Waar dit op rust**
+# - groei 5% (jeugd) en 3% (Wmo) per jaar en de verwachte afremming (1,5 en 2 procentpunt vanaf
+#   2023): 004 Inkoopnota Noord-Limburg, par. 6 en voetnoot 3;
+# - uitgaven 2019 per segment en de totalen van de nota voor 2025: 004 par. 6;
+# - aannames: het ambulante aandeel (15%), het doel-trajecttype, de uitstroomfactor (0,8) en de
+#   segmenten met kortere doorlooptijden (zie de parameters).
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"   # needs a funding: section (spend comes from the payment rules)
@@ -71,24 +80,27 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from simulation.report.helpers import focus, measures_builder
+from simulation.report.labels import euro, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.projection import (calibrate_measures, growth_reduction, paired_difference, projection_bands,
                                           reconciliation, unpaid_segments, yearly_growth)
 from simulation.report.setup import notebook_context
+from simulation.report.texts import subset_banner, with_banner
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="uncertainty bands", horizon_years=horizon_years, segments=segments, data_2019=data_2019,
-                       source_note="; 2019 spend and the note's totals: note 004 par. 6", youth_reduction=youth_reduction,
+                       references=[("004", "par. 6 (uitgaven 2019, groei en totalen 2025)")], youth_reduction=youth_reduction,
                        wmo_reduction=wmo_reduction)
 sc, source, segments = ctx.scenario, ctx.source, ctx.segments
 years = sc.years
 first_year, last_year = years[0], years[-1]
 
 # %% [markdown]
-# ## The two variants and the calibration of the measures
+# ## De twee varianten en de kalibratie van de maatregelen
 
 # %%
-SOURCE = "assumption: size not in the documents (notebook 06 parameters); doorlooptijd factors calibrated on 004 par. 6 fn. 3"
+SOURCE = ("aanname: grootte niet in de documenten (parameters van pagina 06); doorlooptijdfactoren gekalibreerd op "
+          "004 par. 6 vn. 3")
 raw = sc.model_dump(mode="json", exclude_none=True)
 sizes = dict(ambulant_share=ambulant_share, ambulant_to=ambulant_to, outflow_factor=outflow_factor,
              youth_segments=youth_shorter, wmo_segments=wmo_shorter, source=SOURCE)
@@ -99,8 +111,11 @@ build = measures_builder(base, measures_from, **sizes)   # doorlooptijd factors 
 included = list(base["segments"])
 domains = {s: v["domain"] for s, v in base["segments"].items()}
 targets = {d: r for d, r in (("jeugd", youth_reduction), ("wmo", wmo_reduction)) if d in domains.values()}
-print(f"segments simulated: {included} (asked: {segments}; the others receive their clients by opschaling or a measure)")
-print(f"segments no contract pays (missing from the spend): {unpaid_segments(base) or 'none'}")
+print(f"gesimuleerde segmenten: {included} (gevraagd: {segments}; de andere krijgen hun cliënten door opschaling of "
+      "een maatregel)")
+print(f"segmenten die geen contract betaalt (ontbreken in de uitgaven): {unpaid_segments(base) or 'geen'}")
+banner = subset_banner(segments, sc.segments)
+print(banner)
 factors, per_rep, history = calibrate_measures(base, build, targets, seed, replications, workers, first=first_year,
                                                last=last_year, max_iter=calibration_steps)
 save_table(history, out_dir, "calibration_steps")
@@ -128,28 +143,34 @@ assert (first["autonomous"] == first["with measures"]).all(), "2022 differs betw
 reduction.round(4)
 
 # %%
-growth.pivot_table(index=["domain", "year"], columns="variant", values="growth").map(lambda g: f"{g:+.1%}")
+growth.pivot_table(index=["domain", "year"], columns="variant", values="growth").map(
+    lambda g: ("+" if g > 0 else "") + percent(g))
 
 # %%
 colors = {"autonomous": "#c44e52", "with measures": "#55a868"}
+shown = {"autonomous": "autonoom", "with measures": "met maatregelen"}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1.4, 1]})
 for v, c in colors.items():
     p = proj[(proj["variant"] == v) & (proj["domain"] == "total")]
     ax1.fill_between(p["year"], p["min"] / 1e6, p["max"] / 1e6, color=c, alpha=0.25)
-    ax1.plot(p["year"], p["gem"] / 1e6, "o-", color=c, label=f"model, {v} (mean; band: range over replications)")
+    ax1.plot(p["year"], p["gem"] / 1e6, "o-", color=c, label=f"model, {shown[v]} (gemiddelde; band: bereik over "
+             "replicaties)")
 ax1.axvline(int(measures_from[:4]) - 0.5, color="0.5", lw=0.8, ls=":")
 ax1.set_xticks(years)
-ax1.set_title(f"Spend {first_year}-{last_year} paid by the contracts, segments {', '.join(included)} (nominal)")
-ax1.set_xlabel("year")
-ax1.set_ylabel("EUR million per year (nominal)")
+ax1.set_title(f"Uitgaven {first_year}-{last_year} betaald door de contracten, segmenten {', '.join(included)} "
+              "(nominaal)", fontsize=10)
+ax1.set_xlabel("jaar")
+ax1.set_ylabel("€ mln per jaar (nominaal)")
 ax1.legend(fontsize=8)
 ax2.bar(d["year"], d["gem"] / 1e6, color="#55a868",
         yerr=[(d["gem"] - d["ci_laag"]).fillna(0) / 1e6, (d["ci_hoog"] - d["gem"]).fillna(0) / 1e6], capsize=3)
 ax2.axhline(0, color="0.3", lw=0.8)
 ax2.set_xticks(years)
-ax2.set_title("With measures minus autonomous (paired, 95% CI)")
-ax2.set_xlabel("year")
-ax2.set_ylabel("EUR million per year (nominal)")
+ax2.set_title("Met maatregelen min autonoom (gepaard, 95%-BI)")
+ax2.set_xlabel("jaar")
+ax2.set_ylabel("€ mln per jaar (nominaal)")
+if banner:
+    fig.suptitle("Demonstratie op een deel van de segmenten (kleine standaardinstellingen)", fontsize=10, color="#c44e52")
 save_figure(fig, out_dir, "spend_projection", source, key=True)
 
 # %%
@@ -160,26 +181,28 @@ for ax, dom in zip(axes[0], doms):
         p = proj[(proj["variant"] == v) & (proj["domain"] == dom)]
         ax.fill_between(p["year"], 100 * p["min"] / p["gem"].iloc[0], 100 * p["max"] / p["gem"].iloc[0], color=c,
                         alpha=0.2)
-        ax.plot(p["year"], 100 * p["gem"] / p["gem"].iloc[0], "o-", color=c, label=v)
+        ax.plot(p["year"], 100 * p["gem"] / p["gem"].iloc[0], "o-", color=c, label=shown[v])
     ax.set_xticks(years)
-    ax.set_title(f"{dom}: nominal spend index ({first_year} = 100), range over replications")
-    ax.set_xlabel("year")
+    ax.set_title(f"{'Jeugd' if dom == 'jeugd' else 'Wmo'}: index nominale uitgaven ({first_year} = 100), bereik over "
+                 "replicaties", fontsize=10)
+    ax.set_xlabel("jaar")
     ax.set_ylabel(f"index ({first_year} = 100)")
     ax.legend(fontsize=8)
 save_figure(fig, out_dir, "index_per_domain", source)
 
 # %% [markdown]
-# ## Reconciliation with note 004
+# ## Aansluiting met nota 004
 #
-# The note's totals cover youth, Wmo and participatie maatwerk **including PGB and algemene
-# voorzieningen** and excluding Beschermd Wonen. The model covers maatwerk in natura only: the youth
-# segments S1-S4 and Wmo S1a-S3b it simulates, paid by their contracts. The documents do not give
-# the 2019 total of the note's scope, its split into youth, Wmo and participatie, the PGB and
-# algemene-voorzieningen amounts, or how the note turned its rates into the 2025 figures (base year,
-# whether the reduction applies in 2023 and 2024 too); the one participatie figure is S1 2019 spend
-# of EUR 0.55 M (par. 7.3). The middle row applies the note's rates to the 2019 spend of the model's
-# segments without lag, as the note does: it shows how much of the gap is scope and how much the
-# model's dynamics (lags, the payment rules).
+# De totalen van de nota omvatten maatwerk jeugd, Wmo en participatie **inclusief PGB en algemene
+# voorzieningen** en exclusief Beschermd Wonen. Het model omvat alleen maatwerk in natura: de
+# jeugdsegmenten S1-S4 en Wmo S1a-S3b die het simuleert, betaald door hun contracten. De documenten
+# geven niet het totaal over 2019 van de reikwijdte van de nota, de verdeling over jeugd, Wmo en
+# participatie, de bedragen voor PGB en algemene voorzieningen, of hoe de nota haar percentages in
+# de cijfers voor 2025 omzette (basisjaar, of de afremming ook in 2023 en 2024 geldt); het enige
+# cijfer voor participatie zijn de uitgaven S1 in 2019 van € 0,55 mln (004 par. 7.3). De middelste
+# rij past de percentages van de nota toe op de uitgaven 2019 van de segmenten van het model, zonder
+# vertraging, zoals de nota doet: zo is te zien hoeveel van het verschil reikwijdte is en hoeveel de
+# dynamiek van het model (vertraging, de betaalregels).
 
 # %%
 recon = reconciliation(per_rep, ctx.data_2019, included, last_year)
@@ -189,7 +212,7 @@ recon.assign(**{c: (recon[c] / 1e6).round(1) for c in ["without_measures", "with
     {"difference_pct": 1})
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
 t = proj[proj["domain"] == "total"].set_index(["variant", "year"])
@@ -198,25 +221,30 @@ meas1 = t.loc[("with measures", last_year), "gem"]
 n = max(last_year - first_year, 1)
 dd = d.set_index("year").loc[last_year]
 red = reduction.set_index("domain")
-parts = "; ".join(f"{dom} {red.loc[dom, 'reduction_points']:.1f} points (target {100 * targets[dom]:.1f}; doorlooptijd "
-                  f"factor {factors[dom]:.2f})" for dom in targets if dom in red.index)
+parts = "; ".join(f"{dom} {number(red.loc[dom, 'reduction_points'], 1)} procentpunt (doel {number(100 * targets[dom], 1)}; "
+                  f"doorlooptijdfactor {number(factors[dom], 2)})" for dom in targets if dom in red.index)
 model = recon.set_index("source").loc["model"]
+mln = {"million": True, "decimals": 2}
 answer = (
-    f"For segments {', '.join(included)}, spend paid by the contracts (nominal) goes from EUR {auto0 / 1e6:.2f} M in "
-    f"{first_year} to EUR {auto1 / 1e6:.2f} M in {last_year} without measures ({100 * ((auto1 / auto0) ** (1 / n) - 1):.1f}% "
-    f"a year) and to EUR {meas1 / 1e6:.2f} M with the measures from {measures_from[:4]} "
-    f"({100 * ((meas1 / auto0) ** (1 / n) - 1):.1f}% a year): EUR {-dd['gem'] / 1e6:.2f} M less in {last_year} "
-    f"(95% CI {-dd['ci_hoog'] / 1e6:.2f} to {-dd['ci_laag'] / 1e6:.2f} M, paired over {replications} replications). "
-    f"Yearly growth {first_year}-{last_year} is lower by {parts}. The note expects > EUR 140 M without and ~ EUR 134 M "
-    f"with measures in 2025 ({-100 * 6 / 140:.1f}%) for a wider scope (also PGB, algemene voorzieningen, participatie); "
-    f"the model's {model['year']} difference is {model['difference_pct']:.1f}%. {recon.attrs['coverage']}."
+    f"Standaardscenario Noord-Limburg. Voor de segmenten {', '.join(included)} gaan de uitgaven die de contracten "
+    f"betalen (nominaal) van {euro(auto0, **mln)} in {first_year} naar {euro(auto1, **mln)} in {last_year} zonder "
+    f"maatregelen ({percent((auto1 / auto0) ** (1 / n) - 1)} per jaar) en naar {euro(meas1, **mln)} met de "
+    f"maatregelen vanaf {measures_from[:4]} ({percent((meas1 / auto0) ** (1 / n) - 1)} per jaar): "
+    f"{euro(-dd['gem'], **mln)} minder in {last_year} (95%-BI {euro(-dd['ci_hoog'], **mln)} tot "
+    f"{euro(-dd['ci_laag'], **mln)}, gepaard over {replications} replicaties). De jaarlijkse groei "
+    f"{first_year}-{last_year} is lager met {parts}. De nota verwacht in 2025 ruim € 140 mln zonder en circa "
+    f"€ 134 mln met maatregelen ({percent(-6 / 140)}) voor een bredere reikwijdte (ook PGB, algemene voorzieningen, "
+    f"participatie); het verschil van het model in {model['year']} is {number(model['difference_pct'], 1)}%. "
+    f"{recon.attrs['coverage']}."
 )
-save_answer(out_dir, f"How does spend grow {first_year}-{last_year} with the documented growth rates, and with the "
-            "measures of note 004?", answer)
+if banner:
+    answer = with_banner(banner, answer)
+save_answer(out_dir, f"Hoe groeien de uitgaven {first_year}-{last_year} bij de groei uit de documenten, en met de "
+            "maatregelen van nota 004?", answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["spend_projection", "index_per_domain"])

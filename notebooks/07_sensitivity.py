@@ -14,22 +14,28 @@
 # ---
 
 # %% [markdown]
-# # 07 Sensitivity: which assumptions drive the trajecten-vs-plekken result?
+# # 07 Gevoeligheid: welke aannames bepalen de uitkomst trajecten tegen plekken?
 #
-# **Question.** The headline comparison of notebook 03 for one municipality (default Venlo, youth
-# S3) is *plekken minus trajecten*: the difference in spend and in mean wait. How much does it
-# move when one assumption at a time is changed: the providers' behaviour under plekken
-# (doorlooptijd factor), the instroom (+-10%), the doorlooptijd (+-10%) and the number of plekken
-# bought (+-10%)?
+# **Vraag.** De kernvergelijking van pagina 03 voor één gemeente (standaard Venlo, jeugd S3) is
+# *plekken min trajecten*: het verschil in uitgaven en in gemiddelde wachttijd. Hoeveel verschuift
+# die als telkens één aanname verandert: het gedrag van aanbieders onder plekken
+# (doorlooptijdfactor), de instroom (+/-10%), de doorlooptijd (+/-10%) en het aantal ingekochte
+# plekken (+/-10%)?
 #
-# **Set-up.** As notebook 03, but only the chosen municipality converts: the other municipalities
-# keep trajecten without contracts (not counted). Plekken: N = pilot load / `target_bezetting`,
-# fixed when instroom or doorlooptijd change (the municipality bought them beforehand). Tariffs:
-# the scenario's own (priced on 2019 spend, as in 03). The payment conventions of the traject
-# tariff are varied too (a table after the tornado): the base run's trajecten log paid again under
-# each convention. Every setting runs both variants on common random
-# numbers; each bar is the paired mean difference at the low and the high value, one factor at a
-# time, around the base value (vertical line).
+# **Opzet.** Zoals pagina 03, maar alleen de gekozen gemeente zet om: de andere gemeenten houden
+# trajecten zonder contracten (niet meegeteld). Plekken: N = belasting uit de proefrun /
+# `target_bezetting`, vast als instroom of doorlooptijd veranderen (de gemeente kocht ze vooraf in).
+# Tarieven: die van het scenario (geprijsd op de uitgaven 2019, zoals in 03). Ook de betaalconventies
+# van het trajecttarief variëren (een tabel na het tornadodiagram): het trajectenlog van de basisrun
+# opnieuw betaald onder elke conventie. Elke instelling draait beide varianten op
+# gemeenschappelijke toevalsgetallen; elke balk is het gepaarde gemiddelde verschil bij de lage en
+# de hoge waarde, één factor tegelijk, rond de basiswaarde (verticale lijn).
+#
+# **Waar dit op rust**
+# - het standaardscenario Noord-Limburg en zijn tarieven (uitgaven 2019, 004 Inkoopnota
+#   Noord-Limburg, par. 6);
+# - aannames: de variatiebreedte (`delta` = 10%), de gedragsfactoren (0,9 / 1,1),
+#   `target_bezetting` 95%, de standaardbetaalconventies (docs/funding.md).
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
@@ -56,10 +62,12 @@ from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.report.helpers import (concurrent_load, contracts_for, focus, plekken_for_load, scenario_tariffs,
                                        without_plekken)
+from simulation.report.labels import euro, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.sensitivity import PlekkenVsTrajecten
 from simulation.report.variants import convention_effects, driving_convention
 from simulation.report.setup import notebook_context
+from simulation.report.texts import signed_number
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="paired differences", horizon_years=horizon_years, municipality=municipality,
@@ -68,7 +76,7 @@ ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, 
 sc, source, ref = ctx.scenario, ctx.source, ctx.data_2019
 
 # %% [markdown]
-# ## Base case and the one-at-a-time settings
+# ## Basisgeval en de instellingen, één tegelijk
 
 # %%
 base = without_plekken(focus(sc.model_dump(mode="json", exclude_none=True), [segment]), segment)
@@ -85,42 +93,45 @@ comparison = PlekkenVsTrajecten(base, base_sc, municipality, segment, tariffs, t
                                 replications, seed, workers)
 lo_b, hi_b = behaviour_factors
 factors = {
-    f"doorlooptijd factor under plekken ({lo_b:g} / {hi_b:g}; behaviour, aanname)": ("behaviour", lo_b, hi_b),
-    f"instroom (-/+{delta:.0%})": ("instroom", 1 - delta, 1 + delta),
-    f"doorlooptijd, all trajecten (-/+{delta:.0%})": ("doorlooptijd", 1 - delta, 1 + delta),
-    f"plekken bought (-/+{delta:.0%})": ("plekken", 1 - delta, 1 + delta),
+    f"doorlooptijdfactor onder plekken ({number(lo_b, 1)} / {number(hi_b, 1)}; gedrag, aanname)": ("behaviour", lo_b,
+                                                                                                 hi_b),
+    f"instroom (-/+{percent(delta, 0)})": ("instroom", 1 - delta, 1 + delta),
+    f"doorlooptijd, alle trajecten (-/+{percent(delta, 0)})": ("doorlooptijd", 1 - delta, 1 + delta),
+    f"ingekochte plekken (-/+{percent(delta, 0)})": ("plekken", 1 - delta, 1 + delta),
 }
 base_result = comparison.setting()
 tornado = comparison.tornado(factors)
 save_table(tornado, out_dir, "tornado")
-print(f"base: plekken - trajecten spend EUR {base_result['uitgaven_verschil']:,.0f}, wait {base_result['wacht_verschil']:+.1f} days")
+print(f"basis: plekken - trajecten, uitgaven {euro(base_result['uitgaven_verschil'])}, wachttijd "
+      f"{number(base_result['wacht_verschil'], 1)} dagen")
 tornado[["factor", "uitgaven_verschil_bij_laag", "uitgaven_verschil_bij_hoog", "wacht_verschil_bij_laag", "wacht_verschil_bij_hoog"]].round(1)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.6))
 for ax, key, scale, unit, title in [
-        (axes[0], "uitgaven", 1e3, "EUR thousand per year", f"Spend, plekken minus trajecten, {municipality} {segment} {year0}"),
-        (axes[1], "wacht", 1.0, "days (mean wait, new trajecten)", "Mean wait, plekken minus trajecten")]:
+        (axes[0], "uitgaven", 1e3, "duizend € per jaar", f"Uitgaven, plekken min trajecten, {municipality} {segment} {year0}"),
+        (axes[1], "wacht", 1.0, "dagen (gemiddelde wachttijd, nieuwe trajecten)", "Gemiddelde wachttijd, plekken min "
+         "trajecten")]:
     t = tornado.sort_values("uitgaven_bereik")          # one order for both panels
     y = np.arange(len(t))
     b = base_result[f"{key}_verschil"] / scale
     lo_v, hi_v = t[f"{key}_verschil_bij_laag"] / scale, t[f"{key}_verschil_bij_hoog"] / scale
-    ax.barh(y, lo_v - b, left=b, color="#4c72b0", label="low value")
-    ax.barh(y, hi_v - b, left=b, color="#dd8452", label="high value")
+    ax.barh(y, lo_v - b, left=b, color="#4c72b0", label="lage waarde")
+    ax.barh(y, hi_v - b, left=b, color="#dd8452", label="hoge waarde")
     ax.axvline(b, color="k", lw=1)
     ax.set_yticks(y, t["factor"] if key == "uitgaven" else [""] * len(t))
     ax.set_title(title)
     ax.set_xlabel(unit)
-    ax.set_ylabel("assumption changed" if key == "uitgaven" else "(same order as left)")
-    ax.legend(fontsize=8, loc="lower right")
-fig.suptitle(f"One-at-a-time sensitivity of the plekken-vs-trajecten comparison (base at the black line)")
+    ax.set_ylabel("gewijzigde aanname" if key == "uitgaven" else "(zelfde volgorde als links)")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)
+fig.suptitle("Gevoeligheid van de vergelijking plekken tegen trajecten, één aanname tegelijk (basis bij de zwarte lijn)")
 save_figure(fig, out_dir, "tornado", source, key=True)
 
 # %% [markdown]
-# ## Payment conventions of the traject tariff
+# ## Betaalconventies van het trajecttarief
 #
-# The base run's trajecten log paid again under each convention (docs/funding.md, "traject"); the
-# plekken variant stays as it is. Paired by replication, 95% CI.
+# Het trajectenlog van de basisrun opnieuw betaald onder elke conventie (docs/funding.md,
+# "traject"); de plekkenvariant blijft zoals hij is. Gepaard per replicatie, 95%-BI.
 
 # %%
 conventions = convention_effects(comparison.base_comparison, year0)
@@ -130,27 +141,36 @@ driver, driver_shift, driver_flips = driving_convention(conventions, municipalit
 conventions[["conventie", "verschil_gem", "verschil_ci_laag", "verschil_ci_hoog", "oordeel"]].round(0)
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
 top_s = tornado.loc[tornado["uitgaven_bereik"].idxmax()]
 top_w = tornado.loc[tornado["wacht_bereik"].idxmax()]
+same_sign = (np.sign(tornado[["uitgaven_verschil_bij_laag", "uitgaven_verschil_bij_hoog"]])
+             == np.sign(base_result["uitgaven_verschil"])).all().all()
+
+
 answer = (
-    f"For {municipality} {segment} in {year0}, plekken minus trajecten is EUR {base_result['uitgaven_verschil']:,.0f} in spend "
-    f"and {base_result['wacht_verschil']:+.1f} days in mean wait in the base case. The spend difference is most sensitive to "
-    f"{top_s['factor']} (EUR {top_s['uitgaven_verschil_bij_laag']:,.0f} to {top_s['uitgaven_verschil_bij_hoog']:,.0f}) and the wait "
-    f"difference to {top_w['factor']} ({top_w['wacht_verschil_bij_laag']:+.1f} to {top_w['wacht_verschil_bij_hoog']:+.1f} days); "
-    f"the sign of the spend difference {'never changes' if (np.sign(tornado[['uitgaven_verschil_bij_laag', 'uitgaven_verschil_bij_hoog']]) == np.sign(base_result['uitgaven_verschil'])).all().all() else 'changes in at least one setting'} "
-    f"({replications} replications per setting). Of the payment conventions of the traject tariff that act every "
-    f"year, '{driver}' moves the spend difference most: by EUR {driver_shift:+,.0f}"
-    f"{' (it turns the sign)' if driver_flips else ''} against the standard conventions (verlenging part of "
-    f"the tariff, 001; step-down lighter tariff, uitval start part only, beginstand paid before 2022: assumptions)."
+    f"Standaardscenario Noord-Limburg. Voor {municipality} {segment} in {year0} is plekken min trajecten in het "
+    f"basisgeval {euro(base_result['uitgaven_verschil'])} aan uitgaven (95%-BI "
+    f"{euro(base_result['uitgaven_verschil_ci_laag'])} tot {euro(base_result['uitgaven_verschil_ci_hoog'])}) en "
+    f"{signed_number(base_result['wacht_verschil'], 1)} dagen gemiddelde wachttijd. Het verschil in uitgaven is het gevoeligst "
+    f"voor {top_s['factor']} ({euro(top_s['uitgaven_verschil_bij_laag'])} tot "
+    f"{euro(top_s['uitgaven_verschil_bij_hoog'])}) en het verschil in wachttijd voor {top_w['factor']} "
+    f"({signed_number(top_w['wacht_verschil_bij_laag'], 1)} tot {signed_number(top_w['wacht_verschil_bij_hoog'], 1)} dagen); het teken van "
+    f"het verschil in uitgaven {'verandert nooit' if same_sign else 'verandert in minstens één instelling'} "
+    f"({replications} replicaties per instelling). Van de betaalconventies van het trajecttarief die elk jaar werken "
+    f"verschuift '{driver}' het verschil in uitgaven het meest: met {'+' if driver_shift > 0 else ''}"
+    f"{euro(driver_shift)}{' (het teken draait om)' if driver_flips else ''} tegen de standaardconventies "
+    f"(verlenging in het tarief, 001; afschaling lichter tarief, uitval alleen het startdeel, beginstand betaald "
+    f"vóór 2022: aannames)."
 )
-save_answer(out_dir, f"Which assumptions drive the plekken-vs-trajecten result for {municipality} {segment}?", answer)
+save_answer(out_dir, f"Welke aannames bepalen de uitkomst plekken tegen trajecten voor {municipality} {segment}?",
+            answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["tornado"])

@@ -14,30 +14,46 @@
 # ---
 
 # %% [markdown]
-# # 08 Evaluatie leerjaar 2022: plekken or trajecten, what did it do per municipality?
+# # 08 Evaluatie leerjaar 2022: plekken of trajecten, wat deed het per gemeente?
 #
-# **Question.** What happened in 2022 in each municipality (instroom, doorlooptijd, wait,
-# clients per plek, spend); do municipalities that funded by **plekken** differ from those
-# that funded by **trajecten**; and what would each municipality have seen under the *other*
-# choice? And which of these conclusions does one year of records actually support?
+# **Vraag.** Wat gebeurde er in 2022 in elke gemeente (instroom, doorlooptijd, wachttijd, cliënten
+# per plek, uitgaven); verschillen gemeenten die met **plekken** bekostigden van gemeenten die met
+# **trajecten** bekostigden; wat had elke gemeente gezien onder de *andere* keuze? En welke van
+# deze conclusies dragen de registraties van één jaar echt?
 #
-# How (all from the realised records, default the small synthetic `tests/data/records_2022`):
-# 1. **Describe 2022** per municipality from the records. Doorlooptijd is censoring-aware
-#    (Kaplan-Meier with delayed entry, and the calibration's censored maximum-likelihood fit);
-#    spend applies the funding rules of `simulation.funding` to the realised trajecten with a
-#    documented tariff.
-# 2. **Compare** municipalities by their funding choice (the records' `bekostiging` column).
-# 3. **Counterfactual**: calibrate the model on the records, then switch each municipality's
-#    choice (plekken <-> trajecten) and run both on **common random numbers**: the same clients
-#    arrive with the same needs, so differences are paired; 95% confidence intervals over
-#    replications.
-# 4. **What the data supports and what it cannot**, computed from the intervals.
+# > **⚠ Synthetische gegevens.** Standaard draait deze pagina op het kleine, kunstmatige
+# > registratiebestand `tests/data/records_2022` (twee gemeenten, gemaakt door
+# > `tests/data/make_records.py` uit het testscenario `tests/data/records_scenario.yaml`). De
+# > uitkomsten tonen hoe de evaluatie werkt; het zijn **geen bevindingen** over Venlo of Beesel.
+# > Dit is een ander scenario dan pagina 01 (het standaardscenario Noord-Limburg): daarom wacht
+# > men hier weken en daar vrijwel niet.
 #
-# Words: *traject* = one toewijzing of care, paid by a tariff; *plek* = a bought place a
-# municipality fills itself (empty plek-days are paid back); *instroom* = new clients;
-# *doorlooptijd* = days in care; *bekostiging* = funding form. See README for the glossary.
+# **Aanpak** (alles uit de gerealiseerde registraties):
+# 1. **2022 beschrijven** per gemeente. De doorlooptijd houdt rekening met censurering
+#    (Kaplan-Meier met vertraagde instap, en de gecensureerde meest-aannemelijke schatting van de
+#    kalibratie); de uitgaven passen de bekostigingsregels van `simulation.funding` toe op de
+#    gerealiseerde trajecten met een gedocumenteerd tarief.
+# 2. **Vergelijken** van gemeenten naar hun bekostigingskeuze (kolom `bekostiging`).
+# 3. **Tegenfeitelijk**: het model kalibreren op de registraties, dan de keuze van elke gemeente
+#    omdraaien (plekken <-> trajecten) en beide draaien op **gemeenschappelijke toevalsgetallen**:
+#    dezelfde cliënten komen met dezelfde zorgvraag, dus verschillen zijn gepaard; 95%-betrouwbaarheids-
+#    intervallen over de replicaties.
+# 4. **Wat de gegevens wel en niet dragen**, berekend uit de intervallen.
 #
-# The defaults are small so the notebook runs in seconds.
+# Woorden: *traject* = één toewijzing van zorg, betaald met een tarief; *plek* = een ingekochte
+# plaats die de gemeente zelf vult (lege plekdagen worden terugbetaald); *instroom* = nieuwe
+# cliënten; *doorlooptijd* = dagen in zorg; *bekostiging* = bekostigingsvorm.
+#
+# **Waar dit op rust**
+# - de registraties (standaard synthetisch, zie boven) en het basisscenario voor wat registraties
+#   niet tonen (inwoners, geplande doorlooptijd, ingekochte plekken);
+# - tarieven per traject: uitgaven 2019 per telling in Noord-Limburg (004 Inkoopnota Noord-Limburg,
+#   par. 6 en 7.2);
+# - aanname: de bekostiging verandert het gedrag van aanbieders niet (één jaar registraties kan dat
+#   niet tonen);
+# - aanname bij omzetting naar plekken: `plekken_bij_omzetting` (budgetneutraal of naar bezetting).
+#
+# De standaardparameters zijn klein, zodat de pagina in seconden draait.
 
 # %% tags=["parameters"]
 records = "tests/data/records_2022.parquet"       # realised records (CSV or Parquet, docs/records.md)
@@ -68,19 +84,26 @@ from simulation.config.scenario import scenario_from_dict
 from simulation.data.calibration import calibrate, kaplan_meier, prepare
 from simulation.experiment.compare import compare
 from simulation.report import counterfactual, evaluation
+from simulation.report.figures import SurvivalGroup, day_ticks, km_panel
+from simulation.report.labels import euro, name, number
 from simulation.report.notebooks import save_answer, save_figure, save_table
+from simulation.report.texts import SYNTHETIC_BANNER, cite, with_banner
 
 recs = evaluation.evaluation_context(records, base_scenario, municipalities, tarieven, plekken_bij_omzetting,
                                     replications, out_dir)
 rec, gemeenten, year, days = recs.frame, recs.gemeenten, recs.year, recs.days
 p0, p1 = recs.period
-print(f"{len(rec)} records from {recs.path.name}, study period {p0}..{p1}; municipalities {gemeenten}")
+banner = SYNTHETIC_BANNER if recs.synthetic else ""
+print(banner)
+print(f"{number(len(rec))} registraties uit {recs.path.name}, periode {p0:%d-%m-%Y} t/m {p1:%d-%m-%Y}; "
+      f"gemeenten: {', '.join(gemeenten)}")
 
 # %% [markdown]
-# ## Calibration
-# The calibrated scenario is the model of 2022 used for the counterfactual. The doorlooptijd fit is
-# censoring-aware: trajecten still open at the end of the period are right-censored, trajecten that
-# started before it are left-truncated (docs/records.md).
+# ## Kalibratie
+# Het gekalibreerde scenario is het model van 2022 waarmee het tegenfeitelijke scenario rekent. De
+# schatting van de doorlooptijd houdt rekening met censurering: trajecten die aan het eind van de
+# periode nog lopen zijn rechts gecensureerd, trajecten die ervoor begonnen links afgekapt
+# (docs/records.md).
 
 # %%
 cal_scenario, cal_report = calibrate(rec, base_scenario=recs.base_path)
@@ -91,37 +114,40 @@ save_table(durations, out_dir, "kalibratie_doorlooptijd")
 durations.round(3)
 
 # %% [markdown]
-# ## Which municipality funded how
-# One contract per municipality x provider x segment; the records say `plek` where the municipality
-# bought plekken at that provider. A municipality is counted as a **plekken** municipality when it
-# bought plekken anywhere, else as a **trajecten** municipality.
+# ## Welke gemeente bekostigde hoe
+# Eén contract per gemeente x aanbieder x segment; de registraties zeggen `plek` waar de gemeente
+# bij die aanbieder plekken inkocht. Een gemeente telt als **plekkengemeente** als ze ergens plekken
+# inkocht, anders als **trajectengemeente**.
 
 # %%
 choice = evaluation.funding_choice(rec)
 if choice.mixed:
-    print("Note: mixed bekostiging within", choice.mixed, "- the most frequent is used")
+    print("Let op: gemengde bekostiging binnen", choice.mixed, "- de meest voorkomende telt")
 keuze, switch_pairs = choice.keuze, choice.switch_pairs
-print(f"Switch scope (provider, segment): {switch_pairs} "
-      f"({'where some municipality bought plekken' if choice.plek_pairs else 'no plekken in the records: every pair'})")
+print(f"Omzetting voor (aanbieder, segment): {switch_pairs} "
+      f"({'waar een gemeente plekken inkocht' if choice.plek_pairs else 'geen plekken in de registraties: elk paar'})")
 funding_table = evaluation.funding_table(choice)
 save_table(funding_table, out_dir, "bekostiging_per_gemeente")
 funding_table
 
 # %% [markdown]
-# ## 2022 per municipality, from the records
-# Definitions (the same as the model's KPIs, so observed and simulated numbers compare):
-# - **instroom**: new episodes (a client's new toewijzingen in one segment on one day; not a
-#   verlenging, step-down or opschaling) toegewezen in the period, 95% Poisson interval;
-# - **doorlooptijd**: Kaplan-Meier median with delayed entry per municipality x segment (open
-#   trajecten censored, earlier starts left-truncated), bootstrap 95% interval; next to it the
-#   calibrated model's mean for the municipality's traject-type and provider mix. The naive mean of
-#   closed trajecten is shown only to show how censoring biases it downwards;
-# - **wait**: days from toewijzing to start of care for trajecten started in the period (not
-#   continuations), and the toewijzingen still waiting at the end (their wait is censored);
-# - **clients per plek**: clients in care in the period at a plek contract / plekken bought;
-# - **spend**: the funding rules (`compute_payments`) applied to the realised trajecten: traject =
-#   tariff at the start of care, plekken = occupied plek-days (at most the bought ones) x plek-day
-#   price; traject tariffs from `tarieven` (see the parameters).
+# ## 2022 per gemeente, uit de registraties
+# Definities (dezelfde als de KPI's van het model, zodat waargenomen en gesimuleerde cijfers
+# vergelijkbaar zijn):
+# - **instroom**: nieuwe episodes (nieuwe toewijzingen van een cliënt in één segment op één dag;
+#   geen verlenging, afschaling of opschaling) toegewezen in de periode, 95%-Poisson-interval;
+# - **doorlooptijd**: Kaplan-Meier-mediaan met vertraagde instap per gemeente x segment (lopende
+#   trajecten gecensureerd, eerdere starts links afgekapt), bootstrap-95%-interval; ernaast het
+#   gemiddelde van het gekalibreerde model voor de mix van trajecttypen en aanbieders van de
+#   gemeente. Het naïeve gemiddelde van de afgesloten trajecten staat er alleen om te tonen hoe
+#   censurering het omlaag trekt;
+# - **wachttijd**: dagen van toewijzing tot start van de zorg voor trajecten gestart in de periode
+#   (geen voortzettingen), en de toewijzingen die aan het eind nog wachten (hun wachttijd is
+#   gecensureerd);
+# - **cliënten per plek**: cliënten in zorg in de periode bij een plekkencontract / ingekochte plekken;
+# - **uitgaven**: de bekostigingsregels (`compute_payments`) op de gerealiseerde trajecten:
+#   traject = tarief bij de start van de zorg, plekken = bezette plekdagen (ten hoogste de
+#   ingekochte) x prijs per plekdag; tarieven uit `tarieven` (zie de parameters).
 
 # %%
 r = prepare(rec)
@@ -135,7 +161,7 @@ factual = [counterfactual.contract(m, p, s, b, tariffs, plekken_bought.get((m, p
 sc_factual = scenario_from_dict(base, source="calibrated 2022, funding as in the records",
                                 overrides={"funding": {"contracts": factual}})
 fin = evaluation.observed_finals(sc_factual, st, days, year)
-print("tariffs per traject (EUR):", tariffs)
+print("tarieven per traject:", {s_: {t: euro(v) for t, v in ts.items()} for s_, ts in tariffs.items()})
 
 rng = np.random.default_rng(seed)
 survival = evaluation.ModelSurvival(cal_report)
@@ -154,22 +180,19 @@ dur.round(1)
 # %%
 colors = {"plekken": "#dd8452", "trajecten": "#4c72b0"}
 segs = sorted(dur["segment"].unique())
-fig, axes = plt.subplots(2, 2, figsize=(13, 8.5))
+fig, axes = plt.subplots(2, 2, figsize=(14, 9))
 y = np.arange(len(desc))
 col = [colors[k] for k in desc["keuze"]]
 ax = axes[0, 0]
 if have_pop:
     v, lo_, hi_ = desc["instroom_per_1000"], desc["instroom_per_1000_ci_laag"], desc["instroom_per_1000_ci_hoog"]
-    ax.set_xlabel("new episodes per 1,000 inhabitants in the period (95% Poisson CI)")
+    ax.set_xlabel("nieuwe episodes per 1.000 inwoners in de periode (95%-Poisson-BI)")
 else:
     v, lo_, hi_ = desc["instroom"], desc["instroom_ci_laag"], desc["instroom_ci_hoog"]
-    ax.set_xlabel("new episodes in the period (95% Poisson CI)")
+    ax.set_xlabel("nieuwe episodes in de periode (95%-Poisson-BI)")
 ax.barh(y, v, xerr=[v - lo_, hi_ - v], color=col, capsize=3)
-for yi, n in zip(y, desc["instroom"]):
-    ax.annotate(f"{n} episodes", (0, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
-                color="white")
-ax.set_yticks(y, desc["municipality"])
-ax.set_ylabel("municipality")
+ax.set_yticks(y, [f"{m}\n({number(n)} episodes)" for m, n in zip(desc["municipality"], desc["instroom"])])
+ax.set_ylabel("gemeente")
 ax.set_title(f"Instroom {year}")
 ax = axes[0, 1]
 d = dur.sort_values(["municipality", "segment"], ascending=False).reset_index(drop=True)
@@ -177,77 +200,80 @@ yd = np.arange(len(d))
 err_lo = (d["km_mediaan"] - d["km_ci_laag"]).clip(lower=0).fillna(0)
 err_hi = (d["km_ci_hoog"] - d["km_mediaan"]).clip(lower=0).fillna(0)
 ax.barh(yd, d["km_mediaan"], xerr=[err_lo, err_hi], color=[colors[k] for k in d["keuze"]], capsize=3)
-ax.scatter(d["model_mediaan"], yd, marker="D", s=30, color="black", zorder=3, label="calibrated model median")
-for yi, r_ in zip(yd, d.itertuples()):
-    ax.annotate(f"{r_.gesloten} closed, {r_.open_eind} open", (0, yi), xytext=(4, 0), textcoords="offset points",
-                va="center", fontsize=8, color="white")
-ax.set_yticks(yd, [f"{m} / {s}" for m, s in zip(d["municipality"], d["segment"])])
-ax.set_ylabel("municipality / segment")
-ax.set_xlabel("days in care: Kaplan-Meier median with delayed entry (bootstrap 95% CI)")
-ax.set_title("Doorlooptijd, censoring-aware")
+ax.scatter(d["model_mediaan"], yd, marker="D", s=30, color="black", zorder=3, label="mediaan gekalibreerd model")
+ax.set_yticks(yd, [f"{m} / {s_}\n({r_.gesloten} afgesloten, {r_.open_eind} lopend)"
+                   for m, s_, r_ in zip(d["municipality"], d["segment"], d.itertuples())], fontsize=8)
+ax.set_ylabel("gemeente / segment")
+ax.set_xlabel("dagen in zorg: Kaplan-Meier-mediaan met vertraagde instap\n(bootstrap-95%-BI)")
+ax.set_title("Doorlooptijd, rekening houdend met censurering")
 ax.legend(fontsize=8, loc="lower right")
 ax = axes[1, 0]
 ax.barh(y, desc["wacht_dagen_gem"], xerr=[(desc["wacht_dagen_gem"] - desc["wacht_ci_laag"]).fillna(0),
                                            (desc["wacht_ci_hoog"] - desc["wacht_dagen_gem"]).fillna(0)],
         color=col, capsize=3)
-for yi, r_ in zip(y, desc.itertuples()):
-    txt = f"{r_.wacht_dagen_gem:.0f} days over {r_.gestart} started"
+wait_labels = []
+for r_ in desc.itertuples():
+    txt = f"{r_.municipality}\n({number(r_.wacht_dagen_gem)} dagen, {number(r_.gestart)} gestart"
     if r_.wachtend_eind:
-        txt += f"; {r_.wachtend_eind} still waiting at {p1} (mean {r_.wachtend_eind_dagen_gem:.0f} days so far)"
-    ax.annotate(txt, (0, yi), xytext=(4, 10), textcoords="offset points", fontsize=8)
-ax.set_xlim(0, max(10.0, float(np.nanmax(desc["wacht_ci_hoog"].fillna(0)))) * 1.5)
-ax.set_yticks(y, desc["municipality"])
-ax.set_ylabel("municipality")
-ax.set_xlabel("days from toewijzing to start of care, trajecten started in the period (95% CI)")
-ax.set_title("Wait for care")
+        txt += f";\n{number(r_.wachtend_eind)} wachten nog op {p1:%d-%m-%Y}, gem. {number(r_.wachtend_eind_dagen_gem)} dagen"
+    wait_labels.append(txt + ")")
+ax.set_yticks(y, wait_labels, fontsize=8)
+ax.set_ylabel("gemeente")
+ax.set_xlabel("dagen van toewijzing tot start van de zorg,\ntrajecten gestart in de periode (95%-BI)")
+ax.set_title("Wachttijd")
 ax = axes[1, 1]
-ax.barh(y, desc["kosten_per_client"] / 1000, color=col)
+ax.barh(y, desc["uitgaven"] / 1e6, color=col)
 for yi, r_ in zip(y, desc.itertuples()):
-    txt = f"spend EUR {r_.uitgaven / 1e6:.2f} mln, {r_.unieke_clienten} clients"
+    txt = f"{euro(r_.uitgaven, million=True, decimals=2)}; {euro(r_.kosten_per_client)} per cliënt"
     if np.isfinite(r_.clienten_per_plek):
-        txt += f"; {r_.clienten_per_plek:.2f} clients per plek ({r_.plekken:.0f} plekken)"
-    ax.annotate(txt, (0, yi), xytext=(4, 0), textcoords="offset points", fontsize=8, va="center", color="white")
-ax.set_yticks(y, desc["municipality"])
-ax.set_ylabel("municipality")
-ax.set_xlabel("spend per client in care, thousand EUR (funding rules x documented tariff)")
-ax.set_title("Spend")
-handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()]
-fig.legend(handles, [f"funded by {k}" for k in colors], loc="upper left", fontsize=8, ncols=2)
-fig.suptitle(f"{year} per municipality from the records (colour: funding choice)")
+        txt += f";\n{number(r_.clienten_per_plek, 2)} cliënten per plek ({number(r_.plekken)} plekken)"
+    ax.annotate(txt, (r_.uitgaven / 1e6, yi), xytext=(4, 0), textcoords="offset points", fontsize=8, va="center")
+ax.set_xlim(0, float(desc["uitgaven"].max()) / 1e6 * 1.9)
+ax.set_yticks(y, [f"{m}\n({number(n)} cliënten)" for m, n in zip(desc["municipality"], desc["unieke_clienten"])])
+ax.set_ylabel("gemeente")
+ax.set_xlabel("uitgaven in de periode, € mln\n(bekostigingsregels x gedocumenteerd tarief)")
+ax.set_title("Uitgaven")
+fig.suptitle(f"{year} per gemeente uit de registraties (oranje: bekostigd met plekken, blauw: met trajecten)"
+             + (" - synthetische gegevens" if recs.synthetic else ""))
 save_figure(fig, out_dir, "beschrijving_2022", recs.source)
 
 # %% [markdown]
-# Kaplan-Meier curves with delayed entry (steps) show the realised doorlooptijd; the thin grey line is
-# the calibrated model for the same mix. Many trajecten are still open at the end of the period, so
-# the mean of the closed ones alone would be too short.
+# Kaplan-Meier-curven met vertraagde instap (trappen) tonen de gerealiseerde doorlooptijd, met een
+# 95%-band (Greenwood, op de log(-log)-schaal); de dunne grijze lijn is het gekalibreerde model voor
+# dezelfde mix. Onder de as staat per gemeente hoeveel trajecten op dat moment nog onder observatie
+# zijn (het aantal 'at risk'): waar het klein wordt, is de curve onzeker. Veel trajecten lopen aan
+# het eind van de periode nog, dus het gemiddelde van alleen de afgesloten trajecten zou te kort zijn.
 
 # %%
-fig, axes = plt.subplots(1, len(segs), figsize=(5.5 * len(segs), 4.2), squeeze=False)
+fig, axes = plt.subplots(1, len(segs), figsize=(6 * len(segs), 5.2), squeeze=False)
 for ax, s in zip(axes[0], segs):
+    groups = []
     for m in gemeenten:
         g = st[(st["municipality"] == m) & (st["segment"] == s)]
-        if len(g) < 2:
-            continue
-        times, surv, _ = kaplan_meier(g["d"], g["event"], g["entry"])
-        ax.step(np.r_[0, times], np.r_[1, surv], where="post", color=colors[keuze[m]],
-                linestyle="-" if gemeenten.index(m) % 2 == 0 else "--", label=f"{m} ({keuze[m]}, n={len(g)})")
+        if len(g) >= 2:
+            groups.append(SurvivalGroup(f"{m} ({keuze[m]}, n = {len(g)})", colors[keuze[m]],
+                                        "-" if gemeenten.index(m) % 2 == 0 else "--",
+                                        g["d"].to_numpy(), g["event"].to_numpy(), g["entry"].to_numpy()))
     g = st[(st["segment"] == s) & st["municipality"].isin(gemeenten)]
+    end = float(g["d"].max()) if len(g) else 365.0
+    km_panel(ax, groups, day_ticks(end))
     ms = survival.curve(g, s)
-    keep = survival.grid <= (g["d"].max() if len(g) else 365)
-    ax.plot(survival.grid[keep], ms[keep], color="0.4", linewidth=1, label="calibrated model (all)")
-    ax.set_title(f"Segment {s}: share still in care")
-    ax.set_xlabel("days since start of care")
-    ax.set_ylabel("share still in care (Kaplan-Meier)")
+    keep = survival.grid <= end
+    ax.plot(survival.grid[keep], ms[keep], color="0.4", linewidth=1, label="gekalibreerd model (alle)")
+    ax.set_title(f"Segment {s}: aandeel nog in zorg")
+    ax.set_xlabel("dagen sinds start van de zorg")
+    ax.set_ylabel("aandeel nog in zorg (95%-band)")
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8)
-fig.suptitle("Doorlooptijd per municipality, censored at the period end and left-truncated")
+fig.suptitle("Doorlooptijd per gemeente, gecensureerd aan het eind van de periode en links afgekapt"
+             + (" - synthetische gegevens" if recs.synthetic else ""))
 save_figure(fig, out_dir, "doorlooptijd_km", recs.source)
 
 # %% [markdown]
-# ## Plekken municipalities against trajecten municipalities
-# This is a comparison *between* municipalities, each of which chose its own funding. The table
-# lists the municipalities per choice; how many there are decides whether any statistical
-# comparison between the groups is possible at all (see the conclusions).
+# ## Plekkengemeenten tegen trajectengemeenten
+# Dit is een vergelijking *tussen* gemeenten, die elk hun eigen bekostiging kozen. De tabel noemt de
+# gemeenten per keuze; hun aantal bepaalt of een statistische vergelijking tussen de groepen
+# überhaupt mogelijk is (zie de conclusies).
 
 # %%
 group = evaluation.group_comparison(desc)
@@ -259,15 +285,16 @@ display(group.round(1))
 same_pair.round(1)
 
 # %% [markdown]
-# ## Counterfactual: each municipality under the other choice
-# For each municipality the contracts in the switch scope (the provider x segment pairs where
-# plekken were bought) are flipped: plekken become trajecten at the same tariff; trajecten become
-# plekken, as many as `plekken_bij_omzetting` says (**budgetneutraal**: the 2022 tariff money of
-# those trajecten / the plek-year price = tariff x 365 / planned doorlooptijd, the Noord-Limburg
-# conversion; **bezetting**: the mean number in care in 2022, rounded up). Everything else stays as
-# calibrated; provider behaviour is neutral (funding does not change doorlooptijd in the model,
-# because one year of records cannot show that it does). All variants run on the same seed and
-# replication numbers (common random numbers) with `compare()`; differences are paired.
+# ## Tegenfeitelijk: elke gemeente onder de andere keuze
+# Per gemeente worden de contracten in de omzetting (de paren aanbieder x segment waar plekken zijn
+# ingekocht) omgedraaid: plekken worden trajecten tegen hetzelfde tarief; trajecten worden plekken,
+# zoveel als `plekken_bij_omzetting` zegt (**budgetneutraal**: het tariefgeld van die trajecten in
+# 2022 / de prijs per plekjaar = tarief x 365 / geplande doorlooptijd, de omrekening van
+# Noord-Limburg; **bezetting**: het gemiddelde aantal in zorg in 2022, naar boven afgerond). Al het
+# andere blijft zoals gekalibreerd; het gedrag van aanbieders is neutraal (de bekostiging verandert
+# de doorlooptijd in het model niet, omdat één jaar registraties niet kan tonen dat ze dat doet).
+# Alle varianten draaien op dezelfde seed en replicatienummers (gemeenschappelijke toevalsgetallen)
+# met `compare()`; verschillen zijn gepaard.
 
 # %%
 n_plekken = functools.partial(counterfactual.plekken_after_switch, rule=plekken_bij_omzetting, finals=fin, st=st,
@@ -277,14 +304,14 @@ variants, switched, notes = counterfactual.switch_variants(factual, choice.combo
 print("\n".join(notes))
 save_table(switched, out_dir, "omzettingen")
 cmp = compare(base, variants, replications=replications, seed=seed, reference="feitelijk", keep_events=True)
-print(f"{len(variants)} variants x {replications} replications, seed {seed}; warm-up "
-      f"{sc_factual.warmup.days:g} days from {'an initial caseload' if sc_factual.warmup.initial_caseload else 'empty'}")
+print(f"{len(variants)} varianten x {replications} replicaties, seed {seed}; inloop "
+      f"{number(sc_factual.warmup.days)} dagen vanaf {'een beginbestand' if sc_factual.warmup.initial_caseload else 'leeg'}")
 switched
 
 # %% [markdown]
-# `compare()` reports per municipality; the wait in the switched segment itself (not diluted by the
-# municipality's other segments) needs the KPIs per segment: `kpis(by=municipality, segment)` on the
-# event logs that `compare(..., keep_events=True)` kept.
+# `compare()` rapporteert per gemeente; de wachttijd in het omgezette segment zelf (niet verdund door
+# de andere segmenten van de gemeente) vraagt de KPI's per segment: `kpis(by=municipality, segment)`
+# op de gebeurtenissenlogs die `compare(..., keep_events=True)` bewaarde.
 
 # %%
 seg_k = counterfactual.segment_kpis(cmp, year)
@@ -294,17 +321,17 @@ save_table(cf, out_dir, "tegenfeitelijk")
 cf.round(1)
 
 # %%
-PANELS = [("uitgaven", "Spend", 1000, "thousand EUR per year"), ("kosten", "Spend per client", 1, "EUR per client"),
-          ("wachten", "Waiting time", 1, "days"), ("aantallen", "Clients and wachtlijst", 1, "clients or trajecten")]
+PANELS = [("uitgaven", "Uitgaven", 1000, "duizend € per jaar"), ("kosten", "Uitgaven per cliënt", 1, "€ per cliënt"),
+          ("wachten", "Wachttijd", 1, "dagen"), ("aantallen", "Cliënten en wachtlijst", 1, "cliënten of trajecten")]
 cf["paneel"] = ["uitgaven" if m_.startswith("uitgaven") else "kosten" if m_.startswith("kosten") else
                 "wachten" if m_.startswith("wachtdagen") else "aantallen" for m_ in cf["maat"]]
 n_max = max(int((cf["paneel"] == p_).sum()) for p_, *_ in PANELS)
 fig, axes = plt.subplots(2, 2, figsize=(14, max(6.0, 2 * (0.5 * n_max + 1.6))))
 for ax, (key, title, scale, unit) in zip(axes.flat, PANELS):
     part = cf[cf["paneel"] == key]
-    short = {"uitgaven": " thousand EUR", "kosten": " EUR", "wachten": " days", "aantallen": ""}[key]
-    labels = [f"{r.municipality} -> {r.omgezet_naar}: {r.maat.replace(' (EUR)', '')}\n(actual {r.feitelijk / scale:,.0f}"
-              f"{short})" for r in part.itertuples()]
+    short = {"uitgaven": " duizend €", "kosten": " €", "wachten": " dagen", "aantallen": ""}[key]
+    labels = [f"{r.municipality} -> {r.omgezet_naar}: {r.maat.replace(' (EUR)', '')}\n(feitelijk "
+              f"{number(r.feitelijk / scale)}{short})" for r in part.itertuples()]
     yy = np.arange(len(part))[::-1]
     c = ["#c44e52" if s_ else "0.55" for s_ in part["ci_sluit_0_uit"]]
     for yi, r_, ci in zip(yy, part.itertuples(), c):
@@ -315,20 +342,22 @@ for ax, (key, title, scale, unit) in zip(axes.flat, PANELS):
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(yy, labels, fontsize=8)
     ax.set_ylim(-0.6, max(len(part), 1) - 0.4)
-    ax.set_xlabel(f"other choice - actual choice ({unit}), 95% CI")
-    ax.set_ylabel("municipality -> switched to: measure")
+    ax.set_xlabel(f"andere keuze - feitelijke keuze ({unit}), 95%-BI")
+    ax.set_ylabel("gemeente -> omgezet naar: maat")
     ax.set_title(title)
-fig.suptitle(f"Counterfactual {year}: each municipality under the other funding choice, paired differences "
-             "(red: 95% CI excludes 0)")
-src_sim = (f"Source: model calibrated on {recs.path.name}, {replications} replications, seed {seed}, common random "
-           "numbers; tariffs 2019 spend per count (004 par. 6)")
+fig.suptitle(f"Tegenfeitelijk {year}: elke gemeente onder de andere bekostigingskeuze, gepaarde verschillen "
+             "(rood: 95%-BI sluit 0 uit)" + (" - synthetische gegevens" if recs.synthetic else ""))
+src_sim = (f"Bron: model gekalibreerd op {'synthetisch bestand ' if recs.synthetic else ''}{recs.path.name}, "
+           f"{replications} replicaties, seed {seed}, gemeenschappelijke toevalsgetallen; tarieven: uitgaven 2019 "
+           f"per telling, {cite('004', 'par. 6 en 7.2')}")
 save_figure(fig, out_dir, "tegenfeitelijk", src_sim, key=True)
 
 # %% [markdown]
-# ## Does the calibrated model reproduce 2022?
-# Before trusting a counterfactual, the model with the actual 2022 choices should reproduce what
-# the records show. The range is a 95% prediction interval for one year across replications
-# (mean +/- t x sd x sqrt(1 + 1/n)); with few replications it is wide.
+# ## Reproduceert het gekalibreerde model 2022?
+# Voordat een tegenfeitelijk scenario vertrouwen verdient, moet het model met de feitelijke keuzes
+# van 2022 reproduceren wat de registraties tonen. Het bereik is een 95%-voorspellingsinterval voor
+# één jaar over de replicaties (gemiddelde +/- t x sd x wortel(1 + 1/n)); met weinig replicaties is
+# het breed.
 
 # %%
 check = counterfactual.model_check(pr, seg_k, desc, gemeenten)
@@ -338,29 +367,31 @@ check.round(2)
 # %%
 n_panels = len(counterfactual.OBSERVED) + 1
 fig, axes = plt.subplots(1, n_panels, figsize=(3.2 * n_panels, 3.8))
-units = {"uitgaven": "EUR mln", "unieke_clienten": "clients", "wacht_dagen_gem": "days", "clienten_per_plek": "clients per plek",
-         "wachtlijst_eind": "trajecten waiting"}
+units = {"uitgaven": "€ mln", "unieke_clienten": "cliënten", "wacht_dagen_gem": "dagen",
+         "clienten_per_plek": "cliënten per plek", "wachtlijst_eind": "wachtende trajecten"}
 for ax, key in zip(axes, list(counterfactual.OBSERVED) + ["wachtlijst_eind"]):
     part = check[check["maat"] == key]
     scale = 1e6 if key == "uitgaven" else 1
     xx = np.arange(len(part))
     ax.errorbar(xx, part["model_gem"] / scale, yerr=[(part["model_gem"] - part["pi_laag"]) / scale,
                                                      (part["pi_hoog"] - part["model_gem"]) / scale],
-                fmt="o", color="#4c72b0", capsize=4, label="model, 95% PI")
-    ax.scatter(xx, part["waargenomen"] / scale, marker="x", s=60, color="#c44e52", zorder=3, label="records")
+                fmt="o", color="#4c72b0", capsize=4, label="model, 95%-voorspellingsinterval")
+    ax.scatter(xx, part["waargenomen"] / scale, marker="x", s=60, color="#c44e52", zorder=3, label="registraties")
     ax.set_xticks(xx, part["municipality"])
     ax.set_xlim(-0.6, max(len(part), 1) - 0.4)
-    ax.set_title(key, fontsize=10)
-    ax.set_xlabel("municipality")
+    ax.set_title(name("kpi", key), fontsize=10)
+    ax.set_xlabel("gemeente")
     ax.set_ylabel(units[key])
 axes[0].legend(fontsize=8)
-fig.suptitle(f"Model check: the calibrated model with the actual choices against the records, {year}")
+fig.suptitle(f"Modelcontrole: het gekalibreerde model met de feitelijke keuzes tegen de registraties, {year}"
+             + (" - synthetische gegevens" if recs.synthetic else ""))
 save_figure(fig, out_dir, "modelcontrole", src_sim)
 
 # %% [markdown]
-# ## What the data supports, and what it cannot
-# Computed from the tables above: a model difference counts as shown when its 95% interval
-# excludes 0; the between-municipality comparison depends on how many municipalities chose each form.
+# ## Wat de gegevens dragen, en wat niet
+# Berekend uit de tabellen hierboven: een verschil in het model telt als aangetoond als het
+# 95%-interval 0 uitsluit; de vergelijking tussen gemeenten hangt af van hoeveel gemeenten elke vorm
+# kozen.
 
 # %%
 n_by_choice = choice.choice["keuze"].value_counts().reindex(["plekken", "trajecten"], fill_value=0)  # all in the records
@@ -368,24 +399,26 @@ supports, cannot = counterfactual.conclusions(cf, check, same_pair, n_by_choice,
 conclusions = pd.DataFrame({"conclusie": supports + cannot,
                             "status": ["ondersteund"] * len(supports) + ["niet te concluderen"] * len(cannot)})
 save_table(conclusions, out_dir, "conclusies")
-print("WHAT THE DATA SUPPORTS")
+print("WAT DE GEGEVENS DRAGEN")
 for s in supports:
     print(" -", s)
-print("\nWHAT IT CANNOT SUPPORT")
+print("\nWAT ZE NIET DRAGEN")
 for s in cannot:
     print(" -", s)
 
 # %% [markdown]
-# ## Answer
+# ## Antwoord
 
 # %%
 answer = counterfactual.evaluation_answer(desc, cf, gemeenten, year, replications, n_by_choice)
-save_answer(out_dir, "What did funding by plekken or by trajecten do per municipality in 2022, and what does the "
-            "data support?", answer)
+if banner:
+    answer = with_banner(banner, answer)
+save_answer(out_dir, "Wat deed bekostigen met plekken of met trajecten per gemeente in 2022, en wat dragen de "
+            "gegevens?", answer)
 print(answer)
 
 # %%
-# the figures this notebook promises (checked when it runs, also under nbval)
+# de figuren die deze pagina belooft (gecontroleerd bij het draaien, ook onder nbval)
 from simulation.report.notebooks import expect_outputs
 
 expect_outputs(out_dir, ["beschrijving_2022", "doorlooptijd_km", "tegenfeitelijk", "modelcontrole"])

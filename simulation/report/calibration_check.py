@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.kpis import kpis
+from simulation.analysis.stats import t_interval
 from simulation.funding.payments import compute_payments
 
 
@@ -54,11 +55,14 @@ def calibration_table(scenario, events: pd.DataFrame, ref_2019: pd.DataFrame) ->
         "spend_2019_eur": ref["cost_eur_2019"],
         f"spend_target_{first_year}_eur": (ref["cost_eur_2019"] * grown).round(0),
         f"spend_model_{first_year}_eur": spend["mean"].round(0),
-        "spend_basis": ["funding rules" if s in contract_segments else "fallback: clients x 2019 cost per count"
-                        for s in scenario.segments],
+        "spend_basis": ["bekostigingsregels" if s in contract_segments
+                        else "terugval: cliënten x kosten per telling 2019" for s in scenario.segments],
     })
     clients_model, clients_target = table[f"clients_model_{first_year}"], table[f"clients_target_{first_year}"]
     spend_model, spend_target = table[f"spend_model_{first_year}_eur"], table[f"spend_target_{first_year}_eur"]
     table["clients_error_pct"] = (100 * (clients_model / clients_target - 1)).round(1)
     table["spend_error_pct"] = (100 * (spend_model / spend_target - 1)).round(1)
-    return table.reset_index(), contract_segments
+    table = table.reset_index()
+    # the total over segments per replication, for the answer's 95% interval
+    table.attrs["spend_total_ci"] = t_interval(per_rep.groupby("replication")["spend"].sum())
+    return table, contract_segments

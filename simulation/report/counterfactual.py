@@ -13,6 +13,8 @@ import pandas as pd
 from simulation.analysis.kpis import kpis
 from simulation.analysis.stats import t_interval, t_quantile
 from simulation.funding.variants.plekken import PlekkenContract, plek_day_price
+from simulation.report.labels import euro, name, number
+from simulation.report.texts import cite
 
 
 def segment_tariffs(raw: dict, segment: str, tarieven: dict) -> dict:
@@ -83,7 +85,7 @@ def switch_variants(factual: list, combos: pd.DataFrame, gemeenten: list, switch
             variants[f"{m} omgezet"] = {"funding": {"contracts": cs}}
             switched += flips
         else:
-            notes.append(f"{m}: no contract in the switch scope {switch_pairs}; no counterfactual")
+            notes.append(f"{m}: geen contract in de omzetting {switch_pairs}; geen tegenfeitelijk scenario")
     return variants, pd.DataFrame(switched), notes
 
 
@@ -101,8 +103,8 @@ def segment_kpis(comparison, year: int) -> pd.DataFrame:
     return seg_k
 
 
-MEASURES = {"uitgaven": "uitgaven (EUR)", "kosten_per_client": "kosten per client (EUR)",
-            "unieke_clienten": "unieke clienten", "wacht_dagen_gem": "wachtdagen, hele gemeente"}
+MEASURES = {"uitgaven": "uitgaven (EUR)", "kosten_per_client": "kosten per cliënt (EUR)",
+            "unieke_clienten": "unieke cliënten", "wacht_dagen_gem": "wachtdagen, hele gemeente"}
 
 
 def counterfactual_table(pr: pd.DataFrame, seg_k: pd.DataFrame, variants: dict, switched: pd.DataFrame,
@@ -165,94 +167,107 @@ def model_check(pr: pd.DataFrame, seg_k: pd.DataFrame, desc: pd.DataFrame, gemee
     return pd.DataFrame(rows)
 
 
-def fmt(v: float, maat: str) -> str:
-    """A difference in the unit of its measure."""
-    return f"EUR {v:,.0f}" if "EUR" in maat else f"{v:,.1f} days" if maat.startswith("wachtdagen") else f"{v:,.1f}"
+def fmt(v: float, maat: str, sign: bool = False) -> str:
+    """A difference in the unit of its measure, in Dutch format ('€ 12.345', '4,2 dagen')."""
+    plus = "+" if sign and v > 0 else ""
+    if "EUR" in maat:
+        return plus + euro(v)
+    return plus + number(v, 1) + (" dagen" if maat.startswith("wachtdagen") else "")
 
 
 def measure_name(maat: str) -> str:
     return maat.replace(" (EUR)", "")
 
 
+def _choice(k: str) -> str:
+    return {"plekken": "plekken", "trajecten": "trajecten"}.get(k, k)
+
+
 def conclusions(cf: pd.DataFrame, check: pd.DataFrame, same_pair: pd.DataFrame, n_by_choice: pd.Series,
                 replications: int) -> tuple[list[str], list[str]]:
-    """What the data supports and what it cannot, computed from the intervals of the tables above."""
+    """What the data supports and what it cannot, computed from the intervals of the tables above (in Dutch)."""
     supports, cannot = [], []
     for r_ in cf[cf["ci_sluit_0_uit"]].itertuples():
-        supports.append(f"Within the calibrated model, {r_.municipality} under {r_.omgezet_naar} instead of "
-                        f"{r_.keuze_2022}: {measure_name(r_.maat)} {'+' if r_.verschil > 0 else ''}"
-                        f"{fmt(r_.verschil, r_.maat)} (95% CI {fmt(r_.verschil_ci_laag, r_.maat)} to "
-                        f"{fmt(r_.verschil_ci_hoog, r_.maat)}).")
+        supports.append(f"Binnen het gekalibreerde model: {r_.municipality} met {_choice(r_.omgezet_naar)} in plaats van "
+                        f"{_choice(r_.keuze_2022)}: {measure_name(r_.maat)} {fmt(r_.verschil, r_.maat, True)} "
+                        f"(95%-BI {fmt(r_.verschil_ci_laag, r_.maat)} tot {fmt(r_.verschil_ci_hoog, r_.maat)}).")
     not_shown = cf[~cf["ci_sluit_0_uit"]]
     if len(not_shown):
-        cannot.append("No difference shown (95% CI includes 0 or too few replications) for: "
+        cannot.append("Geen verschil aangetoond (het 95%-BI bevat 0, of te weinig replicaties) voor: "
                       + "; ".join(f"{r_.municipality} {measure_name(r_.maat)}" for r_ in not_shown.itertuples()) + ".")
     outside = check[~check["binnen"]]
     if len(outside):
-        cannot.append("The model does not reproduce every 2022 figure: "
-                      + "; ".join(f"{r_.municipality} {r_.maat} observed {r_.waargenomen:,.1f} vs model "
-                                  f"{r_.pi_laag:,.1f}..{r_.pi_hoog:,.1f}" for r_ in outside.itertuples())
-                      + ". Counterfactuals for those measures lean on the model more than on the data.")
+        cannot.append("Het model reproduceert niet elk cijfer van 2022: "
+                      + "; ".join(f"{r_.municipality} {name('kpi', r_.maat)} waargenomen {number(r_.waargenomen, 1)}, "
+                                  f"model {number(r_.pi_laag, 1)} tot {number(r_.pi_hoog, 1)}"
+                                  for r_ in outside.itertuples())
+                      + ". Tegenfeitelijke uitkomsten voor die maten leunen meer op het model dan op de gegevens.")
     else:
-        supports.append(f"The calibrated model with the actual choices reproduces the {len(check)} checked 2022 "
-                        "figures (each inside the model's 95% prediction interval"
-                        + (f"; a weak check with {replications} replications, whose intervals are wide)."
+        supports.append(f"Het gekalibreerde model met de feitelijke keuzes reproduceert de {len(check)} gecontroleerde "
+                        "cijfers van 2022 (elk binnen het 95%-voorspellingsinterval van het model"
+                        + (f"; een zwakke controle met {replications} replicaties, met brede intervallen)."
                            if replications < 10 else ")."))
     if min(n_by_choice) < 2:
-        cannot.append(f"A statistical comparison between plekken and trajecten municipalities: there are "
-                      f"{n_by_choice['plekken']} plekken and {n_by_choice['trajecten']} trajecten municipalities, so "
-                      "any difference between the groups is also a difference between those particular "
-                      "municipalities (size, population, providers, case mix).")
+        cannot.append(f"Een statistische vergelijking tussen plekken- en trajectengemeenten: er zijn "
+                      f"{n_by_choice['plekken']} plekken- en {n_by_choice['trajecten']} trajectengemeente(n), dus "
+                      "elk verschil tussen de groepen is ook een verschil tussen juist die gemeenten (omvang, "
+                      "inwoners, aanbieders, zorgzwaarte).")
     else:
-        cannot.append(f"A causal comparison between the groups ({n_by_choice['plekken']} plekken vs "
-                      f"{n_by_choice['trajecten']} trajecten municipalities) without adjustment: too few units to "
-                      "adjust for size, providers and case mix.")
-    cannot.append("That the funding choice caused the differences between municipalities: municipalities chose their "
-                  "funding themselves (selection), e.g. a municipality with a steady, large demand in a segment is "
-                  "the one that buys plekken there.")
+        cannot.append(f"Een causale vergelijking tussen de groepen ({n_by_choice['plekken']} plekken- tegen "
+                      f"{n_by_choice['trajecten']} trajectengemeenten) zonder correctie: te weinig eenheden om voor "
+                      "omvang, aanbieders en zorgzwaarte te corrigeren.")
+    cannot.append("Dat de bekostigingskeuze de verschillen tussen gemeenten veroorzaakte: gemeenten kozen hun "
+                  "bekostiging zelf (selectie); een gemeente met een stabiele, grote vraag in een segment is "
+                  "bijvoorbeeld juist de gemeente die daar plekken inkoopt.")
     for r_ in same_pair.itertuples():
         excl = np.isfinite(r_.verschil_ci_laag) and np.isfinite(r_.verschil_ci_hoog) and \
             (r_.verschil_ci_laag > 0 or r_.verschil_ci_hoog < 0)
-        txt = (f"At {r_.provider}/{r_.segment} (same provider and segment) the Kaplan-Meier median doorlooptijd is "
-               f"{r_.km_mediaan_plek:.0f} days under plekken ({r_.gemeenten_plek}, n={r_.n_plek}) and "
-               f"{r_.km_mediaan_traject:.0f} days under trajecten ({r_.gemeenten_traject}, n={r_.n_traject}); "
-               f"difference 95% CI {r_.verschil_ci_laag:.0f} to {r_.verschil_ci_hoog:.0f} days")
+        txt = (f"Bij {name('provider', r_.provider)}/{r_.segment} (zelfde aanbieder en segment) is de "
+               f"Kaplan-Meier-mediaan van de doorlooptijd {number(r_.km_mediaan_plek)} dagen onder plekken "
+               f"({r_.gemeenten_plek}, n = {r_.n_plek}) en {number(r_.km_mediaan_traject)} dagen onder trajecten "
+               f"({r_.gemeenten_traject}, n = {r_.n_traject}); 95%-BI van het verschil {number(r_.verschil_ci_laag)} "
+               f"tot {number(r_.verschil_ci_hoog)} dagen")
         (supports if excl else cannot).append(
-            txt + (" - a difference, but still confounded with the municipality." if excl else
-                   " - one year of records does not show that plekken change doorlooptijd."))
-    cannot.append("Effects of funding on provider behaviour (faster outflow, refusing heavy clients): the model keeps "
-                  "behaviour neutral, so the counterfactual shows only the mechanical effects (the plek cap on the "
-                  "flow, and the payment rules).")
-    cannot.append("Spend in euros depends on the documented tariff (2019 spend per count, 004 par. 6), not on "
-                  "realised invoices, which the records do not hold.")
+            txt + (": een verschil, maar nog steeds vermengd met de gemeente." if excl else
+                   ": één jaar registraties laat niet zien dat plekken de doorlooptijd veranderen."))
+    cannot.append("Effecten van de bekostiging op het gedrag van aanbieders (snellere uitstroom, zware cliënten "
+                  "weigeren): het model houdt het gedrag neutraal, dus het tegenfeitelijke scenario toont alleen de "
+                  "mechanische effecten (het plafond van de plekken op de stroom, en de betaalregels).")
+    cannot.append(f"Uitgaven in euro's hangen af van het gedocumenteerde tarief (uitgaven 2019 per telling, "
+                  f"{cite('004', 'par. 6')}), niet van werkelijke facturen, die de registraties niet bevatten.")
     return supports, cannot
 
 
 def evaluation_answer(desc: pd.DataFrame, cf: pd.DataFrame, gemeenten: list, year: int, replications: int,
                       n_by_choice: pd.Series) -> str:
-    """The notebook's answer: 2022 per municipality, the counterfactual differences shown, what cannot be said."""
+    """The notebook's answer (in Dutch): 2022 per municipality, the counterfactual differences shown, what cannot
+    be said."""
     parts = []
     for m in gemeenten:
         d = desc.set_index("municipality").loc[m]
-        parts.append(f"{m} ({d['keuze']}): {d['instroom']:.0f} new episodes, wait {d['wacht_dagen_gem']:.0f} days"
-                     + (f" with {d['wachtend_eind']:.0f} still waiting at year end" if d["wachtend_eind"] else "")
-                     + (f", {d['clienten_per_plek']:.1f} clients per plek"
+        parts.append(f"{m} ({_choice(d['keuze'])}): {number(d['instroom'])} nieuwe episodes, wachttijd "
+                     f"{number(d['wacht_dagen_gem'])} dagen"
+                     + (f", met {number(d['wachtend_eind'])} nog wachtend aan het eind van het jaar"
+                        if d["wachtend_eind"] else "")
+                     + (f", {number(d['clienten_per_plek'], 1)} cliënten per plek"
                         if np.isfinite(d["clienten_per_plek"]) else "")
-                     + f", spend EUR {d['uitgaven'] / 1e6:.2f} mln")
+                     + f", uitgaven {euro(d['uitgaven'], million=True, decimals=2)}")
     cf_parts = []
     for m in cf["municipality"].unique():
         c = cf[(cf["municipality"] == m) & cf["ci_sluit_0_uit"]]
-        to = cf.loc[cf["municipality"] == m, "omgezet_naar"].iloc[0]
+        to = _choice(cf.loc[cf["municipality"] == m, "omgezet_naar"].iloc[0])
         if len(c):
-            cf_parts.append(f"{m} under {to}: " + ", ".join(
-                f"{measure_name(r_.maat)} {'+' if r_.verschil > 0 else ''}{fmt(r_.verschil, r_.maat)} "
-                f"(CI {fmt(r_.verschil_ci_laag, r_.maat)}..{fmt(r_.verschil_ci_hoog, r_.maat)})"
+            cf_parts.append(f"{m} met {to}: " + ", ".join(
+                f"{measure_name(r_.maat)} {fmt(r_.verschil, r_.maat, True)} "
+                f"(95%-BI {fmt(r_.verschil_ci_laag, r_.maat)} tot {fmt(r_.verschil_ci_hoog, r_.maat)})"
                 for r_ in c.itertuples()))
         else:
-            cf_parts.append(f"{m} under {to}: no difference shown")
+            cf_parts.append(f"{m} met {to}: geen verschil aangetoond")
     return (f"{year}: " + "; ".join(parts) + ". "
-            f"Counterfactual on common random numbers ({replications} replications, 95% CI): " + "; ".join(cf_parts)
-            + ". The data cannot support a causal comparison between municipalities "
-            f"({n_by_choice['plekken']} plekken vs {n_by_choice['trajecten']} trajecten municipality(ies), who chose "
-            "their funding themselves), nor any effect of funding on doorlooptijd; the counterfactual shows the "
-            "mechanical effect of the plek cap and the payment rules within the calibrated model.")
+            f"Tegenfeitelijk, op gemeenschappelijke toevalsgetallen ({replications} replicaties, 95%-BI): "
+            + "; ".join(cf_parts)
+            + ". De gegevens dragen geen causale vergelijking tussen gemeenten "
+            f"({n_by_choice['plekken']} plekken- tegen {n_by_choice['trajecten']} trajectengemeente(n), die hun "
+            "bekostiging zelf kozen), en geen effect van de bekostiging op de doorlooptijd; het tegenfeitelijke "
+            "scenario toont het mechanische effect van het plekkenplafond en de betaalregels binnen het "
+            "gekalibreerde model.")

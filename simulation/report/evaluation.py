@@ -15,13 +15,16 @@ from scipy import stats
 
 from simulation.analysis.plekken import clienten_weights
 from simulation.analysis.stats import t_interval
-from simulation.data.calibration import km_median, mixture_survival
+from simulation.data.calibration import kaplan_meier, km_median, mixture_survival
 from simulation.data.records import RecordsError, read_records
 from simulation.funding.payments import compute_payments
-from simulation.report.notebooks import output_dir, project_path
+from simulation.report.labels import number
+from simulation.report.notebooks import ROOT, output_dir, project_path
 from simulation.report.setup import check_replications
+from simulation.report.texts import cite
 
 FORMS = ("budgetneutraal", "bezetting")
+SYNTHETIC_DIR = ROOT / "tests" / "data"
 
 
 @dataclass
@@ -48,10 +51,16 @@ class Records:
         return self.period[0].year
 
     @property
+    def synthetic(self) -> bool:
+        """Whether the records are the project's synthetic test file (tests/data, made by make_records.py)."""
+        return SYNTHETIC_DIR in self.path.resolve().parents
+
+    @property
     def source(self) -> str:
         p0, p1 = self.period
-        return (f"Source: records {self.path.name} ({len(self.frame)} trajecten, {p0}..{p1}); tariffs: 2019 spend per "
-                "count, Noord-Limburg (004 par. 6)")
+        kind = "synthetisch registratiebestand" if self.synthetic else "registratiebestand"
+        return (f"Bron: {kind} {self.path.name} ({number(len(self.frame))} trajecten, {p0:%d-%m-%Y} t/m {p1:%d-%m-%Y}); "
+                f"tarieven: uitgaven 2019 per telling, {cite('004', 'par. 6 en 7.2')}")
 
 
 def evaluation_context(records: str, base_scenario: Optional[str], municipalities: list, tarieven: dict,
@@ -296,3 +305,30 @@ def group_comparison(desc: pd.DataFrame) -> pd.DataFrame:
                                      wacht_dagen_gem=("wacht_dagen_gem", "mean"),
                                      wachtend_eind=("wachtend_eind", "sum"),
                                      kosten_per_client=("kosten_per_client", "mean")).reset_index()
+
+
+def km_curve(d, event, entry=None, level: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier with delayed entry and its pointwise confidence band (Greenwood's variance on the
+    log(-log S) scale, so the band stays within [0, 1]): one row per event time with ``at_risk``,
+    ``surv``, ``ci_laag``, ``ci_hoog``; the first row is t = 0, S = 1."""
+    d, event = np.asarray(d, float), np.asarray(event, bool)
+    entry = np.zeros_like(d) if entry is None else np.asarray(entry, float)
+    times, surv, at_risk = kaplan_meier(d, event, entry)
+    deaths = np.array([np.sum((d == t) & event) for t in times], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), np.nan)
+        var = np.nancumsum(terms)   # Greenwood: Var(log S) = sum d / (n (n - d))
+        z = stats.norm.ppf(0.5 + level / 2)
+        lls = np.log(-np.log(surv))
+        half = z * np.sqrt(var) / np.abs(np.log(surv))
+        lo, hi = np.exp(-np.exp(lls + half)), np.exp(-np.exp(lls - half))
+    ok = (surv > 0) & (surv < 1)
+    lo, hi = np.where(ok, lo, np.where(surv >= 1, 1.0, 0.0)), np.where(ok, hi, np.where(surv >= 1, 1.0, 0.0))
+    return pd.DataFrame({"t": np.r_[0.0, times], "at_risk": np.r_[np.sum(entry <= 0), at_risk],
+                         "surv": np.r_[1.0, surv], "ci_laag": np.r_[1.0, lo], "ci_hoog": np.r_[1.0, hi]})
+
+
+def at_risk_at(d, entry, ticks) -> list[int]:
+    """Trajecten under observation (entered and not yet ended or censored) at each of ``ticks`` days."""
+    d, entry = np.asarray(d, float), np.asarray(entry, float)
+    return [int(np.sum((entry <= t) & (d >= t))) for t in ticks]

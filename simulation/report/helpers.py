@@ -115,10 +115,10 @@ def plekken_for_load(load: pd.DataFrame, target_bezetting: float, by="provider")
 def spend_verdict(diff_ci_low: float, diff_ci_high: float) -> str:
     """Whether a municipality gains or loses (spend difference and its 95% CI) or shows no clear difference."""
     if diff_ci_high < 0:
-        return "gains (pays less)"
+        return "wint (betaalt minder)"
     if diff_ci_low > 0:
-        return "loses (pays more)"
-    return "no clear difference"
+        return "verliest (betaalt meer)"
+    return "geen duidelijk verschil"
 
 
 def with_lower_growth(raw: dict, first_year: int, youth_reduction: float, wmo_reduction: float) -> dict:

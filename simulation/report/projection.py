@@ -13,14 +13,16 @@ from simulation.analysis.summaries import band
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.runner import simulate
 from simulation.funding.payments import compute_payments
+from simulation.report.labels import euro, number
 
 # 004 par. 6: total cost of youth, Wmo and participatie in 2025 ("ruim": a little more than), and footnote 3:
 # by 2025 costs rise 2 points less fast for Wmo and 1.5 for youth
 NOTE_2025 = {"without measures": 140e6, "with measures": 134e6}
 NOTE_GROWTH = {"jeugd": 0.05, "wmo": 0.03}          # 004 par. 6 footnote 2 (mean 2017-2019)
 NOTE_REDUCTION = {"jeugd": 0.015, "wmo": 0.02}      # 004 par. 6 footnote 3
-NOTE_SCOPE = ("youth, Wmo and participatie maatwerkvoorzieningen incl. PGB and algemene voorzieningen, "
+NOTE_SCOPE = ("maatwerkvoorzieningen jeugd, Wmo en participatie, incl. PGB en algemene voorzieningen, "
               "excl. Beschermd Wonen (004 par. 6)")
+NOTE_ROW, RATES_ROW, MODEL_ROW = "nota 004 par. 6", "tarieven van de nota op de segmenten van het model", "model"
 
 
 class ProjectionError(ValueError):
@@ -158,22 +160,23 @@ def reconciliation(per_rep: pd.DataFrame, ref_2019: pd.DataFrame, segments, year
     # the note gives no 2019 total for its wider scope: the range implied by its 2025 figure, grown at
     # Wmo's 3% (largest base) or youth's 5% (smallest base) from 2019
     implied = [NOTE_2025["without measures"] / (1 + g) ** (2025 - 2019) for g in (0.03, 0.05)]
-    cover = (f"2019: EUR {total19 / 1e6:.1f} M in the model's segments (004 par. 6); the note's scope is not given "
-             f"for 2019; its 2025 figure grown back at 3-5% a year implies EUR {implied[1] / 1e6:.0f}-"
-             f"{implied[0] / 1e6:.0f} M, so the model's segments are about {100 * total19 / implied[0]:.0f}-"
-             f"{100 * total19 / implied[1]:.0f}% of it")
+    cover = (f"2019: {euro(total19, million=True)} in de segmenten van het model (004 par. 6); de reikwijdte van de "
+             f"nota is voor 2019 niet gegeven; haar cijfer voor 2025, teruggerekend met 3-5% per jaar, geeft "
+             f"{euro(implied[1], million=True, decimals=0)} tot {euro(implied[0], million=True, decimals=0)}, dus de "
+             f"segmenten van het model zijn ongeveer {number(100 * total19 / implied[0])}-"
+             f"{number(100 * total19 / implied[1])}% daarvan")
     rows = [
-        {"source": "note 004 par. 6", "covers": NOTE_SCOPE, "year": 2025,
+        {"source": NOTE_ROW, "covers": NOTE_SCOPE, "year": 2025,
          "without_measures": NOTE_2025["without measures"], "with_measures": NOTE_2025["with measures"],
-         "basis": "the note's projection (both figures 'ruim': a little more than)"},
-        {"source": "the note's rates on the model's segments", "covers": "maatwerk in natura, youth and Wmo segments "
-         "simulated (2019 spend, 004 par. 6)", "year": year, "without_measures": rate_only,
-         "with_measures": rate_measures, "basis": "2019 spend x 5% / 3% a year; with measures 1.5 / 2 points less "
-                                                  "from 2023; no lag"},
-        {"source": "model", "covers": "maatwerk in natura, youth and Wmo segments simulated, paid by the funding "
-         "contracts", "year": year, "without_measures": m.get(("autonomous", year), np.nan),
+         "basis": "de raming van de nota (beide cijfers 'ruim')"},
+        {"source": RATES_ROW, "covers": "maatwerk in natura, gesimuleerde segmenten jeugd en Wmo "
+         "(uitgaven 2019, 004 par. 6)", "year": year, "without_measures": rate_only,
+         "with_measures": rate_measures, "basis": "uitgaven 2019 x 5% / 3% per jaar; met maatregelen 1,5 / 2 "
+                                                  "procentpunt minder vanaf 2023; zonder vertraging"},
+        {"source": MODEL_ROW, "covers": "maatwerk in natura, gesimuleerde segmenten jeugd en Wmo, betaald door de "
+         "bekostigingscontracten", "year": year, "without_measures": m.get(("autonomous", year), np.nan),
          "with_measures": m.get(("with measures", year), np.nan),
-         "basis": "payment rules (compute_payments), mean over replications, nominal"},
+         "basis": "betaalregels (compute_payments), gemiddelde over replicaties, nominaal"},
     ]
     table = pd.DataFrame(rows)
     table["difference"] = table["with_measures"] - table["without_measures"]

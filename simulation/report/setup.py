@@ -20,7 +20,8 @@ import pandas as pd
 
 from simulation.config.scenario import Scenario, load_scenario
 from simulation.funding import VARIANTS
-from simulation.report.notebooks import SOURCE_LINE, output_dir, project_path
+from simulation.report.notebooks import output_dir, project_path
+from simulation.report.texts import simulation_source
 
 
 def _positive_list(v) -> bool:
@@ -78,10 +79,12 @@ def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None,
                      horizon_years: Optional[float] = None, municipality: Optional[str] = None,
                      segment: Optional[str] = None, segments=None, provider: Optional[str] = None,
                      variants: Optional[list[str]] = None, data_2019: Optional[str] = None,
-                     source_note: str = "", **checked) -> NotebookContext:
+                     source_note: str = "", references=(("004", "par. 6 en 7"),), **checked) -> NotebookContext:
     """Check a notebook's parameters, load its scenario, make ``out_dir``; return a NotebookContext.
 
     ``checked``: further parameters checked by their rule in RULES (names not there are refused).
+    ``references``: the (document, paragraph) pairs the figures' source line names; ``source_note`` is added
+    after them.
     """
     if replications is not None:
         check_replications(replications, min_replications, why)
@@ -104,7 +107,7 @@ def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None,
         ref = _read_2019(data_2019, covered)
     source = ""
     if sc is not None and replications is not None:
-        source = SOURCE_LINE.format(scenario=sc.name, replications=replications, seed=seed) + source_note
+        source = simulation_source(sc.name, replications, seed, references, source_note.lstrip("; "))
     return NotebookContext(scenario=sc, out_dir=output_dir(out_dir), seed=seed, replications=replications,
                            source=source, data_2019=ref, segments=list(segments or []))
 

@@ -10,8 +10,8 @@ from simulation.analysis.tables import traject_table
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.runner import simulate
 from simulation.report.helpers import focus, measures_builder
-from simulation.report.projection import (ProjectionError, calibrate_measures, growth_reduction, payment_spend,
-                                          reconciliation)
+from simulation.report.projection import (NOTE_ROW, RATES_ROW, ProjectionError, calibrate_measures, growth_reduction,
+                                          payment_spend, reconciliation)
 from scenarios import ROOT, projection_scenario
 
 REF = pd.read_csv(ROOT / "params" / "data" / "noord_limburg_2019_segments.csv")
@@ -79,12 +79,12 @@ def test_the_reconciliation_puts_the_notes_rates_on_the_models_2019_segments():
     table = reconciliation(per_rep, REF, ["S1", "S1a"], 2025).set_index("source")
     without = 10_674_408 * 1.05 ** 6 + 5_300_000 * 1.03 ** 6
     with_ = 10_674_408 * 1.05 ** 4 * 1.035 ** 2 + 5_300_000 * 1.03 ** 4 * 1.01 ** 2
-    rates = table.loc["the note's rates on the model's segments"]
+    rates = table.loc[RATES_ROW]
     assert rates["without_measures"] == pytest.approx(without)
     assert rates["with_measures"] == pytest.approx(with_)
-    assert table.loc["note 004 par. 6", ["without_measures", "with_measures"]].tolist() == [140e6, 134e6]
+    assert table.loc[NOTE_ROW, ["without_measures", "with_measures"]].tolist() == [140e6, 134e6]
     assert table.loc["model", "difference_pct"] == pytest.approx(-5.0)
-    assert "PGB" in table.loc["note 004 par. 6", "covers"] and "not given" in table.attrs["coverage"]
+    assert "PGB" in table.loc[NOTE_ROW, "covers"] and "niet gegeven" in table.attrs["coverage"]
 
 
 def test_focus_follows_a_measures_ambulant_alternative_and_drops_other_segments_contracts():

@@ -49,9 +49,9 @@ def test_plekken_for_load_rounds_up_and_buys_at_least_one():
 
 
 def test_spend_verdict_reads_the_interval():
-    assert spend_verdict(-5, -1).startswith("gains")
-    assert spend_verdict(1, 5).startswith("loses")
-    assert spend_verdict(-1, 1) == "no clear difference"
+    assert spend_verdict(-5, -1).startswith("wint")
+    assert spend_verdict(1, 5).startswith("verliest")
+    assert spend_verdict(-1, 1) == "geen duidelijk verschil"
 
 
 def test_with_lower_growth_keeps_the_first_year_and_lowers_growth(default):

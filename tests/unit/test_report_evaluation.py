@@ -90,13 +90,14 @@ def test_counterfactual_table_pairs_the_replications():
     assert set(table["omgezet_naar"]) == {"trajecten"}
     supports, cannot = cf.conclusions(table, pd.DataFrame({"binnen": [True]}), pd.DataFrame(),
                                       pd.Series({"plekken": 1, "trajecten": 1}), 3)
-    assert any("uitgaven +EUR 10" in s for s in supports)
-    assert any("plekken and 1 trajecten municipalities" in s for s in cannot)
+    assert any("uitgaven +€ 10 " in s for s in supports)
+    assert any("1 plekken- en 1 trajectengemeente(n)" in s for s in cannot)
 
 
 def test_fmt_uses_the_unit_of_the_measure():
-    assert cf.fmt(1234.4, "uitgaven (EUR)") == "EUR 1,234"
-    assert cf.fmt(2.25, "wachtdagen S3") == "2.2 days"
+    assert cf.fmt(1234.4, "uitgaven (EUR)") == "€ 1.234"
+    assert cf.fmt(2.25, "wachtdagen S3") == "2,2 dagen"
+    assert cf.fmt(2.25, "wachtdagen S3", sign=True) == "+2,2 dagen"
 
 
 def test_model_check_puts_the_observation_in_the_prediction_interval():
@@ -112,3 +113,29 @@ def test_model_check_puts_the_observation_in_the_prediction_interval():
     assert "clienten_per_plek" not in check.index         # no observation
     assert check.loc["unieke_clienten", "binnen"]         # sd 0: the interval is the point itself
     assert not check.loc["wacht_dagen_gem", "binnen"]
+
+
+def test_km_curve_band_is_greenwood_and_stays_within_0_and_1():
+    """No censoring, no delayed entry: S(t) is the empirical survival and Greenwood's variance of log S at the
+    first event (n = 4, d = 1) is 1 / (4 * 3); the log(-log) band holds S and lies within [0, 1]."""
+    k = evaluation.km_curve([1.0, 2.0, 3.0, 4.0], [True, True, True, True])
+    assert list(k["surv"]) == pytest.approx([1, 0.75, 0.5, 0.25, 0.0])
+    assert list(k["at_risk"]) == [4, 4, 3, 2, 1]
+    s, var = 0.75, 1 / 12
+    half = 1.959964 * np.sqrt(var) / abs(np.log(s))
+    assert k["ci_laag"].iloc[1] == pytest.approx(np.exp(-np.exp(np.log(-np.log(s)) + half)), rel=1e-5)
+    assert ((k["ci_laag"] <= k["surv"]) & (k["surv"] <= k["ci_hoog"])).all()
+    assert k["ci_laag"].min() >= 0 and k["ci_hoog"].max() <= 1
+    assert evaluation.at_risk_at([1.0, 2.0, 3.0, 4.0], [0, 0, 0, 2.5], [0, 2, 3]) == [3, 2, 2]
+
+
+def test_the_synthetic_test_records_are_marked_as_synthetic(tmp_path):
+    """Notebook 08's default records (tests/data) carry the synthetic banner; a records file elsewhere does not."""
+    rec = evaluation.evaluation_context("tests/data/records_2022.csv", "tests/data/records_scenario.yaml", [],
+                                        {"S1": 1.0, "S4": 1.0}, "budgetneutraal", 2, tmp_path / "out")
+    assert rec.synthetic and rec.source.startswith("Bron: synthetisch registratiebestand records_2022.csv")
+    copy = tmp_path / "records_2022.csv"
+    copy.write_bytes((evaluation.ROOT / "tests/data/records_2022.csv").read_bytes())
+    rec = evaluation.evaluation_context(str(copy), "tests/data/records_scenario.yaml", [], {"S1": 1.0, "S4": 1.0},
+                                        "budgetneutraal", 2, tmp_path / "out2")
+    assert not rec.synthetic and "004 Inkoopnota Noord-Limburg, par. 6 en 7.2" in rec.source

@@ -12,7 +12,8 @@ def test_context_loads_the_scenario_makes_out_dir_and_reads_2019(tmp_path):
                            target_bezetting=0.95)
     assert ctx.out_dir.is_dir()
     assert ctx.scenario.horizon_years == 1 and ctx.first_year == ctx.scenario.years[0]
-    assert "2 replications, seed 3" in ctx.source
+    assert "2 replicaties, seed 3" in ctx.source and "004 Inkoopnota Noord-Limburg, par." in ctx.source
+    assert "shared/seeds" not in ctx.source
     assert "S3" in set(ctx.data_2019["segment"])
 
 

@@ -14,7 +14,7 @@ def test_per_municipality_sets_both_variants_and_the_paired_difference_side_by_s
     table = per_municipality(pd.DataFrame(rows), 2022)
     row = table.set_index("municipality").loc["A"]
     assert row["uitgaven_trajecten"] == 100 and row["uitgaven_plekken"] == 80
-    assert row["uitgaven_verschil_gem"] == -20 and row["uitgaven_oordeel"].startswith("gains")
+    assert row["uitgaven_verschil_gem"] == -20 and row["uitgaven_oordeel"].startswith("wint")
 
 
 def test_projection_bands_and_the_paired_difference():

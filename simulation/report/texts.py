@@ -1,0 +1,110 @@
+"""What the report pages say around the numbers: the documents' titles, source lines and banners.
+
+Source lines name the document and paragraph a figure rests on, not a folder:
+
+>>> cite("004", "par. 7.2")
+'004 Inkoopnota Noord-Limburg, par. 7.2'
+>>> simulation_source("noord-limburg", 2, 1, [("004", "par. 6")])
+"Bron: simulatie van scenario 'noord-limburg' (2 replicaties, seed 1); 004 Inkoopnota Noord-Limburg, par. 6"
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import pandas as pd
+
+from simulation.report.labels import NAMES, euro, name, number
+
+# the five source documents (/work/shared/seeds/README.md), by their number
+DOCUMENTS: dict[str, str] = {
+    "000": "000 Inkoopnota Achterhoek",
+    "001": "001 Raadsinformatiebrief Zwolle (resultaatgericht contracteren)",
+    "002": "002 Informatieblad inkoop Achterhoek 2022",
+    "003": "003 Inkoopstrategie Wmo Meierij",
+    "004": "004 Inkoopnota Noord-Limburg",
+}
+
+# a result that rests on synthetic or demo data says so at the top of its page and answer
+SYNTHETIC_BANNER = ("⚠ Let op: synthetische gegevens. Deze uitkomsten rusten op een klein, kunstmatig "
+                    "registratiebestand (testgegevens), niet op echte registraties van een gemeente; ze tonen "
+                    "hoe de analyse werkt en zijn geen bevinding.")
+
+# a per-municipality figure whose differences come only from population (and the providers that serve them)
+POPULATION_BANNER = ("⚠ Let op: de gemeenten verschillen in het scenario alleen in inwonertal (en in de aanbieders "
+                     "die hen bedienen). De documenten geven geen instroom, trajectmix of wachttijd per gemeente: "
+                     "verschillen tussen gemeenten boven de schaal zijn toeval van de simulatie.")
+
+
+def cite(document: str, paragraph: str = "") -> str:
+    """A document by its number and title, with a paragraph: '004 Inkoopnota Noord-Limburg, par. 7.2'."""
+    title = DOCUMENTS.get(document, document)
+    return f"{title}, {paragraph}" if paragraph else title
+
+
+def cites(references: Iterable[tuple[str, str]]) -> str:
+    """Several (document, paragraph) references, joined with '; '."""
+    return "; ".join(cite(d, p) for d, p in references)
+
+
+def simulation_source(scenario: str, replications: int, seed: int,
+                      references: Optional[Iterable[tuple[str, str]]] = None, note: str = "") -> str:
+    """The source line under a simulated figure: the scenario, replications, seed and the documents it rests on."""
+    runs = f"{replications} replicatie{'s' if replications != 1 else ''}"
+    line = f"Bron: simulatie van scenario '{scenario}' ({runs}, seed {seed})"
+    if references:
+        line += "; " + cites(references)
+    return line + (f"; {note}" if note else "")
+
+
+def with_banner(banner: str, text: str) -> str:
+    """``text`` with ``banner`` as its first line (for an answer the index shows)."""
+    return f"{banner}\n\n{text}"
+
+
+def assumptions(items: Iterable[str]) -> str:
+    """A short 'Waar dit op rust' list in markdown, one line per assumption or source."""
+    return "**Waar dit op rust**\n\n" + "\n".join(f"- {i}" for i in items)
+
+
+_SUFFIXES = (("_ci_laag", "95%-BI ondergrens"), ("_ci_hoog", "95%-BI bovengrens"), ("_gem", "gemiddelde"))
+
+
+def column_name(column: str) -> str:
+    """A table column by its Dutch display name: a column or KPI from ``labels.NAMES``, with the summary
+    suffixes (_gem, _ci_laag, _ci_hoog) spelled out; the column itself when no name is set."""
+    for kind in ("column", "kpi"):
+        if column in NAMES[kind]:
+            return NAMES[kind][column]
+    for suffix, words in _SUFFIXES:
+        base = column.removesuffix(suffix)
+        if base != column and (base in NAMES["kpi"] or base in NAMES["column"]):
+            return f"{column_name(base)}: {words}"
+    return column
+
+
+def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for a reader: Dutch column names, providers and variants by their display names."""
+    out = frame.copy()
+    for col, kind in (("provider", "provider"), ("variant", "variant")):
+        if col in out:
+            out[col] = out[col].astype(str).map(lambda v, k=kind: name(k, v))
+    return out.rename(columns={c: column_name(c) for c in out.columns})
+
+
+def subset_banner(simulated, all_segments) -> str:
+    """The banner of a run on part of the segments (a demonstration), '' when every segment is simulated."""
+    if set(all_segments) <= set(simulated):
+        return ""
+    return (f"⚠ Let op: demonstratie op een deel van de segmenten ({', '.join(simulated)}), met de kleine "
+            "standaardinstellingen van deze pagina; de segmenten waar hun cliënten naartoe gaan krijgen maar een deel "
+            "van hun instroom. De raming voor alle segmenten draait met `make run`.")
+
+
+def signed_euro(x: float) -> str:
+    """An amount with its sign: '+€ 12.345', '€ -12.345' (labels.euro keeps the minus after the sign)."""
+    return ("+" if x > 0 else "") + euro(x)
+
+
+def signed_number(x: float, decimals: int = 0) -> str:
+    """A number with its sign: '+4,2', '-4,2', '0'."""
+    return ("+" if round(x, decimals) > 0 else "") + number(x, decimals)

@@ -1,0 +1,43 @@
+"""report/texts.py: source lines name documents, banners, Dutch column names; report/figures.py's day ticks."""
+import doctest
+
+import pandas as pd
+
+from simulation.report import texts
+from simulation.report.figures import day_ticks
+
+
+def test_doctests():
+    assert doctest.testmod(texts).failed == 0
+
+
+def test_a_source_line_names_the_document_and_paragraph_not_a_folder():
+    line = texts.simulation_source("noord-limburg", 1, 7, [("004", "par. 7.2"), ("001", "")])
+    assert line == ("Bron: simulatie van scenario 'noord-limburg' (1 replicatie, seed 7); 004 Inkoopnota Noord-Limburg, "
+                    "par. 7.2; 001 Raadsinformatiebrief Zwolle (resultaatgericht contracteren)")
+    assert set(texts.DOCUMENTS) == {"000", "001", "002", "003", "004"}
+
+
+def test_columns_and_values_get_their_dutch_display_names():
+    assert texts.column_name("municipality") == "Gemeente"
+    assert texts.column_name("wacht_dagen_gem_ci_laag") == "Wachttijd, gemiddeld (dagen): 95%-BI ondergrens"
+    assert texts.column_name("iets_anders") == "iets_anders"
+    t = texts.dutch_table(pd.DataFrame({"provider": ["jeugd_regio_a"], "variant": ["output_monthly"], "x": [1]}))
+    assert list(t.columns) == ["Aanbieder", "Bekostigingsvariant", "x"]
+    assert t.iloc[0].tolist() == ["Jeugd regionaal A", "Outputgericht maandtarief", 1]
+
+
+def test_a_banner_is_the_first_line_of_the_answer():
+    answer = texts.with_banner(texts.SYNTHETIC_BANNER, "2022: Venlo ...")
+    assert answer.splitlines()[0] == texts.SYNTHETIC_BANNER and "synthetische gegevens" in answer
+
+
+def test_day_ticks_are_round_and_reach_the_end():
+    assert list(day_ticks(100)) == [0, 30, 60, 90, 120]
+    assert list(day_ticks(1411)) == [0, 365, 730, 1095, 1460]
+    assert day_ticks(567)[-1] >= 567
+
+
+def test_a_run_on_part_of_the_segments_is_marked_as_a_demonstration():
+    assert "demonstratie" in texts.subset_banner(["S1", "S1a"], ["S1", "S1a", "S2"])
+    assert texts.subset_banner(["S1", "S2"], ["S2", "S1"]) == ""
