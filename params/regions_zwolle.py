@@ -70,9 +70,11 @@ def db_per_year() -> float:
 
 
 def db_budget(year: int) -> float:
-    """Expected dagdelen of the year (Little: instroom x days in care x dagdelen / 7) x price."""
-    days = 365 / (1 - DB_VERLENGING)
-    return db_per_year() * (1 + DB_GROWTH) ** (year - 2016) * days * DB_DAGDELEN / 7 * DB_PRICE
+    """Expected dagdelen of the year (Little: instroom x days in care x dagdelen / 7) x price; the clients in
+    care in a year came in about a year earlier on average (the instroom of year - 1), and an uitval (5%)
+    stops halfway."""
+    days = 365 * (1 - 0.05 / 2) / (1 - DB_VERLENGING)
+    return db_per_year() * (1 + DB_GROWTH) ** (year - 1 - 2016) * days * DB_DAGDELEN / 7 * DB_PRICE
 
 
 def segments() -> list[str]:
@@ -135,7 +137,7 @@ def contracts() -> list[str]:
              "budget": {y: round(w * db_budget(y), 2) for y in range(START, START + YEARS)}, "band": BAND,
              "settlement": "whole", "realisation": {"basis": "pxq", "unit": "dagdeel", "unit_price": DB_PRICE}}
         out.append(f"    - {flow(c)}   # 001: a budget on dagdelen, settled when the deviation exceeds +-10%; "
-                   "amount: assumption, the provider's share x the expected dagdelen (Little) x DB_PRICE; "
+                   "amount: assumption, the provider's share x the expected dagdelen (Little, db_budget) x DB_PRICE; "
                    "assumption: outside the band the whole difference is settled")
     for seg, table, rate in (("HH", HH_TYPES, "S3a"), ("IB", IB_TYPES, "S2a")):
         tar = {n: round(RATES[rate] * h * 365 / 7) for n, (h, _) in table.items()}
