@@ -80,7 +80,7 @@ def db_budget(year: int) -> float:
 def segments() -> list[str]:
     s4 = NL["segments"]["S4"]
     youth = round(s4["instroom"]["per_year"] / NL_POPULATION * POPULATION["Zwolle"], 1)
-    out = ["  JH:", "    domain: jeugd", "    description: Jeugdhulp, 12 ondersteuningsprofielen x 3 intensiteiten   # 001",
+    out = ["  JH:", "    domain: jeugd", "    description: Jeugdhulp, 12 ondersteuningsprofielen x 3 intensiteiten   # 001 (Hoofdlijnen contractering Jeugdhulp)",
            "    instroom:",
            line(6, "per_year", youth, f"assumption: Noord-Limburg's S4 instroom per inhabitant ({NL_SRC}) x inhabitants"),
            line(6, "base_year", START, "assumption: the first contract year"),
@@ -88,7 +88,7 @@ def segments() -> list[str]:
     out += own_segment(4, {"voorliggend_veld_share": s4["voorliggend_veld_share"],
                            "toegang_doorlooptijd": s4["toegang_doorlooptijd"]}, youth_types(),
                        f"assumption: as Noord-Limburg S4 ({NL_SRC})")
-    out += ["  DB:", "    domain: wmo", "    description: Dagbesteding (algemene voorziening, budgets on dagdelen)   # 001",
+    out += ["  DB:", "    domain: wmo", "    description: Dagbesteding (algemene voorziening, budgets on dagdelen)   # 001 (dagbesteding)",
             "    instroom:",
             line(6, "per_year", db_per_year(), "001: 614 clients in 2016 / (1 + years in care, assumption)"),
             line(6, "base_year", 2016, "001: the 614 clients are for 2016 (430 in 2015)"),
