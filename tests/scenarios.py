@@ -6,6 +6,7 @@ validate with ``scenario_from_dict``.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import numpy as np
@@ -365,3 +366,30 @@ def projection_scenario(horizon_years: int = 4) -> dict:
                       "B": {"segments": {"S4": {"weight": 0.5}, "S1a": {}}}},
     }
     return with_pxq_contracts(raw)
+
+
+# -- sources of the numbers in a shipped YAML file ------------------------------------------------
+
+NUMBER = re.compile(r"[:\[,{]\s*-?\.?[0-9]")
+DOCUMENT = re.compile(r"\b00[0-4](?:\s+par\.|\s+annex|\s*\(|:)")   # e.g. "004 par. 6", "001 (Diah)", "002:"
+
+
+def unlabelled_numbers(path, strict: bool) -> list[tuple[int, str]]:
+    """(line number, line) of every line of a YAML file that sets a number without saying where it comes from.
+
+    Loose (the Noord-Limburg file's rule): the line has a comment or a ``source:`` field. Strict: the comment
+    or source names a document and its paragraph (``004 par. 6``, ``001 (Diah)``) or says ``assumption``.
+    """
+    bare = []
+    for n, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        code, _, comment = text.partition("#")
+        if text.lstrip().startswith("#") or not NUMBER.search(code):
+            continue
+        if not strict:
+            ok = bool(comment.strip()) or "source:" in code
+        else:
+            label = comment + (code[code.index("source:"):] if "source:" in code else "")
+            ok = "assumption" in label.lower() or bool(DOCUMENT.search(label))
+        if not ok:
+            bare.append((n, text.strip()))
+    return bare

@@ -64,6 +64,7 @@ class RunArrays:
         self.pool_codes = [codes(tr[c], categories[c]) for c in GROUP]
         self.returned = returned_within_365(afschaling, recidive)
         self.af_day = afschaling["day"].to_numpy(float)
+        self.af_client = afschaling["client"].to_numpy(np.int64)
         # Zwolle's outcome criteria (001): per afgesloten traject (any end but verlenging and einde_horizon),
         # with FOLLOW_UP_DAYS of follow-up for the indicators that look at what comes after the stop
         marks = mark_results(tr, horizon, FOLLOW_UP_DAYS, step_down=True, returns=client_returns(tr, recidive))
@@ -211,6 +212,26 @@ def _recidive_365(c: YearContext):
 @kpi("aandeel_uitval")
 def _aandeel_uitval(c: YearContext):
     return c.share(c.count(c.out & c.run.uitval), c.uitstroom)
+
+
+# Meierij's contract-management KPIs per quarter (003 par. 7: instroom and uitstroom of unique
+# inhabitants per municipality, afschaling and doorstroom to the voorliggend veld); the clients per
+# municipality per support form are unieke_clienten by municipality x segment.
+
+@kpi("instroom_inwoners", integer=True)
+def _instroom_inwoners(c: YearContext):
+    return distinct(c.run.gid_tr, c.run.client, c.new, c.n)
+
+
+@kpi("uitstroom_inwoners", integer=True)
+def _uitstroom_inwoners(c: YearContext):
+    return distinct(c.run.gid_tr, c.run.client, c.out, c.n)
+
+
+@kpi("doorstroom_voorliggend_veld", integer=True)
+def _doorstroom_voorliggend_veld(c: YearContext):
+    mask = (c.run.af_day >= c.lo) & (c.run.af_day < c.hi)
+    return distinct(c.run.gid_af, c.run.af_client, mask, c.n)
 
 
 # Zwolle's outcome criteria per afgesloten traject (001: doelrealisatie, uitval, cliënttevredenheid;

@@ -26,6 +26,13 @@ plek-days bought behind bezettingsgraad) are the year's average. Per year:
 - recidive_365: share of clients afgeschaald in the year who return to the toegang
   within 365 days (NaN when those 365 days run past the horizon).
 
+Meierij's contract-management KPIs (003 par. 7, discussed per quarter: use ``period="quarter"``):
+- instroom_inwoners: unique clients with a new traject (instroom) in the period;
+- uitstroom_inwoners: unique clients with a traject that stops for good (uitstroom) in the period;
+- doorstroom_voorliggend_veld: unique clients afgeschaald to the voorliggend veld in the period
+  (the afschaling events: a traject that ends by afschaling);
+the clients per municipality per support form are ``unieke_clienten`` with by=("municipality", "segment").
+
 Zwolle's outcome criteria (001: measured at the afsluiting of every traject: doelrealisatie,
 uitval, cliënttevredenheid), per traject afgesloten in the year (stopped for any reason but
 verlenging; einde_horizon is not an afsluiting). A *return* is a new traject of the client that is

@@ -24,6 +24,7 @@ def test_kpi_columns_are_the_registry_in_order():
     assert KPI_COLUMNS[:3] == ("instroom", "uitstroom", "unieke_clienten") and KPI_COLUMNS[-1] == "doelrealisatie"
     counts = [k.name for k in kpi_registry.KPIS.values() if k.integer]
     assert counts == ["instroom", "uitstroom", "unieke_clienten", "caseload_1jan", "wachtlijst_eind",
+                      "instroom_inwoners", "uitstroom_inwoners", "doorstroom_voorliggend_veld",
                       "afgesloten_trajecten"]
 
 
