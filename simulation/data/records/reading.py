@@ -6,18 +6,35 @@ from pathlib import Path
 from typing import Optional, Union
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
-from simulation.data.records.checks import PrivacyError, Problem, RecordsError, validate
+from simulation.data.records.checks import PrivacyError, Problem, RecordsError, RecordsFileError, validate
 from simulation.data.records.format import (COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD, PERIOD_METADATA_KEY,
                                             parse_study_period)
 from simulation.data.records.privacy import privacy_problems
 
 
 def load_table(path: Union[str, Path]) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
-    """Read a CSV or Parquet file as strings (codes keep their leading zeros) and its study period, if stored."""
+    """Read a CSV or Parquet file as strings (codes keep their leading zeros) and its study period, if stored.
+
+    A file that is missing, a folder, unreadable or not a records table raises RecordsFileError naming it."""
     path = Path(path)
+    if path.is_dir():
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "is a folder; give a .csv or .parquet "
+                                                                           "file")])
+    try:
+        return _load_table(path)
+    except RecordsError:
+        raise
+    except (OSError, UnicodeDecodeError, ValueError, pa.ArrowException) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0][:200]
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"cannot be read as a records file "
+                                                   f"({type(exc).__name__}: {why}); see docs/records.md")]) from None
+
+
+def _load_table(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
     period = None
     if path.suffix.lower() in (".parquet", ".pq"):
         table = pq.read_table(path)
