@@ -39,8 +39,8 @@ def run(args) -> int:
         return 2
     out = args.out or Path("outputs") / "runs" / scenario.name
     try:
-        claim_output(args, Path(out))   # lock; leftovers of a killed run removed
         check_run_folder(Path(out))   # before the simulation, not after it
+        claim_output(args, Path(out))   # lock; leftovers of a killed run removed
     except OutputFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -259,6 +259,8 @@ def load_events(root: PathLike, scenario: str, replication: int) -> pd.DataFrame
 def lock_path(target: PathLike) -> Path:
     """The lock file of an output folder: ``.<name>.lock`` beside it."""
     target = Path(target)
+    if target.name in ("", ".", ".."):
+        target = target.resolve()
     return target.parent / f".{target.name}.lock"
 
 
