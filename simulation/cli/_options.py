@@ -3,6 +3,7 @@ before the work starts, and the help formatter that shows every default."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -35,6 +36,24 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+class UsageError(ValueError):
+    """An option value that cannot be used; the message says which and how to fix it."""
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def check_period(period) -> None:
+    """Raise UsageError when ``--period FIRST_DAY LAST_DAY`` ends before it starts."""
+    if period is not None and period[1] < period[0]:
+        raise UsageError(f"--period {period[0]} {period[1]}: the last day is before the first; give FIRST_DAY LAST_DAY")
 
 
 def check_output_file(path, option: str) -> None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from simulation.data.calibration import calibrate, write_calibrated_yaml
-from simulation.cli._options import check_output_file
+from simulation.cli._options import check_output_file, check_period, iso_date
 from simulation.data.records import RecordsError, RecordsFileError, read_records
 
 NAME = "calibrate"
@@ -18,7 +18,7 @@ def add_parser(subparsers):
     parser.add_argument("records", help="records file (.csv or .parquet, see docs/records.md)")
     parser.add_argument("--out", required=True, help="scenario YAML to write")
     parser.add_argument("--base", help="base scenario YAML for what records cannot show")
-    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"),
+    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
                         help="study period, inclusive (default: stored in the Parquet file, else 2022)")
     parser.add_argument("--drop-invalid", action="store_true", help="drop rows with problems and write a report")
     parser.add_argument("--report", help="markdown report (default: next to --out, .report.md)")
@@ -27,6 +27,7 @@ def add_parser(subparsers):
 
 
 def run(args: argparse.Namespace) -> int:
+    check_period(args.period)
     check_output_file(args.out, "--out")       # before the work, not after it
     check_output_file(args.report, "--report")
     try:

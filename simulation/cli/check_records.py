@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from simulation.cli._options import check_output_file
+from simulation.cli._options import check_output_file, check_period, iso_date
 from simulation.data.records import RecordsError, RecordsFileError, read_records
 
 NAME = "check-records"
@@ -14,7 +14,7 @@ def add_parser(subparsers):
                                    description="Validate realised records and list every problem.")
     parser.add_argument("records", help="records file (.csv or .parquet, see docs/records.md)")
     parser.add_argument("--scenario", help="scenario YAML: also check municipalities, segments, providers")
-    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"),
+    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
                         help="study period, inclusive, YYYY-MM-DD (default: stored in the Parquet file, else 2022)")
     parser.add_argument("--drop-invalid", action="store_true", help="drop rows with problems and write a report")
     parser.add_argument("--report", help="where to write the report of dropped rows "
@@ -24,6 +24,7 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     """0: valid; 1: the records have problems (listed); 2: the file or an option cannot be used."""
+    check_period(args.period)
     check_output_file(args.report, "--report")
     try:
         frame = read_records(args.records, scenario=args.scenario, study_period=args.period,

@@ -14,15 +14,16 @@ import sys
 import simulation
 from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
                             validate, warmup)
-from simulation.cli._options import HelpFormatter
+from simulation.cli._options import HelpFormatter, UsageError
 from simulation.data.records import RecordsError
+from simulation.experiment.executors import ExecutorError
 from simulation.experiment.outputs import write_run
 from simulation.experiment.provenance import git_commit, package_versions as _versions
 from simulation.experiment.store import OutputFolderError
 from simulation.config.scenario import ScenarioError
 
 COMMANDS = (run, validate, schema, notebook, report, sweep, warmup, calibrate, export_records, check_records)
-USER_ERRORS = (ScenarioError, OutputFolderError, RecordsError)
+USER_ERRORS = (ScenarioError, OutputFolderError, RecordsError, UsageError, ExecutorError)
 
 __all__ = ["COMMANDS", "USER_ERRORS", "build_parser", "main", "version", "git_commit", "write_run", "_versions"]
 

@@ -153,3 +153,11 @@ def test_sweep_errors_are_messages(tmp_path, garbage):
     _user_error(_cli("sweep", garbage), str(garbage))
     _user_error(_cli("sweep", tmp_path), "is a folder")
     _user_error(_cli("sweep", tmp_path / "nope.yaml", "--check"), "file not found")
+
+
+def test_a_study_period_that_is_no_period(capsys, tmp_path):
+    _user_error(_cli("check-records", RECORDS, "--period", "2022-13-01", "2022-12-31"), "--period", "YYYY-MM-DD")
+    _main_error(capsys, ["check-records", RECORDS, "--period", "2022-12-31", "2022-01-01"], "--period",
+                "before the first")
+    _main_error(capsys, ["calibrate", RECORDS, "--out", tmp_path / "c.yaml", "--period", "2022-12-31",
+                         "2022-01-01"], "before the first")
