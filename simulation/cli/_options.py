@@ -1,7 +1,14 @@
-"""Option helpers the commands share."""
+"""Option helpers the commands share: ``--set``, counts that must be >= 1, output paths checked and locked
+before the work starts, and the help formatter that shows every default."""
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
 from simulation.config.scenario import parse_set_option
+from simulation.experiment.store import OutputFolderError, check_writable, folder_lock, remove_stale_temp_folders
 
 
 def scenario_overrides(pairs: list[str] | None) -> dict:
@@ -17,3 +24,79 @@ def add_spreadsheet_options(parser) -> None:
     parser.add_argument("--decimal", choices=(",", "."), default=None,
                         help="decimal separator of the volumes, needed only when values such as 1.500 could be "
                              "read two ways (default: from the file)")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (``--replications``, ``--workers``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0 (``--replication``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+class UsageError(ValueError):
+    """An option value that cannot be used; the message says which and how to fix it."""
+
+
+def iso_date(text: str) -> dt.date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def check_period(period) -> None:
+    """Raise UsageError when ``--period FIRST_DAY LAST_DAY`` ends before it starts."""
+    if period is not None and period[1] < period[0]:
+        raise UsageError(f"--period {period[0]} {period[1]}: the last day is before the first; give FIRST_DAY LAST_DAY")
+
+
+def check_output_file(path, option: str) -> None:
+    """Raise OutputFolderError unless a file can be written at ``path`` (checked before the work starts)."""
+    if path is None:
+        return
+    path = Path(path)
+    if path.is_dir():
+        raise OutputFolderError(f"{path}: is a folder; give a file name for {option}")
+    check_writable(path.resolve().parent, shown=path)
+
+
+def claim_output(args: argparse.Namespace, out: Path) -> None:
+    """Before the work starts: check that ``out`` can be written, hold its lock until the command ends (a second
+    writer of the same folder stops with a message) and remove what a killed earlier writer left beside it."""
+    check_writable(out)
+    stack = getattr(args, "exit_stack", None)   # set by cli.main; released when the command returns
+    if stack is None:
+        return
+    stack.enter_context(folder_lock(out))
+    for path in remove_stale_temp_folders(out):
+        print(f"removed {path}, left by an earlier run that did not finish", file=sys.stderr)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless it has none or the help already says it."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=34, width=None):
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "%(default)" in text or "default" in text or action.default in (None, False, argparse.SUPPRESS) \
+                or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from simulation.cli._options import add_spreadsheet_options
-from simulation.data.records import RecordsError, read_records
+from simulation.cli._options import add_spreadsheet_options, check_output_file, check_period, iso_date
+from simulation.data.records import RecordsError, RecordsFileError, read_records
 
 NAME = "check-records"
 
@@ -12,23 +12,28 @@ NAME = "check-records"
 def add_parser(subparsers):
     parser = subparsers.add_parser(NAME, help="validate a records file and list every problem",
                                    description="Validate realised records and list every problem.")
-    parser.add_argument("records")
+    parser.add_argument("records", help="records file (.csv or .parquet, see docs/records.md)")
     parser.add_argument("--scenario", help="scenario YAML: also check municipalities, segments, providers")
-    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"))
-    parser.add_argument("--drop-invalid", action="store_true")
-    parser.add_argument("--report", help="where to write the report of dropped rows")
+    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
+                        help="study period, inclusive, YYYY-MM-DD (default: stored in the Parquet file, else 2022)")
+    parser.add_argument("--drop-invalid", action="store_true", help="drop rows with problems and write a report")
+    parser.add_argument("--report", help="where to write the report of dropped rows "
+                                         "(default: next to the records, <name>.dropped.csv)")
     add_spreadsheet_options(parser)
     return parser
 
 
 def run(args) -> int:
+    """0: valid; 1: the records have problems (listed); 2: the file or an option cannot be used."""
+    check_period(args.period)
+    check_output_file(args.report, "--report")
     try:
         frame = read_records(args.records, scenario=args.scenario, study_period=args.period,
                              drop_invalid=args.drop_invalid, date_order=args.date_order,
                                decimal=args.decimal, report_path=args.report)
     except RecordsError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+        print(f"error: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
+        return 2 if isinstance(exc, RecordsFileError) else 1
     message = f"{args.records}: {len(frame)} valid records"
     if frame.attrs["dropped"]:
         message += (f"; {len({p.row for p in frame.attrs['dropped']})} rows dropped, "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from simulation.cli._options import check_output_file, check_period, iso_date, non_negative_int
 from simulation.config.scenario import ScenarioError
 from simulation.data.records import export_records
 from simulation.experiment.runner import simulate
@@ -15,15 +16,17 @@ def add_parser(subparsers):
                                    description="Simulate a scenario and write its trajecten as realised records.")
     parser.add_argument("scenario", help="scenario YAML file")
     parser.add_argument("--out", required=True, help="records file (.csv or .parquet)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--replication", type=int, default=0)
-    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"),
+    parser.add_argument("--seed", type=int, default=1, help="root seed of the simulation")
+    parser.add_argument("--replication", type=non_negative_int, default=0, help="which replication to write (0, 1, ...)")
+    parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
                         help="study period, inclusive (default: the whole horizon)")
     parser.add_argument("--salt", default="simulation", help="salt of the pseudonymous client keys")
     return parser
 
 
 def run(args) -> int:
+    check_period(args.period)
+    check_output_file(args.out, "--out")       # before the simulation, not after it
     try:
         result = simulate(args.scenario, seed=args.seed, replications=args.replication + 1)
         records = export_records(result.events, result.scenario, args.out, study_period=args.period,

@@ -2,37 +2,66 @@
 
 Every command module has ``NAME``, ``add_parser(subparsers)`` (returns its parser) and
 ``run(args) -> int`` (the exit code); ``COMMANDS`` lists them in the order of ``--help``.
+A user's error (a file, a value, an output folder) ends as one ``error:`` line and exit 2, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.metadata
 import sys
 
+import simulation
 from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
                             validate, warmup)
+from simulation.cli._options import HelpFormatter, UsageError
+from simulation.data.records import RecordsError
+from simulation.experiment.executors import ExecutorError
 from simulation.experiment.outputs import write_run
 from simulation.experiment.provenance import git_commit, package_versions as _versions
+from simulation.experiment.store import OutputFolderError
 from simulation.config.scenario import ScenarioError
 
 COMMANDS = (run, validate, schema, notebook, report, sweep, warmup, calibrate, export_records, check_records)
+USER_ERRORS = (ScenarioError, OutputFolderError, RecordsError, UsageError, ExecutorError)
 
-__all__ = ["COMMANDS", "build_parser", "main", "git_commit", "write_run", "_versions"]
+__all__ = ["COMMANDS", "USER_ERRORS", "build_parser", "main", "version", "git_commit", "write_run", "_versions"]
+
+
+def version() -> str:
+    """The installed distribution's version (importlib.metadata), else the package's ``__version__``."""
+    for dist in importlib.metadata.packages_distributions().get("simulation", []):
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return simulation.__version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m simulation",
+    parser = argparse.ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
                                      description="Simulate youth care and Wmo trajecten and plekken.")
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                        help="print the version and exit")
+    subparsers = parser.add_subparsers(dest="command", required=True,
+                                       help="the command; python -m simulation COMMAND --help shows its options")
     for command in COMMANDS:
-        command.add_parser(subparsers).set_defaults(handler=command.run)
+        sub = command.add_parser(subparsers)
+        sub.formatter_class = HelpFormatter
+        sub.set_defaults(handler=command.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``argv`` (default: sys.argv) and run the command; a ScenarioError is one ``error:`` line, exit 2."""
+    """Parse ``argv`` (default: sys.argv) and run the command; a user's error is one ``error:`` line, exit 2."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        return args.handler(args)
-    except ScenarioError as exc:
+        with contextlib.ExitStack() as args.exit_stack:   # output locks the command takes (cli._options)
+            return args.handler(args)
+    except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:   # a file the user named cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; check the path and its permissions", file=sys.stderr)
         return 2

@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-from simulation.cli._options import scenario_overrides
+from simulation.cli._options import claim_output, positive_int, scenario_overrides
 from simulation.config.scenario import load_scenario
 from simulation.experiment.outputs import check_run_folder, write_run
 from simulation.experiment.runner import simulate
@@ -18,9 +18,10 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         NAME, help="run a scenario and write events.parquet, kpis.csv, scenario.yaml, manifest.json")
     parser.add_argument("scenario", help="scenario YAML, e.g. params/noord-limburg.yaml")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--replications", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=1, help="processes; the result does not depend on it")
+    parser.add_argument("--seed", type=int, default=1, help="root seed; the same seed gives the same result")
+    parser.add_argument("--replications", type=positive_int, default=5, help="independent replications (>= 1)")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="processes (>= 1); the result does not depend on it")
     parser.add_argument("--out", type=Path, help="output folder (default outputs/runs/<scenario name>)")
     parser.add_argument("--set", action="append", metavar="PATH=VALUE",
                         help="override a field, e.g. --set horizon_years=2 (repeatable)")
@@ -39,6 +40,7 @@ def run(args) -> int:
     out = args.out or Path("outputs") / "runs" / scenario.name
     try:
         check_run_folder(Path(out))   # before the simulation, not after it
+        claim_output(args, Path(out))   # lock; leftovers of a killed run removed
     except OutputFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from simulation.cli._options import check_output_file
 from simulation.config.scenario import json_schema
 
 NAME = "schema"
@@ -17,6 +18,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    check_output_file(args.out, "--out")
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from simulation.cli._options import claim_output, positive_int
 from simulation.experiment.sweep import load_sweep, run_sweep, scenario_specs
 
 NAME = "sweep"
@@ -16,7 +17,7 @@ def add_parser(subparsers):
     parser.add_argument("--out", type=Path, help="output folder (default outputs/sweeps/<sweep name>)")
     parser.add_argument("--executor", choices=("sequential", "processes", "dask"), default="processes",
                         help="where runs execute (default processes); results do not depend on it")
-    parser.add_argument("--workers", type=int, help="processes or LocalCluster workers (default: all cores)")
+    parser.add_argument("--workers", type=positive_int, help="processes or LocalCluster workers (default: all cores)")
     parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
     parser.add_argument("--write-on", choices=("worker", "client"),
                         help="who writes the Parquet files (default: client with --scheduler, else worker)")
@@ -29,6 +30,7 @@ def run(args) -> int:
     if args.check:
         return _check(args.sweep)
     out = args.out or Path("outputs") / "sweeps" / load_sweep(args.sweep).name
+    claim_output(args, Path(out))   # before any run: writable, locked against a second sweep into it
     result = run_sweep(args.sweep, out=out, executor=args.executor, workers=args.workers,
                        scheduler=args.scheduler, write_on=args.write_on, progress=not args.quiet)
     print(f"{result.sweep.name}: {result.done} run(s) done, {result.skipped} already complete, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulation.experiment.warmup import welch
-from simulation.cli._options import scenario_overrides
+from simulation.cli._options import positive_int, scenario_overrides
 
 NAME = "warmup"
 
@@ -13,11 +13,11 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(NAME, help="Welch's moving average of the caseload from an empty start "
                                               "(figure + csv)")
     parser.add_argument("scenario", help="scenario YAML")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--replications", type=int, default=5)
-    parser.add_argument("--window", type=int, default=30, help="moving-average half-window in days (default 30)")
-    parser.add_argument("--years", type=int, help="horizon in years (default: the scenario's)")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="root seed")
+    parser.add_argument("--replications", type=positive_int, default=5, help="replications (>= 1)")
+    parser.add_argument("--window", type=positive_int, default=30, help="moving-average half-window in days")
+    parser.add_argument("--years", type=positive_int, help="horizon in years (default: the scenario's)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="processes; the result does not depend on it")
     parser.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a field (repeatable)")
     parser.add_argument("--out", help="figure path (.png; a .csv with the series is written next to it)")
     return parser

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulation.config.distributions import Distribution, Fixed
 from simulation.config.maatregelen import Maatregel, Target, maatregel_problem
 from simulation.config.contracts import Funding, rebuild_with_funding, validate_funding
+from simulation.config.files import date_problem, parse_yaml_value, read_yaml_file
 
 SHARE_TOLERANCE = 1e-6
 
@@ -214,6 +215,8 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _cross_references(self):
+        if (problem := date_problem(self.start_date, self.horizon_years, self.warmup.days)) is not None:
+            raise FieldProblem("start_date", problem, str(self.start_date))
         muns, segs = set(self.municipalities), set(self.segments)
         for seg_name, seg in self.segments.items():
             if isinstance(seg.instroom.per_year, dict):
@@ -306,14 +309,7 @@ class Scenario(_Model):
 
 def read_yaml(path: Union[str, Path], error: Optional[type[Exception]] = None) -> Any:
     """The content of a YAML file; a missing file or invalid YAML raises ``error`` (ScenarioError) naming it."""
-    error = error or ScenarioError
-    path = Path(path)
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise error(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from None
+    return read_yaml_file(path, error or ScenarioError)
 
 
 def load_scenario(path: Union[str, Path], overrides: Optional[dict[str, Any]] = None) -> Scenario:
@@ -355,7 +351,7 @@ def parse_set_option(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ScenarioError(f"--set {text!r}: expected path.to.field=value")
     key, _, value = text.partition("=")
-    return key.strip(), yaml.safe_load(value)
+    return key.strip(), parse_yaml_value(value, f"--set {text!r}", ScenarioError)
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:

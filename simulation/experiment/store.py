@@ -23,10 +23,14 @@ KPI files, never event logs.
 """
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import json
 import os
+import re
+import secrets
 import shutil
-import tempfile
+import socket
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,12 +94,22 @@ def check_replaceable(target: PathLike, written_by_tool: Optional[Callable[[Path
             raise OutputFolderError(
                 f"{target}: the folder exists and was not written by this tool (it has no {MARKER}); nothing was "
                 "deleted. Choose a new or empty output folder (--out), or remove this one yourself")
-    parent = target.resolve().parent
-    probe = parent
-    while not probe.exists():
+    check_writable(target.resolve().parent, shown=target)
+
+
+def check_writable(folder: PathLike, shown: Optional[PathLike] = None) -> None:
+    """Raise OutputFolderError unless files can be made in ``folder`` (or, while it does not exist yet, in the
+    nearest folder above it that does); ``shown`` is the path the message names (default ``folder``)."""
+    folder = Path(folder).resolve()
+    shown = folder if shown is None else shown
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
         probe = probe.parent
+    if not probe.is_dir():
+        raise OutputFolderError(f"{shown}: {probe} is a file, not a folder; choose another output path")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputFolderError(f"{target}: cannot write in {probe}; choose an output folder you may write (--out)")
+        raise OutputFolderError(f"{shown}: cannot write in {probe} (permission denied); choose an output folder "
+                                "you may write (--out)")
 
 
 @contextmanager
@@ -113,7 +127,7 @@ def atomic_folder(target: PathLike, prefix: Optional[str] = None,
     if keep_existing is None or not (target.exists() and keep_existing(target)):
         check_replaceable(target, written_by_tool)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=prefix or f".{target.name}.", dir=target.parent))
+    tmp = _make_temp_folder(target.parent, prefix or f".{target.name}.")
     try:
         (tmp / MARKER).write_text("written by the simulation package; the folder may be replaced by a new run\n",
                                   encoding="utf-8")
@@ -130,6 +144,18 @@ def atomic_folder(target: PathLike, prefix: Optional[str] = None,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _make_temp_folder(parent: Path, prefix: str) -> Path:
+    """A new folder ``prefix`` + 8 random characters; unlike tempfile.mkdtemp (always 0700) it gets the mode
+    the user's umask gives (0755 for the usual 022), so colleagues and a web server can read the output."""
+    while True:
+        path = parent / (prefix + secrets.token_hex(4))
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:
+            continue
 
 
 def write_run_folder(folder: PathLike, frames: dict[str, pd.DataFrame], meta: dict) -> Path:
@@ -226,3 +252,77 @@ def load_events(root: PathLike, scenario: str, replication: int) -> pd.DataFrame
         raise FileNotFoundError(f"{path}: no event log stored for scenario {scenario!r} replication "
                                 f"{replication} (was the run completed, with store_events: true?)")
     return pd.read_parquet(path)
+
+
+# -- one writer per output folder, and the leftovers of a killed one ---------------------------------
+
+def lock_path(target: PathLike) -> Path:
+    """The lock file of an output folder: ``.<name>.lock`` beside it."""
+    target = Path(target)
+    if target.name in ("", ".", ".."):
+        target = target.resolve()
+    return target.parent / f".{target.name}.lock"
+
+
+@contextmanager
+def folder_lock(target: PathLike) -> Iterator[Path]:
+    """Hold the exclusive right to write ``target`` while the block runs.
+
+    The lock is an ``fcntl.flock`` on ``.<name>.lock`` beside the folder, so it ends with the process
+    even when that is killed; the file names the holder (pid, host, start). A second writer gets an
+    OutputFolderError naming the folder and the process that holds it.
+    """
+    target = Path(target)
+    path = lock_path(target)
+    check_writable(path.parent, shown=target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 1000).decode("utf-8", "replace").strip() or "unknown"
+            os.close(fd)
+            raise OutputFolderError(f"{target}: another process is writing this folder ({holder}); wait until it "
+                                    "has finished or choose another output folder (--out)") from None
+        if _same_file(fd, path):
+            break
+        os.close(fd)            # the holder removed the file as it finished; lock the new one
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    os.ftruncate(fd, 0)
+    os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, started {started}".encode())
+    try:
+        yield path
+    finally:
+        try:
+            if _same_file(fd, path):
+                os.unlink(path)
+        finally:
+            os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def remove_stale_temp_folders(target: PathLike) -> list[Path]:
+    """Delete the hidden temporary folders a killed writer of ``target`` left beside it; returns them.
+
+    Only folders the tool made are touched: named ``.<name>.`` + 8 random characters (as ``atomic_folder``
+    names them) and holding MARKER, or still empty. Call it while holding ``folder_lock(target)``, so no
+    live writer of ``target`` owns one of them.
+    """
+    target = Path(target)
+    pattern = re.compile(re.escape(f".{target.name}.") + r"[0-9a-z_]{8}")
+    removed = []
+    if not target.parent.is_dir():
+        return removed
+    for path in target.parent.iterdir():
+        if pattern.fullmatch(path.name) and path.is_dir() and not path.is_symlink() and (
+                (path / MARKER).is_file() or not any(path.iterdir())):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

@@ -187,4 +187,4 @@ def test_unreadable_files_give_one_message_not_a_traceback(iso, tmp_path):
         with pytest.raises(RecordsError, match=words):
             read_records(path, study_period=PERIOD)
     proc = _check_records(broken)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "separator: semicolon" in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "separator: semicolon" in proc.stderr   # the file cannot be used

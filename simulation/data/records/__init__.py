@@ -18,7 +18,7 @@ The concepts live in their own modules: ``format`` (columns, code lists), ``chec
 ``reading`` (``load_table``, ``read_records``) and ``export`` (``export_records``,
 ``write_records``); every public name is importable from here.
 """
-from simulation.data.records.checks import PrivacyError, Problem, RecordsError, validate
+from simulation.data.records.checks import PrivacyError, Problem, RecordsError, RecordsFileError, validate
 from simulation.data.records.export import export_records, product_category, write_records
 from simulation.data.records.format import (BEKOSTIGING, COLUMN_NAMES, COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD,
                                             JZ020, JZ588, MODEL_TO_REDEN, PERIOD_METADATA_KEY, REDEN_LISTS,
@@ -29,7 +29,7 @@ from simulation.data.records.reading import as_scenario, load_table, read_record
 __all__ = [
     "BEKOSTIGING", "COLUMN_NAMES", "COLUMNS", "DATE_COLUMNS", "DEFAULT_STUDY_PERIOD", "JZ020", "JZ588",
     "MODEL_TO_REDEN", "PERIOD_METADATA_KEY", "REDEN_LISTS", "REDEN_TO_MODEL", "WJ756", "WMO588", "Column",
-    "PrivacyError", "Problem", "RecordsError", "as_date", "as_scenario", "export_records", "load_table",
+    "PrivacyError", "Problem", "RecordsError", "RecordsFileError", "as_date", "as_scenario", "export_records", "load_table",
     "parse_study_period", "passes_elfproef", "privacy_problems", "product_category", "pseudonymous_key",
     "read_records", "validate", "write_records",
 ]

@@ -38,6 +38,13 @@ class RecordsError(ValueError):
         super().__init__("\n".join([head] + shown + ([hint] if hint else [])))
 
 
+class RecordsFileError(RecordsError):
+    """A records file that cannot be read at all (missing, a folder, not a table); its message is one line."""
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.problems[0].rule}"
+
+
 class PrivacyError(RecordsError):
     """Records that are not pseudonymous; never imported, not even with drop_invalid."""
 

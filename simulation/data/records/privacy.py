@@ -15,16 +15,32 @@ _ELFPROEF_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
 
 
 def passes_elfproef(key: str) -> bool:
-    """True when ``key`` is 8 or 9 digits that pass the BSN eleven-test (8 digits: leading 0 dropped)."""
+    """True when ``key`` is 8 or 9 digits that pass the BSN eleven-test (8 digits: leading 0 dropped);
+    dots, spaces and dashes between the digits are ignored (111.222.333, 111 222 333)."""
     key = str(key).strip()
+    key = re.sub(r"\D", "", key) if _IDENTIFIER.fullmatch(key) else key
     if not (key.isdigit() and len(key) in (8, 9)):
         return False
     digits = np.array([int(c) for c in key.zfill(9)])
     return int(digits @ _ELFPROEF_WEIGHTS) % 11 == 0
 
 
-def _elfproef_mask(values: pd.Series) -> np.ndarray:
+_IDENTIFIER = re.compile(r"\d+(?:[.\s\-\u2013/_]\d+)*")   # digits, maybe grouped by dots, spaces, dashes
+_CODE_COLUMNS = ("volume", "domain", "bekostiging", "productcategorie", "productcode", "reden_beeindiging", "eenheid")
+_CHANCE_SHARE = 0.3   # random 8-9 digit numbers pass the eleven-test 1 time in 11
+
+
+def _digits(values: pd.Series) -> pd.Series:
+    """Each value as its digits when it is an identifier (digits grouped by separators), else ''."""
+    if pd.api.types.is_float_dtype(values):
+        values = values.map(lambda v: f"{v:.0f}" if pd.notna(v) and float(v).is_integer() else "")
     s = values.fillna("").astype(str).str.strip()
+    return s.where(s.str.fullmatch(_IDENTIFIER), "").str.replace(r"\D", "", regex=True)
+
+
+def _elfproef_mask(values: pd.Series) -> np.ndarray:
+    """Per value: an 8 or 9 digit identifier (separators ignored: 111.222.333, 111 222 333) passing the eleven-test."""
+    s = _digits(values)
     candidate = s.str.fullmatch(r"\d{8,9}").to_numpy(dtype=bool)
     out = np.zeros(len(s), dtype=bool)
     if candidate.any():
@@ -32,6 +48,36 @@ def _elfproef_mask(values: pd.Series) -> np.ndarray:
         digits = np.array([[int(c) for c in v] for v in padded])
         out[candidate] = (digits @ _ELFPROEF_WEIGHTS) % 11 == 0
     return out
+
+
+def _mask_identifier(value) -> str:
+    """The first four digits of an identifier, the rest as stars (1112*****)."""
+    digits = re.sub(r"\D", "", str(value))
+    return digits[:4] + "*" * max(len(digits) - 4, 1)
+
+
+def _bsn_problems(frame: pd.DataFrame) -> list[Problem]:
+    """Values that may be a BSN: in the client key any that pass the eleven-test; in any other column of
+    identifiers, those that pass when more of them pass than chance explains (a column of BSNs, or a few)."""
+    problems: list[Problem] = []
+    for col in frame.columns:
+        values = frame[col]
+        if col in DATE_COLUMNS or col in _CODE_COLUMNS or pd.api.types.is_datetime64_any_dtype(values) \
+                or pd.api.types.is_bool_dtype(values):
+            continue
+        passes = _elfproef_mask(values)
+        if not passes.any():
+            continue
+        n_ids = int(_digits(values).str.fullmatch(r"\d{8,9}").sum())
+        if col != "client_key" and passes.sum() / n_ids < _CHANCE_SHARE:
+            continue
+        rule = ("client key passes the BSN eleven-test and may be a real BSN; replace keys by a salted hash "
+                "(see docs/records.md)" if col == "client_key" else
+                f"value passes the BSN eleven-test ({int(passes.sum())} of {n_ids} such numbers in the column do; "
+                "chance is 1 in 11) and may be a real BSN: remove the column or replace it by a salted hash")
+        for i in np.flatnonzero(passes)[:50]:
+            problems.append(Problem(int(i) + 1, str(col), _mask_identifier(values.iloc[i]), rule))
+    return problems
 
 
 _NAME_COLUMN = re.compile(
@@ -64,12 +110,9 @@ def privacy_problems(frame: pd.DataFrame, period_start: dt.date) -> list[Problem
             problems.append(Problem(None, str(col), "(column name)",
                                     "column name looks like a name, birth date, address or contact detail; "
                                     "records must be pseudonymous: remove the column before the import"))
+    problems += _bsn_problems(frame)
     if "client_key" in frame:
         keys = frame["client_key"]
-        for i in np.flatnonzero(_elfproef_mask(keys))[:50]:
-            problems.append(Problem(int(i) + 1, "client_key", _mask(keys.iloc[i]),
-                                    "client key passes the BSN eleven-test and may be a real BSN; "
-                                    "replace keys by a salted hash (see docs/records.md)"))
         s = keys.fillna("").astype(str).str.strip()
         for i in np.flatnonzero(s.str.match(_PERSON_NAME).to_numpy(dtype=bool))[:50]:
             problems.append(Problem(int(i) + 1, "client_key", _mask(s.iloc[i]),

@@ -11,11 +11,12 @@ from typing import Optional, Union
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl.utils.exceptions import InvalidFileException
 
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
-from simulation.data.records.checks import PrivacyError, Problem, RecordsError, validate
+from simulation.data.records.checks import PrivacyError, Problem, RecordsError, RecordsFileError, validate
 from simulation.data.records.format import (COLUMN_NAMES, COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD,
                                             PERIOD_METADATA_KEY, parse_study_period)
 from simulation.data.records.privacy import privacy_problems
@@ -28,14 +29,28 @@ def load_table(path: Union[str, Path]) -> tuple[pd.DataFrame, Optional[tuple[dt.
     """Read a CSV, .xlsx or Parquet file as strings (codes keep their leading zeros) and its study period, if stored.
 
     A CSV may be comma-, semicolon- (Dutch Excel's default) or tab-separated, in UTF-8 or Windows-1252; the
-    separator is the one that splits the header into the record format's column names. A file that cannot be
-    read raises ``RecordsError`` naming the file and what is wrong.
+    separator is the one that splits the header into the record format's column names. A file that is missing,
+    a folder, unreadable or not a records table raises RecordsFileError naming it and what is wrong.
     """
     path = Path(path)
+    if path.is_dir():
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "is a folder; give a .csv or .parquet "
+                                                                           "file")])
+    try:
+        return _load_table(path)
+    except RecordsError:
+        raise
+    except (OSError, UnicodeDecodeError, ValueError, pa.ArrowException) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0][:200]
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"cannot be read as a records file "
+                                                   f"({type(exc).__name__}: {why}); see docs/records.md")]) from None
+
+
+def _load_table(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
     period = None
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise RecordsError(str(path), [Problem(None, "(file)", str(path), "no such file")])
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "no such file")])
     if suffix in (".parquet", ".pq"):
         frame, period = _read_parquet(path)
     elif suffix in (".csv", ".txt"):
@@ -77,12 +92,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
         text = raw.decode("cp1252", errors="replace")    # Excel's "CSV (gescheiden door lijstscheidingsteken)"
     header = next((line for line in text.splitlines() if line.strip()), "")
     sep = max(CSV_SEPARATORS, key=lambda s: (_known_columns(header, s), len(next(csv.reader([header], delimiter=s)))))
+    if not _known_columns(header, sep):
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, (
+            "cannot be read as a records file: its first line names none of the record format's columns "
+            "(see docs/records.md)"))])
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, csv.Error) as exc:
         name = {";": "semicolon", ",": "comma", "\t": "tab"}[sep]
         detail = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
-        raise RecordsError(str(path), [Problem(None, "(file)", "", (
+        raise RecordsFileError(str(path), [Problem(None, "(file)", "", (
             f"the CSV (separator: {name}) cannot be read: {detail}; a value that holds the separator needs "
             "double quotes"))]) from None
 
@@ -96,7 +115,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RecordsError(str(path), [Problem(None, "(file)", path.name, f"not a readable .xlsx workbook ({exc})")]
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"not a readable .xlsx workbook ({exc})")]
                            ) from None
     try:
         sheets = [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
