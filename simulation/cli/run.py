@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from simulation.cli._options import scenario_overrides
 from simulation.config.scenario import load_scenario
 from simulation.experiment.outputs import check_run_folder, write_run
-from simulation.experiment.runner import simulate
+from simulation.experiment.runner import NothingHappened, simulate
 from simulation.experiment.size import RunTooLarge, check_size
 from simulation.experiment.store import OutputFolderError
 
@@ -48,8 +49,10 @@ def run(args) -> int:
     if not _size_fits(scenario, args):
         return 2
     start = time.perf_counter()
-    result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
-                      progress=not args.quiet, force_size=True)   # the size is checked above
+    with warnings.catch_warnings():   # printed below as one line, not as a Python warning
+        warnings.simplefilter("ignore", NothingHappened)
+        result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
+                          progress=not args.quiet, force_size=True)   # the size is checked above
     wall = time.perf_counter() - start
     quarterly = args.period == "kwartaal"
     try:
