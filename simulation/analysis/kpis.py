@@ -8,7 +8,12 @@ is computed the same way over each calendar quarter (column ``kwartaal`` 1-4 nex
 flows (instroom, uitstroom, doorlooptijd, wacht_dagen, shares, recidive_365) over the quarter,
 stocks at its boundaries (caseload_1jan: in care at the quarter's first day; wachtlijst_eind: at
 its end), unieke_clienten and clienten_per_plek over the quarter; plekken bought (and so the
-plek-days bought behind bezettingsgraad) are the year's average. Per year:
+plek-days bought behind bezettingsgraad) are the year's average.
+
+Every (replication, period, group) the scenario defines has a row (``defined_pools``): counts are 0
+where nothing happened, and a KPI is NaN only where it is undefined (a mean or share of nothing;
+bezettingsgraad and clienten_per_plek where no plekken are bought). ``summarise`` therefore averages
+counts over every replication and gives per KPI the number of replications its mean is over. Per year:
 - instroom: trajecten that start care and are not a continuation (verlenging or
   step-down of a traject the client already had there);
 - uitstroom: trajecten that stop for good (not verlenging, step-down or einde_horizon);

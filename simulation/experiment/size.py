@@ -22,12 +22,15 @@ from dataclasses import dataclass
 
 from simulation.config.scenario import Scenario
 
-# measured 2026-12-02 by benchmarks/bench_memory_estimate.py (default scenario, 1 replication, horizon 1 year,
-# instroom x1, x4, x16; Linux, Python 3.11, 2 cores)
+# memory: measured 2026-12-02 by benchmarks/bench_memory_estimate.py (default scenario, 1 replication, horizon
+# 1 year, instroom x1, x4, x16 = 35k, 139k, 556k clients: peaks 470, 732, 2,046 MB; least-squares line;
+# Linux, Python 3.11). Time: the idle-machine figure of benchmarks/bench_sweep.py (2026-11-23, docs/sweeps.md:
+# 2.1 s per replication of the default scenario, about 74,000 clients, model + KPIs + Parquet); the memory
+# benchmark's own wall times (1.4-2.6 ms per client) were taken while other jobs filled both cores.
 MEASURED_ON = "2026-12-02"
-BASE_BYTES = 300e6
-BYTES_PER_CLIENT = 4_000.0
-SECONDS_PER_CLIENT = 2e-4
+BASE_BYTES = 339e6
+BYTES_PER_CLIENT = 3_061.0
+SECONDS_PER_CLIENT = 2.8e-5
 # share of the available memory a run may plan to use: the rest is for the system and the other processes
 HEADROOM = 0.8
 
