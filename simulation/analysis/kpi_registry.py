@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ import pandas as pd
 from simulation.analysis.groups import GROUP, Groups, codes, count, distinct, mean, quantile
 from simulation.analysis.results import FOLLOW_UP_DAYS, client_returns, mark_results
 from simulation.analysis.plekken import episode_spans, weights
+from simulation.analysis.stats import NON_NEGATIVE, SHARE
 
 
 @dataclass(frozen=True)
@@ -25,30 +26,44 @@ class Kpi:
     name: str
     compute: Callable[["YearContext"], np.ndarray]
     integer: bool = False     # stored as int64 (a count)
+    bounds: tuple[float, float] = NON_NEGATIVE   # its possible range: confidence intervals stay in it
 
 
 KPIS: dict[str, Kpi] = {}
 
 
-def kpi(name: str, integer: bool = False):
-    """Register the decorated function as the KPI ``name`` (after the ones registered before it)."""
+def kpi(name: str, integer: bool = False, bounds: tuple[float, float] = NON_NEGATIVE):
+    """Register the decorated function as the KPI ``name`` (after the ones registered before it);
+    ``bounds``: the range its values (and so its confidence intervals) cannot leave."""
     def register(compute: Callable[["YearContext"], np.ndarray]):
         if name in KPIS:
             raise ValueError(f"KPI {name!r} is registered twice")
-        KPIS[name] = Kpi(name, compute, integer)
+        KPIS[name] = Kpi(name, compute, integer, bounds)
         return compute
     return register
+
+
+def kpi_bounds(columns=None) -> dict[str, tuple[float, float]]:
+    """KPI name -> its possible range, for ``columns`` (default every KPI) that are KPIs."""
+    names = KPIS if columns is None else [c for c in columns if c in KPIS]
+    return {name: KPIS[name].bounds for name in names}
 
 
 class RunArrays:
     """The tables of one event log as numpy arrays, with a group id per row (built once per ``kpis`` call)."""
 
     def __init__(self, trajecten: pd.DataFrame, waits: pd.DataFrame, afschaling: pd.DataFrame,
-                 recidive: pd.DataFrame, plekken: pd.DataFrame, by: list[str], categories: dict, horizon: float):
+                 recidive: pd.DataFrame, plekken: pd.DataFrame, by: list[str], categories: dict, horizon: float,
+                 defined: Optional[pd.DataFrame] = None):
         self.by, self.categories, self.horizon, self.plekken = by, categories, horizon, plekken
-        self.groups = Groups(["replication"] + by, [trajecten, waits, afschaling], categories)
-        self.gid_tr, self.gid_wt, self.gid_af = self.groups.ids
+        tables = [trajecten, waits, afschaling] + ([] if defined is None else [defined])
+        self.groups = Groups(["replication"] + by, tables, categories)
+        self.gid_tr, self.gid_wt, self.gid_af = self.groups.ids[:3]
         self.n = self.groups.n
+        # the groups the scenario defines: a row in every period, active or not
+        self.defined = np.zeros(self.n, dtype=bool)
+        if defined is not None:
+            self.defined[self.groups.ids[3]] = True
         self.key_frame = self.groups.frame()
         tr = trajecten
         self.start, self.stop = tr["start"].to_numpy(float), tr["stop"].to_numpy(float)
@@ -173,7 +188,7 @@ def _wacht_dagen_p90(c: YearContext):
     return quantile(c.run.gid_tr, c.run.wait, c.new, c.n, 0.9)
 
 
-@kpi("aandeel_gewacht")
+@kpi("aandeel_gewacht", bounds=SHARE)
 def _aandeel_gewacht(c: YearContext):
     return c.share(c.count(c.new & (c.run.wait > 0)), c.instroom)
 
@@ -198,18 +213,18 @@ def _clienten_per_plek(c: YearContext):
     return c.plek["clienten_per_plek"]
 
 
-@kpi("aandeel_afschaling")
+@kpi("aandeel_afschaling", bounds=SHARE)
 def _aandeel_afschaling(c: YearContext):
     return c.share(c.count(c.out & c.run.afgeschaald), c.uitstroom)
 
 
-@kpi("recidive_365")
+@kpi("recidive_365", bounds=SHARE)
 def _recidive_365(c: YearContext):
     seen = count(c.run.gid_af, c.observable, c.n)
     return c.share(count(c.run.gid_af, c.observable & c.run.returned, c.n), seen)
 
 
-@kpi("aandeel_uitval")
+@kpi("aandeel_uitval", bounds=SHARE)
 def _aandeel_uitval(c: YearContext):
     return c.share(c.count(c.out & c.run.uitval), c.uitstroom)
 
@@ -243,27 +258,27 @@ def _afgesloten_trajecten(c: YearContext):
     return c.count(c.afgesloten)
 
 
-@kpi("doel_behaald")
+@kpi("doel_behaald", bounds=SHARE)
 def _doel_behaald(c: YearContext):
     return c.share(c.count(c.afgesloten & c.run.doel), c.count(c.afgesloten))
 
 
-@kpi("aandeel_uitval_afgesloten")
+@kpi("aandeel_uitval_afgesloten", bounds=SHARE)
 def _aandeel_uitval_afgesloten(c: YearContext):
     return c.share(c.count(c.afgesloten & c.run.uitval), c.count(c.afgesloten))
 
 
-@kpi("zonder_hulp_verder")
+@kpi("zonder_hulp_verder", bounds=SHARE)
 def _zonder_hulp_verder(c: YearContext):
     return c.share(c.count(c.nagevolgd & c.run.afgeschaald & ~c.run.terug), c.count(c.nagevolgd))
 
 
-@kpi("geen_nieuwe_start")
+@kpi("geen_nieuwe_start", bounds=SHARE)
 def _geen_nieuwe_start(c: YearContext):
     return c.share(c.count(c.nagevolgd & ~c.run.terug), c.count(c.nagevolgd))
 
 
-@kpi("doelrealisatie")
+@kpi("doelrealisatie", bounds=SHARE)
 def _doelrealisatie(c: YearContext):
     return c.share(c.count(c.nagevolgd & c.run.bereikt), c.count(c.nagevolgd))
 

@@ -8,7 +8,12 @@ is computed the same way over each calendar quarter (column ``kwartaal`` 1-4 nex
 flows (instroom, uitstroom, doorlooptijd, wacht_dagen, shares, recidive_365) over the quarter,
 stocks at its boundaries (caseload_1jan: in care at the quarter's first day; wachtlijst_eind: at
 its end), unieke_clienten and clienten_per_plek over the quarter; plekken bought (and so the
-plek-days bought behind bezettingsgraad) are the year's average. Per year:
+plek-days bought behind bezettingsgraad) are the year's average.
+
+Every (replication, period, group) the scenario defines has a row (``defined_pools``): counts are 0
+where nothing happened, and a KPI is NaN only where it is undefined (a mean or share of nothing;
+bezettingsgraad and clienten_per_plek where no plekken are bought). ``summarise`` therefore averages
+counts over every replication and gives per KPI the number of replications its mean is over. Per year:
 - instroom: trajecten that start care and are not a continuation (verlenging or
   step-down of a traject the client already had there);
 - uitstroom: trajecten that stop for good (not verlenging, step-down or einde_horizon);
@@ -52,7 +57,7 @@ either; step-down, the nearest sign of less problems, counts in doel_behaald).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -60,8 +65,8 @@ import pandas as pd
 from simulation.config.pricing import for_year
 from simulation.config.scenario import Scenario
 from simulation.analysis.groups import GROUP
-from simulation.analysis.kpi_registry import KPIS, RunArrays, YearContext
-from simulation.analysis.stats import t_half_width
+from simulation.analysis.kpi_registry import KPIS, RunArrays, YearContext, kpi_bounds
+from simulation.analysis.stats import bounded_interval
 from simulation.analysis.tables import traject_table, waiting_table
 from simulation.core.calendar import year_bounds
 
@@ -96,12 +101,19 @@ def _plekken_frame(scenario: Scenario) -> pd.DataFrame:
 PERIODS = ("year", "quarter")
 
 
-def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP, period: str = "year") -> pd.DataFrame:
+def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP, period: str = "year",
+         replications: Optional[Union[int, Sequence[int]]] = None) -> pd.DataFrame:
     """KPIs per replication x year (x kwartaal with ``period="quarter"``) x ``by`` (a subset of
     municipality, segment, provider).
 
-    A group appears in a period when it has a traject in care, a start, a stop or a client
-    waiting at the period's end; counts are 0 and other KPIs NaN where they have no rows.
+    Every group the scenario defines has a row in every replication and period, whether or not
+    anything happened in it: each pool (municipality x segment x provider that serves it, and every
+    pool where plekken are bought), projected on ``by``; a group that only the log knows (e.g. in
+    realised records) appears where it has a traject, a start, a stop or a client waiting.
+    Counts are 0 where nothing happened; a KPI is NaN only where it is undefined (a mean wait
+    without starts, a share of nothing, bezettingsgraad without plekken).
+    ``replications``: their number (0..n-1) or their numbers; default the ones in ``events``
+    (pass it: a replication in which nothing happened has no events).
     The KPIs are the entries of ``kpi_registry.KPIS``, in that order; ``dagen`` is the period's
     days inside the horizon.
     """
@@ -111,7 +123,7 @@ def kpis(events: pd.DataFrame, scenario: Scenario, by: Sequence[str] = GROUP, pe
         raise ValueError(f"kpis(by=...) accepts {GROUP}, got {sorted(unknown)}")
     if period not in PERIODS:
         raise ValueError(f"kpis(period=...) accepts {PERIODS}, got {period!r}")
-    run = _run_arrays(events, scenario, by)
+    run = _run_arrays(events, scenario, by, _replications(events, replications))
     periods = []
     with np.errstate(invalid="ignore", divide="ignore"):
         for year, quarter, lo, hi in _period_bounds(scenario, period):
@@ -145,7 +157,36 @@ def _period_bounds(scenario: Scenario, period: str) -> list[tuple[int, int | Non
     return out
 
 
-def _run_arrays(events: pd.DataFrame, scenario: Scenario, by: list[str]) -> RunArrays:
+def _replications(events: pd.DataFrame, replications) -> np.ndarray:
+    """The replication numbers to report: ``replications`` (a count or numbers) and those in the log."""
+    seen = events["replication"].to_numpy(np.int64)
+    if replications is None:
+        return np.unique(seen)
+    wanted = np.arange(replications) if np.ndim(replications) == 0 else np.asarray(replications, np.int64)
+    return np.union1d(wanted.astype(np.int64), seen)
+
+
+def defined_pools(scenario: Scenario) -> list[tuple[str, str, str]]:
+    """The (municipality, segment, provider) pools the scenario defines: every provider that serves a
+    municipality in a segment, and every pool where plekken are bought (``providers.*.plekken`` or a
+    funding contract)."""
+    pools = [(m, s, p) for m in scenario.municipalities for s in scenario.segments
+             for p in scenario.providers_for(m, s)]
+    plek = _plekken_frame(scenario)
+    pools += list(zip(plek["municipality"], plek["segment"], plek["provider"]))
+    return list(dict.fromkeys(pools))
+
+
+def _categories(events: pd.DataFrame, pools: list[tuple[str, str, str]]) -> dict:
+    """The log's categories per group column, with the scenario's names it lacks appended."""
+    out = {}
+    for i, col in enumerate(GROUP):
+        known = list(events[col].cat.categories)
+        out[col] = pd.Index(known + [n for n in dict.fromkeys(p[i] for p in pools) if n not in set(known)])
+    return out
+
+
+def _run_arrays(events: pd.DataFrame, scenario: Scenario, by: list[str], replications: np.ndarray) -> RunArrays:
     """The tables the KPIs count, from the log, as arrays with group ids."""
     horizon = float(scenario.horizon_days)
     trajecten = traject_table(events)
@@ -153,13 +194,19 @@ def _run_arrays(events: pd.DataFrame, scenario: Scenario, by: list[str]) -> RunA
     is_stop = (events["event"] == "stop_zorg").to_numpy()
     afschaling = events[is_stop & (events["reden"] == "afschaling").to_numpy()]
     recidive = events[events["event"] == "recidive"]
-    categories = {c: events[c].cat.categories for c in GROUP}
-    return RunArrays(trajecten, waits, afschaling, recidive, _plekken_frame(scenario), by, categories, horizon)
+    pools = defined_pools(scenario)
+    categories = _categories(events, pools)
+    defined = pd.DataFrame([(r, *pool) for r in replications for pool in pools],
+                           columns=["replication", *GROUP])
+    for col in GROUP:
+        defined[col] = pd.Categorical(defined[col], categories=categories[col])
+    return RunArrays(trajecten, waits, afschaling, recidive, _plekken_frame(scenario), by, categories, horizon,
+                     defined)
 
 
 def _year_frame(context: YearContext) -> pd.DataFrame:
     """The KPI rows of one year: the groups present in it, one column per registered KPI."""
-    present = context.present()
+    present = context.present() | context.run.defined
     frame = context.run.key_frame[present].reset_index(drop=True)
     frame.insert(1, "year", context.year)
     for name, entry in KPIS.items():
@@ -169,11 +216,22 @@ def _year_frame(context: YearContext) -> pd.DataFrame:
 
 
 def summarise(kpi: pd.DataFrame, columns: Sequence[str] = KPI_COLUMNS, level: float = 0.95) -> pd.DataFrame:
-    """Mean over replications with a Student-t confidence interval, per year (x kwartaal) x group."""
+    """Mean over replications with a confidence interval, per year (x kwartaal) x group.
+
+    Every replication counts: ``kpis`` gives each group a row in every replication (zeros where
+    nothing happened), so a count's mean is over all of them. A KPI that is undefined in a
+    replication (NaN: a mean wait without starts) is left out of its mean; ``{kpi}_n`` says over
+    how many replications each mean is. The interval is Student-t, kept inside the KPI's possible
+    range (``stats.bounded_interval``: logit scale for shares, clipped at 0 for counts and days).
+    """
     keys = [c for c in kpi.columns if c in ("year", "kwartaal") + GROUP]
     g = kpi.groupby(keys, observed=True)[list(columns)]
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-    half = t_half_width(sd, n, level)
-    out = pd.concat({"gem": mean, "ci_laag": mean - half, "ci_hoog": mean + half}, axis=1)
+    bounds = kpi_bounds(columns)
+    low, high = mean.copy(), mean.copy()
+    for col in columns:
+        low[col], high[col] = bounded_interval(mean[col], sd[col], n[col], level,
+                                               bounds.get(col, (-np.inf, np.inf)))
+    out = pd.concat({"n": n, "gem": mean, "ci_laag": low, "ci_hoog": high}, axis=1)
     out.columns = [f"{col}_{stat}" for stat, col in out.columns]
     return out.reset_index()

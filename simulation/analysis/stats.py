@@ -4,16 +4,37 @@ Replications are independent and identically distributed, so the mean of a measu
 them has a Student-t interval with n - 1 degrees of freedom. With common random numbers the
 paired differences between two variants are iid too, and get the same interval.
 
+Bounded KPIs (``bounded_interval``): the interval of a KPI that cannot leave a range stays in it.
+
+- A share (range [0, 1]: aandeel_*, recidive_365, the outcome shares) gets the t-interval on the
+  logit scale (the delta method: the logit of the mean, standard error se / (p (1 - p)), back
+  through the logistic function; the "logit" interval of survey statistics, e.g. R's
+  svyciprop). It lies inside (0, 1), is asymmetric near the bounds and equals the plain
+  t-interval to first order away from them. A mean of exactly 0 or 1 means every replication
+  had 0 or 1, so sd = 0 and the interval is that point, as the t-interval.
+- A quantity that cannot be negative (counts such as instroom, days, plekken, bezettingsgraad)
+  keeps the t-interval with its lower bound clipped at 0. Clipping never loses coverage: when
+  the true mean is >= 0 and inside the t-interval it is inside the clipped one too; the clipped
+  interval is narrower than its nominal width says, which is why a lower bound of exactly 0 is
+  a sign of too few replications or a rare event, not a measurement.
+- Differences between variants are not bounded this way (they can be negative).
+
 >>> round(float(t_half_width(1.0, 4, 0.95)), 4)   # sd 1, n 4: t(0.975, 3) / 2
 1.5912
 >>> mean, lo, hi = t_interval([1.0, 2.0, 3.0])
 >>> float(mean), round(float(lo), 3), round(float(hi), 3)
 (2.0, -0.484, 4.484)
+>>> lo, hi = bounded_interval(2.0, 1.0, 3, 0.95, (0.0, math.inf))   # the same count: clipped at 0
+>>> float(lo), round(float(hi), 3)
+(0.0, 4.484)
+>>> lo, hi = bounded_interval(0.9, 0.1, 4, 0.95, (0.0, 1.0))        # a share near 1 (t-interval 0.741..1.059)
+>>> round(float(lo), 3), round(float(hi), 3)
+(0.606, 0.981)
 """
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,6 +58,36 @@ def t_half_width(sd, n, level: float = 0.95):
             return np.nan
         return t_quantile(level, n - 1) * sd / np.sqrt(n)
     return t_quantile(level, np.maximum(np.asarray(n) - 1, 1)) * sd / np.sqrt(n)
+
+
+SHARE = (0.0, 1.0)
+NON_NEGATIVE = (0.0, math.inf)
+
+
+def bounded_interval(mean, sd, n, level: float = 0.95, bounds: tuple[float, float] = (-math.inf, math.inf)):
+    """(low, high) of the confidence interval of a mean that lies within ``bounds`` (arrays or scalars).
+
+    ``bounds`` (0, 1): the logit-scale t-interval of a share; a lower bound only (0, inf): the
+    t-interval clipped at it; unbounded: the plain t-interval (see the module docstring for why).
+    NaN where n < 2.
+    """
+    mean, sd = np.asarray(mean, dtype=float), np.asarray(sd, dtype=float)
+    half = np.asarray(t_half_width(sd, n, level), dtype=float)
+    low_bound, high_bound = bounds
+    if np.isfinite(low_bound) and np.isfinite(high_bound):
+        width = high_bound - low_bound
+        p = (mean - low_bound) / width
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logit = np.log(p / (1 - p))
+            half_logit = half / width / (p * (1 - p))
+            low = low_bound + width / (1 + np.exp(-(logit - half_logit)))
+            high = low_bound + width / (1 + np.exp(-(logit + half_logit)))
+        # at a bound every replication sits on it (sd 0): the interval is that point
+        edge = (p <= 0) | (p >= 1)
+        low, high = np.where(edge, mean, low), np.where(edge, mean, high)
+        nan = np.isnan(half) | np.isnan(mean)
+        return np.where(nan, np.nan, low), np.where(nan, np.nan, high)
+    return np.clip(mean - half, low_bound, high_bound), np.clip(mean + half, low_bound, high_bound)
 
 
 def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -86,8 +137,13 @@ def paired_differences_frame(frame: pd.DataFrame, baseline: str, columns: Sequen
 
 
 def summarise_long(frame: pd.DataFrame, keys: Sequence[str] = ("scenario", "year"),
-                   columns: Sequence[str] = (), level: float = 0.95) -> pd.DataFrame:
-    """Per ``keys`` x column ("kpi"): n, gem, sd, ci_laag, ci_hoog, halve_breedte, rel_halve_breedte."""
+                   columns: Sequence[str] = (), level: float = 0.95,
+                   bounds: Optional[dict[str, tuple[float, float]]] = None) -> pd.DataFrame:
+    """Per ``keys`` x column ("kpi"): n, gem, sd, ci_laag, ci_hoog, halve_breedte, rel_halve_breedte.
+
+    ``bounds``: column -> its possible range, so that ci_laag and ci_hoog stay in it
+    (``bounded_interval``); halve_breedte stays the t-interval's (the precision target's measure).
+    """
     keys = [k for k in keys if k in frame.columns]
     columns = [c for c in columns if c in frame.columns]
     long = frame.melt(id_vars=keys, value_vars=columns, var_name="kpi", value_name="value").dropna(subset=["value"])
@@ -96,6 +152,11 @@ def summarise_long(frame: pd.DataFrame, keys: Sequence[str] = ("scenario", "year
     out["halve_breedte"] = np.where(out["n"] > 1, t_half_width(out["sd"], out["n"], level), np.nan)
     out["ci_laag"] = out["gem"] - out["halve_breedte"]
     out["ci_hoog"] = out["gem"] + out["halve_breedte"]
+    for column, bound in (bounds or {}).items():
+        rows = (out["kpi"] == column).to_numpy()
+        if rows.any():
+            low, high = bounded_interval(out.loc[rows, "gem"], out.loc[rows, "sd"], out.loc[rows, "n"], level, bound)
+            out.loc[rows, "ci_laag"], out.loc[rows, "ci_hoog"] = low, high
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = out["halve_breedte"] / out["gem"].abs()
     out["rel_halve_breedte"] = np.where((out["halve_breedte"] == 0), 0.0, rel)

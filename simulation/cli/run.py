@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from simulation.cli._options import claim_output, positive_int, scenario_overrides
 from simulation.config.scenario import load_scenario
 from simulation.experiment.outputs import check_run_folder, write_run
-from simulation.experiment.runner import simulate
+from simulation.experiment.runner import NothingHappened, simulate
+from simulation.experiment.size import RunTooLarge, check_size
 from simulation.experiment.store import OutputFolderError
 
 NAME = "run"
@@ -28,6 +30,8 @@ def add_parser(subparsers):
     parser.add_argument("--period", choices=("jaar", "kwartaal"), default="jaar",
                         help="kwartaal: also write kpis_kwartaal.csv, the KPIs per quarter (kpis.csv stays per year)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--force-size", action="store_true",
+                        help="run even when the estimated memory exceeds what the machine has available")
     return parser
 
 
@@ -44,9 +48,13 @@ def run(args) -> int:
     except OutputFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not _size_fits(scenario, args):
+        return 2
     start = time.perf_counter()
-    result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
-                      progress=not args.quiet)
+    with warnings.catch_warnings():   # printed below as one line, not as a Python warning
+        warnings.simplefilter("ignore", NothingHappened)
+        result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
+                          progress=not args.quiet, force_size=True)   # the size is checked above
     wall = time.perf_counter() - start
     quarterly = args.period == "kwartaal"
     try:
@@ -56,9 +64,26 @@ def run(args) -> int:
         return 2
     print(f"{scenario.name}: {args.replications} replication(s), {len(result.events):,} events in {wall:.1f} s; "
           f"{result.warmup_description}")
+    for note in result.notes:
+        print(f"warning: {note}", file=sys.stderr)
     extra = ", kpis_kwartaal.csv" if quarterly else ""
     print(f"written to {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
     return 0
+
+
+def _size_fits(scenario, args) -> bool:
+    """Print the run's size estimate; False (with what to change) when it would not fit, unless --force-size."""
+    try:
+        size = check_size(scenario, args.replications, args.workers)
+    except RunTooLarge as exc:
+        if not getattr(args, "force_size", False):
+            print(f"error: {exc}", file=sys.stderr)
+            return False
+        size = exc.size
+        print(f"warning: {exc} (running anyway: --force-size)", file=sys.stderr)
+    if not args.quiet:
+        print(f"estimate: {size.describe()}")
+    return True
 
 
 def _folder_name(name: str) -> bool:

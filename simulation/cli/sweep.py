@@ -1,10 +1,12 @@
 """``sweep``: run a sweep of scenarios x variants x grid x replications (docs/sweeps.md)."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from simulation.cli._options import claim_output, positive_int
+from simulation.experiment.size import RunTooLarge, check_sweep_size
 from simulation.experiment.sweep import load_sweep, run_sweep, scenario_specs
 
 NAME = "sweep"
@@ -23,6 +25,8 @@ def add_parser(subparsers):
                         help="who writes the Parquet files (default: client with --scheduler, else worker)")
     parser.add_argument("--check", action="store_true", help="validate the sweep and list its scenarios; run nothing")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--force-size", action="store_true",
+                        help="run even when the estimated memory exceeds what the machine has available")
     return parser
 
 
@@ -31,6 +35,8 @@ def run(args) -> int:
         return _check(args.sweep)
     out = args.out or Path("outputs") / "sweeps" / load_sweep(args.sweep).name
     claim_output(args, Path(out))   # before any run: writable, locked against a second sweep into it
+    if not _size_fits(args):
+        return 2
     result = run_sweep(args.sweep, out=out, executor=args.executor, workers=args.workers,
                        scheduler=args.scheduler, write_on=args.write_on, progress=not args.quiet)
     print(f"{result.sweep.name}: {result.done} run(s) done, {result.skipped} already complete, "
@@ -41,6 +47,25 @@ def run(args) -> int:
         _print_failures(result.failures, out)
     print(f"written to {out}/ (runs/, summary.csv, manifest.json)")
     return 1 if result.failures else 0
+
+
+def _size_fits(args) -> bool:
+    """False (with the estimate and what to change) when the sweep's workers would not fit in memory,
+    unless --force-size; a remote dask scheduler's memory is not this machine's, so it is not checked."""
+    if args.scheduler:
+        return True
+    specs = [s.scenario for s in scenario_specs(load_sweep(args.sweep), Path(args.sweep).resolve().parent, args.sweep)
+             if s.scenario is not None]
+    workers = 1 if args.executor == "sequential" else (args.workers or os.cpu_count() or 1)
+    try:
+        if specs:
+            check_sweep_size(specs, workers)
+    except RunTooLarge as exc:
+        if not getattr(args, "force_size", False):
+            print(f"error: {exc}", file=sys.stderr)
+            return False
+        print(f"warning: {exc} (running anyway: --force-size)", file=sys.stderr)
+    return True
 
 
 def _check(path) -> int:

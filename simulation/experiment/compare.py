@@ -26,16 +26,23 @@ import pandas as pd
 import yaml
 
 from simulation.experiment.runner import simulate
+from simulation.analysis.kpis import kpis
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import year_bounds
-from simulation.analysis.stats import mean_sd_interval, paired_differences_frame, t_interval
+from simulation.analysis.stats import (NON_NEGATIVE, bounded_interval, mean_sd_interval, paired_differences_frame,
+                                      t_interval)
 from simulation.config.scenario import Scenario
 from simulation.experiment.design import ScenarioSpec, expand
 from simulation.funding.costs import margins
 from simulation.funding.payments import compute_payments
+from simulation.funding.rows import PAYMENT_COLUMNS
 
 MEASURES = ("uitgaven", "unieke_clienten", "kosten_per_client", "clienten_per_plek", "wacht_dagen_gem",
             "bezettingsgraad", "terugbetaalde_plekdagen", "verrekening", "marge_aanbieders", "clienten_equivalent")
+
+# flow measures that cannot be negative: their confidence intervals are clipped at 0 (money can be negative)
+NON_NEGATIVE_MEASURES = ("unieke_clienten", "clienten_per_plek", "wacht_dagen_gem", "bezettingsgraad",
+                         "terugbetaalde_plekdagen", "clienten_equivalent")
 
 
 @dataclass
@@ -74,11 +81,23 @@ def behaviour_assumptions(scenario: Scenario) -> pd.DataFrame:
                                        "value", "source"])
 
 
-def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per replication x municipality x year: the MEASURES of one variant; also the payments."""
+def measures(scenario: Scenario, events: pd.DataFrame, replications=None,
+             pools: Optional[set] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per replication x municipality x year: the MEASURES of one variant; also the payments.
+
+    Under funding contracts the measures cover the care those contracts buy (their municipality x
+    provider x segment pools). A scenario without contracts has no money measures (NaN: uitgaven,
+    verrekening, kosten_per_client, marge_aanbieders, terugbetaalde_plekdagen) and its flow measures
+    (unieke_clienten, wacht_dagen_gem, bezettingsgraad, clienten_per_plek, clienten_equivalent of the
+    plekken in ``providers.*.plekken``) cover ``pools`` ((municipality, provider, segment) keys;
+    default all care), with a row for every municipality x year in every replication
+    (``replications``: their count or numbers; default those in the log).
+    """
+    contracts = scenario.funding.contracts if scenario.funding is not None else []
+    if not contracts:
+        return _flow_measures(scenario, events, replications, pools), pd.DataFrame(columns=PAYMENT_COLUMNS)
     tr = traject_table(events)
     fund = compute_payments(scenario, events=events, trajecten=tr)
-    contracts = scenario.funding.contracts if scenario.funding is not None else []
     keys = {k for c in contracts for k in c.keys()}
     for col in ("municipality", "provider", "segment"):
         tr[col] = tr[col].astype(str)
@@ -126,6 +145,54 @@ def measures(scenario: Scenario, events: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return out[by + list(MEASURES)], fund.payments
 
 
+def _flow_measures(scenario: Scenario, events: pd.DataFrame, replications, pools: Optional[set]) -> pd.DataFrame:
+    """``measures`` of a scenario without contracts: the flow measures from the KPI table (one
+    definition), summed over the ``pools`` of each municipality; NaN for the money measures."""
+    by = ["replication", "municipality", "year"]
+    per_pool = kpis(events, scenario, replications=replications)
+    for col in ("municipality", "provider", "segment"):
+        per_pool[col] = per_pool[col].astype(str)
+    if pools is not None:
+        keep = [k in pools for k in zip(per_pool["municipality"], per_pool["provider"], per_pool["segment"])]
+        per_pool = per_pool[np.asarray(keep, dtype=bool)]
+    bought_days = per_pool["plekken"].fillna(0.0) * per_pool["dagen"]
+    per_pool = per_pool.assign(_used=(per_pool["bezettingsgraad"] * bought_days).fillna(0.0), _bought=bought_days,
+                               clienten_equivalent=(per_pool["clienten_per_plek"] * per_pool["plekken"]).fillna(0.0))
+    g = per_pool.groupby(by)
+    out = pd.DataFrame({"_used": g["_used"].sum(), "_bought": g["_bought"].sum(),
+                        "clienten_equivalent": g["clienten_equivalent"].sum()})
+    # clients and waits per municipality: distinct clients and new trajecten over its pools, not a sum
+    tr = traject_table(events)
+    tr = tr.assign(**{c: tr[c].astype(str) for c in ("municipality", "provider", "segment")})
+    if pools is not None:
+        tr = tr[np.asarray([k in pools for k in zip(tr["municipality"], tr["provider"], tr["segment"])], dtype=bool)]
+    clients, waits = [], []
+    for year, lo, hi in year_bounds(scenario):
+        in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)].drop_duplicates(["replication", "municipality", "client"])
+        clients.append(in_year.groupby(["replication", "municipality"]).size().rename("unieke_clienten")
+                       .reset_index().assign(year=year))
+        new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
+        waits.append(new.groupby(["replication", "municipality"])["wacht_dagen"].mean().rename("wacht_dagen_gem")
+                     .reset_index().assign(year=year))
+    out = (out.join(pd.concat(clients).set_index(by), how="left").join(pd.concat(waits).set_index(by), how="left")
+           .reset_index())
+    out["unieke_clienten"] = out["unieke_clienten"].fillna(0).astype(int)
+    has = out["_bought"] > 0
+    out["bezettingsgraad"] = np.where(has, out["_used"] / out["_bought"].where(has, 1.0), np.nan)
+    plekken = out["_bought"] / pd.Series([hi - lo for _, lo, hi in year_bounds(scenario)],
+                                         index=scenario.years).reindex(out["year"]).to_numpy()
+    out["clienten_per_plek"] = np.where(has, out["clienten_equivalent"] / plekken.where(has, 1.0), np.nan)
+    out["clienten_equivalent"] = out["clienten_equivalent"].where(has)
+    for col in MEASURES:
+        if col not in out:
+            out[col] = np.nan
+    return out[by + list(MEASURES)]
+
+
+def _contracts(scenario: Scenario) -> list:
+    return scenario.funding.contracts if scenario.funding is not None else []
+
+
 def _base_raw(scenario: Union[Scenario, str, dict]) -> dict:
     if isinstance(scenario, Scenario):
         return scenario.model_dump(mode="json", exclude_none=True)
@@ -153,6 +220,8 @@ def summarise(per_rep: pd.DataFrame, reference: str, level: float = 0.95, column
     for ((variant, mun, year), g), (_, d) in zip(per_rep.groupby(["variant"] + by), diffs.groupby(["variant"] + by)):
         for col in columns:
             mean, sd, lo, hi = mean_sd_interval(g[col], level)
+            if col in NON_NEGATIVE_MEASURES:   # counts, days, shares of plek-days: not below 0 (stats.bounded_interval)
+                lo, hi = (float(x) for x in bounded_interval(mean, sd, g[col].count(), level, NON_NEGATIVE))
             diff, dlo, dhi = t_interval(d[col], level)
             rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "gem": mean,
                          "sd": sd, "ci_laag": lo, "ci_hoog": hi, "verschil_gem": diff,
@@ -168,7 +237,8 @@ def _predictability(per_rep: pd.DataFrame, reference: str, budget: Optional[Mapp
     pred["budget"] = [budget[m] if budget and m in budget else ref_mean.get((m, y), np.nan)
                       for m, y in zip(pred["municipality"], pred["year"])]
     over = per_rep.merge(pred[["variant"] + by + ["budget"]], on=["variant"] + by)
-    return pred.merge((over["uitgaven"] > over["budget"]).groupby([over[c] for c in ["variant"] + by]).mean()
+    over_budget = (over["uitgaven"] > over["budget"]).where(over["uitgaven"].notna())   # NaN without money
+    return pred.merge(over_budget.astype(float).groupby([over[c] for c in ["variant"] + by]).mean()
                       .rename("kans_boven_budget").reset_index(), on=["variant"] + by)
 
 
@@ -188,15 +258,13 @@ def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[d
     if reference not in variants:
         raise ValueError(f"reference {reference!r} is not one of the variants {names}")
     specs = variant_specs(scenario, variants)
-    for spec in specs:
-        if spec.scenario.funding is None or not spec.scenario.funding.contracts:
-            raise ValueError(f"variant {spec.name!r} has no funding.contracts: compare() measures the care and the "
-                             "money under contracts, so every variant needs them (e.g. an overlay from params/variants/)")
+    # a variant without contracts measures the care the other variants' contracts buy (all care if none has any)
+    pools = {k for spec in specs for c in _contracts(spec.scenario) for k in c.keys()} or None
     frames, payments, assumptions, events, scenarios = [], {}, [], {}, {}
     for spec in specs:
         name, resolved = spec.name, spec.scenario
         res = simulate(resolved, seed=seed, replications=replications, workers=workers)
-        m, pay = measures(resolved, res.events)
+        m, pay = measures(resolved, res.events, replications=replications, pools=pools)
         frames.append(m.assign(variant=name))
         payments[name] = pay
         assumptions.append(behaviour_assumptions(resolved).assign(variant_name=name))

@@ -1,6 +1,7 @@
 """Replications: run a scenario with one seed, in one process or several, same result."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -11,8 +12,13 @@ from simulation.core import events as ev
 from simulation.analysis.kpis import kpis
 from simulation.core.model import Model
 from simulation.experiment.executors import ProcessExecutor, SequentialExecutor
+from simulation.experiment.size import check_size
 from simulation.funding.flow import FlowRules
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
+
+
+class NothingHappened(UserWarning):
+    """A run without events or without instroom: its KPI table holds only zeros (or only the start caseload)."""
 
 
 @dataclass
@@ -27,10 +33,26 @@ class SimulationResult:
     state_at_horizon: list[dict[str, int]] = field(default_factory=list)
 
     @property
+    def notes(self) -> list[str]:
+        """Warnings about the run as a whole, e.g. that nothing happened in it (printed by the CLI)."""
+        return activity_notes(self.scenario, self.events)
+
+    @property
     def warmup_description(self) -> str:
         w = self.scenario.warmup
         start = "a steady-state initial caseload" if w.initial_caseload else "an empty system"
         return f"warm-up of {w.days:g} days from {start}, discarded; log starts at {self.scenario.start_date}"
+
+
+def activity_notes(scenario: Scenario, events: pd.DataFrame) -> list[str]:
+    """Sentences for a run in which nothing (or nothing new) happens: no events, or no instroom."""
+    no_instroom = all(scenario.instroom_per_year(m, s) == 0 for s in scenario.segments for m in scenario.municipalities)
+    if len(events) == 0:
+        why = "instroom is 0 in every segment and municipality" if no_instroom else "no client came in the horizon"
+        return [f"nothing happened: the event log is empty ({why}); every KPI count is 0"]
+    if no_instroom:
+        return ["instroom is 0 in every segment and municipality: no new clients, only the caseload at the start"]
+    return []
 
 
 def build_model(scenario: Scenario, seed: int, replication: int, private_clocks: bool = True) -> Model:
@@ -72,12 +94,15 @@ def run_replications(scenario: Scenario, seed: int, replications: int, workers: 
 
 def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 1,
              overrides: Optional[dict[str, Any]] = None, workers: int = 1,
-             progress: bool = False, executor=None) -> SimulationResult:
+             progress: bool = False, executor=None, force_size: bool = False) -> SimulationResult:
     """Run ``replications`` replications of a scenario (a Scenario, a YAML path or a dict).
 
     Replication r always uses the streams of (seed, r): the result is identical for any
     ``workers`` or ``executor`` (an open executor from executors.py, which the caller keeps and closes).
     Returns the event log and the KPIs (see ``analysis.kpis.kpis``).
+    Before running, the run's memory is estimated (experiment/size.py): a run that would not fit
+    the machine's available memory raises ``size.RunTooLarge`` (with the estimate and what to
+    change), unless ``force_size``. A run in which nothing happens warns (``NothingHappened``).
     """
     if isinstance(scenario, dict):
         scenario = scenario_from_dict(scenario, overrides=overrides)
@@ -87,7 +112,11 @@ def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: 
         scenario = scenario_from_dict(scenario.model_dump(mode="json"), source=scenario.name, overrides=overrides)
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
+    if not force_size:
+        check_size(scenario, replications, workers)
     results = run_replications(scenario, seed, replications, workers, progress, executor)
     events = pd.concat([frame for frame, _ in results], ignore_index=True)
-    return SimulationResult(scenario, seed, replications, events, kpis(events, scenario),
+    for note in activity_notes(scenario, events):
+        warnings.warn(note, NothingHappened, stacklevel=2)
+    return SimulationResult(scenario, seed, replications, events, kpis(events, scenario, replications=replications),
                             [state for _, state in results])

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from simulation.analysis import stats
 from simulation.analysis.kpis import KPI_COLUMNS
+from simulation.analysis.kpi_registry import kpi_bounds
 from simulation.analysis.stats import precision_reached
 from simulation.experiment import store
 from simulation.experiment.design import ScenarioSpec, scenario_specs
@@ -46,8 +47,9 @@ __all__ = ["BASELINE", "NAME_PATTERN", "Precision", "RunTask", "ScenarioSpec", "
 
 def summarise_long(kpi: pd.DataFrame, keys: Sequence[str] = ("scenario", "year"),
                    columns: Sequence[str] = KPI_COLUMNS, level: float = 0.95) -> pd.DataFrame:
-    """Per ``keys`` x KPI: replications n, mean, sd, Student-t CI and its (relative) half-width."""
-    return stats.summarise_long(kpi, keys, columns, level)
+    """Per ``keys`` x KPI: replications n, mean, sd, Student-t CI (kept in the KPI's possible range,
+    ``stats.bounded_interval``) and its (relative) half-width."""
+    return stats.summarise_long(kpi, keys, columns, level, bounds=kpi_bounds(columns))
 
 
 def paired_differences(kpi: pd.DataFrame, baseline: str, columns: Sequence[str] = KPI_COLUMNS,

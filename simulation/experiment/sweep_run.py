@@ -67,8 +67,9 @@ def execute_run(task: RunTask) -> dict:
         scenario = _scenario_of(task)
         # through the module, so a test can replace runner.run_replication
         events, state = runner.run_replication(scenario, task.seed, task.replication)
-        frames = {store.KPI_FILES["groep"]: _plain(kpis(events, scenario, by=task.kpis_by), task),
-                  store.KPI_FILES["totaal"]: _plain(kpis(events, scenario, by=[]), task)}
+        reps = [task.replication]   # a replication in which nothing happened still has its KPI rows
+        frames = {store.KPI_FILES["groep"]: _plain(kpis(events, scenario, by=task.kpis_by, replications=reps), task),
+                  store.KPI_FILES["totaal"]: _plain(kpis(events, scenario, by=[], replications=reps), task)}
         if task.store_events:
             frames[store.EVENTS_FILE] = events
         wall = time.perf_counter() - started

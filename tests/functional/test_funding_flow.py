@@ -285,6 +285,7 @@ def test_kpis_of_a_year_in_which_no_traject_ends():
     assert k.loc[2022, "bezettingsgraad"] < 1 and k.loc[2023, "uitstroom"] == 1
 
 
-def test_compare_refuses_a_variant_without_contracts_before_simulating():
-    with pytest.raises(ValueError, match="variant 'basis' has no funding.contracts"):
-        compare(scenario(), {"basis": None}, replications=2)
+def test_compare_without_contracts_compares_the_flow_not_the_money():
+    # issue 12: compare() used to refuse (or crash on) a scenario without contracts
+    per_rep = compare(scenario(), {"basis": None}, replications=2).per_replication
+    assert per_rep["uitgaven"].isna().all() and (per_rep["unieke_clienten"] > 0).all()
