@@ -26,7 +26,9 @@ def add_parser(subparsers):
 def run(args) -> int:
     try:
         notebook = find_notebook(args.name)
-        out = run_one(args.name, Path(args.out), scenario_overrides(args.set))
+        command = " ".join(["python -m simulation", NAME, args.name, *[f"--set {s}" for s in args.set or []],
+                            *(["--out", args.out] if args.out != "outputs" else [])])
+        out = run_one(args.name, Path(args.out), scenario_overrides(args.set), command=command)
     except ReportFailed as exc:
         print(f"error: notebook {notebook.stem} failed: {exc} (kept in {args.out}/failed/; index: {exc.index})",
               file=sys.stderr)

@@ -27,10 +27,17 @@ def add_parser(subparsers):
     return parser
 
 
+def command_line(args) -> str:
+    """The command as typed (recorded in the manifest and shown on the index)."""
+    parts = ["python -m simulation", NAME, "--parameters", args.parameters, "--out", args.out]
+    parts += [f"--set {s}" for s in args.set or []]
+    return " ".join(parts + (["--only", *args.only] if args.only else []))
+
+
 def run(args) -> int:
     try:
         index = run_all(args.out, parameters_file=args.parameters, only=args.only,
-                        overrides=scenario_overrides(args.set))
+                        overrides=scenario_overrides(args.set), command=command_line(args))
     except ReportFailed as exc:
         for stem, error in exc.failures.items():
             print(f"error: notebook {stem} failed: {error} (kept in {args.out}/failed/)", file=sys.stderr)

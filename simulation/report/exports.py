@@ -97,9 +97,11 @@ def add_sheet(frame: pd.DataFrame, path: Path, table_name: str) -> Path:
     table, decimals = dutch_table(frame)
     wb = load_workbook(path) if path.exists() else _new_workbook()
     title = _sheet_title(table_name, [s for s in wb.sheetnames if s != table_name[:31]])
-    if title in wb.sheetnames:
+    position = len(wb.sheetnames) - 1   # before 'bron'
+    if title in wb.sheetnames:   # saved again: replaced in its place
+        position = wb.sheetnames.index(title)
         del wb[title]
-    ws = wb.create_sheet(title, index=len(wb.sheetnames) - 1)   # before 'bron'
+    ws = wb.create_sheet(title, index=position)
     ws.append(list(table.columns))
     for row in table.itertuples(index=False):
         ws.append([_cell(v) for v in row])

@@ -280,12 +280,13 @@ def report_parameters(selected: list[Path], by_notebook: dict[str, Any], overrid
 
 def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[str] = None,
             only: Optional[list[str]] = None, kernel: str = KERNEL,
-            overrides: Optional[dict[str, Any]] = None) -> Path:
+            overrides: Optional[dict[str, Any]] = None, command: Optional[str] = None) -> Path:
     """Run every notebook (or ``only`` these) and write ``out_root/index.html`` and ``manifest.json``.
 
     ``parameters_file``: YAML with a section per notebook stem (and ``all`` for shared values);
     ``overrides`` (``--set``) go to every notebook that has the parameter. A failing notebook does
     not stop the others: the index shows its error, and ReportFailed is raised at the end.
+    ``command``: the command line recorded in the manifest (default: this process's).
     """
     by_notebook = {}
     if parameters_file:
@@ -299,7 +300,7 @@ def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[s
     out_root.mkdir(parents=True, exist_ok=True)
     manifest = report_manifest.read_manifest(out_root)
     run = _run_id()
-    manifest.update(run=run, written_by=report_manifest.command_line(), written_at=report_manifest.now(),
+    manifest.update(run=run, written_by=command or report_manifest.command_line(), written_at=report_manifest.now(),
                     parameters_file=parameters_file, overrides=dict(overrides or {}))
     failures = {}
     for nb in tqdm(selected, desc="notebooks", unit="nb"):
@@ -318,7 +319,7 @@ def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[s
 
 
 def run_one(name: str, out_root: str | os.PathLike = "outputs", overrides: Optional[dict[str, Any]] = None,
-            kernel: str = KERNEL) -> Path:
+            kernel: str = KERNEL, command: Optional[str] = None) -> Path:
     """Run one notebook with the parameters the report gave it (from the manifest), ``overrides`` on top.
 
     Without a report, the notebook's own defaults. The index is rewritten; when the parameters or the
@@ -334,10 +335,11 @@ def run_one(name: str, out_root: str | os.PathLike = "outputs", overrides: Optio
     if unknown:
         raise NotebookError(f"{nb.name}: unknown parameter(s) {unknown}; this notebook takes "
                             f"{sorted(notebook_parameters(nb))}")
+    command = command or report_manifest.command_line()
     run = prior["run"] if report_manifest.same_run(prior, params, ROOT) else _run_id()
     if "run" not in manifest:
-        manifest.update(run=run, written_by=report_manifest.command_line(), written_at=report_manifest.now())
-    entry = report_manifest.notebook_entry(params, ROOT, project_path, run, report_manifest.command_line())
+        manifest.update(run=run, written_by=command, written_at=report_manifest.now())
+    entry = report_manifest.notebook_entry(params, ROOT, project_path, run, command)
     manifest["notebooks"][nb.stem] = entry
     try:
         final = run_notebook(nb, out_root, params, kernel=kernel, entry=entry)
@@ -357,4 +359,13 @@ def write_index(out_root: Path, manifest: Optional[dict[str, Any]] = None) -> Pa
     report_manifest.summary(manifest)
     manifest["packages"] = report_manifest.packages()
     report_manifest.write_manifest(out_root, manifest)
-    return pages.write_index(out_root, manifest, [nb.stem for nb in notebooks()])
+    return pages.write_index(out_root, manifest, {nb.stem: _title(nb) for nb in notebooks()})
+
+
+def _title(nb: Path) -> str:
+    """The notebook's first heading ('# 01 Quick start: ...'), or its name."""
+    for cell in json.loads(nb.read_text(encoding="utf-8")).get("cells", []):
+        text = "".join(cell.get("source", []))
+        if cell.get("cell_type") == "markdown" and text.startswith("# "):
+            return text.splitlines()[0][2:].strip()
+    return nb.stem.replace("_", " ")

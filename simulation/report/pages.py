@@ -62,17 +62,18 @@ def provenance_html(manifest: dict[str, Any]) -> str:
             + ' &middot; <a href="manifest.json">manifest.json</a> (parameters per notebook, pakketversies)</p>')
 
 
-def write_index(out_root: Path, manifest: dict[str, Any], stems: list[str]) -> Path:
-    """One Dutch page: provenance, contents, and per analysis its question, answer, key figure and assumptions."""
+def write_index(out_root: Path, manifest: dict[str, Any], titles: dict[str, str]) -> Path:
+    """One Dutch page: provenance, contents, and per analysis (``titles``: notebook stem -> title, in order)
+    its question, answer, uncertainty, key figure and assumptions."""
     entries = manifest.get("notebooks", {})
     report_run = manifest.get("run")
     cards, toc, warnings = [], [], []
-    for stem in stems:
+    for stem, heading in titles.items():
         entry = entries.get(stem)
         folder = out_root / stem
         if entry is None and not folder.exists():
             continue
-        title = html.escape(stem.replace("_", " "))
+        title = html.escape(heading)
         toc.append(f'<li><a href="#{stem}">{title}</a></li>')
         if entry is None:
             warnings.append(f"{title}: herkomst onbekend (geschreven voor er een manifest was)")
