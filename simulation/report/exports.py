@@ -152,10 +152,12 @@ def _cell(value):
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else float(value)
+        return float(value) if math.isfinite(value) else None   # Excel has no NaN or infinity
     if isinstance(value, (pd.Timestamp,)):
         return value.to_pydatetime()
-    if value is None or value is pd.NA or isinstance(value, (int, str, bool)):
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (int, str, bool)):
         return value
     return str(value) if not pd.isna(value) else None
 
