@@ -31,11 +31,18 @@ lock:
 		| $(BIN)/uv pip compile pyproject.toml - --extra dev --extra dask --universal --python-version 3.11 \
 		--generate-hashes --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) --quiet -o $(LOCK)
 
-## make run: simulate the default scenario into outputs/runs/, run every notebook, write outputs/index.html
+# SCENARIO, SEED and REPLICATIONS given on the command line (or in the environment) reach every
+# notebook that has the parameter (report --set); otherwise params/report/notebooks.yaml decides.
+given = $(filter command line environment,$(origin $(1)))
+REPORT_SET = $(if $(call given,SCENARIO),--set scenario=$(SCENARIO)) $(if $(call given,SEED),--set seed=$(SEED)) \
+	$(if $(call given,REPLICATIONS),--set replications=$(REPLICATIONS))
+
+## make run [SCENARIO=...] [SEED=...] [REPLICATIONS=...]: simulate into outputs/runs/, run every notebook,
+## write outputs/index.html and outputs/manifest.json
 run: $(STAMP)
 	$(BIN)/python -m simulation run $(SCENARIO) --seed $(SEED) --replications $(REPLICATIONS) --workers 2 \
 		--out outputs/runs/$(basename $(notdir $(SCENARIO)))
-	$(BIN)/python -m simulation report --parameters params/report/notebooks.yaml --out outputs
+	$(BIN)/python -m simulation report --parameters params/report/notebooks.yaml --out outputs $(strip $(REPORT_SET))
 
 ## make test: the whole test suite (unit, statistical validation, notebooks)
 test: $(STAMP)

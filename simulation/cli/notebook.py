@@ -1,32 +1,40 @@
-"""``notebook``: run one analysis notebook with papermill."""
+"""``notebook``: run one analysis notebook with papermill, with the report's parameters for it."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 from simulation.cli._options import scenario_overrides
-from simulation.report.notebooks import NotebookError, find_notebook, run_notebook, write_index
+from simulation.config.scenario import ScenarioError
+from simulation.experiment.store import OutputFolderError
+from simulation.report.notebooks import NotebookError, ReportFailed, find_notebook, run_one
 
 NAME = "notebook"
 
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        NAME, help="run one analysis notebook with papermill, e.g. `notebook 03 --set municipality=Venlo`")
+        NAME, help="run one analysis notebook with papermill, e.g. `notebook 03 --set municipality=Venlo`",
+        description="Run one notebook with the parameters the last report gave it (outputs/manifest.json; the "
+                    "notebook's defaults without a report); --set on top. The index says when it is then mixed.")
     parser.add_argument("name", help="number or name of the notebook, e.g. 03")
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
-    parser.add_argument("--out", default="outputs", help="output root (default outputs/)")
+    parser.add_argument("--out", default="outputs", help="output root (default: %(default)s)")
     return parser
 
 
 def run(args) -> int:
     try:
         notebook = find_notebook(args.name)
-        params = scenario_overrides(args.set)
-        out = run_notebook(notebook, Path(args.out), params)
-    except NotebookError as exc:
+        command = " ".join(["python -m simulation", NAME, args.name, *[f"--set {s}" for s in args.set or []],
+                            *(["--out", args.out] if args.out != "outputs" else [])])
+        out = run_one(args.name, Path(args.out), scenario_overrides(args.set), command=command)
+    except ReportFailed as exc:
+        print(f"error: notebook {notebook.stem} failed: {exc} (kept in {args.out}/failed/; index: {exc.index})",
+              file=sys.stderr)
+        return 1
+    except (NotebookError, OutputFolderError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    write_index(Path(args.out))
     print(f"{notebook.name}: executed into {out}/")
     return 0

@@ -1,26 +1,49 @@
-"""``report``: run every notebook and write outputs/index.html."""
+"""``report``: run every notebook and write outputs/index.html and outputs/manifest.json."""
 from __future__ import annotations
 
 import sys
 
+from simulation.cli._options import scenario_overrides
+from simulation.config.scenario import ScenarioError
 from simulation.experiment.store import OutputFolderError
-from simulation.report.notebooks import NotebookError, run_all
+from simulation.report.notebooks import NotebookError, ReportFailed, run_all
 
 NAME = "report"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="run every notebook and write outputs/index.html")
-    parser.add_argument("--parameters", default="params/report/notebooks.yaml", help="parameters per notebook (YAML)")
-    parser.add_argument("--out", default="outputs")
-    parser.add_argument("--only", nargs="*", help="notebook numbers or names")
+    parser = subparsers.add_parser(
+        NAME, help="run every notebook and write outputs/index.html and outputs/manifest.json",
+        description="Run the analysis notebooks with papermill; write each one's page, tables and workbook, the "
+                    "index and the manifest (commit, scenario hash, seed, parameters, packages).")
+    parser.add_argument("--parameters", default="params/report/notebooks.yaml",
+                        help="parameters per notebook (YAML; section 'all' for shared values) "
+                             "(default: %(default)s)")
+    parser.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="parameter for every notebook that has it, over the parameters file, e.g. "
+                             "--set seed=7 --set replications=3 (repeatable)")
+    parser.add_argument("--out", default="outputs", help="output root (default: %(default)s)")
+    parser.add_argument("--only", nargs="*", help="notebook numbers or names (default: all)")
     return parser
+
+
+def command_line(args) -> str:
+    """The command as typed (recorded in the manifest and shown on the index)."""
+    parts = ["python -m simulation", NAME, "--parameters", args.parameters, "--out", args.out]
+    parts += [f"--set {s}" for s in args.set or []]
+    return " ".join(parts + (["--only", *args.only] if args.only else []))
 
 
 def run(args) -> int:
     try:
-        index = run_all(args.out, parameters_file=args.parameters, only=args.only)
-    except (NotebookError, OutputFolderError) as exc:
+        index = run_all(args.out, parameters_file=args.parameters, only=args.only,
+                        overrides=scenario_overrides(args.set), command=command_line(args))
+    except ReportFailed as exc:
+        for stem, error in exc.failures.items():
+            print(f"error: notebook {stem} failed: {error} (kept in {args.out}/failed/)", file=sys.stderr)
+        print(f"report (with failures): {exc.index}")
+        return 1
+    except (NotebookError, OutputFolderError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"report: {index}")

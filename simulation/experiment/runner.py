@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
 
 from simulation.core import events as ev
 from simulation.analysis.kpis import kpis

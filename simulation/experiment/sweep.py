@@ -26,7 +26,7 @@ from typing import Any, Optional, Sequence, Union
 
 import pandas as pd
 import yaml
-from tqdm.auto import tqdm
+from tqdm import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
 
 from simulation.analysis import stats
 from simulation.analysis.kpis import KPI_COLUMNS

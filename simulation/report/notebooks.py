@@ -1,24 +1,34 @@
-"""Notebooks as functions: run them with papermill, collect figures and answers, write the index page.
+"""Notebooks as functions: run them with papermill, collect figures, tables and answers, write the report.
 
-Every analysis notebook in ``notebooks/`` has a cell tagged ``parameters``
-(papermill) and writes its figures, tables and answer into ``out_dir`` with the
-helpers below, so the index page can show them without parsing notebooks.
+Every analysis notebook in ``notebooks/`` has a cell tagged ``parameters`` (papermill) and
+writes its figures, tables and answer into ``out_dir`` with the helpers below, so the index
+page can show them without parsing notebooks. ``run_all`` (``python -m simulation report``)
+writes ``outputs/<notebook>/`` (executed notebook, reader's page, PNGs, CSVs, workbook),
+``outputs/manifest.json`` and ``outputs/index.html``; docs/report.md describes them.
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
+import shutil
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
-from simulation.experiment.store import atomic_folder
+import papermill as pm
+import yaml
+from tqdm import tqdm
+from traitlets.config import Config
+
+from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
+from simulation.report import exports, pages
+from simulation.report import manifest as report_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 KERNEL = "simulation"
+FAILED = "failed"   # partly executed copies of failed notebooks, under the output root
 SOURCE_LINE = "Source: simulation of {scenario} ({replications} replications, seed {seed}); documents in ../shared/seeds"
 
 
@@ -40,10 +50,11 @@ def output_dir(out_dir: str | os.PathLike) -> Path:
     return d
 
 
-def save_figure(fig, out_dir, name: str, source: str, key: bool = False) -> Path:
-    """Save a figure as PNG with its source line; ``key`` marks the figure shown on the index page.
+def save_figure(fig, out_dir, name: str, source: str, key: bool = False) -> None:
+    """Save a figure as PNG with its source line and show it in the notebook's output (so the page embeds it).
 
-    Refuses a figure without a title or axis labels: users read figures, not code.
+    ``key`` marks the figure shown on the index page. Refuses a figure without a title or axis
+    labels: users read figures, not code. Returns nothing, so a notebook prints no path.
     """
     for ax in fig.axes:
         if not ax.get_visible() or not ax.has_data():
@@ -59,21 +70,38 @@ def save_figure(fig, out_dir, name: str, source: str, key: bool = False) -> Path
     fig.savefig(path, dpi=110)
     manifest = _read_json(d / "figures.json", {})
     manifest[name] = {"file": path.name, "key": key, "title": _figure_title(fig)}
-    (d / "figures.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return path
+    (d / "figures.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    _show_inline(path)
 
 
-def save_table(frame, out_dir, name: str) -> Path:
-    path = output_dir(out_dir) / f"{name}.csv"
-    frame.to_csv(path, index=False)
-    return path
+def _show_inline(png: Path) -> None:
+    """Display the saved PNG as the cell's image/png output when running in a kernel (nbval, papermill, Jupyter)."""
+    from IPython import get_ipython
+    from IPython.display import Image, display
+
+    if get_ipython() is not None:
+        display(Image(filename=str(png)))
 
 
-def save_answer(out_dir, question: str, answer: str) -> str:
-    """Record the notebook's question and its computed answer (shown on the index page)."""
+def save_table(frame, out_dir, name: str):
+    """Write the table as ``name.csv`` for Dutch Excel (';', decimal comma, rounded, Dutch headers) and as a
+    sheet of the notebook's workbook (``tabellen.xlsx``; the report names it after the notebook).
+
+    Returns the table as written (rounded, Dutch headers and names), for a notebook to show.
+    """
     d = output_dir(out_dir)
-    (d / "answer.json").write_text(json.dumps({"question": question, "answer": answer}, indent=2,
-                                              ensure_ascii=False), encoding="utf-8")
+    exports.write_csv(frame, d / f"{name}.csv")
+    exports.add_sheet(frame, d / exports.WORKBOOK, name)
+    return exports.dutch_table(frame)[0]
+
+
+def save_answer(out_dir, question: str, answer: str, *, uncertainty: str = "",
+                assumptions: Sequence[str] = ()) -> str:
+    """Record the notebook's question, its computed answer, its uncertainty and the assumptions it rests on
+    (all shown on the index page)."""
+    d = output_dir(out_dir)
+    record = {"question": question, "answer": answer, "uncertainty": uncertainty, "assumptions": list(assumptions)}
+    (d / "answer.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     return answer
 
 
@@ -116,19 +144,26 @@ def find_notebook(name: str) -> Path:
 
 def notebook_parameters(nb: Path) -> dict[str, Any]:
     """The default parameters of a notebook (its cell tagged 'parameters')."""
-    import papermill as pm
-
     return {name: info["default"] for name, info in pm.inspect_notebook(str(nb)).items()}
 
 
+def _kernel_config() -> Config:
+    # IPC sockets instead of TCP: the kernel talks to papermill through files only this user can
+    # reach, and ipykernel (>= 7) no longer warns "Kernel is running over TCP without encryption".
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    return config
+
+
 def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] = None,
-                 kernel: str = KERNEL, html_export: bool = True) -> Path:
+                 kernel: str = KERNEL, html_export: bool = True, entry: Optional[dict[str, Any]] = None) -> Path:
     """Execute one notebook with papermill into ``out_root/<stem>/`` (written atomically).
 
-    Unknown parameter names are refused before anything runs.
+    Unknown parameter names are refused before anything runs. ``entry`` is the notebook's manifest
+    entry (its provenance, shown on the page and in the workbook's 'bron' sheet); it gets the status,
+    the seconds taken and, on failure, the error. A failing notebook is kept, partly executed, as
+    ``out_root/failed/NN.ipynb`` and ``NN.html``, and its error raised.
     """
-    import papermill as pm
-
     parameters = dict(parameters or {})
     known = notebook_parameters(nb)
     unknown = set(parameters) - set(known)
@@ -136,83 +171,201 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
         raise NotebookError(f"{nb.name}: unknown parameter(s) {sorted(unknown)}; this notebook takes {sorted(known)}")
     out_root = project_path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
+    entry = entry if entry is not None else report_manifest.notebook_entry(
+        parameters, ROOT, project_path, run=_run_id(), written_by=report_manifest.command_line())
     final = out_root / nb.stem
+    start = time.perf_counter()
     # a notebook's folder from before the marker existed holds its executed notebook
     with atomic_folder(final, written_by_tool=lambda f: (f / nb.name).exists()) as tmp:
         parameters["out_dir"] = str(tmp)
         executed = tmp / nb.name
-        pm.execute_notebook(str(nb), str(executed), parameters=parameters, kernel_name=kernel,
-                            cwd=str(ROOT), progress_bar=False, log_output=False)
+        try:
+            pm.execute_notebook(str(nb), str(executed), parameters=parameters, kernel_name=kernel,
+                                cwd=str(ROOT), progress_bar=False, log_output=False, config=_kernel_config())
+        except Exception as exc:
+            entry.update(status="failed", error=_error_text(exc), seconds=time.perf_counter() - start)
+            _keep_failed(executed, out_root, nb, entry)
+            raise
+        entry.update(status="ok", seconds=time.perf_counter() - start)
+        entry.pop("error", None)
+        _finish_exports(tmp, nb, entry)
         if html_export:
-            _to_html(executed, tmp / f"{nb.stem}.html")
+            pages.notebook_page(executed, tmp / f"{nb.stem}.html", report_manifest.provenance_line(entry))
+    _readable(final)
+    _drop_failed(out_root, nb)
     return final
 
 
-def _to_html(ipynb: Path, target: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
+def _readable(folder: Path) -> None:
+    """The temporary folder was made 0700; give the notebook's folder the mode the user's umask allows (0755)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.read(str(ipynb), as_version=4))
-    target.write_text(body, encoding="utf-8")
+
+def _finish_exports(folder: Path, nb: Path, entry: dict[str, Any]) -> None:
+    """Name the notebook's workbook after it and write its 'bron' sheet."""
+    workbook = folder / exports.WORKBOOK
+    if workbook.exists():
+        target = workbook.rename(folder / f"{nb.stem}.xlsx")
+        rows = [("Notebook", nb.name), *report_manifest.provenance_line(entry),
+                *((f"Parameter {k}", json.dumps(v, ensure_ascii=False, default=str))
+                  for k, v in entry.get("parameters", {}).items())]
+        exports.write_source_sheet(target, rows)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, pm.PapermillExecutionError):
+        return f"cel {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _failed_paths(out_root: Path, nb: Path) -> tuple[Path, Path]:
+    number = nb.stem.split("_", 1)[0]
+    return out_root / FAILED / f"{number}.ipynb", out_root / FAILED / f"{number}.html"
+
+
+def _keep_failed(executed: Path, out_root: Path, nb: Path, entry: dict[str, Any]) -> None:
+    """Keep the partly executed notebook (papermill's convention) and its page, with the code, for debugging."""
+    if not executed.exists():
+        return
+    ipynb, page = _failed_paths(out_root, nb)
+    ipynb.parent.mkdir(parents=True, exist_ok=True)
+    (ipynb.parent / MARKER).touch()
+    shutil.copyfile(executed, ipynb)
+    pages.notebook_page(ipynb, page, report_manifest.provenance_line(entry), failed=entry.get("error", "failed"))
+
+
+def _drop_failed(out_root: Path, nb: Path) -> None:
+    for path in _failed_paths(out_root, nb):
+        path.unlink(missing_ok=True)
+
+
+def _run_id() -> str:
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+
+
+class ReportFailed(RuntimeError):
+    """Some notebooks failed; the index (with their errors) was written all the same."""
+
+    def __init__(self, index: Path, failures: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in failures.items()))
+        self.index, self.failures = index, failures
+
+
+def report_parameters(selected: list[Path], by_notebook: dict[str, Any], overrides: dict[str, Any]) -> dict:
+    """Each notebook's parameters: its defaults < the file's ``all`` < its own section < ``overrides`` (--set).
+
+    ``all`` and ``overrides`` reach every notebook that has the parameter; an override that no
+    selected notebook takes is refused, and so is an unknown name in a notebook's own section.
+    """
+    out, used = {}, set()
+    for nb in selected:
+        known = notebook_parameters(nb)
+        params = {k: v for k, v in (by_notebook.get("all") or {}).items() if k in known}
+        own = by_notebook.get(nb.stem) or {}
+        unknown = sorted(set(own) - set(known))
+        if unknown:
+            raise NotebookError(f"{nb.stem}: unknown parameter(s) {unknown} in the parameters file; "
+                                f"this notebook takes {sorted(known)}")
+        params.update(own)
+        params.update({k: v for k, v in overrides.items() if k in known})
+        used |= set(overrides) & set(known)
+        out[nb.stem] = params
+    unused = sorted(set(overrides) - used)
+    if unused:
+        raise NotebookError(f"--set {unused}: no selected notebook has such a parameter")
+    return out
 
 
 def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[str] = None,
-            only: Optional[list[str]] = None, kernel: str = KERNEL) -> Path:
-    """Run every notebook (or ``only`` these) and write ``out_root/index.html``.
+            only: Optional[list[str]] = None, kernel: str = KERNEL,
+            overrides: Optional[dict[str, Any]] = None, command: Optional[str] = None) -> Path:
+    """Run every notebook (or ``only`` these) and write ``out_root/index.html`` and ``manifest.json``.
 
-    ``parameters_file``: YAML with a section per notebook stem (and ``all`` for shared values).
+    ``parameters_file``: YAML with a section per notebook stem (and ``all`` for shared values);
+    ``overrides`` (``--set``) go to every notebook that has the parameter. A failing notebook does
+    not stop the others: the index shows its error, and ReportFailed is raised at the end.
+    ``command``: the command line recorded in the manifest (default: this process's).
     """
-    import yaml
-    from tqdm.auto import tqdm
-
-    params_by_nb = {}
+    by_notebook = {}
     if parameters_file:
-        params_by_nb = yaml.safe_load(project_path(parameters_file).read_text(encoding="utf-8")) or {}
+        path = project_path(parameters_file)
+        if not path.is_file():
+            raise NotebookError(f"--parameters {parameters_file}: file not found")
+        by_notebook = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     selected = [find_notebook(n) for n in only] if only else notebooks()
+    params = report_parameters(selected, by_notebook, dict(overrides or {}))
     out_root = project_path(out_root)
-    timings = {}
-    bar = tqdm(selected, desc="notebooks", unit="nb")
-    for nb in bar:
-        bar.set_postfix_str(nb.stem)
-        params = {k: v for k, v in (params_by_nb.get("all") or {}).items() if k in notebook_parameters(nb)}
-        params.update(params_by_nb.get(nb.stem) or {})
-        start = time.perf_counter()
-        run_notebook(nb, out_root, params, kernel=kernel)
-        timings[nb.stem] = time.perf_counter() - start
-    return write_index(out_root, timings)
+    out_root.mkdir(parents=True, exist_ok=True)
+    manifest = report_manifest.read_manifest(out_root)
+    run = _run_id()
+    manifest.update(run=run, written_by=command or report_manifest.command_line(), written_at=report_manifest.now(),
+                    parameters_file=parameters_file, overrides=dict(overrides or {}))
+    failures = {}
+    for nb in tqdm(selected, desc="notebooks", unit="nb"):
+        entry = report_manifest.notebook_entry(params[nb.stem], ROOT, project_path, run, manifest["written_by"])
+        manifest["notebooks"][nb.stem] = entry
+        try:
+            run_notebook(nb, out_root, params[nb.stem], kernel=kernel, entry=entry)
+        except (NotebookError, OutputFolderError):
+            raise
+        except Exception:
+            failures[nb.stem] = entry["error"]
+    index = write_index(out_root, manifest)
+    if failures:
+        raise ReportFailed(index, failures)
+    return index
 
 
-def write_index(out_root: Path, timings: Optional[dict[str, float]] = None) -> Path:
-    """One page linking each executed notebook's HTML, with its key figure and answer."""
+def run_one(name: str, out_root: str | os.PathLike = "outputs", overrides: Optional[dict[str, Any]] = None,
+            kernel: str = KERNEL, command: Optional[str] = None) -> Path:
+    """Run one notebook with the parameters the report gave it (from the manifest), ``overrides`` on top.
+
+    Without a report, the notebook's own defaults. The index is rewritten; when the parameters or the
+    commit differ from the report's, the notebook gets its own run id and the index says it is mixed.
+    """
+    nb = find_notebook(name)
     out_root = project_path(out_root)
-    cards = []
-    for nb in notebooks():
-        d = out_root / nb.stem
-        if not d.exists():
-            continue
-        answer = _read_json(d / "answer.json", {"question": "", "answer": "(no answer recorded)"})
-        figures = _read_json(d / "figures.json", {})
-        key = next((f for f in figures.values() if f.get("key")), next(iter(figures.values()), None))
-        img = (f'<a href="{nb.stem}/{key["file"]}"><img src="{nb.stem}/{key["file"]}" alt="{html.escape(key["title"])}"></a>'
-               if key else "")
-        took = f" &middot; {timings[nb.stem]:.0f} s" if timings and nb.stem in timings else ""
-        cards.append(f"""<section>
-<h2><a href="{nb.stem}/{nb.stem}.html">{html.escape(nb.stem.replace('_', ' '))}</a></h2>
-<p class="q">{html.escape(answer['question'])}</p>
-{img}
-<p class="a">{html.escape(answer['answer'])}</p>
-<p class="links"><a href="{nb.stem}/{nb.stem}.html">notebook</a> &middot; <a href="{nb.stem}/{nb.name}">.ipynb</a>{took}</p>
-</section>""")
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Trajecten en plekken: analyses</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
-section{{border-top:1px solid #ccc;padding:1em 0}} img{{max-width:100%}} .q{{font-style:italic}}
-.a{{font-weight:bold}} .links{{font-size:90%}}</style></head>
-<body><h1>Trajecten en plekken: analyses</h1>
-<p>Generated {dt.datetime.now():%Y-%m-%d %H:%M} by <code>make run</code>. Each section links the executed notebook.</p>
-{''.join(cards)}
-</body></html>
-"""
-    path = out_root / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    manifest = report_manifest.read_manifest(out_root)
+    prior = manifest["notebooks"].get(nb.stem)
+    params = dict(prior["parameters"]) if prior else {}
+    params.update(overrides or {})
+    unknown = sorted(set(params) - set(notebook_parameters(nb)))
+    if unknown:
+        raise NotebookError(f"{nb.name}: unknown parameter(s) {unknown}; this notebook takes "
+                            f"{sorted(notebook_parameters(nb))}")
+    command = command or report_manifest.command_line()
+    run = prior["run"] if report_manifest.same_run(prior, params, ROOT) else _run_id()
+    if "run" not in manifest:
+        manifest.update(run=run, written_by=command, written_at=report_manifest.now())
+    entry = report_manifest.notebook_entry(params, ROOT, project_path, run, command)
+    manifest["notebooks"][nb.stem] = entry
+    try:
+        final = run_notebook(nb, out_root, params, kernel=kernel, entry=entry)
+    except Exception:
+        if entry["status"] != "failed":
+            raise
+        raise ReportFailed(write_index(out_root, manifest), {nb.stem: entry["error"]}) from None
+    write_index(out_root, manifest)
+    return final
+
+
+def write_index(out_root: Path, manifest: Optional[dict[str, Any]] = None) -> Path:
+    """Write ``manifest.json`` (summary fields, installed packages) and the Dutch index page beside it."""
+    out_root = project_path(out_root)
+    manifest = manifest if manifest is not None else report_manifest.read_manifest(out_root)
+    manifest.setdefault("notebooks", {})
+    report_manifest.summary(manifest)
+    manifest["packages"] = report_manifest.packages()
+    report_manifest.write_manifest(out_root, manifest)
+    return pages.write_index(out_root, manifest, {nb.stem: _title(nb) for nb in notebooks()})
+
+
+def _title(nb: Path) -> str:
+    """The notebook's first heading ('# 01 Quick start: ...'), or its name."""
+    for cell in json.loads(nb.read_text(encoding="utf-8")).get("cells", []):
+        text = "".join(cell.get("source", []))
+        if cell.get("cell_type") == "markdown" and text.startswith("# "):
+            return text.splitlines()[0][2:].strip()
+    return nb.stem.replace("_", " ")
