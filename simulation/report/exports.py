@@ -159,6 +159,8 @@ def _cell(value):
         return None
     if isinstance(value, (int, str, bool)):
         return value
+    if isinstance(value, (list, tuple, dict, set, np.ndarray)):   # e.g. a maatregel's list of segments
+        return str(value)
     return str(value) if not pd.isna(value) else None
 
 

@@ -47,7 +47,7 @@ def test_workbook_has_one_sheet_per_table_and_a_bron_sheet(tmp_path):
 def test_headers_and_decimals():
     assert exports.header("wacht_dagen_gem_ci_laag") == "Wachttijd, gemiddeld (dagen) (95%-BI ondergrens)"
     assert exports.header("year") == "Jaar"
-    assert exports.header("clienten_per_1000") == "Clienten per 1000"   # no name: readable, not a code name
+    assert exports.header("clienten_per_1000") == "Cliënten per 1.000 inwoners"
     assert exports.decimals_for(pd.Series([1.234, 2.5])) == 2
     assert exports.decimals_for(pd.Series([np.nan, 12.25])) == 1
     assert exports.decimals_for(pd.Series([3.0, 4.0])) == 0
