@@ -39,6 +39,8 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from simulation import portable_math as pm
+
 
 def t_quantile(level: float, dof):
     """The two-sided Student-t quantile for ``level`` (e.g. 0.95) and ``dof`` degrees of freedom."""
@@ -78,10 +80,10 @@ def bounded_interval(mean, sd, n, level: float = 0.95, bounds: tuple[float, floa
         width = high_bound - low_bound
         p = (mean - low_bound) / width
         with np.errstate(divide="ignore", invalid="ignore"):
-            logit = np.log(p / (1 - p))
+            logit = pm.log(p / (1 - p))
             half_logit = half / width / (p * (1 - p))
-            low = low_bound + width / (1 + np.exp(-(logit - half_logit)))
-            high = low_bound + width / (1 + np.exp(-(logit + half_logit)))
+            low = low_bound + width / (1 + pm.exp(-(logit - half_logit)))
+            high = low_bound + width / (1 + pm.exp(-(logit + half_logit)))
         # at a bound every replication sits on it (sd 0): the interval is that point
         edge = (p <= 0) | (p >= 1)
         low, high = np.where(edge, mean, low), np.where(edge, mean, high)

@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from simulation import portable_math as pm
 from simulation.analysis.tables import traject_table
 from simulation.config.scenario import Scenario
 
@@ -154,7 +155,7 @@ def steady_state_check(events: pd.DataFrame, scenario: Scenario, batch: int = 5)
     for segment in daily.columns:
         growth = scenario.segments[segment].instroom.growth
         days = daily.index.to_numpy(dtype=float)
-        detrended = daily[segment].to_numpy() / (1 + growth) ** (days / 365.0)
+        detrended = daily[segment].to_numpy() / pm.power(1 + growth, days / 365.0)
         slope = np.polyfit(days, detrended, 1)[0] if detrended.mean() else 0.0
         rows.append({"segment": segment, "mser_days": mser(detrended, batch),
                      "drift_per_year": slope * 365.0 / detrended.mean() if detrended.mean() else 0.0,

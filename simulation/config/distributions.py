@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 import numpy as np
 from scipy.special import gammaincinv, ndtri
 
+from simulation import portable_math as pm
+
 _STD_NORMAL = NormalDist()
 
 
@@ -191,7 +193,7 @@ def _tabulated(ppf_array, ppf_exact):
 def _lognormal_sampler(mean: float, cv: float):
     d = LogNormal(kind="lognormal", mean=mean, cv=cv)
     mu, sigma = d._mu, d._sigma
-    return _tabulated(lambda u: np.exp(mu + sigma * ndtri(u)), d.ppf)
+    return _tabulated(lambda u: pm.exp(mu + sigma * ndtri(u)), d.ppf)
 
 
 @lru_cache(maxsize=1024)

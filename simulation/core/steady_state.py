@@ -36,6 +36,7 @@ from typing import Iterator
 
 import numpy as np
 
+from simulation import portable_math as pm
 from simulation.config.scenario import Scenario
 from simulation.core.compiled import CompiledScenario
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM, INITIAL_CLIENT_OFFSET, LANE_FIRST
@@ -60,7 +61,7 @@ def _quantiles(dist) -> np.ndarray:
 
 def _occupancy(d: np.ndarray, theta: float) -> np.ndarray:
     """(1 - exp(-theta d)) / theta: the discounted time in care of a traject of length d."""
-    return d if theta == 0 else -np.expm1(-theta * d) / theta
+    return d if theta == 0 else -pm.expm1(-theta * d) / theta
 
 
 @dataclass
@@ -148,8 +149,8 @@ class SteadyState:
             node = n_states + segment
             vv, p = spec.voorliggend_veld_share, spec.stacking_probability
             recidive = spec.recidive.probability
-            laplace_g = np.mean(np.exp(-theta * self._segment_delay(segment, "recidive"))) if recidive else 0.0
-            laplace_t = np.mean(np.exp(-theta * self._segment_delay(segment, "toegang")))
+            laplace_g = np.mean(pm.exp(-theta * self._segment_delay(segment, "recidive"))) if recidive else 0.0
+            laplace_t = np.mean(pm.exp(-theta * self._segment_delay(segment, "toegang")))
             back_delay[segment] = laplace_g
             M[node, node] += vv * recidive * laplace_g                  # back from the voorliggend veld at once
             providers, cum = tables.choice[(municipality, segment)]
@@ -163,7 +164,7 @@ class SteadyState:
         for i, (segment, kind, ext, provider) in enumerate(space.states):
             spec = sc.segments[tables.seg_names[segment]]
             factor = tables.maatwerk[(provider, segment)]
-            full = np.mean(np.exp(-theta * factor * self._durations(kind, ext)))   # a traject that runs its course
+            full = np.mean(pm.exp(-theta * factor * self._durations(kind, ext)))   # a traject that runs its course
             outcome = dict(zip(_ROUTES, self._outcomes(kind)))
             M[space.index[(segment, kind, True, provider)], i] += outcome["verlenging"] * full
             step_down = tables.types[kind].step_down_to
@@ -193,7 +194,7 @@ class SteadyState:
             for i, (s, kind, ext, provider) in enumerate(space.states):
                 if s == segment:
                     factor = tables.maatwerk[(provider, segment)]
-                    full = np.mean(np.exp(-theta * factor * self._durations(kind, ext)))
+                    full = np.mean(pm.exp(-theta * factor * self._durations(kind, ext)))
                     exits += rates[i] * self._outcomes(kind)[0] * full * back
             pending[segment] = exits * np.mean(_occupancy(self._segment_delay(segment, "recidive"), theta))
         # chains that enter a provider (a new toewijzing): the first traject of a chain there
@@ -245,7 +246,7 @@ class SteadyState:
         if theta == 0:
             age = u[:, 1] * days
         else:
-            age = -np.log1p(-u[:, 1] * -np.expm1(-theta * days)) / theta
+            age = -pm.log1p(-u[:, 1] * -pm.expm1(-theta * days)) / theta
         return age, days - age, chosen
 
     def draw_toegang(self, segment: int, u: np.ndarray, growth: float):
@@ -259,7 +260,7 @@ class SteadyState:
         cdf /= cdf[-1]
         j = np.minimum(np.searchsorted(cdf, u[:, 0], side="right"), len(g) - 1)
         days = g[j]
-        elapsed = u[:, 1] * days if theta == 0 else -np.log1p(-u[:, 1] * -np.expm1(-theta * days)) / theta
+        elapsed = u[:, 1] * days if theta == 0 else -pm.log1p(-u[:, 1] * -pm.expm1(-theta * days)) / theta
         return elapsed, (j + 0.5) / GRID
 
     def draw_pending(self, segment: int, u: np.ndarray, growth: float):
@@ -269,7 +270,7 @@ class SteadyState:
         cdf = np.cumsum(_occupancy(g, theta))
         cdf /= cdf[-1]
         days = g[np.minimum(np.searchsorted(cdf, u[:, 0], side="right"), len(g) - 1)]
-        elapsed = u[:, 1] * days if theta == 0 else -np.log1p(-u[:, 1] * -np.expm1(-theta * days)) / theta
+        elapsed = u[:, 1] * days if theta == 0 else -pm.log1p(-u[:, 1] * -pm.expm1(-theta * days)) / theta
         return elapsed, days - elapsed
 
 
@@ -287,7 +288,7 @@ def _mmc_in_system(a: float, c: int, u: float) -> int:
     log_terms = [k * math.log(a) - math.lgamma(k + 1) if a > 0 else (0.0 if k == 0 else -math.inf)
                  for k in range(c + 1)]
     top = max(log_terms)
-    terms = np.exp(np.array(log_terms) - top)
+    terms = pm.exp(np.array(log_terms) - top)
     rho = a / c
     tail = terms[-1] * rho / (1 - rho)        # n > c: pi_c rho^(n-c)
     total = terms.sum() + tail

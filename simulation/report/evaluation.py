@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulation import portable_math as pm
 from simulation.analysis.plekken import clienten_weights
 from simulation.analysis.stats import t_interval
 from simulation.data.calibration import kaplan_meier, km_median, mixture_survival
@@ -319,9 +320,9 @@ def km_curve(d, event, entry=None, level: float = 0.95) -> pd.DataFrame:
         terms = np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), np.nan)
         var = np.nancumsum(terms)   # Greenwood: Var(log S) = sum d / (n (n - d))
         z = stats.norm.ppf(0.5 + level / 2)
-        lls = np.log(-np.log(surv))
-        half = z * np.sqrt(var) / np.abs(np.log(surv))
-        lo, hi = np.exp(-np.exp(lls + half)), np.exp(-np.exp(lls - half))
+        lls = pm.log(-pm.log(surv))
+        half = z * np.sqrt(var) / np.abs(pm.log(surv))
+        lo, hi = pm.exp(-pm.exp(lls + half)), pm.exp(-pm.exp(lls - half))
     ok = (surv > 0) & (surv < 1)
     lo, hi = np.where(ok, lo, np.where(surv >= 1, 1.0, 0.0)), np.where(ok, hi, np.where(surv >= 1, 1.0, 0.0))
     return pd.DataFrame({"t": np.r_[0.0, times], "at_risk": np.r_[np.sum(entry <= 0), at_risk],

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from simulation import portable_math as pm
 from simulation.data.calibration.survival import FAMILIES, _loglik_terms, kaplan_meier, mixture_survival
 
 
@@ -70,8 +71,8 @@ def _fit_segment(data: pd.DataFrame, families: dict[str, str], types: list[str],
 
     def terms(x):
         log_mean, log_cv, logit_uitval, log_factor = unpack(x)
-        mean = np.exp(log_mean[type_of_row] + log_factor[provider_of_row])
-        cv = np.exp(log_cv[type_of_row])
+        mean = pm.exp(log_mean[type_of_row] + log_factor[provider_of_row])
+        cv = pm.exp(log_cv[type_of_row])
         q = special.expit(logit_uitval[type_of_row])
         out = np.empty(len(d))
         for fam in set(family_of_type):

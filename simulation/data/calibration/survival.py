@@ -11,14 +11,16 @@ import math
 import numpy as np
 from scipy import special
 
+from simulation import portable_math as pm
+
 FAMILIES = ("exponential", "gamma", "lognormal")
 _TINY = 1e-300
 
 
 def _params(family: str, mean, cv):
     if family == "lognormal":
-        s2 = np.log1p(cv**2)
-        return np.log(mean) - 0.5 * s2, np.sqrt(s2)
+        s2 = pm.log1p(cv**2)
+        return pm.log(mean) - 0.5 * s2, np.sqrt(s2)
     k = np.ones_like(mean) if family == "exponential" else 1.0 / cv**2
     return k, mean / k
 
@@ -28,14 +30,14 @@ def _parts(family: str, t, mean, cv):
     t = np.maximum(t, 1e-9)
     if family == "lognormal":
         mu, s = _params(family, mean, cv)
-        z = (np.log(t) - mu) / s
-        logf = -0.5 * z * z - 0.5 * math.log(2 * math.pi) - np.log(s) - np.log(t)
+        z = (pm.log(t) - mu) / s
+        logf = -0.5 * z * z - 0.5 * math.log(2 * math.pi) - pm.log(s) - pm.log(t)
         surv = special.ndtr(-z)
-        h = np.exp(-mu + 0.5 * s * s) * special.ndtr(-(z + s))
+        h = pm.exp(-mu + 0.5 * s * s) * special.ndtr(-(z + s))
         return logf, surv, h
     k, theta = _params(family, mean, cv)
     x = t / theta
-    logf = (k - 1) * np.log(t) - x - special.gammaln(k) - k * np.log(theta)
+    logf = (k - 1) * pm.log(t) - x - special.gammaln(k) - k * pm.log(theta)
     surv = special.gammaincc(k, x)
     h = np.empty_like(x)
     near1 = np.abs(k - 1.0) < 1e-6
@@ -49,7 +51,7 @@ def _parts(family: str, t, mean, cv):
     if below.any():
         kb, xb = k[below], x[below]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            h[below] = (surv[below] - np.exp((kb - 1) * np.log(xb) - xb - special.gammaln(kb))) / ((kb - 1) * theta[below])
+            h[below] = (surv[below] - pm.exp((kb - 1) * pm.log(xb) - xb - special.gammaln(kb))) / ((kb - 1) * theta[below])
     return logf, surv, np.maximum(np.nan_to_num(h, nan=0.0, posinf=0.0), 0.0)
 
 
@@ -57,15 +59,15 @@ def _loglik_terms(family, d, entry, status, mean, cv, q):
     """Per-record log-likelihood. status: 0 censored, 1 closed non-uitval, 2 closed uitval."""
     logf, surv, h = _parts(family, d, mean, cv)
     surv_u = np.maximum(surv - np.maximum(d, 1e-9) * h, 0.0)
-    out = np.where(status == 1, np.log1p(-q) + logf,
-                   np.where(status == 2, np.log(np.maximum(q * h, _TINY)),
-                            np.log(np.maximum((1 - q) * surv + q * surv_u, _TINY))))
+    out = np.where(status == 1, pm.log1p(-q) + logf,
+                   np.where(status == 2, pm.log(np.maximum(q * h, _TINY)),
+                            pm.log(np.maximum((1 - q) * surv + q * surv_u, _TINY))))
     has_entry = entry > 0
     if has_entry.any():
         a, qa = entry[has_entry], q[has_entry]
         _, s_a, h_a = _parts(family, a, mean[has_entry], cv[has_entry])
         su_a = np.maximum(s_a - a * h_a, 0.0)
-        out[has_entry] -= np.log(np.maximum((1 - qa) * s_a + qa * su_a, _TINY))
+        out[has_entry] -= pm.log(np.maximum((1 - qa) * s_a + qa * su_a, _TINY))
     return out
 
 
