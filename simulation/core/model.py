@@ -78,6 +78,7 @@ class Model:
                           self.waiting, self.mun_names, self.prov_names, self.seg_names, self.types, self.type_names,
                           self.pools, self.choice)
         self.flow = flow(view) if flow is not None else None
+        self.gated_keys = self.flow.gated_keys if self.flow is not None and self.flow.gated else frozenset()
         # A client who can never wait (see cohort.py) is simulated off the shared event queue.
         # private_ok[municipality][segment]: true for clients who start in that segment there.
         self.private_ok = [[private_clocks and self._never_waits(mi, si) for si in range(len(self.seg_names))]
@@ -274,7 +275,7 @@ class Model:
         assigned = env.now if waiting_since is None else waiting_since
         if fresh and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
-        if fresh and self.flow is not None and self.flow.gated:   # budgetplafond, weigering
+        if fresh and (mi, pi, si) in self.gated_keys:   # budgetplafond, weigering, extra capacity
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
         pool = self.pools.get((mi, pi, si))
         if pool is not None:
@@ -314,7 +315,7 @@ class Model:
             ti, sample = rules.continuation(tables, ti, outcome)
             tid = cid * 1000 + j
             start, remaining = now, None
-            if self.flow is not None and self.flow.gated:   # a continuation counts against a budgetplafond
+            if (mi, pi, si) in self.gated_keys:   # a continuation counts against a budgetplafond
                 self.flow.count_continuation(mi, pi, si, ti, now)
             if now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
                 log((now, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, outcome, 0.0))
