@@ -26,7 +26,6 @@ from array import array
 from time import process_time
 
 import numpy as np
-import simpy
 
 from simulation.config.scenario import Scenario
 from simulation.core import events as ev
@@ -40,7 +39,7 @@ from simulation.core.instroom import arrival_times
 from simulation.core.ledger import Ledger
 from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
-from simulation.core.simpy_internals import URGENT, At, StartedProcess
+from simulation.core.simpy_internals import URGENT, At, Environment, StartedProcess
 from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
 from simulation.core.entry import place_initial_caseload, schedule_arrivals
 from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD
@@ -59,7 +58,7 @@ class Model:
         self.warmup_days = float(scenario.warmup.days)
         self.horizon = float(scenario.horizon_days)
         self.calendar = Calendar.of(scenario)
-        self.env = simpy.Environment(initial_time=-self.warmup_days)
+        self.env = Environment(initial_time=-self.warmup_days)
         self.tables = CompiledScenario(scenario)
         for name in _TABLE_NAMES:
             setattr(self, name, getattr(self.tables, name))
@@ -360,7 +359,7 @@ class Model:
         set_up = clock()
         self.cohort.run()
         cohort = clock()
-        env.run(until=self.horizon)
+        env.run_until(self.horizon)
         log = self.log
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
             log((self.horizon, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, ev.EINDE_HORIZON, self.horizon - start))
