@@ -5,10 +5,11 @@
 The slow path: a scenario in which every client runs on the shared SimPy clock, none in the
 numpy cohort. It is built from params/noord-limburg.yaml by giving every municipality plekken
 in every segment at every provider that serves it there (``providers.*.plekken``, AMPLE plekken
-each, so no pool ever fills and the flow is the default's), except where a funding contract
-already buys plekken for that municipality, provider and segment (Venlo's youth S3 and S4 keep
-their contracts' plekken). A municipality that buys plekken in a segment never goes to the
-cohort (``Model._never_waits``).
+each, so no new pool ever fills), except where a funding contract already buys plekken for that
+municipality, provider and segment (Venlo's youth S3 and S4 keep their contracts' plekken). A
+client who can meet a plek never goes to the numpy cohort (``Model._never_waits``). The log is
+not the default's: the initial caseload at a pool is drawn from the pool's M/M/c law
+(steady_state.initial_caseload), which also costs set-up time in proportion to AMPLE.
 
 In one process, interleaved over ``--rounds`` rounds, CPU time (time.process_time) per client of:
 
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import bare_mmc  # noqa: E402  (benchmarks/ is not a package)
 
-AMPLE = 10_000   # plekken per municipality, provider and segment: more than ever in care at once
+AMPLE = 2_500   # plekken per municipality, provider and segment: over twice the most ever in care at once (1,103)
 TARGETS = {"model": 1.5, "simulate": 2.0}
 
 
