@@ -38,10 +38,12 @@ def schedule_arrivals(model, mi: int, si: int) -> None:
         start(base_id + k, mi, si, blocks[k].tolist(), stream)
         k += 1
         state[0] = k
-        if k < len(times):
-            schedule_at(env, times[k], Arrival(env, arrive))
+        if k < len(times):   # the processed event goes back on the heap: one object per stream, not per client
+            arrival.callbacks = [arrive]
+            schedule_at(env, times[k], arrival)
 
-    schedule_at(env, times[0], Arrival(env, arrive))
+    arrival = Arrival(env, arrive)
+    schedule_at(env, times[0], arrival)
 
 
 def place_initial_caseload(model) -> None:

@@ -38,6 +38,10 @@ class FlowHook(Protocol):
     gated: bool
     """True when ``admit`` must be called at every new toewijzing (a ceiling, a refusal or extra capacity)."""
 
+    gated_keys: frozenset
+    """(municipality, provider, segment) index keys at which ``admit`` and ``count_continuation`` can act;
+    the engine calls neither elsewhere."""
+
     contracts: dict
     """(municipality, provider, segment) index keys the hook acts on: their clients stay on the shared clock."""
 

@@ -26,7 +26,6 @@ from array import array
 from time import process_time
 
 import numpy as np
-import simpy
 
 from simulation.config.scenario import Scenario
 from simulation.core import events as ev
@@ -40,7 +39,7 @@ from simulation.core.instroom import arrival_times
 from simulation.core.ledger import Ledger
 from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
-from simulation.core.simpy_internals import URGENT, At, StartedProcess
+from simulation.core.simpy_internals import URGENT, At, Environment, StartedProcess
 from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
 from simulation.core.entry import place_initial_caseload, schedule_arrivals
 from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD
@@ -59,7 +58,7 @@ class Model:
         self.warmup_days = float(scenario.warmup.days)
         self.horizon = float(scenario.horizon_days)
         self.calendar = Calendar.of(scenario)
-        self.env = simpy.Environment(initial_time=-self.warmup_days)
+        self.env = Environment(initial_time=-self.warmup_days)
         self.tables = CompiledScenario(scenario)
         for name in _TABLE_NAMES:
             setattr(self, name, getattr(self.tables, name))
@@ -78,6 +77,7 @@ class Model:
                           self.waiting, self.mun_names, self.prov_names, self.seg_names, self.types, self.type_names,
                           self.pools, self.choice)
         self.flow = flow(view) if flow is not None else None
+        self.gated_keys = self.flow.gated_keys if self.flow is not None and self.flow.gated else frozenset()
         # A client who can never wait (see cohort.py) is simulated off the shared event queue.
         # private_ok[municipality][segment]: true for clients who start in that segment there.
         self.private_ok = [[private_clocks and self._never_waits(mi, si) for si in range(len(self.seg_names))]
@@ -274,7 +274,7 @@ class Model:
         assigned = env.now if waiting_since is None else waiting_since
         if fresh and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
-        if fresh and self.flow is not None and self.flow.gated:   # budgetplafond, weigering
+        if fresh and (mi, pi, si) in self.gated_keys:   # budgetplafond, weigering, extra capacity
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
         pool = self.pools.get((mi, pi, si))
         if pool is not None:
@@ -314,7 +314,7 @@ class Model:
             ti, sample = rules.continuation(tables, ti, outcome)
             tid = cid * 1000 + j
             start, remaining = now, None
-            if self.flow is not None and self.flow.gated:   # a continuation counts against a budgetplafond
+            if (mi, pi, si) in self.gated_keys:   # a continuation counts against a budgetplafond
                 self.flow.count_continuation(mi, pi, si, ti, now)
             if now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
                 log((now, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, outcome, 0.0))
@@ -359,7 +359,7 @@ class Model:
         set_up = clock()
         self.cohort.run()
         cohort = clock()
-        env.run(until=self.horizon)
+        env.run_until(self.horizon)
         log = self.log
         for tid, (cid, mi, si, ti, pi, start) in self.open_trajecten.items():
             log((self.horizon, ev.STOP_ZORG, cid, tid, mi, si, ti, pi, ev.EINDE_HORIZON, self.horizon - start))

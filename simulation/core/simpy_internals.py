@@ -5,17 +5,56 @@ bookkeeping events simpy's ``Process`` makes (its Initialize and its own end), a
 is put on the event heap at exactly its time rather than at ``now + (time - now)``, which can
 differ in the last bit. These rely on simpy's ``Environment._queue`` (a heap of
 ``(time, priority, eid, event)``), ``Environment._eid`` (the tie-breaking counter),
-``Environment._active_proc`` and the ``Event`` slots ``_ok``, ``_value``, ``callbacks``.
+``Environment._active_proc`` and ``_now``, and the ``Event`` slots ``_ok``, ``_value``, ``callbacks``
+(and ``Timeout._delay``).
 pyproject.toml bounds simpy (<4.2) because of them.
 """
 from __future__ import annotations
 
-from heapq import heappush
+from heapq import heappop, heappush
 
 import simpy
 from simpy.core import NORMAL, URGENT
+from simpy.events import Timeout
 
-__all__ = ["NORMAL", "URGENT", "At", "Arrival", "StartedProcess", "schedule_at"]
+__all__ = ["NORMAL", "URGENT", "At", "Arrival", "Environment", "StartedProcess", "schedule_at"]
+
+
+class Environment(simpy.Environment):
+    """simpy's Environment with a cheaper ``timeout`` and ``run_until``: the same heap entries in the same order.
+
+    simpy's ``timeout`` is a Timeout whose ``__init__`` calls ``schedule``, and ``run`` calls
+    ``step`` once per event; here each is one frame fewer (the engine makes about three events
+    a client).
+    """
+
+    def timeout(self, delay: float, value=None) -> Timeout:
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        event = Timeout.__new__(Timeout)
+        event.env, event.callbacks, event._value, event._delay, event._ok = self, [], value, delay, True
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), event))
+        return event
+
+    def run_until(self, at: float) -> None:
+        """``run(until=at)``: the stop event at ``now + (at - now)`` with URGENT priority, as simpy's."""
+        if at <= self._now:
+            raise ValueError(f"until ({at}) must be greater than the current simulation time")
+        stop = simpy.events.Event(self)
+        stop._ok, stop._value = True, None
+        heappush(self._queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
+        queue = self._queue
+        while True:
+            self._now, _, _, event = heappop(queue)   # never empty: the stop event is on it
+            if event is stop:
+                return
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):   # a failed event crashes the run, as in step
+                exc = type(event._value)(*event._value.args)
+                exc.__cause__ = event._value
+                raise exc
 
 
 class At(simpy.events.Event):

@@ -285,8 +285,11 @@ def steady_caseload(scenario: Scenario, tables: CompiledScenario, municipality: 
 
 def _mmc_in_system(a: float, c: int, u: float) -> int:
     """Inverse CDF of the number in an M/M/c system (offered load a < c) at uniform u."""
-    log_terms = [k * math.log(a) - math.lgamma(k + 1) if a > 0 else (0.0 if k == 0 else -math.inf)
-                 for k in range(c + 1)]
+    if a > 0:
+        log_a, lgamma = math.log(a), math.lgamma   # the same values as per term, computed once
+        log_terms = [k * log_a - lgamma(k + 1) for k in range(c + 1)]
+    else:
+        log_terms = [0.0] + [-math.inf] * c
     top = max(log_terms)
     terms = pm.exp(np.array(log_terms) - top)
     rho = a / c

@@ -114,6 +114,14 @@ class FlowRules:
         self.spent: dict[tuple, float] = {}           # (extra key, year) -> committed value of extra trajecten
         self.framework_open: dict[tuple, float] = {}  # (mun, seg, year) -> commitments under open-ended contracts
         self.gated = self.gated or bool(self.extra)
+        # the (municipality, provider, segment) keys at which admit or count_continuation can act: a
+        # ceiling or a refusal in some contract of the key, or extra capacity for its municipality and
+        # segment; elsewhere both return at once without an effect, so the engine skips the calls
+        n_providers = len(engine.provider_names)
+        self.gated_keys = frozenset(
+            [k for k, lst in self.contracts.items()
+             if any(rules_of(x[2]).has_ceiling or x[2].behaviour.refusal_probability > 0 for x in lst)]
+            + [(m, p, s) for m, s in self.extra for p in range(n_providers)])
 
     # -- lookups ----------------------------------------------------------------------------
     def contract(self, key, t: float):
