@@ -48,8 +48,16 @@ class ShardedResult:
         """The merged event log from the Parquet files, in ``canonical_log`` order (reads it all)."""
         if self.out is None:
             raise ValueError("this run wrote no log (pass out=...)")
-        return canonical_log(ds.dataset(sorted(Path(self.out).glob("events-*.parquet"))).to_table(
-            columns=columns).to_pandas())
+        return canonical_log(read_parquet_log(sorted(Path(self.out).glob("events-*.parquet")), columns))
+
+
+def read_parquet_log(paths, columns: Optional[list[str]] = None) -> pd.DataFrame:
+    """Shard logs from Parquet as one frame, in the files' order, with the log's dtypes (Parquet keeps
+    the date in milliseconds: it is given back in seconds, as ``events.to_frame`` makes it)."""
+    frame = ds.dataset([str(p) for p in paths]).to_table(columns=columns).to_pandas()
+    if "date" in frame:
+        frame["date"] = frame["date"].astype("datetime64[s]")
+    return frame
 
 
 def canonical_log(events: pd.DataFrame) -> pd.DataFrame:
