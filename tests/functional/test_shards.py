@@ -32,10 +32,11 @@ def _same_tables(full, fund, sharded):
 
 
 def test_every_payment_rule_in_eight_shards():
-    """The golden case with one contract variant per municipality (less instroom): 8 shards, 2 replications."""
+    """The golden case with one contract variant per municipality (less instroom, a short warm-up from empty): 8 shards, 2 replications."""
     raw, replications = scenario_cases()["every-variant"]
     raw = copy.deepcopy(raw)
     raw["segments"]["S3"]["instroom"]["per_year"] = 250
+    raw["warmup"] = {"initial_caseload": False, "days": 120}   # the steady state costs seconds per shard
     scenario = scenario_from_dict(copy.deepcopy(raw), source="every-variant")
     plan = ShardPlan(scenario)
     assert [s.municipalities for s in plan.shards] == [(m,) for m in scenario.municipalities]
@@ -43,6 +44,7 @@ def test_every_payment_rule_in_eight_shards():
     sharded = simulate_sharded(scenario, seed=1, replications=replications, keep_events=True, plan=plan)
     assert canonical_log(full.events).equals(sharded.events)
     assert sharded.rows == len(full.events)
+    assert len(sharded.payments) and len(sharded.plekken) and sharded.payments["contract"].nunique() == 9
     _same_tables(full, fund, sharded)
 
 
@@ -62,13 +64,15 @@ def test_shard_log_is_the_full_log_of_its_municipalities(tmp_path):
     _same_tables(full, fund, sharded)
 
 
-def test_same_results_on_a_dask_cluster():
-    """Replications and shards as tasks on a LocalCluster (2 worker processes): the local run's tables."""
+def test_same_results_on_a_dask_cluster(tmp_path):
+    """Replications and shards as tasks on a LocalCluster (2 worker processes, which write the logs):
+    the local run's tables and log."""
     raw, _ = scenario_cases()["mginf"]   # 3 municipalities, so 3 shards
     scenario = scenario_from_dict(copy.deepcopy(raw), source="mginf")
-    local = simulate_sharded(scenario, seed=3, replications=2)
+    local = simulate_sharded(scenario, seed=3, replications=2, out=tmp_path / "local")
     with DaskExecutor(workers=2) as executor:
-        remote = simulate_sharded(scenario, seed=3, replications=2, executor=executor)
+        remote = simulate_sharded(scenario, seed=3, replications=2, executor=executor, out=tmp_path / "dask")
+    assert local.read_log().equals(remote.read_log())
     assert len(local.shards) == 3
     for name in ("kpis", "payments", "finals", "plekken"):
         assert getattr(local, name).equals(getattr(remote, name)), name
