@@ -1,0 +1,1 @@
+"""A region in independent shards: partition, shard runs and their combination (docs/shards.md)."""
