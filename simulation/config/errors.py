@@ -39,7 +39,7 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         if len(shown) > 100:
             shown = shown[:97] + "..."
         if err["type"] == "missing":
-            msg = "Field required; add it (its format: params/schema.json)"
+            msg = "Field required; add it (see params/schema.json)"
         # no value for a missing field, nor the whole scenario again for a check across fields
         got = "" if err["type"] == "missing" or (not parts and isinstance(value, dict)) else f" (got {shown})"
         lines.append(f"  - {'.'.join(parts) or '(top level)'}: {msg}{got}")
