@@ -4,8 +4,8 @@ An ``Engine`` keeps what does not change between questions: the parsed scenario 
 and validated baseline and its simulated measures (per scope, horizon, replications and seed), and
 a warm process pool. A question then simulates only the what-if scenario. The measures are
 ``experiment.compare.measures`` (spend, clients, wait, bezetting, ...) plus the wait p90 and the
-wachtlijst at year end from ``analysis.kpis``; intervals are ``compare.summarise`` (Student t on the
-per-replication paired differences).
+wachtlijst at year end from ``analysis.kpis``, of the chosen segment only (its contracts' care);
+intervals are ``compare.summarise`` (Student t on the per-replication paired differences).
 """
 from __future__ import annotations
 
@@ -48,14 +48,34 @@ class Answer:
         q = self.question
         head = (f"# Wat-als-scenario uit de app (gemeente {q.municipality}, segment {q.segment}).\n"
                 f"# Reproduceer: python -m simulation run <dit bestand> --seed {q.seed} "
-                f"--replications {q.replications}\n")
+                f"--replications {q.replications}\n"
+                + (f"# De maten van de app tellen alleen segment {q.segment}: "
+                   f"engine.measure_frame(scenario, events, {q.segment!r}).\n" if q.segment != ALL else ""))
         return head + resolved_yaml(self.scenario)
 
 
-def measure_frame(scenario: Scenario, events: pd.DataFrame) -> pd.DataFrame:
-    """Per replication x municipality x year: compare's MEASURES and the KPIs wait p90 and wachtlijst."""
-    m, _ = measures(scenario, events)
-    k = kpis(events, scenario, by=["municipality"])[["replication", "year", "municipality", *KPI_EXTRA]]
+def only_segment(scenario: Scenario, segment: str) -> tuple[Scenario, set]:
+    """The scenario with only the contracts of ``segment`` (the measures then cover that segment's care), and the
+    segment's pools (municipality, provider, segment) for a scenario without contracts."""
+    pools = {(m, p, segment) for m in scenario.municipalities for p in scenario.providers_for(m, segment)}
+    if scenario.funding is None:
+        return scenario, pools
+    contracts = [c for c in scenario.funding.contracts if c.segment == segment]
+    return scenario.model_copy(update={"funding": scenario.funding.model_copy(update={"contracts": contracts})}), pools
+
+
+def measure_frame(scenario: Scenario, events: pd.DataFrame, segment: str = ALL) -> pd.DataFrame:
+    """Per replication x municipality x year: compare's MEASURES and the KPIs wait p90 and wachtlijst, of the care in
+    ``segment`` (a segment's clients sent to another segment are simulated there but not counted) or of all care."""
+    if segment == ALL:
+        m, _ = measures(scenario, events)
+        k = kpis(events, scenario, by=["municipality"])
+    else:
+        restricted, pools = only_segment(scenario, segment)
+        m, _ = measures(restricted, events, pools=pools)
+        k = kpis(events, scenario, by=["municipality", "segment"])
+        k = k[k["segment"].astype(str) == segment]
+    k = k[["replication", "year", "municipality", *KPI_EXTRA]]
     k = k.assign(municipality=k["municipality"].astype(str))
     m = m.assign(municipality=m["municipality"].astype(str))
     return m.merge(k, on=["replication", "municipality", "year"], how="left")
@@ -107,7 +127,7 @@ class Engine:
         if key not in self._bases:
             scoped, scenario, notes = self.base(q)
             res = simulate(scenario, seed=q.seed, replications=q.replications, executor=self._executor)
-            self._bases[key] = (scoped, scenario, measure_frame(scenario, res.events), notes)
+            self._bases[key] = (scoped, scenario, measure_frame(scenario, res.events, q.segment), notes)
         return self._bases[key]
 
     def answer(self, q: Question) -> Answer:
@@ -123,7 +143,7 @@ class Engine:
                 return Answer(errors=errors, question=q)
             _, _, base_frame, notes = self.baseline(q)
             res = simulate(whatif, seed=q.seed, replications=q.replications, executor=self._executor)
-            frame = measure_frame(whatif, res.events)
+            frame = measure_frame(whatif, res.events, q.segment)
         per_rep = pd.concat([base_frame.assign(variant=BASIS), frame.assign(variant=WHATIF)], ignore_index=True)
         if q.municipality != ALL:
             per_rep = per_rep[per_rep["municipality"] == q.municipality]

@@ -18,6 +18,7 @@ from simulation.app.engine import BASIS, COLUMNS, WHATIF, Answer, Engine, xlsx_b
 from simulation.app.question import ALL, AS_IS, BEHAVIOUR, NEUTRAL, SHARED, Question, defaults
 from simulation.config.contracts import SCHEMAS
 from simulation.report.labels import euro, name, number, percent
+from simulation.report.texts import MARGIN_UNKNOWN, NO_BEHAVIOUR
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
@@ -55,7 +56,8 @@ def answer_table(answer: Answer) -> pd.DataFrame:
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The answer table with Dutch names and formats."""
+    """The answer table with Dutch names and formats; a provider margin without cost models says it is unknown."""
+    unknown = ((table["measure"] == "marge_aanbieders") & table["baseline"].isna() & table["whatif"].isna()).to_numpy()
     out = pd.DataFrame({
         name("column", "measure"): [name("kpi", m) for m in table["measure"]],
         name("column", "year"): table["year"].astype(str),
@@ -65,7 +67,20 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
         "95%-BI van het verschil": [f"{fmt(m, lo)} tot {fmt(m, hi)}" for m, lo, hi in
                                     zip(table["measure"], table["ci_low"], table["ci_high"])],
     })
+    out.iloc[unknown, 2] = MARGIN_UNKNOWN
+    out.iloc[unknown, 3:] = MARGIN_UNKNOWN.partition(":")[0]   # 'niet bekend'
     return out
+
+
+def behaviour_text(assumptions: pd.DataFrame) -> str:
+    """The behaviour factors the answer rests on as a Markdown table, or that the scenario has none."""
+    if assumptions.empty:
+        return NO_BEHAVIOUR
+    head = [name("column", c) for c in ("parameter", "value", "source")]
+    unique = assumptions[["parameter", "value", "source"]].astype(str).drop_duplicates().index   # one row per value
+    rows = [[name("input", p), number(float(v), 2), str(src).replace("|", "/")] for p, v, src in
+            assumptions.loc[unique, ["parameter", "value", "source"]].itertuples(index=False)]
+    return "\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * 3] + rows)
 
 
 def figure(table: pd.DataFrame):
@@ -76,15 +91,19 @@ def figure(table: pd.DataFrame):
     a.bar(x - 0.2, spend["baseline"] / 1e6, 0.4, label=name("column", "baseline"), color="#9db4c0")
     a.bar(x + 0.2, spend["whatif"] / 1e6, 0.4, label=name("column", "whatif"), color="#1f5f8b")
     a.set_xticks(x, spend["year"].astype(str))
+    a.set_xlabel(name("column", "year"))
     a.set_ylabel("€ mln")
     a.set_title(name("kpi", "uitgaven") + " per jaar")
-    a.legend(frameon=False)
+    # below the axes: inside it covered the first year's bars
+    a.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     wait = table[table["measure"] == "wacht_dagen_gem"]
     err = np.vstack([wait["difference"] - wait["ci_low"], wait["ci_high"] - wait["difference"]])
     b.errorbar(wait["year"].astype(str), wait["difference"], yerr=np.nan_to_num(err), fmt="o", color="#1f5f8b",
                capsize=4)
     b.axhline(0, color="grey", lw=0.8)
     b.set_title("Verschil in wachttijd (dagen), 95%-BI")
+    b.set_xlabel(name("column", "year"))
+    b.set_ylabel("wat-als min basis (dagen)")
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -202,12 +221,13 @@ class Page:
         table = answer_table(answer)
         self.table = table
         assumptions = answer.assumptions.rename(columns={c: name("column", c) for c in answer.assumptions})
+        behaviour = answer.assumptions[answer.assumptions["value"] != ""]   # the rest: the file's 'assumption:' lines
         self.result[:] = [
             pn.pane.DataFrame(display_table(table), index=False, sizing_mode="stretch_width", css_classes=["antwoord"]),
             pn.pane.Matplotlib(figure(table), dpi=90, tight=True),
             pn.pane.Markdown("### Waar het antwoord op rust\n" + "\n".join(f"- {n}" for n in answer.notes)),
-            pn.pane.DataFrame(assumptions[assumptions[name("column", "value")] != ""], index=False,
-                              sizing_mode="stretch_width"),
+            pn.pane.Markdown("#### Gedragsfactoren\n" + behaviour_text(behaviour), css_classes=["gedrag"],
+                             sizing_mode="stretch_width"),
             pn.Card(pn.pane.DataFrame(assumptions[assumptions[name("column", "value")] == ""], index=False,
                                       sizing_mode="stretch_width"),
                     title=f"Aannames in het scenariobestand ({int((assumptions[name('column', 'value')] == '').sum())})",

@@ -92,8 +92,8 @@ def scope(raw: dict, municipality: str, segment: str) -> tuple[dict, list[str]]:
         out = focus(raw, [segment])
         extra = [s for s in out["segments"] if s != segment]
         notes.append(f"Gesimuleerd: segment {segment}" + (
-            f" en {', '.join(extra)} (waar {segment} cliënten naartoe stuurt); de maten tellen alle gesimuleerde "
-            "segmenten" if extra else ""))
+            f" en {', '.join(extra)} (waar {segment} cliënten naartoe stuurt); de maten tellen alleen de zorg in "
+            f"{segment} (de contracten van {segment})" if extra else ""))
     if municipality != ALL:
         if _own_contracts(out, municipality):
             out = only_municipality(out, municipality)
@@ -118,6 +118,8 @@ def _edited(c: dict, q: Question, base: Scenario) -> dict:
         new["variant"] = q.variant
         if "tariffs" in fields and "tariffs" not in new:
             new["tariffs"] = scenario_tariffs(base, c["segment"])
+        if "realisation" in fields and not new.get("realisation"):   # a settlement values the care at them too
+            new["realisation"] = {"basis": "traject", "tariffs": scenario_tariffs(base, c["segment"])}
     fields = SCHEMAS[new["variant"]].model_fields
     if "plekken" in fields and q.plekken.get(c["provider"]) is not None:
         new["plekken"] = q.plekken[c["provider"]]
@@ -173,12 +175,30 @@ def field_errors(message: str, edited: dict[int, str]) -> dict[str, str]:
     return {k: "\n".join(v) for k, v in out.items()}
 
 
+def unused_inputs(scoped: dict, q: Question, edited: dict[int, str]) -> dict[str, str]:
+    """Funding inputs given that no edited contract has (a band for plekken): an error, not silently ignored."""
+    contracts = (scoped.get("funding") or {}).get("contracts", [])
+    fields = {i: SCHEMAS[q.variant if q.variant != AS_IS else contracts[i]["variant"]].model_fields for i in edited}
+    given = {n: n for n in SHARED if getattr(q, n) is not None}
+    given.update({"tariffs": "tariffs"} if any(v is not None for v in q.tariffs.values()) else {})
+    given.update({f"plekken:{p}": "plekken" for p, v in q.plekken.items() if v is not None})
+    errors = {}
+    for key, n in given.items():
+        provider = key.partition(":")[2]
+        if not any(n in f for i, f in fields.items() if not provider or edited[i] == provider):
+            errors[key] = (f"{n}: geen contract van deze keuze heeft dit veld (variant "
+                           f"{q.variant if q.variant != AS_IS else 'zoals in het scenario'}); kies een variant "
+                           "die het heeft, of zet het veld terug")
+    return errors
+
+
 def check(scoped: dict, q: Question, base: Scenario, source: str) -> tuple[Optional[Scenario], dict, dict[str, str]]:
     """The what-if scenario and its overrides, or the field errors (nothing runs then)."""
     errors = {}
     if q.replications < 2:
         errors["replications"] = "replications: minstens 2 voor een 95%-interval"
     overrides, edited = whatif_overrides(scoped, q, base)
+    errors.update(unused_inputs(scoped, q, edited))
     try:
         scenario = scenario_from_dict(scoped, source=source, overrides=overrides)
     except ScenarioError as exc:

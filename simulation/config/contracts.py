@@ -21,13 +21,25 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, GetCoreSchemaHandler, Tag, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, GetCoreSchemaHandler, Tag,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError, core_schema
 
 from simulation.config.pricing import (MonthlyPricing, MonthlyRealisation, PlekSchedule, PxqPricing,  # noqa: F401
                                        PxqRealisation, Realisation, TrajectPricing, TrajectRealisation,
                                        YearSchedule, _Model, check_schedule, for_year)
+
+
+def check_band(v: float) -> float:
+    """A bandbreedte is a share of the amount: 0 to 1, or .inf (never settled)."""
+    if not (0 <= v <= 1 or v == math.inf):
+        raise ValueError("band must be a share of the amount between 0 and 1 (0.1 = 10%), or .inf to never "
+                         "settle; e.g. band: 0.1")
+    return v
+
+
+Band = Annotated[float, AfterValidator(check_band)]
+"""The type of a ``band`` field (bandbreedte); its Field gives the default and the description."""
 
 
 # -- behaviour and add-ons --------------------------------------------------------------------
@@ -208,7 +220,7 @@ class ContractBase(_Model):
 class SettledContract(ContractBase):
     """A contract with an agreed yearly amount, settled against realisation outside a band."""
 
-    band: float = Field(0.0, ge=0, description="bandbreedte: share of the amount within which nothing is settled (.inf: never)")
+    band: Band = Field(0.0, ge=0, description="bandbreedte: share of the amount within which nothing is settled (.inf: never)")
     settlement: Literal["whole", "outside_band"] = Field(
         "whole", description="outside the band settle the whole difference, or only the part outside the band")
     realisation: Optional[Realisation] = Field(None, description="how realised care is valued for the settlement")

@@ -31,6 +31,15 @@ def check_schedule(v, name: str, integer: bool = False):
     return v
 
 
+def check_price(x, name: str) -> float:
+    """``x`` as a float if it is a finite amount > 0: a tariff or price that pays the care; 0 would pay nothing
+    for it (a ValueError naming ``name`` and the fix)."""
+    if x is None or isinstance(x, bool) or not isinstance(x, (int, float)) or not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"{name} must be an amount in EUR above 0 (a price of 0 pays nothing for the care); "
+                         f"give the price, e.g. 8646, got {x}")
+    return float(x)
+
+
 class TrajectPricing(_Model):
     """A fixed tariff per traject type, paid at the start or split between start and end.
 
@@ -70,9 +79,7 @@ class TrajectPricing(_Model):
             items = val.items() if isinstance(val, dict) else [(None, val)]
             for sub, x in items:
                 name = key if sub is None else f"{key}/{sub}"
-                if not (x >= 0 and math.isfinite(x)):
-                    raise ValueError(f"tariff of {name!r} must be a finite number >= 0, got {x}")
-                flat[name] = float(x)
+                flat[name] = check_price(x, f"tariff of {name!r}")
         return flat
 
     def check_types(self, types: dict, where: str) -> None:
@@ -95,8 +102,8 @@ class PxqPricing(_Model):
     @field_validator("unit_price")
     @classmethod
     def _prices(cls, v):
-        return check_schedule(v, "unit_price") if not isinstance(v, dict) else {
-            k: float(check_schedule(x, f"unit_price[{k}]")) for k, x in v.items()}
+        return check_price(v, "unit_price") if not isinstance(v, dict) else {
+            k: check_price(x, f"unit_price[{k}]") for k, x in v.items()}
 
     def check_types(self, types: dict, where: str) -> None:
         """A unit price per traject type when prices are given per type."""
@@ -112,6 +119,11 @@ class MonthlyPricing(_Model):
     monthly_tariffs: dict[str, float] = Field(description="EUR per client per month, per category")
     categories: Optional[dict[str, str]] = Field(
         None, description="traject type -> category; none: the traject type is the category")
+
+    @field_validator("monthly_tariffs")
+    @classmethod
+    def _tariffs(cls, v):
+        return {k: check_price(x, f"monthly tariff of {k!r}") for k, x in v.items()}
 
     def check_types(self, types: dict, where: str) -> None:
         """A category per traject type, and a tariff per category."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import math
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulation.config.distributions import Distribution, Fixed
 from simulation.config.maatregelen import Maatregel, Target, maatregel_problem
 from simulation.config.contracts import Funding, rebuild_with_funding, validate_funding
+from simulation.config.errors import FieldProblem, format_validation_error  # noqa: F401  (re-exported)
 from simulation.config.files import date_problem, parse_yaml_value, read_yaml_file
 
 SHARE_TOLERANCE = 1e-6
@@ -27,14 +27,6 @@ SHARE_TOLERANCE = 1e-6
 
 class ScenarioError(ValueError):
     """A scenario file or override that cannot be used; the message says where and how to fix it."""
-
-
-class FieldProblem(ValueError):
-    """A validation problem at ``path`` (relative to the model that raised it), with the bad value."""
-
-    def __init__(self, path: str, message: str, value: Any = None):
-        super().__init__(message)
-        self.path, self.message, self.value = path, message, value
 
 
 class _Model(BaseModel):
@@ -352,36 +344,6 @@ def parse_set_option(text: str) -> tuple[str, Any]:
         raise ScenarioError(f"--set {text!r}: expected path.to.field=value")
     key, _, value = text.partition("=")
     return key.strip(), parse_yaml_value(value, f"--set {text!r}", ScenarioError)
-
-
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One line per problem: file, field path, what is wrong, the value found."""
-    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
-    for err in exc.errors():
-        parts = [str(p) for p in err["loc"] if not _is_union_tag(p)]
-        value, msg = err.get("input"), err["msg"]
-        problem = (err.get("ctx") or {}).get("error")
-        if isinstance(problem, FieldProblem):
-            parts += [problem.path] if problem.path else []
-            value, msg = problem.value, problem.message
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown field; remove it or check its spelling (allowed fields: see params/schema.json)"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        shown = json.dumps(value, default=str)
-        if len(shown) > 100:
-            shown = shown[:97] + "..."
-        lines.append(f"  - {'.'.join(parts) or '(top level)'}: {msg} (got {shown})")
-    return "\n".join(lines)
-
-
-def _is_union_tag(part) -> bool:
-    """Pydantic puts union member tags (e.g. 'lognormal', 'dict[str,float]') in error paths; users don't write them."""
-    return isinstance(part, str) and (part in _DISTRIBUTION_KINDS or part in ("int", "float", "str")
-                                      or "[" in part)
-
-
-_DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "gamma", "empirical"}
 
 
 rebuild_with_funding(Scenario)   # a variant that registers later rebuilds the contracts field

@@ -9,8 +9,9 @@ get a Student-t confidence interval.
 Measures per variant x replication x municipality x year (care under the variant's contracts):
 uitgaven (spend: what is finally paid), unique clients, cost per client, clients per plek (clienten_equivalent / plekken), wait (mean
 wacht_dagen of new trajecten starting in the year), bezetting (occupied / bought plek-days),
-paid-back plek-days, settlements (sum of verrekeningen), provider margin (revenue - cost, NaN
-without provider_costs), clienten_equivalent (clients served by the plekken: analysis.plekken, as in the plek table).
+paid-back plek-days, settlements (sum of verrekeningen), provider margin (revenue - cost; NaN, unknown,
+where a provider lacks provider_costs), clienten_equivalent (clients served by the plekken:
+analysis.plekken, as in the plek table).
 Predictability per variant x municipality x year: the standard deviation of spend across
 replications and the share of replications whose spend exceeds the budget (``budget`` per
 municipality and year, default: the reference variant's mean spend).
@@ -130,8 +131,10 @@ def measures(scenario: Scenario, events: pd.DataFrame, replications=None,
     out = pd.concat([pd.concat(yearly)] + other, axis=1).reset_index() if yearly else pd.DataFrame(columns=by)
     mg = margins(scenario, tr, fund)
     mg = mg[[k in keys for k in zip(mg["municipality"], mg["provider"], mg["segment"])]]
-    out = out.merge(mg.groupby(by, as_index=False)["margin"].sum(min_count=1).rename(columns={"margin": "marge_aanbieders"}),
-                    on=by, how="left")
+    g = mg.groupby(by)["margin"]
+    # one provider without a cost model makes the municipality's margin unknown, not the sum of the others'
+    marge = g.sum(min_count=1).where(g.count() == g.size()).rename("marge_aanbieders").reset_index()
+    out = out.merge(marge, on=by, how="left")
     for col in MEASURES:
         if col not in out:
             out[col] = np.nan

@@ -56,7 +56,10 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
         fixed = pk.groupby(KEYS, as_index=False)["fixed"].sum()
         out = out.merge(fixed, on=KEYS, how="outer")
         out["units"] = out["units"].fillna(0.0)
-        out["cost"] = out["cost"].fillna(0.0) + out["fixed"].fillna(0.0)
+        # no care delivered or no plekken bought costs 0, but only for a provider with a cost model: without one
+        # the cost stays unknown (NaN), so its margin is not its whole revenue
+        known = out["provider"].isin(list(costs)).to_numpy()
+        out["cost"] = (out["cost"].fillna(0.0) + out["fixed"].fillna(0.0)).where(known)
         out = out.drop(columns="fixed")
     return out
 

@@ -108,3 +108,11 @@ def signed_euro(x: float) -> str:
 def signed_number(x: float, decimals: int = 0) -> str:
     """A number with its sign: '+4,2', '-4,2', '0'."""
     return ("+" if round(x, decimals) > 0 else "") + number(x, decimals)
+
+
+# the provider margin of a scenario without provider cost models (funding.provider_costs)
+MARGIN_UNKNOWN = "niet bekend: geen kosten van aanbieders in het scenario"
+
+# the behaviour assumptions of a scenario whose contracts all behave neutrally
+NO_BEHAVIOUR = ("Het scenario heeft geen gedragsfactoren: elk contract werkt neutraal (doorlooptijdfactor 1, "
+                "intensiteitsfactor 1, kans op weigering 0).")

@@ -13,8 +13,9 @@ import pytest
 pytest.importorskip("panel")
 
 from simulation.app.engine import COLUMNS, WHATIF, Engine, measure_frame  # noqa: E402
-from simulation.app.page import Page  # noqa: E402
+from simulation.app.page import Page, answer_table, behaviour_text, display_table  # noqa: E402
 from simulation.config.scenario import load_scenario  # noqa: E402
+from simulation.report.texts import MARGIN_UNKNOWN, NO_BEHAVIOUR  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,13 +42,26 @@ def test_the_downloaded_yaml_reproduces_the_answer_through_the_cli(page, tmp_pat
                            "--out", str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     events = pd.read_parquet(out / "events.parquet")
-    again = measure_frame(load_scenario(path), events).sort_values(["replication", "year"]).reset_index(drop=True)
+    again = measure_frame(load_scenario(path), events, answer.question.segment)   # the page's segment only
+    again = again.sort_values(["replication", "year"]).reset_index(drop=True)
     shown = answer.per_replication[answer.per_replication["variant"] == WHATIF]
     shown = shown.sort_values(["replication", "year"]).reset_index(drop=True)
     assert len(shown) == 2
     np.testing.assert_array_equal(again[list(COLUMNS)].to_numpy(float), shown[list(COLUMNS)].to_numpy(float))
     base = answer.per_replication[answer.per_replication["variant"] != WHATIF]
     assert not np.allclose(base["uitgaven"].to_numpy(), shown["uitgaven"].to_numpy())   # the plekken mattered
+    # the measures count S3 only: the S2a care that S3 sends its clients to is simulated but not counted
+    every = measure_frame(load_scenario(path), events).sort_values(["replication", "year"]).reset_index(drop=True)
+    assert (every["uitgaven"] > again["uitgaven"]).all() and "alleen de zorg in S3" in answer.notes[0]
+
+
+def test_the_page_says_what_the_scenario_lacks_instead_of_a_number_or_an_empty_table(page):
+    answer = page.answer or page.ask()
+    shown = display_table(answer_table(answer))
+    margin = shown[shown["Maat"] == "Marge aanbieders"]
+    assert len(margin) and (margin["Basis"] == MARGIN_UNKNOWN).all()   # no provider_costs: not the revenue
+    assert (margin["Wat-als"] == "niet bekend").all()
+    assert behaviour_text(answer.assumptions[answer.assumptions["value"] != ""]) == NO_BEHAVIOUR
 
 
 def test_a_negative_plek_count_gets_the_cli_message_under_its_field_and_nothing_runs(page):
@@ -57,4 +71,19 @@ def test_a_negative_plek_count_gets_the_cli_message_under_its_field_and_nothing_
     message = answer.errors["plekken:jeugd_regio_a"]
     assert "funding.contracts" in message and "plekken" in message and "-3" in message
     assert page.errors["plekken:jeugd_regio_a"].visible and page.errors["plekken:jeugd_regio_a"].object == message
+    assert answer.per_replication is None and page.answer is before
+
+
+def test_a_band_above_one_gets_the_cli_message_under_the_band_field_and_nothing_runs(page):
+    before = page.answer
+    page.plekken["jeugd_regio_a"].value = page.defaults["providers"]["jeugd_regio_a"]["plekken"]
+    page.variant.value = "budget"
+    page.shared["budget"].value, page.shared["band"].value = 1e6, 1.5
+    try:
+        answer = page.ask()
+    finally:
+        page.variant.value, page.shared["band"].value, page.shared["budget"].value = "as_is", None, None
+    assert set(answer.errors) == {"band"}, answer.errors
+    assert "between 0 and 1" in answer.errors["band"] and "(got 1.5)" in answer.errors["band"]
+    assert page.errors["band"].visible and page.errors["band"].object == answer.errors["band"]
     assert answer.per_replication is None and page.answer is before

@@ -8,6 +8,7 @@ import yaml
 
 from simulation.app.question import ALL, Question, check, defaults, field_errors, scope, whatif_overrides
 from simulation.config.scenario import scenario_from_dict
+from simulation.report.helpers import scenario_tariffs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +85,47 @@ def test_defaults_show_the_scenarios_plekken_and_tariffs(venlo_s3):
     d = defaults(base, "Venlo", "S3")
     assert d["providers"]["jeugd_regio_a"]["plekken"] == 66 and set(d["tariffs"]) == set(base.segments["S3"].traject_types)
     assert defaults(base, ALL, "S3")["providers"] == {}
+
+
+def test_a_band_above_one_is_the_clis_message_under_the_band_field_and_nothing_runs(venlo_s3):
+    scoped, base, _ = venlo_s3
+    q = Question("noord-limburg.yaml", "Venlo", "S3", variant="budget", budget=1e6, band=1.5)
+    scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
+    assert scenario is None and set(errors) == {"band"}, errors
+    lines = errors["band"].splitlines()
+    assert all("band" in x and "between 0 and 1" in x and x.endswith("(got 1.5)") for x in lines), lines
+    assert "variant=" not in errors["band"] and all(x.count("got") == 1 for x in lines)
+    q = Question("noord-limburg.yaml", "Venlo", "S3", variant="budget", budget=1e6, band=float("inf"))
+    scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
+    assert not errors and all(c.band == float("inf") for c in scenario.funding.contracts if c.segment == "S3")
+
+
+def test_a_tariff_of_0_is_the_clis_message_under_the_tariffs_and_nothing_runs(venlo_s3):
+    scoped, base, _ = venlo_s3
+    first = next(iter(base.segments["S3"].traject_types))
+    scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", tariffs={first: 0.0}), base, "x")
+    assert scenario is None and set(errors) == {"tariffs"}, errors
+    assert f"tariff of {first!r}" in errors["tariffs"] and "above 0" in errors["tariffs"]
+
+
+def test_a_negative_plek_count_is_shown_once_without_the_union_tag(venlo_s3):
+    scoped, base, _ = venlo_s3
+    _, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", plekken={"jeugd_regio_b": -5}), base, "x")
+    assert errors["plekken:jeugd_regio_b"].endswith("plekken: plekken must be a finite number >= 0 (or {year: value}) "
+                                                    "(got -5)"), errors
+    assert "variant=" not in errors["plekken:jeugd_regio_b"]
+
+
+def test_an_input_no_contract_of_the_choice_has_is_refused_not_ignored(venlo_s3):
+    scoped, base, _ = venlo_s3   # Venlo's S3 contracts buy plekken and trajecten: none has a band
+    scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", band=0.5), base, "x")
+    assert scenario is None and set(errors) == {"band"} and "geen contract" in errors["band"]
+
+
+def test_a_switch_to_a_settled_variant_values_the_care_at_the_scenarios_tariffs(venlo_s3):
+    scoped, base, _ = venlo_s3
+    scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", variant="budget", budget=1e6,
+                                                 band=0.1), base, "x")
+    assert not errors, errors
+    edited = [c for c in scenario.funding.contracts if c.segment == "S3"]
+    assert edited and all(c.realisation.tariffs == scenario_tariffs(base, "S3") for c in edited)

@@ -159,7 +159,7 @@ def test_beloning_rewards_successful_trajecten_on_any_contract():
     assert_conserved(res)
     # on pxq too, with a 100-day follow-up and step-down as a result: 1 (day 200), 2's first (day 150,
     # before its return on day 200), 2's second (day 400), 5 (day 600)
-    c = contract("pxq", unit_price=0, beloning={"per_succes": {"standaard": 250},
+    c = contract("pxq", unit_price=1, beloning={"per_succes": {"standaard": 250},
                                                "definition": {"follow_up_days": 100, "step_down": True}})
     sc, res = run([c])
     assert by_month(res, "bonus") == {(2022, 7): 250, (2022, 5): 250, (2023, 2): 250, (2023, 8): 250}

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from simulation.config.contracts import ContractBase
+from simulation.config.contracts import Band, ContractBase
 from simulation.config.pricing import TrajectPricing, YearSchedule, check_schedule, for_year
 from simulation.funding.rows import payment_frame
 from simulation.funding.settled import settled_final
@@ -42,7 +42,7 @@ class BeschikbaarheidContract(ContractBase, TrajectPricing):
     review_month: int = Field(7, ge=2, le=12, description="interim adjustment on the first day of this month")
     review_band: float = Field(0.1, ge=0, description="the budget is adjusted when the projection deviates more "
                                                       "than this share from it")
-    band: float = Field(0.0, ge=0, description="bandbreedte of the year-end settlement around the adjusted budget "
+    band: Band = Field(0.0, ge=0, description="bandbreedte of the year-end settlement around the adjusted budget "
                                                "(.inf: never settled)")
     settlement: Literal["whole", "outside_band"] = Field("whole", description="as for budget")
 

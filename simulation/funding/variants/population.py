@@ -16,7 +16,7 @@ from typing import Literal, Optional
 import pandas as pd
 from pydantic import Field, model_validator
 
-from simulation.config.contracts import SettledContract
+from simulation.config.contracts import Band, SettledContract
 from simulation.config.pricing import YearSchedule, for_year
 from simulation.funding.settled import AgreedAmountVariant
 from simulation.funding.valuation import year_amount
@@ -27,11 +27,11 @@ class PopulationContract(SettledContract):
     """Populatiebekostiging: a fixed amount per inhabitant or per expected client, settled only outside a band."""
 
     variant: Literal["population"]
-    band: float = Field(
+    band: Band = Field(
         0.10, ge=0, description="bandbreedte: share of the amount within which nothing is settled (.inf: never); "
         "default 0.10: 004 annex 1 (populatiebekostiging) changes the budget only outside a band, e.g. > +-10%")
-    per_inhabitant: Optional[float] = Field(None, ge=0, description="EUR per inhabitant per year")
-    per_client: Optional[float] = Field(None, ge=0, description="EUR per expected client per year")
+    per_inhabitant: Optional[float] = Field(None, gt=0, description="EUR per inhabitant per year")
+    per_client: Optional[float] = Field(None, gt=0, description="EUR per expected client per year")
     expected_clients: Optional[YearSchedule] = Field(None, description="expected unique clients per year")
 
     @model_validator(mode="after")
