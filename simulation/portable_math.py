@@ -19,77 +19,40 @@ result feeds the simulation or a stored table, not in plotting code.
 """
 from __future__ import annotations
 
-import math
-
+import numexpr
 import numpy as np
 
 __all__ = ["exp", "expm1", "log", "log1p", "power"]
 
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
+numexpr.set_num_threads(1)
 
 
-def _expm1(x: float) -> float:
-    try:
-        return math.expm1(x)
-    except OverflowError:
-        return math.inf
+def _unary(name: str):
+    expression = f"{name}(x)"
 
+    def apply(x):
+        """numpy-like NAME of float64 values through the C library, the same on every CPU."""
+        x = np.asarray(x, dtype=np.float64)
+        result = numexpr.evaluate(expression, local_dict={"x": x})
+        return result if result.ndim else np.float64(result)
 
-def _log(x: float) -> float:
-    if x > 0 or x != x:
-        return math.log(x)
-    return -math.inf if x == 0 else math.nan
-
-
-def _log1p(x: float) -> float:
-    if x > -1 or x != x:
-        return math.log1p(x)
-    return -math.inf if x == -1 else math.nan
-
-
-def _power(x: float, y: float) -> float:
-    try:
-        return math.pow(x, y)
-    except OverflowError:
-        return math.inf
-    except ValueError:   # 0 to a negative power, or a negative base to a fractional one
-        return math.inf if x == 0 else math.nan
-
-
-def _elementwise(function, fast, inputs: int):
-    """numpy-like ``function`` over float64 arrays.
-
-    The common case maps the math function itself over a list (no Python frame per value, about
-    five times faster than ``np.frompyfunc``); an input it raises on (an overflow, log of 0 or of
-    a negative number) sends the whole call to ``function``'s value-by-value handling: the same
-    C-library values either way.
-    """
-    ufunc = np.frompyfunc(function, inputs, 1)
-
-    def apply(*arrays):
-        arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
-        flat = np.broadcast_arrays(*arrays) if inputs > 1 else arrays
-        try:
-            values = list(map(fast, *(a.ravel().tolist() for a in flat)))
-        except (OverflowError, ValueError):
-            result = ufunc(*arrays)
-            return result.astype(np.float64) if isinstance(result, np.ndarray) else np.float64(result)
-        if not flat[0].ndim:
-            return np.float64(values[0])
-        return np.array(values, dtype=np.float64).reshape(flat[0].shape)
-
-    apply.__name__ = function.__name__.lstrip("_")
-    apply.__doc__ = f"numpy-like {apply.__name__} of float64 values through the C library, the same on every CPU."
+    apply.__name__ = name
+    apply.__doc__ = apply.__doc__.replace("NAME", name)
     return apply
 
 
-exp = _elementwise(_exp, math.exp, 1)
-expm1 = _elementwise(_expm1, math.expm1, 1)
-log = _elementwise(_log, math.log, 1)
-log1p = _elementwise(_log1p, math.log1p, 1)
-power = _elementwise(_power, math.pow, 2)
+def power(x, y):
+    """numpy-like power of float64 values through the C library's pow, the same on every CPU.
+
+    Both operands are passed as arrays so that numexpr does not rewrite a constant exponent
+    (``x**0.5`` as ``sqrt(x)``, ``x**2`` as ``x*x``): pow itself, as numpy without AVX-512.
+    """
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    result = numexpr.evaluate("x ** y", local_dict={"x": np.array(x), "y": np.array(y)})
+    return result if result.ndim else np.float64(result)
+
+
+exp = _unary("exp")
+expm1 = _unary("expm1")
+log = _unary("log")
+log1p = _unary("log1p")

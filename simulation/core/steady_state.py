@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from simulation import portable_math as pm
 from simulation.config.scenario import Scenario
@@ -179,7 +180,7 @@ class SteadyState:
             # recidive: per episode, so per chain r / (1 + stacking) (two chains end one episode)
             back = spec.recidive.probability / (1 + spec.stacking_probability)
             M[n_states + segment, i] += outcome["afschaling"] * full * back * back_delay[segment]
-        rates = np.linalg.solve(np.eye(n) - M, source)
+        rates = _solve_small(np.eye(n) - M, source)
         caseload = np.zeros(n_states)
         for i, (segment, kind, ext, provider) in enumerate(space.states):
             caseload[i] = rates[i] * self._in_care_weights(kind, ext, provider, theta)[0].sum()
@@ -281,6 +282,13 @@ def steady_caseload(scenario: Scenario, tables: CompiledScenario, municipality: 
     for i, (_, kind, _, _) in enumerate(steady.spaces[municipality].states):
         out[kind] += steady.caseload[municipality][i]
     return out
+
+
+def _solve_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.linalg.solve on one BLAS thread: the system is small, and OpenBLAS's idle threads would
+    spin for CPU seconds after it (measured: 0.4 s of a 0.75 s steady state)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return np.linalg.solve(a, b)
 
 
 def _mmc_in_system(a: float, c: int, u: float) -> int:
