@@ -254,9 +254,11 @@ def unregister_schema(name: str) -> None:
 
 
 def _rebuild() -> None:
-    Funding.model_rebuild(force=True)
-    for model in _DEPENDENTS:
-        model.model_rebuild(force=True)
+    # The models are built on first use (defer_build, for a fast start-up); one not built yet will
+    # see every schema registered by then, one already built is built again with the new union.
+    for model in (Funding, *_DEPENDENTS):
+        if model.__pydantic_complete__:
+            model.model_rebuild(force=True)
 
 
 def rebuild_with_funding(model: type[BaseModel]) -> None:
