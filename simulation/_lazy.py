@@ -3,7 +3,8 @@
 ``from simulation._lazy import pandas as pd`` gives a stand-in that imports pandas the first time an
 attribute is read (``pd.DataFrame``) and then behaves as the module. pandas, scipy, pyarrow, papermill,
 nbconvert, openpyxl and matplotlib together take about 1 s to import (more with papermill's schema
-validators), and most commands and every ``--help`` need none of them; tests/unit/test_startup.py checks
+validators), and most commands and every ``--help`` need none of them (the smaller ones, tqdm, babel,
+yaml, importlib.metadata, save a few milliseconds each); tests/unit/test_startup.py checks
 that importing the package and printing the help load none of them. Type annotations name them freely:
 every module that uses a stand-in has ``from __future__ import annotations``.
 """
@@ -43,4 +44,5 @@ matplotlib_transforms = LazyModule("matplotlib.transforms")
 tqdm = LazyModule("tqdm")
 babel_numbers = LazyModule("babel.numbers")
 importlib_metadata = LazyModule("importlib.metadata")
+yaml = LazyModule("yaml")
 traitlets_config = LazyModule("traitlets.config")

@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-import yaml
+from simulation._lazy import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.config.distributions import Distribution, Fixed

@@ -23,7 +23,7 @@ from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 from simulation._lazy import pandas as pd
-import yaml
+from simulation._lazy import yaml
 
 from simulation.experiment.runner import simulate
 from simulation.analysis.kpis import kpis

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 from simulation._lazy import pandas as pd
-import yaml
+from simulation._lazy import yaml
 from simulation._lazy import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
 
 from simulation.analysis import stats

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from simulation._lazy import papermill as pm
-import yaml
+from simulation._lazy import yaml
 from simulation._lazy import tqdm, traitlets_config
 
 from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
