@@ -48,7 +48,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 tests notebooks --nbval-lax --nbval-current-env
 
+## make bench: in one run, the model against bare SimPy, Ciw and the plain-Python floor (M/M/c), start-up
+## times, the core on the default scenario and the sweep; figures, targets and ratios (README "Speed and memory")
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_peers.py
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_sweep.py
 

@@ -7,7 +7,6 @@ report, cli; see docs/architecture.md). Code written against the old flat module
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.util
 import sys
 import types
@@ -47,8 +46,11 @@ def _split_module(name: str, first: str, others: tuple[str, ...]) -> types.Modul
     return module
 
 
-class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports an old module name as the module at its new place (the same module object)."""
+class _MovedModules:
+    """Imports an old module name as the module at its new place (the same module object).
+
+    A meta path finder and loader by protocol (find_spec, create_module, exec_module); not a subclass of
+    importlib.abc's, whose import costs every start-up a few milliseconds."""
 
     def find_spec(self, name, path=None, target=None):
         if name in MOVED:

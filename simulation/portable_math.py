@@ -19,12 +19,20 @@ result feeds the simulation or a stored table, not in plotting code.
 """
 from __future__ import annotations
 
-import numexpr
 import numpy as np
+
+from simulation._lazy import numexpr
 
 __all__ = ["exp", "expm1", "log", "log1p", "power"]
 
-numexpr.set_num_threads(1)
+_one_thread = []
+
+
+def _evaluate(expression: str, values: dict) -> np.ndarray:
+    if not _one_thread:   # on first use: importing numexpr at ``import simulation`` would slow the start
+        numexpr.set_num_threads(1)
+        _one_thread.append(True)
+    return numexpr.evaluate(expression, local_dict=values)
 
 
 def _unary(name: str):
@@ -33,7 +41,7 @@ def _unary(name: str):
     def apply(x):
         """numpy-like NAME of float64 values through the C library, the same on every CPU."""
         x = np.asarray(x, dtype=np.float64)
-        result = numexpr.evaluate(expression, local_dict={"x": x})
+        result = _evaluate(expression, {"x": x})
         return result if result.ndim else np.float64(result)
 
     apply.__name__ = name
@@ -48,7 +56,7 @@ def power(x, y):
     (``x**0.5`` as ``sqrt(x)``, ``x**2`` as ``x*x``): pow itself, as numpy without AVX-512.
     """
     x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-    result = numexpr.evaluate("x ** y", local_dict={"x": np.array(x), "y": np.array(y)})
+    result = _evaluate("x ** y", {"x": np.array(x), "y": np.array(y)})
     return result if result.ndim else np.float64(result)
 
 

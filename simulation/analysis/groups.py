@@ -6,7 +6,7 @@ segment, provider); ``Groups`` numbers them, the functions reduce a column per g
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 GROUP = ("municipality", "segment", "provider")
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Callable, Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.groups import GROUP, Groups, codes, count, distinct, mean, quantile
 from simulation.analysis.results import FOLLOW_UP_DAYS, client_returns, mark_results

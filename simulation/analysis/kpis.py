@@ -60,7 +60,7 @@ import datetime as dt
 from typing import Optional, Sequence, Union
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.config.pricing import for_year
 from simulation.config.scenario import Scenario

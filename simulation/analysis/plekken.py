@@ -36,7 +36,7 @@ run the horizon past the reported years to make every reported year so.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 CONTINUED = ("verlenging", "step_down")     # stop redenen after which a continuation starts at once
 POOL = ["replication", "client", "municipality", "segment", "provider"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 RESULTS = ("bereikt", "recidive", "onbekend", "uitval", "open", "geen")
 FOLLOW_UP_DAYS = 365.0

@@ -37,7 +37,7 @@ import math
 from typing import Optional, Sequence
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation import portable_math as pm
 

@@ -1,7 +1,7 @@
 """Small summaries of replication results that the notebooks show: the client flow of a year, spread bands."""
 from __future__ import annotations
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.stats import t_half_width
 

@@ -7,7 +7,7 @@ the log, so they work on realised records written the same way.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 
 def traject_table(events: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation import portable_math as pm
 from simulation.analysis.tables import traject_table

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.metadata
 import sys
 
 import simulation
+from simulation._lazy import importlib_metadata
 from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
                             validate, warmup)
 from simulation.cli._options import HelpFormatter, UsageError
@@ -30,19 +30,29 @@ __all__ = ["COMMANDS", "USER_ERRORS", "build_parser", "main", "version", "git_co
 
 def version() -> str:
     """The installed distribution's version (importlib.metadata), else the package's ``__version__``."""
-    for dist in importlib.metadata.packages_distributions().get("simulation", []):
+    for dist in importlib_metadata.packages_distributions().get("simulation", []):
         try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
+            return importlib_metadata.version(dist)
+        except importlib_metadata.PackageNotFoundError:
             continue
     return simulation.__version__
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (importlib.metadata scans every installed package)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {version()}")   # to stdout, as argparse's own version action
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
                                      description="Simulate youth care and Wmo trajecten and plekken.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
-                        help="print the version and exit")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True,
                                        help="the command; python -m simulation COMMAND --help shows its options")
     for command in COMMANDS:

@@ -6,7 +6,6 @@ registers itself here with ``register_schema``; the ``contracts`` field of ``Fun
 through a discriminated union on ``variant`` built from the registered schemas, so a contract that
 lacks its parameters fails validation with the field named, and an unregistered variant fails with
 "variant must be one of ...". This module never imports ``simulation.funding``.
-
 Dutch terms used throughout (explained once, also in docs/funding.md):
 - bekostiging: the way a provider is paid;
 - voorschot (advance): a monthly payment before realisation is known;
@@ -266,9 +265,11 @@ def unregister_schema(name: str) -> None:
 
 
 def _rebuild() -> None:
-    Funding.model_rebuild(force=True)
-    for model in _DEPENDENTS:
-        model.model_rebuild(force=True)
+    # The models are built on first use (defer_build, for a fast start-up); one not built yet will
+    # see every schema registered by then, one already built is built again with the new union.
+    for model in (Funding, *_DEPENDENTS):
+        if model.__pydantic_complete__:
+            model.model_rebuild(force=True)
 
 
 def rebuild_with_funding(model: type[BaseModel]) -> None:

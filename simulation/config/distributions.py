@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 import numpy as np
-from scipy.special import gammaincinv, ndtri
+from simulation._lazy import scipy_special as special
 
 from simulation import portable_math as pm
 
@@ -23,7 +23,7 @@ _STD_NORMAL = NormalDist()
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     def ppf(self, u: float) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -78,7 +78,7 @@ class Exponential(_Dist):
 
     def ppf_length_biased(self, u: float) -> float:
         # length-biased exponential = gamma(shape 2, scale mean)
-        return float(gammaincinv(2.0, u)) * self.mean
+        return float(special.gammaincinv(2.0, u)) * self.mean
 
 
 class LogNormal(_Dist):
@@ -116,11 +116,11 @@ class Gamma(_Dist):
 
     def ppf(self, u: float) -> float:
         k = 1.0 / self.cv**2
-        return float(gammaincinv(k, u)) * self.mean / k
+        return float(special.gammaincinv(k, u)) * self.mean / k
 
     def ppf_length_biased(self, u: float) -> float:
         k = 1.0 / self.cv**2
-        return float(gammaincinv(k + 1.0, u)) * self.mean / k
+        return float(special.gammaincinv(k + 1.0, u)) * self.mean / k
 
     def sampler(self):
         return _gamma_sampler(self.mean, self.cv)
@@ -193,14 +193,14 @@ def _tabulated(ppf_array, ppf_exact):
 def _lognormal_sampler(mean: float, cv: float):
     d = LogNormal(kind="lognormal", mean=mean, cv=cv)
     mu, sigma = d._mu, d._sigma
-    return _tabulated(lambda u: pm.exp(mu + sigma * ndtri(u)), d.ppf)
+    return _tabulated(lambda u: pm.exp(mu + sigma * special.ndtri(u)), d.ppf)
 
 
 @lru_cache(maxsize=1024)
 def _gamma_sampler(mean: float, cv: float):
     d = Gamma(kind="gamma", mean=mean, cv=cv)
     k, scale = 1.0 / cv**2, mean * cv**2
-    return _tabulated(lambda u: gammaincinv(k, u) * scale, d.ppf)
+    return _tabulated(lambda u: special.gammaincinv(k, u) * scale, d.ppf)
 
 
 def _clip(u: float) -> float:

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import yaml
+from simulation._lazy import yaml
 
 # the event log's timestamps are pandas datetime64[ns]: a run can reach no day outside this range
 FIRST_DAY, LAST_DAY = dt.date(1677, 9, 22), dt.date(2262, 4, 10)

@@ -11,7 +11,7 @@ PlekSchedule = Union[int, dict[int, int]]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, defer_build=True)
 
 
 def for_year(schedule, year: int):

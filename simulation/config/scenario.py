@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-import yaml
+from simulation._lazy import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation.config.distributions import Distribution, Fixed
@@ -30,7 +30,7 @@ class ScenarioError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, defer_build=True)
 
 
 Probability = float

@@ -10,7 +10,7 @@ import calendar as _calendar
 import datetime as dt
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 
 def days_in_year(year: int) -> float:

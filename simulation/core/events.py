@@ -6,7 +6,7 @@ pandas DataFrame once, at the end of a replication.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.config.scenario import Outcomes
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from simulation import portable_math as pm
+from simulation._lazy import threadpoolctl
 from simulation.config.scenario import Scenario
 from simulation.core.compiled import CompiledScenario
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM, INITIAL_CLIENT_OFFSET, LANE_FIRST
@@ -287,7 +287,7 @@ def steady_caseload(scenario: Scenario, tables: CompiledScenario, municipality: 
 def _solve_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """np.linalg.solve on one BLAS thread: the system is small, and OpenBLAS's idle threads would
     spin for CPU seconds after it (measured: 0.4 s of a 0.75 s steady state)."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
         return np.linalg.solve(a, b)
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 import numpy as np
-import pandas as pd
-import yaml
+from simulation._lazy import pandas as pd
+from simulation._lazy import yaml
 
 from simulation.experiment.runner import simulate
 from simulation.analysis.kpis import kpis

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
-import yaml
+from simulation._lazy import yaml
 
 from simulation.config.scenario import Scenario, ScenarioError, scenario_from_dict
 from simulation.experiment.sweep_file import BASELINE, SweepError, SweepFile, Variant

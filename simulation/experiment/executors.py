@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import concurrent.futures   # its ProcessPoolExecutor is imported on first use
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 EXECUTORS = ("sequential", "processes", "dask")
@@ -59,11 +59,11 @@ class ProcessExecutor(SequentialExecutor):
 
     def __init__(self, workers: Optional[int] = None):
         self.workers = workers or os.cpu_count() or 1
-        self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.workers)
 
     def map_unordered(self, fn, tasks):
         futures = {self._pool.submit(fn, task): task for task in tasks}
-        for future in as_completed(futures):
+        for future in concurrent.futures.as_completed(futures):
             task = futures[future]
             exc = future.exception()
             if exc is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import platform
 import subprocess
-from importlib import metadata
+from simulation._lazy import importlib_metadata as metadata
 from pathlib import Path
 from typing import Iterable, Optional
 

@@ -5,8 +5,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-import pandas as pd
-from tqdm import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
+from simulation._lazy import pandas as pd
+from simulation._lazy import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
 
 from simulation.core import events as ev
 from simulation.analysis.kpis import kpis
@@ -83,13 +83,13 @@ def run_replications(scenario: Scenario, seed: int, replications: int, workers: 
     bar = {"total": replications, "desc": scenario.name, "unit": "rep", "disable": not progress}
     if executor is not None:
         payload = scenario.model_dump_json()
-        return list(tqdm(executor.map(_run_one, [(payload, seed, r) for r in range(replications)]), **bar))
+        return list(tqdm.tqdm(executor.map(_run_one, [(payload, seed, r) for r in range(replications)]), **bar))
     if workers > 1 and replications > 1:
         payload = scenario.model_dump_json()   # workers get the resolved scenario, never a file path
         with ProcessExecutor(min(workers, replications)) as pool:
-            return list(tqdm(pool.map(_run_one, [(payload, seed, r) for r in range(replications)]), **bar))
+            return list(tqdm.tqdm(pool.map(_run_one, [(payload, seed, r) for r in range(replications)]), **bar))
     executor = SequentialExecutor()
-    return list(tqdm(executor.map(lambda r: run_replication(scenario, seed, r), range(replications)), **bar))
+    return list(tqdm.tqdm(executor.map(lambda r: run_replication(scenario, seed, r), range(replications)), **bar))
 
 
 def simulate(scenario: Union[Scenario, str, dict], seed: int = 1, replications: int = 1,

@@ -28,7 +28,6 @@ import fcntl
 import json
 import os
 import re
-import secrets
 import shutil
 import socket
 import urllib.parse
@@ -36,8 +35,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
-import pandas as pd
-import pyarrow.dataset as ds
+from simulation._lazy import pandas as pd
+from simulation._lazy import pyarrow_dataset as ds
 
 RUNS = "runs"
 RUN_META = "run.json"
@@ -150,7 +149,7 @@ def _make_temp_folder(parent: Path, prefix: str) -> Path:
     """A new folder ``prefix`` + 8 random characters; unlike tempfile.mkdtemp (always 0700) it gets the mode
     the user's umask gives (0755 for the usual 022), so colleagues and a web server can read the output."""
     while True:
-        path = parent / (prefix + secrets.token_hex(4))
+        path = parent / (prefix + os.urandom(4).hex())
         try:
             os.mkdir(path, 0o777)
             return path

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
-import pandas as pd
-import yaml
-from tqdm import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
+from simulation._lazy import pandas as pd
+from simulation._lazy import yaml
+from simulation._lazy import tqdm   # not tqdm.auto: in a kernel without ipywidgets it warns on import (TqdmWarning)
 
 from simulation.analysis import stats
 from simulation.analysis.kpis import KPI_COLUMNS
@@ -227,7 +227,7 @@ class _Progress:
 
 def _run_rounds(progress: _Progress, ex, show: bool) -> None:
     """Run rounds of tasks until no scenario needs more replications."""
-    bar = tqdm(total=0, unit="run", desc=progress.spec.name, disable=not show, dynamic_ncols=True)
+    bar = tqdm.tqdm(total=0, unit="run", desc=progress.spec.name, disable=not show, dynamic_ncols=True)
     try:
         while progress.active:
             tasks = progress.tasks()

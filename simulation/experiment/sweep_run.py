@@ -13,7 +13,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
 from simulation.config.scenario import Scenario

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.warmup import WelchResult, daily_caseload, suggest_warmup, welch_moving_average
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict

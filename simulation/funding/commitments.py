@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import Calendar, days_in_year

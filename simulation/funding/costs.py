@@ -8,7 +8,7 @@ a cost model get NaN costs, so their margin is unknown rather than equal to reve
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.core.calendar import Calendar
 from simulation.funding.payments import FundingResult

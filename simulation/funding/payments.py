@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.results import client_returns
 from simulation.analysis.tables import traject_table

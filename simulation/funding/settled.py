@@ -12,7 +12,7 @@ from abc import abstractmethod
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.funding.rows import payment_frame, per_rep
 from simulation.funding.valuation import realisation_rows

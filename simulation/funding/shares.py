@@ -11,7 +11,7 @@ verrekening among the municipalities.
 """
 from __future__ import annotations
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.funding.payments import FundingResult
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 STEPS = ("clienten_vorig", "uitgaven_per_client", "ontwikkeling", "clienten_verwacht", "eerste_raming",
          "indexering", "efficiency", "ketenafspraken", "startbudget")

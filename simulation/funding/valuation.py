@@ -9,7 +9,7 @@ import math
 from typing import Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.config.pricing import MonthlyPricing, PxqPricing, TrajectPricing, for_year
 from simulation.core.calendar import Calendar, prorate

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.config.contracts import ContractBase, register_schema, unregister_schema
 from simulation.core.calendar import Calendar

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
 from simulation.analysis.stats import t_interval, t_quantile

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-import pandas as pd
-from scipy import stats
+from simulation._lazy import pandas as pd
+from simulation._lazy import scipy_stats as stats
 
 from simulation import portable_math as pm
 from simulation.analysis.plekken import clienten_weights

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+from simulation._lazy import pandas as pd
+from simulation._lazy import openpyxl, openpyxl_utils
 
 from simulation.report.labels import NAMES, name
 
@@ -95,7 +94,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 def add_sheet(frame: pd.DataFrame, path: Path, table_name: str) -> Path:
     """Add (or replace) the table as a sheet of the workbook at ``path``; the workbook keeps a ``bron`` sheet."""
     table, decimals = dutch_table(frame)
-    wb = load_workbook(path) if path.exists() else _new_workbook()
+    wb = openpyxl.load_workbook(path) if path.exists() else _new_workbook()
     title = _sheet_title(table_name, [s for s in wb.sheetnames if s != table_name[:31]])
     position = len(wb.sheetnames) - 1   # before 'bron'
     if title in wb.sheetnames:   # saved again: replaced in its place
@@ -106,7 +105,7 @@ def add_sheet(frame: pd.DataFrame, path: Path, table_name: str) -> Path:
     for row in table.itertuples(index=False):
         ws.append([_cell(v) for v in row])
     for i, col in enumerate(table.columns, start=1):
-        letter = get_column_letter(i)
+        letter = openpyxl_utils.get_column_letter(i)
         ws.column_dimensions[letter].width = min(45, max(10, len(str(col)) + 2))
         if col in decimals:
             fmt = "#,##0" + ("." + "0" * decimals[col] if decimals[col] else "")
@@ -119,7 +118,7 @@ def add_sheet(frame: pd.DataFrame, path: Path, table_name: str) -> Path:
 
 def write_source_sheet(path: Path, rows: Iterable[tuple[str, str]]) -> None:
     """Replace the workbook's ``bron`` sheet with these (field, value) rows."""
-    wb = load_workbook(path)
+    wb = openpyxl.load_workbook(path)
     if SOURCE_SHEET in wb.sheetnames:
         del wb[SOURCE_SHEET]
     ws = wb.create_sheet(SOURCE_SHEET)
@@ -130,8 +129,8 @@ def write_source_sheet(path: Path, rows: Iterable[tuple[str, str]]) -> None:
     wb.save(path)
 
 
-def _new_workbook() -> Workbook:
-    wb = Workbook()
+def _new_workbook() -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = SOURCE_SHEET
     ws.append(["Gegeven", "Waarde"])

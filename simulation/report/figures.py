@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib.transforms as mtransforms
+from simulation._lazy import matplotlib_transforms as mtransforms
 import numpy as np
 
 from simulation.report.evaluation import at_risk_at, km_curve

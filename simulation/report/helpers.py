@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import year_bounds

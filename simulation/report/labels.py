@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from babel.numbers import format_decimal
+from simulation._lazy import babel_numbers
 
 LOCALE = "nl_NL"
 
@@ -170,7 +170,7 @@ def number(x: float, decimals: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     value = round(float(x), decimals) + 0.0   # + 0.0: no '-0'
-    return format_decimal(value if value != 0 else 0.0, format=pattern, locale=LOCALE)
+    return babel_numbers.format_decimal(value if value != 0 else 0.0, format=pattern, locale=LOCALE)
 
 
 def euro(x: float, million: bool = False, decimals: int | None = None) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import sys
-from importlib import metadata
+from simulation._lazy import importlib_metadata as metadata
 from pathlib import Path
 from typing import Any, Optional
 

@@ -16,10 +16,9 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-import papermill as pm
-import yaml
-from tqdm import tqdm
-from traitlets.config import Config
+from simulation._lazy import papermill as pm
+from simulation._lazy import yaml
+from simulation._lazy import tqdm, traitlets_config
 
 from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
 from simulation.report import exports, pages
@@ -147,10 +146,10 @@ def notebook_parameters(nb: Path) -> dict[str, Any]:
     return {name: info["default"] for name, info in pm.inspect_notebook(str(nb)).items()}
 
 
-def _kernel_config() -> Config:
+def _kernel_config() -> traitlets_config.Config:
     # IPC sockets instead of TCP: the kernel talks to papermill through files only this user can
     # reach, and ipykernel (>= 7) no longer warns "Kernel is running over TCP without encryption".
-    config = Config()
+    config = traitlets_config.Config()
     config.KernelManager.transport = "ipc"
     return config
 
@@ -303,7 +302,7 @@ def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[s
     manifest.update(run=run, written_by=command or report_manifest.command_line(), written_at=report_manifest.now(),
                     parameters_file=parameters_file, overrides=dict(overrides or {}))
     failures = {}
-    for nb in tqdm(selected, desc="notebooks", unit="nb"):
+    for nb in tqdm.tqdm(selected, desc="notebooks", unit="nb"):
         entry = report_manifest.notebook_entry(params[nb.stem], ROOT, project_path, run, manifest["written_by"])
         manifest["notebooks"][nb.stem] = entry
         try:

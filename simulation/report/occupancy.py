@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.tables import traject_table
 from simulation.analysis.queueing import erlang_c, erlang_wait

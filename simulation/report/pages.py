@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
-import nbformat
-from nbconvert import HTMLExporter
+from simulation._lazy import nbformat
+from simulation._lazy import nbconvert
 
 from simulation.report.labels import number
 
@@ -28,7 +28,7 @@ TITLE = "Trajecten en plekken: analyses"
 def notebook_page(ipynb: Path, target: Path, provenance: list[tuple[str, str]], index_href: str = "../index.html",
                   failed: str = "", language: str = LANGUAGE) -> Path:
     """Write the reader's page of an executed notebook: no code (unless it failed), provenance on top."""
-    exporter = HTMLExporter(template_name="rapport", extra_template_basedirs=[str(TEMPLATES)],
+    exporter = nbconvert.HTMLExporter(template_name="rapport", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=not failed, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True, language_code=language)
     resources = {"rapport": {"provenance": provenance, "index_href": index_href, "failed": failed}}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
 from simulation.analysis.summaries import band

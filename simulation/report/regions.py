@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import yaml
+from simulation._lazy import pandas as pd
+from simulation._lazy import yaml
 
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import year_bounds

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import TypeAdapter
 
 from simulation.config.distributions import Distribution, scaled

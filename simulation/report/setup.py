@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.config.scenario import Scenario, load_scenario
 from simulation.funding import VARIANTS

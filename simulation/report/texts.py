@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.report.labels import NAMES, euro, name, number
 

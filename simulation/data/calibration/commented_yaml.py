@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Union
 
 import numpy as np
-import yaml
+from simulation._lazy import yaml
 
 from simulation.data.calibration.report import CalibrationReport
 

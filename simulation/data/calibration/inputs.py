@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Optional
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.data.calibration.report import CalibrationReport
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Union
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.config.scenario import scenario_from_dict
 from simulation.data.calibration.commented_yaml import plain_values

@@ -4,7 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pandas as pd
+from simulation._lazy import pandas as pd
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame()   # pandas is imported when a report is made, not when this module is
 
 
 @dataclass
@@ -13,14 +17,14 @@ class CalibrationReport:
 
     study_period: tuple[dt.date, dt.date]
     n_records: int
-    instroom: pd.DataFrame = field(default_factory=pd.DataFrame)        # municipality x segment x month
-    instroom_per_year: pd.DataFrame = field(default_factory=pd.DataFrame)
-    durations: pd.DataFrame = field(default_factory=pd.DataFrame)       # per segment x traject type
-    aic: pd.DataFrame = field(default_factory=pd.DataFrame)             # every family per type
-    km: pd.DataFrame = field(default_factory=pd.DataFrame)              # KM median per type x provider
-    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
-    providers: pd.DataFrame = field(default_factory=pd.DataFrame)
-    plekken: pd.DataFrame = field(default_factory=pd.DataFrame)
+    instroom: pd.DataFrame = field(default_factory=_empty)        # municipality x segment x month
+    instroom_per_year: pd.DataFrame = field(default_factory=_empty)
+    durations: pd.DataFrame = field(default_factory=_empty)       # per segment x traject type
+    aic: pd.DataFrame = field(default_factory=_empty)             # every family per type
+    km: pd.DataFrame = field(default_factory=_empty)              # KM median per type x provider
+    outcomes: pd.DataFrame = field(default_factory=_empty)
+    providers: pd.DataFrame = field(default_factory=_empty)
+    plekken: pd.DataFrame = field(default_factory=_empty)
     notes: list[str] = field(default_factory=list)
     comments: dict[tuple, str] = field(default_factory=dict)
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
-from scipy import special
+from simulation._lazy import pandas as pd
+from simulation._lazy import scipy_special as special
 
 from simulation import portable_math as pm
 from simulation.data.calibration.survival import FAMILIES, _loglik_terms, kaplan_meier, mixture_survival

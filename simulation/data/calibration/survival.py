@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
+from simulation._lazy import scipy_special as special
 
 from simulation import portable_math as pm
 

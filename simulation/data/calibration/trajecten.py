@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.data.calibration.inputs import CalibrationInputs
 from simulation.data.calibration.segment_fit import SegmentFit, fit_segment

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.data.records.format import (BEKOSTIGING, COLUMN_NAMES, COLUMNS, DATE_COLUMNS, DEFAULT_STUDY_PERIOD,
                                             JZ020, REDEN_LISTS, WJ756, parse_study_period)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from simulation._lazy import pandas as pd
+from simulation._lazy import pyarrow as pa
+from simulation._lazy import pyarrow_parquet as pq
 
 from simulation.analysis.tables import traject_table, waiting_table
 from simulation.data.records.format import (COLUMN_NAMES, DATE_COLUMNS, MODEL_TO_REDEN, PERIOD_METADATA_KEY,

@@ -6,7 +6,7 @@ import hashlib
 import re
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.data.records.checks import Problem
 from simulation.data.records.format import COLUMN_NAMES, DATE_COLUMNS

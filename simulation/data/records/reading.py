@@ -9,11 +9,10 @@ import zipfile
 from pathlib import Path
 from typing import Optional, Union
 
-import openpyxl
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-from openpyxl.utils.exceptions import InvalidFileException
+from simulation._lazy import openpyxl, openpyxl_exceptions
+from simulation._lazy import pandas as pd
+from simulation._lazy import pyarrow as pa
+from simulation._lazy import pyarrow_parquet as pq
 
 from simulation.config.scenario import Scenario, load_scenario, scenario_from_dict
 from simulation.data.records.checks import PrivacyError, Problem, RecordsError, RecordsFileError, validate
@@ -114,7 +113,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     """The first sheet whose header holds record columns (else the first sheet), cells as the format's strings."""
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+    except (openpyxl_exceptions.InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"not a readable .xlsx workbook ({exc})")]
                            ) from None
     try:

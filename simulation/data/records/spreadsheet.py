@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.data.records.checks import Problem
 from simulation.data.records.format import COLUMNS, DATE_COLUMNS

@@ -22,7 +22,7 @@ import math
 from typing import Literal
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field, field_validator
 
 from simulation.config.contracts import Band, ContractBase

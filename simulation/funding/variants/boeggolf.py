@@ -23,7 +23,7 @@ import datetime as dt
 from typing import Literal, Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field
 
 from simulation.config.contracts import ContractBase

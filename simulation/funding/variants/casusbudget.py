@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field
 
 from simulation.config.contracts import ContractBase

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Literal, Optional
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field, field_validator
 
 from simulation.analysis.plekken import clienten_weights, episode_spans

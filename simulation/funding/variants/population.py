@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from typing import Literal, Optional
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field, model_validator
 
 from simulation.config.contracts import Band, SettledContract

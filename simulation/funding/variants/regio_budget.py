@@ -29,7 +29,7 @@ import math
 from typing import Literal, Union
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from simulation.config.contracts import SettledContract

@@ -40,7 +40,7 @@ import math
 from typing import Literal
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 from pydantic import Field, model_validator
 
 from simulation.analysis.results import client_returns, mark_results
