@@ -1,7 +1,8 @@
 """The built report as a reader sees it, in a real headless Chromium (Debian's /usr/bin/chromium via Playwright).
 
-One small report (notebooks 01 and 04, 2 replications, seed 7, through the ``report`` command as
-``make run SEED=7 REPLICATIONS=2`` calls it) is built once for the module; screenshots of the
+One small report (notebooks 01 and 04, 2 replications, seed 7, one year, through the ``report`` command as
+``make run SEED=7 REPLICATIONS=2`` calls it, after the stored run that ``make run`` writes first) is built
+once for the module; screenshots of the
 index and one page go to outputs/screenshots/ for people to look at.
 """
 import json
@@ -37,7 +38,7 @@ def report(tmp_path_factory):
     assert main(["run", "params/noord-limburg.yaml", "--seed", "7", "--replications", "2", "--quiet",
                  "--set", "horizon_years=1", "--out", str(runs / "noord-limburg")]) == 0
     code = main(["report", "--only", *[n[:2] for n in NOTEBOOKS], "--set", "seed=7", "--set", "replications=2",
-                 "--set", f"runs_dir={runs}", "--out", str(out)])
+                 "--set", "horizon_years=1", "--set", f"runs_dir={runs}", "--out", str(out)])
     assert code == 0
     (out / "runs_dir").write_text(str(runs))
     (out / "expected_commit").write_text(commit)
