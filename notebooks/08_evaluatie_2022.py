@@ -56,20 +56,20 @@
 # De standaardparameters zijn klein, zodat de pagina in seconden draait.
 
 # %% tags=["parameters"]
-records = "tests/data/records_2022.parquet"       # realised records (CSV or Parquet, docs/records.md)
+records = "tests/data/records_2022.parquet"       # gerealiseerde registraties (CSV of Parquet, docs/records.md)
 base_scenario = "tests/data/records_scenario.yaml"  # wat registraties niet tonen (inwoners, geplande doorlooptijd, plekken)
 scenario = None              # gegeven via make run SCENARIO of --set scenario: het basisscenario, als de registraties erbij passen
-municipalities = []          # municipalities to report and switch; empty: every municipality in the records
-# Tariff per traject (EUR) per segment: Noord-Limburg 2019 spend per count (004 par. 6 and 7.2,
-# params/data/noord_limburg_2019_segments.csv). Within a segment a type's tariff is scaled by its
-# planned doorlooptijd so that the share-weighted mean equals the segment figure.
+municipalities = []          # gemeenten om te tonen en om te zetten; leeg betekent alle gemeenten in de registraties
+# Tarief per traject (euro) per segment: uitgaven 2019 per telling in Noord-Limburg (004 par. 6 en 7.2,
+# params/data/noord_limburg_2019_segments.csv). Binnen een segment schaalt het tarief van een type met
+# zijn geplande doorlooptijd, zodat het naar aandeel gewogen gemiddelde het segmentcijfer is.
 tarieven = {"S1": 23827, "S2": 13227, "S3": 8646, "S4": 3985, "S1a": 8426, "S1b": 3743, "S2a": 4860,
             "S2b": 5121, "S3a": 2384, "S3b": 2222}
-plekken_bij_omzetting = "budgetneutraal"  # trajecten -> plekken: "budgetneutraal" (2022 tariff money / plek-year price) or "bezetting" (mean in care)
+plekken_bij_omzetting = "budgetneutraal"  # trajecten naar plekken, "budgetneutraal" (tariefgeld 2022 gedeeld door de prijs per plekjaar) of "bezetting" (gemiddeld in zorg)
 replications = 3
 seed = 1
-bootstrap = 200              # bootstrap resamples for the Kaplan-Meier median intervals
-out_dir = "outputs/scratch/08_evaluatie_2022"   # make run passes outputs/08_evaluatie_2022
+bootstrap = 200              # bootstraptrekkingen voor de intervallen van de Kaplan-Meier-mediaan
+out_dir = "outputs/scratch/08_evaluatie_2022"   # make run geeft outputs/08_evaluatie_2022
 
 # %%
 import functools
@@ -109,7 +109,7 @@ print(f"{number(len(rec))} registraties uit {recs.path.name}, periode {p0:%d-%m-
 
 # %%
 cal_scenario, cal_report = calibrate(rec, base_scenario=recs.base_path)
-print("\n".join(cal_report.notes))
+print("\n".join(cal_report.notes_nl))
 durations = cal_report.durations[["segment", "traject_type", "family", "mean", "cv", "uitval", "n", "closed",
                                   "open", "left_truncated"]]
 save_table(durations, out_dir, "kalibratie_doorlooptijd")

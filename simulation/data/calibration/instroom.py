@@ -22,8 +22,11 @@ def instroom_episodes(inputs: CalibrationInputs) -> pd.DataFrame:
         first_stop = episodes["client_key"].map(afg)
         rec_seg = {s for s, v in base.segments.items() if v.recidive.probability > 0}
         is_recidive = (first_stop <= episodes["toew"]) & episodes["segment"].isin(rec_seg)
-        inputs.note(f"{int(is_recidive.sum())} new episodes are re-entries after an afschaling seen in the "
-                    "records: counted as recidive (base scenario), not as instroom")
+        n = int(is_recidive.sum())
+        inputs.note(f"{n} new episodes are re-entries after an afschaling seen in the "
+                    "records: counted as recidive (base scenario), not as instroom",
+                    f"{n} nieuwe episodes zijn terugkeer na een afschaling die in de registraties staat: geteld als "
+                    "recidive (basisscenario), niet als instroom")
         episodes = episodes[~is_recidive.to_numpy()]
     month = (pd.Timestamp(inputs.start) + pd.to_timedelta(episodes["toew"], unit="D")).dt.to_period("M")
     return episodes.assign(month=month)
@@ -98,7 +101,9 @@ def _seasonality(inputs: CalibrationInputs, segment: str, episodes: pd.DataFrame
             f"the flat rate by {PRIOR_EPISODES:g} pseudo-episodes; chi-square vs a flat year p = {pval:.2g}")
         return factors
     inputs.note(f"segment {segment}: no seasonality (chi-square vs a flat year p = {pval:.2g} on "
-                f"{int(counts.sum())} episodes)")
+                f"{int(counts.sum())} episodes)",
+                f"segment {segment}: geen seizoenspatroon (chi-kwadraattoets tegen een vlak jaar p = "
+                f"{pval:.2g} op {int(counts.sum())} episodes)".replace(".", ","))
     return None
 
 
