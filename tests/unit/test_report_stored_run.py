@@ -10,6 +10,7 @@ import pytest
 from simulation import simulate
 from simulation.cli.main import main
 from simulation.config.scenario import load_scenario
+from simulation.report import manifest as report_manifest
 from simulation.report.stored_run import RECORD, baseline, find_stored_run
 
 SMOKE = Path(__file__).resolve().parents[1] / "data" / "smoke.yaml"
@@ -69,3 +70,20 @@ def test_another_scenario_file_is_not_taken_for_the_stored_one(runs, tmp_path):
 def test_no_stored_run_at_all(tmp_path):
     folder, reason = find_stored_run(SMOKE, _scenario(), SEED, REPS, tmp_path / "none")
     assert folder is None and "geen opgeslagen run" in reason
+
+
+def test_the_report_manifest_lists_the_notebooks_that_reused_a_run_and_skips_an_unset_scenario():
+    entries = {
+        "01_quick_start": {"parameters": {"scenario": "params/a.yaml", "seed": 1}, "files": {"params/a.yaml": "f" * 64},
+                           "baseline": {"source": "opgeslagen run", "run": "outputs/runs/a"}, "run": "r"},
+        "02_calibration_2019": {"parameters": {"scenario": "params/a.yaml", "seed": 1}, "files": {}, "run": "r",
+                                "baseline": {"source": "opnieuw gesimuleerd", "run": None, "reason": "seed"}},
+        "08_evaluatie_2022": {"parameters": {"scenario": None, "seed": 1}, "files": {}, "run": "r"},
+    }
+    manifest = {"notebooks": entries}
+    report_manifest.summary(manifest)
+    assert manifest["reused_runs"] == {"01_quick_start": "outputs/runs/a"}
+    assert manifest["scenario"] == {"path": "params/a.yaml", "sha256": "f" * 64}, "08's unset scenario is not another"
+    rows = dict(report_manifest.provenance_line(entries["02_calibration_2019"]))
+    assert rows["Basisrun"] == "opnieuw gesimuleerd (seed)"
+    assert "Scenario" not in dict(report_manifest.provenance_line(entries["08_evaluatie_2022"]))
