@@ -36,13 +36,17 @@
 #
 # De standaardwaarden hieronder zijn klein, zodat de pagina in seconden draait (uitvoer in
 # outputs/scratch/); `make run` gebruikt `params/report/notebooks.yaml` voor de volledige analyse.
+# Staat in `outputs/runs/` een run met hetzelfde scenariobestand, dezelfde seed, replicaties en horizon
+# (`make run` schrijft die eerst), dan leest deze pagina die in plaats van opnieuw te simuleren; de
+# pagina zegt welke van de twee.
 
 # %% tags=["parameters"]
 scenario = "params/noord-limburg.yaml"
 replications = 2
 seed = 1
-horizon_years = 1
-out_dir = "outputs/scratch/01_quick_start"   # make run passes outputs/01_quick_start
+horizon_years = 1   # jaren; None: de horizon van het scenario (zoals de opgeslagen run van make run)
+runs_dir = "outputs/runs"   # waar make run de opgeslagen runs schrijft
+out_dir = "outputs/scratch/01_quick_start"   # make run geeft outputs/01_quick_start
 
 # %%
 import matplotlib
@@ -51,13 +55,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from simulation import simulate
 from simulation.analysis.kpis import kpis, summarise
 from simulation.analysis.summaries import flow_per_year
 from simulation.report.labels import number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
-from simulation.report.texts import POPULATION_BANNER, dutch_table
+from simulation.report.stored_run import baseline
+from simulation.report.texts import POPULATION_BANNER, dutch_table, warmup_text
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=horizon_years,
                        references=[("004", "par. 6")])
@@ -66,10 +70,12 @@ print(f"Scenario {sc.name}: {len(sc.municipalities)} gemeenten, {len(sc.segments
       f"{len(sc.providers)} aanbieders, vanaf {sc.start_date:%d-%m-%Y}, {number(sc.horizon_years, 1)} jaar")
 
 # %%
-result = simulate(sc, seed=seed, replications=replications)
+run = baseline(scenario, sc, seed, replications, out_dir=out_dir, runs=runs_dir)
+result = run.result
 ev = result.events
 first_year = sc.years[0]
-print(result.warmup_description)
+print(run.sentence)
+print(warmup_text(sc))
 
 # %% [markdown]
 # ## De stroom in het eerste jaar

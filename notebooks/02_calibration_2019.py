@@ -47,7 +47,8 @@ replications = 2
 seed = 1
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/scratch/02_calibration_2019"   # make run passes outputs/02_calibration_2019
+runs_dir = "outputs/runs"   # waar make run de opgeslagen runs schrijft
+out_dir = "outputs/scratch/02_calibration_2019"   # make run geeft outputs/02_calibration_2019
 
 # %%
 import matplotlib
@@ -56,12 +57,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulation import simulate
 from simulation.report.calibration_check import calibration_table
 from simulation.report.labels import euro, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
-from simulation.report.texts import dutch_table
+from simulation.report.stored_run import baseline
+from simulation.report.texts import dutch_table, warmup_text
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=1, data_2019=data_2019,
                        references=[("004", "par. 6 (2019) en 7 (contracten)")])
@@ -71,8 +72,10 @@ print(f"Scenario {sc.name}: eerste gesimuleerde jaar {first_year}, {len(sc.segme
       f"{'met' if sc.funding and sc.funding.contracts else 'zonder'} bekostigingscontracten")
 
 # %%
-result = simulate(sc, seed=seed, replications=replications, workers=workers)
-print(result.warmup_description)
+run = baseline(scenario, sc, seed, replications, out_dir=out_dir, workers=workers, runs=runs_dir)
+result = run.result
+print(run.sentence)
+print(warmup_text(sc))
 
 # %% [markdown]
 # ## Model en doel per segment

@@ -59,7 +59,7 @@ target_bezetting = 0.95
 doorlooptijd_factors = [0.857, 1.2]
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/scratch/03_trajecten_vs_plekken"   # make run passes outputs/03_trajecten_vs_plekken
+out_dir = "outputs/scratch/03_trajecten_vs_plekken"   # make run geeft outputs/03_trajecten_vs_plekken
 
 # %%
 import matplotlib
@@ -126,9 +126,9 @@ s = cmp.summary
 year0 = sc.years[0]
 per_mun = per_municipality(s, year0)
 save_table(per_mun, out_dir, "per_municipality")
-per_mun[["municipality", "uitgaven_trajecten", "uitgaven_plekken", "uitgaven_verschil_gem", "uitgaven_verschil_ci_laag",
+dutch_table(per_mun[["municipality", "uitgaven_trajecten", "uitgaven_plekken", "uitgaven_verschil_gem", "uitgaven_verschil_ci_laag",
          "uitgaven_verschil_ci_hoog", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",
-         "terugbetaalde_plekdagen_plekken", "uitgaven_oordeel"]].round(1)
+         "terugbetaalde_plekdagen_plekken", "uitgaven_oordeel"]].round(1))
 
 # %%
 order = per_mun.sort_values("uitgaven_verschil_gem")
@@ -191,7 +191,7 @@ conventions = convention_effects(cmp, year0)
 save_table(conventions, out_dir, "payment_conventions")
 conv_region = conventions[conventions["municipality"] == "regio"]
 driver, driver_shift, driver_flips = driving_convention(conventions)
-conventions[conventions["municipality"].isin(["regio", municipality])].round(0)
+dutch_table(conventions[conventions["municipality"].isin(["regio", municipality])].round(0))
 
 # %%
 fig, ax = plt.subplots(figsize=(11, 4.2))
@@ -239,7 +239,7 @@ ex_table = pd.DataFrame({"realised_doorlooptijd_days": [365 * f for f in ex_fact
                          "paid_eur": ex["uitgaven"].round(0), "clients_served": ex["clienten_equivalent"].round(2),
                          "cost_per_client_eur": (ex["uitgaven"] / ex["clienten_equivalent"]).round(0)}).reset_index()
 save_table(ex_table, out_dir, "document_example")
-ex_table
+dutch_table(ex_table)
 
 # %%
 factor_of = {"plekken": 1.0, **{f"plekken x{f:g}": f for f in doorlooptijd_factors if f != 1}}

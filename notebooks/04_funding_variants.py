@@ -64,7 +64,7 @@ plafond_factor = 1.0
 cost_share = 0.9
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/scratch/04_funding_variants"   # make run passes outputs/04_funding_variants
+out_dir = "outputs/scratch/04_funding_variants"   # make run geeft outputs/04_funding_variants
 
 # %%
 import matplotlib
@@ -81,6 +81,7 @@ from simulation.report.helpers import contracts_for, focus, scenario_tariffs, wi
 from simulation.report.labels import euro, name, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
+from simulation.report.texts import dutch_table
 from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
@@ -124,8 +125,8 @@ print(pd.Series({name("provider", p): euro(v) for (p, y), v in spend_pp.items() 
 pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
 agg = variant_summary(cmp, municipality, variants)
 save_table(agg, out_dir, "variants")
-agg[["variant", "year", "uitgaven_gem", "uitgaven_sd", "uitgaven_cv_pct", "kans_boven_budget", "verrekening_gem", "marge_gem",
-     "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2)
+dutch_table(agg[["variant", "year", "uitgaven_gem", "uitgaven_sd", "uitgaven_cv_pct", "kans_boven_budget", "verrekening_gem", "marge_gem",
+     "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2))
 
 # %%
 year0 = sc.years[0]

@@ -56,10 +56,10 @@ n_points = 7
 max_factor = 1.4
 max_wait_days = None
 cost_per_waiting_day = 50.0
-mmc_pools = 100         # independent M/M/N systems per replication for the Erlang C check
+mmc_pools = 100         # onafhankelijke M/M/N-systemen per replicatie voor de controle met Erlang C
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/scratch/05_plek_occupancy"   # make run passes outputs/05_plek_occupancy
+out_dir = "outputs/scratch/05_plek_occupancy"   # make run geeft outputs/05_plek_occupancy
 
 # %%
 import functools
@@ -78,6 +78,7 @@ from simulation.report.labels import euro, name, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report import occupancy
 from simulation.report.setup import notebook_context
+from simulation.report.texts import dutch_table
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, horizon_years=horizon_years,
                        municipality=municipality, segment=segment, provider=provider, data_2019=data_2019,
@@ -129,7 +130,7 @@ res["cost_empty_eur"] = res["empty_plek_days"].clip(lower=0) * plek_day_price
 res["cost_waiting_eur"] = res["wait_days_total"] * cost_per_waiting_day
 res["cost_total_eur"] = res["cost_empty_eur"] + res["cost_waiting_eur"]
 save_table(res, out_dir, "occupancy_vs_plekken")
-res.round(2)
+dutch_table(res.round(2))
 
 # %%
 n_grid = np.arange(int(np.floor(a)) + 1, int(np.ceil(max_factor * a)) + 2)
@@ -195,7 +196,7 @@ save_figure(fig, out_dir, "cost_balance", source)
 mmc = occupancy.mmc_check(a, es, [n for n in ns if n > a], replications, seed, sc.start_date, pools=mmc_pools,
                           workers=workers)
 save_table(mmc, out_dir, "mmc_check")
-mmc.round(2)
+dutch_table(mmc.round(2))
 
 # %% [markdown]
 # ## Antwoord

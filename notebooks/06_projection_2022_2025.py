@@ -54,23 +54,23 @@
 #   segmenten met kortere doorlooptijden (zie de parameters).
 
 # %% tags=["parameters"]
-scenario = "params/noord-limburg.yaml"   # needs a funding: section (spend comes from the payment rules)
+scenario = "params/noord-limburg.yaml"   # met een funding-sectie (de uitgaven volgen uit de betaalregels)
 segments = ["S1", "S1a"]
 replications = 2
 seed = 1
 horizon_years = 4
-measures_from = "2023-01-01"   # 004 par. 6: with measures costs rise less fast from 2023 on
-youth_reduction = 0.015        # 004 par. 6 footnote 3: by 2025 youth costs rise 1.5 points less fast (calibration target)
-wmo_reduction = 0.02           # 004 par. 6 footnote 3: by 2025 Wmo costs rise 2 points less fast (calibration target)
-ambulant_share = 0.15          # assumption: one in seven new S1 toewijzingen becomes ambulant; the note gives no size
-ambulant_to = {"segment": "S4", "traject_type": "intensief"}   # assumption: the intensive ambulant S4 type
-outflow_factor = 0.8           # assumption: S1 trajecten ending in doorstroom to a woonplek (S2) 20% shorter
-youth_shorter = ["S3", "S4"]   # assumption: the youth treatment segments with shorter doorlooptijden
-wmo_shorter = ["S1a", "S1b", "S2a", "S2b"]   # assumption: Wmo begeleiding segments (not huishoudelijke hulp, logeren)
+measures_from = "2023-01-01"   # 004 par. 6, met maatregelen stijgen de kosten vanaf 2023 minder snel
+youth_reduction = 0.015        # 004 par. 6 voetnoot 3, in 2025 stijgen de jeugdkosten 1,5 procentpunt minder snel (kalibratiedoel)
+wmo_reduction = 0.02           # 004 par. 6 voetnoot 3, in 2025 stijgen de Wmo-kosten 2 procentpunt minder snel (kalibratiedoel)
+ambulant_share = 0.15          # aanname, een op de zeven nieuwe S1-toewijzingen wordt ambulant; de nota noemt geen omvang
+ambulant_to = {"segment": "S4", "traject_type": "intensief"}   # aanname, het intensieve ambulante S4-type
+outflow_factor = 0.8           # aanname, S1-trajecten met doorstroom naar een woonplek (S2) 20% korter
+youth_shorter = ["S3", "S4"]   # aanname, de jeugdsegmenten met behandeling en kortere doorlooptijden
+wmo_shorter = ["S1a", "S1b", "S2a", "S2b"]   # aanname, de Wmo-segmenten begeleiding (niet huishoudelijke hulp, logeren)
 calibration_steps = 5
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/scratch/06_projection_2022_2025"   # make run passes outputs/06_projection_2022_2025
+out_dir = "outputs/scratch/06_projection_2022_2025"   # make run geeft outputs/06_projection_2022_2025
 
 # %%
 import matplotlib
@@ -85,7 +85,7 @@ from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.projection import (calibrate_measures, growth_reduction, paired_difference, projection_bands,
                                           reconciliation, unpaid_segments, yearly_growth)
 from simulation.report.setup import notebook_context
-from simulation.report.texts import subset_banner, with_banner
+from simulation.report.texts import dutch_table, subset_banner, with_banner
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="uncertainty bands", horizon_years=horizon_years, segments=segments, data_2019=data_2019,
@@ -119,12 +119,12 @@ print(banner)
 factors, per_rep, history = calibrate_measures(base, build, targets, seed, replications, workers, first=first_year,
                                                last=last_year, max_iter=calibration_steps)
 save_table(history, out_dir, "calibration_steps")
-history
+dutch_table(history)
 
 # %%
 measures = pd.DataFrame(build(factors)["maatregelen"])
 save_table(measures, out_dir, "measures")
-measures
+dutch_table(measures)
 
 # %%
 proj = projection_bands(per_rep)
@@ -140,11 +140,11 @@ save_table(growth, out_dir, "yearly_growth")
 first = per_rep[per_rep["year"] == first_year].pivot_table(index=["replication", "domain"], columns="variant",
                                                              values="uitgaven")
 assert (first["autonomous"] == first["with measures"]).all(), "2022 differs between the variants"
-reduction.round(4)
+dutch_table(reduction.round(4))
 
 # %%
-growth.pivot_table(index=["domain", "year"], columns="variant", values="growth").map(
-    lambda g: ("+" if g > 0 else "") + percent(g))
+dutch_table(growth.pivot_table(index=["domain", "year"], columns="variant", values="growth").map(
+    lambda g: ("+" if g > 0 else "") + percent(g)))
 
 # %%
 colors = {"autonomous": "#c44e52", "with measures": "#55a868"}
@@ -208,8 +208,8 @@ save_figure(fig, out_dir, "index_per_domain", source)
 recon = reconciliation(per_rep, ctx.data_2019, included, last_year)
 save_table(recon, out_dir, "reconciliation_note_004")
 print(recon.attrs["coverage"])
-recon.assign(**{c: (recon[c] / 1e6).round(1) for c in ["without_measures", "with_measures", "difference"]}).round(
-    {"difference_pct": 1})
+dutch_table(recon.assign(**{c: (recon[c] / 1e6).round(1) for c in ["without_measures", "with_measures", "difference"]}).round(
+    {"difference_pct": 1}))
 
 # %% [markdown]
 # ## Antwoord

@@ -49,7 +49,7 @@ delta = 0.10
 behaviour_factors = [0.9, 1.1]
 workers = 1
 data_2019 = "params/data/noord_limburg_2019_segments.csv"
-out_dir = "outputs/scratch/07_sensitivity"   # make run passes outputs/07_sensitivity
+out_dir = "outputs/scratch/07_sensitivity"   # make run geeft outputs/07_sensitivity
 
 # %%
 import matplotlib
@@ -67,7 +67,7 @@ from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.sensitivity import PlekkenVsTrajecten
 from simulation.report.variants import convention_effects, driving_convention
 from simulation.report.setup import notebook_context
-from simulation.report.texts import signed_number
+from simulation.report.texts import dutch_table, signed_number
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="paired differences", horizon_years=horizon_years, municipality=municipality,
@@ -104,7 +104,7 @@ tornado = comparison.tornado(factors)
 save_table(tornado, out_dir, "tornado")
 print(f"basis: plekken - trajecten, uitgaven {euro(base_result['uitgaven_verschil'])}, wachttijd "
       f"{number(base_result['wacht_verschil'], 1)} dagen")
-tornado[["factor", "uitgaven_verschil_bij_laag", "uitgaven_verschil_bij_hoog", "wacht_verschil_bij_laag", "wacht_verschil_bij_hoog"]].round(1)
+dutch_table(tornado[["factor", "uitgaven_verschil_bij_laag", "uitgaven_verschil_bij_hoog", "wacht_verschil_bij_laag", "wacht_verschil_bij_hoog"]].round(1))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.6))
@@ -138,7 +138,7 @@ conventions = convention_effects(comparison.base_comparison, year0)
 conventions = conventions[conventions["municipality"] == municipality]
 save_table(conventions, out_dir, "payment_conventions")
 driver, driver_shift, driver_flips = driving_convention(conventions, municipality)
-conventions[["conventie", "verschil_gem", "verschil_ci_laag", "verschil_ci_hoog", "oordeel"]].round(0)
+dutch_table(conventions[["conventie", "verschil_gem", "verschil_ci_laag", "verschil_ci_hoog", "oordeel"]].round(0))
 
 # %% [markdown]
 # ## Antwoord

@@ -56,19 +56,20 @@
 # De standaardparameters zijn klein, zodat de pagina in seconden draait.
 
 # %% tags=["parameters"]
-records = "tests/data/records_2022.parquet"       # realised records (CSV or Parquet, docs/records.md)
-base_scenario = "tests/data/records_scenario.yaml"  # what records cannot show (population, planned doorlooptijd, plekken)
-municipalities = []          # municipalities to report and switch; empty: every municipality in the records
-# Tariff per traject (EUR) per segment: Noord-Limburg 2019 spend per count (004 par. 6 and 7.2,
-# params/data/noord_limburg_2019_segments.csv). Within a segment a type's tariff is scaled by its
-# planned doorlooptijd so that the share-weighted mean equals the segment figure.
+records = "tests/data/records_2022.parquet"       # gerealiseerde registraties (CSV of Parquet, docs/records.md)
+base_scenario = "tests/data/records_scenario.yaml"  # wat registraties niet tonen (inwoners, geplande doorlooptijd, plekken)
+scenario = None              # gegeven via make run SCENARIO of --set scenario: het basisscenario, als de registraties erbij passen
+municipalities = []          # gemeenten om te tonen en om te zetten; leeg betekent alle gemeenten in de registraties
+# Tarief per traject (euro) per segment: uitgaven 2019 per telling in Noord-Limburg (004 par. 6 en 7.2,
+# params/data/noord_limburg_2019_segments.csv). Binnen een segment schaalt het tarief van een type met
+# zijn geplande doorlooptijd, zodat het naar aandeel gewogen gemiddelde het segmentcijfer is.
 tarieven = {"S1": 23827, "S2": 13227, "S3": 8646, "S4": 3985, "S1a": 8426, "S1b": 3743, "S2a": 4860,
             "S2b": 5121, "S3a": 2384, "S3b": 2222}
-plekken_bij_omzetting = "budgetneutraal"  # trajecten -> plekken: "budgetneutraal" (2022 tariff money / plek-year price) or "bezetting" (mean in care)
+plekken_bij_omzetting = "budgetneutraal"  # trajecten naar plekken, "budgetneutraal" (tariefgeld 2022 gedeeld door de prijs per plekjaar) of "bezetting" (gemiddeld in zorg)
 replications = 3
 seed = 1
-bootstrap = 200              # bootstrap resamples for the Kaplan-Meier median intervals
-out_dir = "outputs/scratch/08_evaluatie_2022"   # make run passes outputs/08_evaluatie_2022
+bootstrap = 200              # bootstraptrekkingen voor de intervallen van de Kaplan-Meier-mediaan
+out_dir = "outputs/scratch/08_evaluatie_2022"   # make run geeft outputs/08_evaluatie_2022
 
 # %%
 import functools
@@ -87,16 +88,17 @@ from simulation.report import counterfactual, evaluation
 from simulation.report.figures import SurvivalGroup, day_ticks, km_panel
 from simulation.report.labels import euro, name, number
 from simulation.report.notebooks import save_answer, save_figure, save_table
-from simulation.report.texts import SYNTHETIC_BANNER, cite, with_banner
+from simulation.report.texts import SYNTHETIC_BANNER, cite, dutch_table, with_banner
 
 recs = evaluation.evaluation_context(records, base_scenario, municipalities, tarieven, plekken_bij_omzetting,
-                                    replications, out_dir)
+                                    replications, out_dir, scenario=scenario)
 rec, gemeenten, year, days = recs.frame, recs.gemeenten, recs.year, recs.days
 p0, p1 = recs.period
 banner = SYNTHETIC_BANNER if recs.synthetic else ""
 print(banner)
+print(recs.base_note)
 print(f"{number(len(rec))} registraties uit {recs.path.name}, periode {p0:%d-%m-%Y} t/m {p1:%d-%m-%Y}; "
-      f"gemeenten: {', '.join(gemeenten)}")
+      f"gemeenten: {', '.join(gemeenten)}; basisscenario: {recs.base_path.name if recs.base_path else 'geen'}")
 
 # %% [markdown]
 # ## Kalibratie
@@ -107,11 +109,11 @@ print(f"{number(len(rec))} registraties uit {recs.path.name}, periode {p0:%d-%m-
 
 # %%
 cal_scenario, cal_report = calibrate(rec, base_scenario=recs.base_path)
-print("\n".join(cal_report.notes))
+print("\n".join(cal_report.notes_nl))
 durations = cal_report.durations[["segment", "traject_type", "family", "mean", "cv", "uitval", "n", "closed",
                                   "open", "left_truncated"]]
 save_table(durations, out_dir, "kalibratie_doorlooptijd")
-durations.round(3)
+dutch_table(durations.round(3))
 
 # %% [markdown]
 # ## Welke gemeente bekostigde hoe
@@ -128,7 +130,7 @@ print(f"Omzetting voor (aanbieder, segment): {switch_pairs} "
       f"({'waar een gemeente plekken inkocht' if choice.plek_pairs else 'geen plekken in de registraties: elk paar'})")
 funding_table = evaluation.funding_table(choice)
 save_table(funding_table, out_dir, "bekostiging_per_gemeente")
-funding_table
+dutch_table(funding_table)
 
 # %% [markdown]
 # ## 2022 per gemeente, uit de registraties
@@ -171,11 +173,11 @@ spend = fin.groupby("municipality")["final"].sum()
 desc, dur = evaluation.describe(recs, r, st, keuze, plekken_bought, population, spend, survival, rng, bootstrap)
 save_table(desc, out_dir, "beschrijving_2022")
 save_table(dur, out_dir, "doorlooptijd_2022")
-desc[["municipality", "keuze", "instroom", "instroom_per_1000", "unieke_clienten", "wacht_dagen_gem",
-      "wachtend_eind", "plekken", "clienten_per_plek", "uitgaven", "kosten_per_client"]].round(1)
+dutch_table(desc[["municipality", "keuze", "instroom", "instroom_per_1000", "unieke_clienten", "wacht_dagen_gem",
+      "wachtend_eind", "plekken", "clienten_per_plek", "uitgaven", "kosten_per_client"]].round(1))
 
 # %%
-dur.round(1)
+dutch_table(dur.round(1))
 
 # %%
 colors = {"plekken": "#dd8452", "trajecten": "#4c72b0"}
@@ -282,7 +284,7 @@ same_pair = evaluation.same_provider_contrast(st, switch_pairs, gemeenten, rng, 
 save_table(group, out_dir, "vergelijking_keuze")
 save_table(same_pair, out_dir, "doorlooptijd_zelfde_aanbieder")
 display(group.round(1))
-same_pair.round(1)
+dutch_table(same_pair.round(1))
 
 # %% [markdown]
 # ## Tegenfeitelijk: elke gemeente onder de andere keuze
@@ -306,7 +308,7 @@ save_table(switched, out_dir, "omzettingen")
 cmp = compare(base, variants, replications=replications, seed=seed, reference="feitelijk", keep_events=True)
 print(f"{len(variants)} varianten x {replications} replicaties, seed {seed}; inloop "
       f"{number(sc_factual.warmup.days)} dagen vanaf {'een beginbestand' if sc_factual.warmup.initial_caseload else 'leeg'}")
-switched
+dutch_table(switched)
 
 # %% [markdown]
 # `compare()` rapporteert per gemeente; de wachttijd in het omgezette segment zelf (niet verdund door
@@ -318,7 +320,7 @@ seg_k = counterfactual.segment_kpis(cmp, year)
 pr = cmp.per_replication[cmp.per_replication["year"] == year]
 cf = counterfactual.counterfactual_table(pr, seg_k, variants, switched, keuze)
 save_table(cf, out_dir, "tegenfeitelijk")
-cf.round(1)
+dutch_table(cf.round(1))
 
 # %%
 PANELS = [("uitgaven", "Uitgaven", 1000, "duizend € per jaar"), ("kosten", "Uitgaven per cliënt", 1, "€ per cliënt"),
@@ -362,7 +364,7 @@ save_figure(fig, out_dir, "tegenfeitelijk", src_sim, key=True)
 # %%
 check = counterfactual.model_check(pr, seg_k, desc, gemeenten)
 save_table(check, out_dir, "modelcontrole")
-check.round(2)
+dutch_table(check.round(2))
 
 # %%
 n_panels = len(counterfactual.OBSERVED) + 1

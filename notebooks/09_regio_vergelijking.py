@@ -58,6 +58,7 @@ from simulation.report.notebooks import expect_outputs, project_path, save_answe
 from simulation.report.regions import (REFERENCE, design_files, design_overlays, per_segment, provider_costs,
                                        region_summary, run_designs, segment_summary, source_audit, suits)
 from simulation.report.setup import notebook_context
+from simulation.report.texts import dutch_table
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="spreiding en kans boven budget", horizon_years=horizon_years, segments=segments,
@@ -69,7 +70,7 @@ designs = design_files(project_path(designs_dir))
 overlays, covered = design_overlays(base, designs, provider_costs(base_sc, cost_share))
 save_table(covered, out_dir, "ontwerpen")
 print(f"segmenten: {', '.join(base_sc.segments)}; ontwerpen in {designs_dir}: {', '.join(designs) or 'geen'}")
-covered
+dutch_table(covered)
 
 # %% [markdown]
 # ## Alle ontwerpen op dezelfde cliënten
@@ -86,8 +87,8 @@ shown = region.assign(**{
     "wachttijd (dagen)": region["wacht_dagen_gem"].map(lambda v: number(v, 1)),
     "bezetting": region["bezettingsgraad"].map(percent),
     "afschaling": region["aandeel_afschaling"].map(percent)})
-shown[["ontwerp", "year", "uitgaven", "sd per jaar", "kans boven budget", "marge aanbieders", "sd marge",
-       "wachttijd (dagen)", "bezetting", "afschaling"]].rename(columns={"ontwerp": "Ontwerp", "year": name("column", "year")})
+dutch_table(shown[["ontwerp", "year", "uitgaven", "sd per jaar", "kans boven budget", "marge aanbieders", "sd marge",
+       "wachttijd (dagen)", "bezetting", "afschaling"]].rename(columns={"ontwerp": "Ontwerp", "year": name("column", "year")}))
 
 # %%
 names = list(overlays)
@@ -143,9 +144,9 @@ segs = segment_summary(seg)
 save_table(segs, out_dir, "segment_per_ontwerp")
 fit = suits(segs)
 save_table(fit, out_dir, "ontwerp_per_segment")
-fit.assign(uitgaven=fit["uitgaven_gem"].map(euro), spreiding=fit["uitgaven_cv"].map(percent),
+dutch_table(fit.assign(uitgaven=fit["uitgaven_gem"].map(euro), spreiding=fit["uitgaven_cv"].map(percent),
            wachttijd=fit["wacht_dagen_gem"].map(lambda v: number(v, 1)))[
-    ["segment", "ontwerp", "uitgaven", "spreiding", "wachttijd", "kortste_wacht", "laagste_uitgaven"]]
+    ["segment", "ontwerp", "uitgaven", "spreiding", "wachttijd", "kortste_wacht", "laagste_uitgaven"]])
 
 # %% [markdown]
 # ## Wat rust op aannames
@@ -159,7 +160,7 @@ fit.assign(uitgaven=fit["uitgaven_gem"].map(euro), spreiding=fit["uitgaven_cv"].
 # %%
 audit = source_audit({REFERENCE: project_path(scenario), **designs})
 save_table(audit, out_dir, "bronnen_en_aannames")
-audit.assign(aandeel_aanname=audit["aandeel_aanname"].map(percent))
+dutch_table(audit.assign(aandeel_aanname=audit["aandeel_aanname"].map(percent)))
 
 # %% [markdown]
 # ## Antwoord

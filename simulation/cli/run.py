@@ -58,7 +58,7 @@ def run(args) -> int:
     wall = time.perf_counter() - start
     quarterly = args.period == "kwartaal"
     try:
-        write_run(result, Path(out), wall, sys.argv, quarterly=quarterly)
+        write_run(result, Path(out), wall, sys.argv, quarterly=quarterly, scenario_file=Path(args.scenario))
     except (OutputFolderError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,10 @@
 """The output folder of ``python -m simulation run``: events, KPIs, the resolved scenario, a manifest."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Optional
 
 from simulation.analysis.kpis import kpis
 from simulation.config.scenario import resolved_yaml
@@ -23,10 +25,17 @@ def check_run_folder(out: Path) -> None:
     check_replaceable(out, earlier_run)
 
 
-def write_run(result, out: Path, wall_seconds: float, command: list[str], quarterly: bool = False) -> Path:
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_run(result, out: Path, wall_seconds: float, command: list[str], quarterly: bool = False,
+              scenario_file: Optional[Path] = None) -> Path:
     """Write a run's files to a temporary folder next to ``out`` and move it into place when complete.
 
-    ``quarterly``: also kpis_kwartaal.csv, the KPIs per quarter (``kpis(period="quarter")``)."""
+    ``quarterly``: also kpis_kwartaal.csv, the KPIs per quarter (``kpis(period="quarter")``).
+    ``scenario_file``: the YAML the scenario was read from; its path and sha256 go into the manifest, so a
+    notebook can tell whether the stored run is the baseline it needs (report/stored_run.py)."""
     out = Path(out)
     with atomic_folder(out, written_by_tool=earlier_run) as tmp:
         result.events.to_parquet(tmp / "events.parquet", index=False)
@@ -36,6 +45,8 @@ def write_run(result, out: Path, wall_seconds: float, command: list[str], quarte
         (tmp / "scenario.yaml").write_text(resolved_yaml(result.scenario), encoding="utf-8")
         manifest = {
             "scenario": result.scenario.name,
+            "scenario_file": ({"path": str(scenario_file), "sha256": file_sha256(scenario_file)}
+                              if scenario_file is not None else None),
             "seed": result.seed,
             "replications": result.replications,
             "warmup": result.warmup_description,

@@ -37,6 +37,7 @@ class Records:
     base_path: Optional[Path]
     gemeenten: list[str]
     out_dir: Path
+    base_note: str = ""   # why the report's scenario is not the base scenario (Dutch), when it was given
 
     @property
     def period(self):
@@ -65,8 +66,22 @@ class Records:
 
 
 def evaluation_context(records: str, base_scenario: Optional[str], municipalities: list, tarieven: dict,
-                       plekken_bij_omzetting, replications, out_dir) -> Records:
-    """Check notebook 08's parameters, read the records (refused with the checker's problems), make ``out_dir``."""
+                       plekken_bij_omzetting, replications, out_dir, scenario: Optional[str] = None) -> Records:
+    """Check notebook 08's parameters, read the records (refused with the checker's problems), make ``out_dir``.
+
+    ``scenario`` (the report's ``--set scenario=...``, ``make run SCENARIO=...``), when given, is the base
+    scenario if the records fit it (its municipalities, segments and traject types): the records are then
+    read and calibrated against it instead of ``base_scenario``. Records that do not fit it keep
+    ``base_scenario``, and ``Records.base_note`` says so on the page.
+    """
+    base_note = ""
+    if scenario:
+        fits = _records_fit(records, scenario)
+        if fits is None:
+            base_scenario = scenario
+        else:
+            base_note = (f"Het scenario van het rapport ({scenario}) is niet het basisscenario: de registraties "
+                         f"{records} passen er niet bij ({fits}); basisscenario blijft {base_scenario}.")
     records_path = project_path(records)
     if not records_path.exists():
         raise FileNotFoundError(
@@ -97,7 +112,20 @@ def evaluation_context(records: str, base_scenario: Optional[str], municipalitie
     if no_tariff:
         raise ValueError(f"tarieven has no tariff for segment(s) {no_tariff} used in the records; add them, "
                          f"e.g. tarieven={{..., {no_tariff[0]!r}: <EUR per traject>}}")
-    return Records(rec, records_path, base_path, list(municipalities) or known, output_dir(out_dir))
+    return Records(rec, records_path, base_path, list(municipalities) or known, output_dir(out_dir), base_note)
+
+
+def _records_fit(records: str, scenario: str) -> Optional[str]:
+    """None when the records can be read against ``scenario``, else the first problem (for the page)."""
+    path, base = project_path(records), project_path(scenario)
+    if not (path.exists() and base.exists()):
+        return "bestand niet gevonden"
+    try:
+        read_records(path, scenario=base)
+    except RecordsError as exc:
+        n = len(getattr(exc, "problems", None) or [1])
+        return f"{number(n)} {'regel past' if n == 1 else 'regels passen'} niet bij zijn segmenten, trajecttypen of gemeenten"
+    return None
 
 
 @dataclass

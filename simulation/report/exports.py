@@ -21,15 +21,13 @@ from simulation.report.labels import NAMES, name
 
 WORKBOOK = "tabellen.xlsx"   # the runner renames it to <notebook>.xlsx
 SOURCE_SHEET = "bron"
-# column-name endings that summarise() and the notebooks add to a KPI or column name
-SUFFIXES = {"_gem": "gemiddelde", "_ci_laag": "95%-BI ondergrens", "_ci_hoog": "95%-BI bovengrens",
-            "_sd": "standaardafwijking", "_mediaan": "mediaan"}
 # columns whose values are code names with a display name of that kind
 VALUE_KINDS = {"variant": "variant", "provider": "provider", "kpi": "kpi"}
 
 
 def header(column: str) -> str:
-    """The Dutch header of a column: its name in labels.NAMES (column, then KPI), with a statistic's suffix.
+    """The Dutch header of a column: its name in labels.NAMES (column, then KPI), with a statistic's suffix
+    (``NAMES["suffix"]``).
 
     >>> header("wacht_dagen_gem_ci_hoog")
     'Wachttijd, gemiddeld (dagen) (95%-BI bovengrens)'
@@ -40,7 +38,7 @@ def header(column: str) -> str:
     for kind in ("column", "kpi"):
         if column in NAMES.get(kind, {}):
             return name(kind, column)
-    for suffix, label in sorted(SUFFIXES.items(), key=lambda s: -len(s[0])):
+    for suffix, label in sorted(NAMES["suffix"].items(), key=lambda s: -len(s[0])):
         if column.endswith(suffix) and len(column) > len(suffix):
             return f"{header(column[: -len(suffix)])} ({label})"
     text = column.replace("_", " ").strip()

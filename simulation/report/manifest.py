@@ -85,7 +85,7 @@ def now() -> str:
 def shared(manifest: dict[str, Any], key: str) -> Optional[Any]:
     """The value of parameter ``key`` if every notebook that has it uses the same one, else None."""
     values = {json.dumps(e["parameters"][key], default=str) for e in manifest.get("notebooks", {}).values()
-              if key in e.get("parameters", {})}
+              if e.get("parameters", {}).get(key) is not None}   # None: the notebook's own choice (08's scenario)
     return json.loads(values.pop()) if len(values) == 1 else None
 
 
@@ -99,6 +99,9 @@ def summary(manifest: dict[str, Any]) -> None:
     if scenario is not None:
         digest = next((e["files"].get(scenario) for e in entries.values() if scenario in e.get("files", {})), None)
         manifest["scenario"] = {"path": scenario, "sha256": digest or "unknown"}
+    # notebooks that read their baseline from the stored run of outputs/runs/ (report/stored_run.py)
+    manifest["reused_runs"] = {stem: e["baseline"]["run"] for stem, e in entries.items()
+                               if (e.get("baseline") or {}).get("run")}
     runs = {e.get("run") for e in entries.values()}
     manifest["mixed"] = len(runs) > 1
     manifest["commits"] = sorted({e.get("commit", "unknown") for e in entries.values()})
@@ -119,11 +122,15 @@ def provenance_line(entry: dict[str, Any]) -> list[tuple[str, str]]:
     p = entry.get("parameters", {})
     rows = [("Commit", entry.get("commit", "unknown"))]
     for key, label in (("scenario", "Scenario"), ("base_scenario", "Basisscenario"), ("records", "Registratie")):
-        if key in p:
+        if p.get(key) is not None:
             digest = entry.get("files", {}).get(p[key])
             rows.append((label, f"{p[key]}" + (f" (sha256 {digest[:12]})" if digest else "")))
     for key, label in (("seed", "Seed"), ("replications", "Replicaties"), ("horizon_years", "Horizon (jaar)")):
         if key in p:
             rows.append((label, str(p[key])))
+    base = entry.get("baseline")
+    if base:
+        rows.append(("Basisrun", f"uit de opgeslagen run {base['run']}" if base.get("run")
+                     else f"opnieuw gesimuleerd ({base.get('reason', '')})"))
     rows.append(("Gemaakt", f"{entry.get('started', '')} met {entry.get('written_by', 'onbekend')}"))
     return rows

@@ -161,7 +161,8 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
     Unknown parameter names are refused before anything runs. ``entry`` is the notebook's manifest
     entry (its provenance, shown on the page and in the workbook's 'bron' sheet); it gets the status,
     the seconds taken and, on failure, the error. A failing notebook is kept, partly executed, as
-    ``out_root/failed/NN.ipynb`` and ``NN.html``, and its error raised.
+    ``out_root/failed/NN.ipynb`` and ``NN.html``, its folder of an earlier run removed (it would look
+    current), and its error raised.
     """
     parameters = dict(parameters or {})
     known = notebook_parameters(nb)
@@ -184,9 +185,13 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
         except Exception as exc:
             entry.update(status="failed", error=_error_text(exc), seconds=time.perf_counter() - start)
             _keep_failed(executed, out_root, nb, entry)
+            _drop_stale(final, nb)
             raise
         entry.update(status="ok", seconds=time.perf_counter() - start)
         entry.pop("error", None)
+        baseline = _read_json(tmp / "baseline.json", None)   # written by report.stored_run.baseline
+        if baseline is not None:
+            entry["baseline"] = baseline
         _finish_exports(tmp, nb, entry)
         if html_export:
             pages.notebook_page(executed, tmp / f"{nb.stem}.html", report_manifest.provenance_line(entry))
@@ -233,6 +238,13 @@ def _keep_failed(executed: Path, out_root: Path, nb: Path, entry: dict[str, Any]
     (ipynb.parent / MARKER).touch()
     shutil.copyfile(executed, ipynb)
     pages.notebook_page(ipynb, page, report_manifest.provenance_line(entry), failed=entry.get("error", "failed"))
+
+
+def _drop_stale(final: Path, nb: Path) -> None:
+    """Remove the notebook's folder of an earlier run after it failed now, so the folders agree with the index
+    (which links the failed copy). Only a folder the tool wrote (MARKER, or an executed notebook in it) goes."""
+    if final.is_dir() and ((final / MARKER).exists() or (final / nb.name).exists()):
+        shutil.rmtree(final)
 
 
 def _drop_failed(out_root: Path, nb: Path) -> None:

@@ -56,6 +56,10 @@ def provenance_html(manifest: dict[str, Any]) -> str:
         parts.append(f"scenario {html.escape(sc['path'])} (sha256 {html.escape(sc['sha256'][:12])})")
     parts.append(f"seed {seed}" if seed is not None else "seed verschilt per notebook")
     parts.append(f"replicaties {reps}" if reps is not None else "replicaties per notebook (zie onder)")
+    reused = manifest.get("reused_runs") or {}
+    if reused:
+        parts.append("basisrun uit " + ", ".join(sorted({html.escape(r) for r in reused.values()}))
+                     + f" (notebook {', '.join(sorted(k[:2] for k in reused))})")
     parts.append(f"gemaakt {html.escape(manifest.get('written_at', ''))} met "
                  f"<code>{html.escape(manifest.get('written_by', 'onbekend'))}</code>")
     return ('<p class="herkomst" id="herkomst"><strong>Herkomst:</strong> ' + " &middot; ".join(parts)

@@ -13,7 +13,8 @@ from typing import Iterable, Optional
 
 from simulation._lazy import pandas as pd
 
-from simulation.report.labels import NAMES, euro, name, number
+from simulation.report import exports
+from simulation.report.labels import NAMES, euro, number
 
 # the five source documents (/work/shared/seeds/README.md), by their number
 DOCUMENTS: dict[str, str] = {
@@ -56,6 +57,21 @@ def simulation_source(scenario: str, replications: int, seed: int,
     return line + (f"; {note}" if note else "")
 
 
+def warmup_text(scenario) -> str:
+    """The scenario's warm-up as a reader reads it (Dutch; ``SimulationResult.warmup_description`` is the
+    English line the CLI prints).
+
+    >>> from types import SimpleNamespace as S
+    >>> import datetime as dt
+    >>> warmup_text(S(warmup=S(days=365, initial_caseload=True), start_date=dt.date(2022, 1, 1)))
+    'Inloopperiode van 365 dagen vanuit een beginbestand in evenwicht, niet meegeteld; het gebeurtenissenlog begint op 01-01-2022.'
+    """
+    w = scenario.warmup
+    start = "een beginbestand in evenwicht" if w.initial_caseload else "een leeg systeem"
+    return (f"Inloopperiode van {number(w.days)} dagen vanuit {start}, niet meegeteld; het gebeurtenissenlog "
+            f"begint op {scenario.start_date:%d-%m-%Y}.")
+
+
 def with_banner(banner: str, text: str) -> str:
     """``text`` with ``banner`` as its first line (for an answer the index shows)."""
     return f"{banner}\n\n{text}"
@@ -66,16 +82,13 @@ def assumptions(items: Iterable[str]) -> str:
     return "**Waar dit op rust**\n\n" + "\n".join(f"- {i}" for i in items)
 
 
-_SUFFIXES = (("_ci_laag", "95%-BI ondergrens"), ("_ci_hoog", "95%-BI bovengrens"), ("_gem", "gemiddelde"))
-
-
 def column_name(column: str) -> str:
     """A table column by its Dutch display name: a column or KPI from ``labels.NAMES``, with the summary
     suffixes (_gem, _ci_laag, _ci_hoog) spelled out; the column itself when no name is set."""
     for kind in ("column", "kpi"):
         if column in NAMES[kind]:
             return NAMES[kind][column]
-    for suffix, words in _SUFFIXES:
+    for suffix, words in sorted(NAMES["suffix"].items(), key=lambda s: -len(s[0])):
         base = column.removesuffix(suffix)
         if base != column and (base in NAMES["kpi"] or base in NAMES["column"]):
             return f"{column_name(base)}: {words}"
@@ -83,12 +96,15 @@ def column_name(column: str) -> str:
 
 
 def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` for a reader: Dutch column names, providers and variants by their display names."""
-    out = frame.copy()
-    for col, kind in (("provider", "provider"), ("variant", "variant")):
-        if col in out:
-            out[col] = out[col].astype(str).map(lambda v, k=kind: name(k, v))
-    return out.rename(columns={c: column_name(c) for c in out.columns})
+    """``frame`` as a notebook page shows it: as in the CSV and workbook (``exports.dutch_table``), with Dutch
+    headers from ``labels.NAMES``, providers, variants and KPIs by their display names, numbers rounded."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
+        frame = frame.reset_index()   # an index that means something (a pivot's rows) becomes columns
+    return exports.dutch_table(frame)[0]
 
 
 def subset_banner(simulated, all_segments) -> str:

@@ -11,6 +11,7 @@ import yaml
 from simulation import simulate
 from simulation.cli.main import main
 from simulation.data.calibration import calibrate, kaplan_meier, mixture_survival, to_commented_yaml
+from simulation.data.calibration.instroom import seasonality_factors
 from simulation.data.records import export_records, read_records
 from simulation.config.scenario import scenario_from_dict
 
@@ -165,3 +166,14 @@ def test_cli_on_the_shipped_dataset(tmp_path, capsys):
     bare = scenario_from_dict(yaml.safe_load((tmp_path / "bare.yaml").read_text()))
     assert bare.providers["Lokaal"].perceel == "lokaal"
     assert math.isclose(sum(t.share for t in bare.segments["S4"].traject_types.values()), 1.0)
+
+
+def test_a_month_without_episodes_gets_a_small_positive_seasonality_factor():
+    days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    counts = [2, 1, 4, 2, 10, 2, 4, 1, 5, 0, 4, 1]   # one year of a small segment (logeren): October empty
+    factors = seasonality_factors(counts, days)
+    assert len(factors) == 12 and min(factors) > 0 and abs(np.mean(factors) - 1) < 0.01
+    assert factors[9] == min(factors) and factors[4] == max(factors), "the order of the months is kept"
+    assert all(f == 1.0 for f in seasonality_factors([30] * 12, [30] * 12)), "a flat year stays flat"
+    sc = scenario_from_dict(TRUTH, overrides={"segments.S1.instroom.seasonality": factors})
+    assert sc.segments["S1"].instroom.seasonality[9] > 0

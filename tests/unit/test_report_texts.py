@@ -23,7 +23,7 @@ def test_columns_and_values_get_their_dutch_display_names():
     assert texts.column_name("wacht_dagen_gem_ci_laag") == "Wachttijd, gemiddeld (dagen): 95%-BI ondergrens"
     assert texts.column_name("iets_anders") == "iets_anders"
     t = texts.dutch_table(pd.DataFrame({"provider": ["jeugd_regio_a"], "variant": ["output_monthly"], "x": [1]}))
-    assert list(t.columns) == ["Aanbieder", "Bekostigingsvariant", "x"]
+    assert list(t.columns) == ["Aanbieder", "Bekostigingsvariant", "X"]   # no display name: the code name, readable
     assert t.iloc[0].tolist() == ["Jeugd regionaal A", "Outputgericht maandtarief", 1]
 
 

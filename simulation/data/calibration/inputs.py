@@ -48,8 +48,10 @@ class CalibrationInputs:
     def base_segment(self, segment: str):
         return self.base.segments.get(segment) if self.base is not None else None
 
-    def note(self, text: str) -> None:
+    def note(self, text: str, dutch: str) -> None:
+        """A note on the fit, in English (the calibrate report) and in Dutch (notebook 08's page)."""
         self.report.notes.append(text)
+        self.report.notes_nl.append(dutch)
 
 
 def new_trajecten(records: pd.DataFrame, days: int) -> pd.DataFrame:

@@ -22,8 +22,11 @@ def instroom_episodes(inputs: CalibrationInputs) -> pd.DataFrame:
         first_stop = episodes["client_key"].map(afg)
         rec_seg = {s for s, v in base.segments.items() if v.recidive.probability > 0}
         is_recidive = (first_stop <= episodes["toew"]) & episodes["segment"].isin(rec_seg)
-        inputs.note(f"{int(is_recidive.sum())} new episodes are re-entries after an afschaling seen in the "
-                    "records: counted as recidive (base scenario), not as instroom")
+        n = int(is_recidive.sum())
+        inputs.note(f"{n} new episodes are re-entries after an afschaling seen in the "
+                    "records: counted as recidive (base scenario), not as instroom",
+                    f"{n} nieuwe episodes zijn terugkeer na een afschaling die in de registraties staat: geteld als "
+                    "recidive (basisscenario), niet als instroom")
         episodes = episodes[~is_recidive.to_numpy()]
     month = (pd.Timestamp(inputs.start) + pd.to_timedelta(episodes["toew"], unit="D")).dt.to_period("M")
     return episodes.assign(month=month)
@@ -57,6 +60,27 @@ def estimate_instroom(inputs: CalibrationInputs, segment: str, episodes: pd.Data
     return instroom
 
 
+PRIOR_EPISODES = 2.0   # pseudo-episodes at the flat rate added to each calendar month (shrinkage toward 1)
+MIN_FACTOR = 0.001     # the smallest factor written (the scenario needs every factor > 0)
+
+
+def seasonality_factors(counts, days) -> list[float]:
+    """Monthly instroom factors (mean 1) from episodes and days observed per calendar month (12 of each).
+
+    A month's raw rate ``n / d`` is shrunk toward the flat rate: ``(n + k) / (E + k)`` with ``E`` the
+    episodes a flat year would give that month and ``k = PRIOR_EPISODES``. A month without episodes
+    (one year of records, a small segment such as logeren) is then rare, not impossible: factor 0
+    would forbid instroom in that month in every simulated year, and the scenario refuses it.
+
+    >>> seasonality_factors([0] + [10] * 11, [31] * 12)[0] > 0
+    True
+    """
+    counts, days = np.asarray(counts, dtype=float), np.asarray(days, dtype=float)
+    expected = counts.sum() * days / days.sum()
+    factors = (counts + PRIOR_EPISODES) / (expected + PRIOR_EPISODES)
+    return np.maximum((factors / factors.mean()).round(3), MIN_FACTOR).tolist()
+
+
 def _seasonality(inputs: CalibrationInputs, segment: str, episodes: pd.DataFrame):
     """Monthly factors over whole years, only when a chi-square test rejects a flat year (p < 0.01); else None."""
     from scipy import stats   # heavy: imported when calibrating, not by `python -m simulation --help`
@@ -71,13 +95,15 @@ def _seasonality(inputs: CalibrationInputs, segment: str, episodes: pd.DataFrame
     by_calendar_month = pd.DataFrame({"m": [p.month for p in months], "n": counts.to_numpy(),
                                       "d": month_days}).groupby("m").sum()
     if pval < 0.01 and len(by_calendar_month) == 12:
-        rate = by_calendar_month["n"] / by_calendar_month["d"]
+        factors = seasonality_factors(by_calendar_month["n"].to_numpy(), by_calendar_month["d"].to_numpy())
         inputs.comments[("segments", segment, "instroom", "seasonality")] = (
-            f"monthly episode rate / mean rate on {int(counts.sum())} episodes; chi-square vs a flat year "
-            f"p = {pval:.2g}")
-        return (rate / rate.mean()).round(3).tolist()
+            f"monthly episode rate / mean rate on {int(counts.sum())} episodes, each calendar month shrunk toward "
+            f"the flat rate by {PRIOR_EPISODES:g} pseudo-episodes; chi-square vs a flat year p = {pval:.2g}")
+        return factors
     inputs.note(f"segment {segment}: no seasonality (chi-square vs a flat year p = {pval:.2g} on "
-                f"{int(counts.sum())} episodes)")
+                f"{int(counts.sum())} episodes)",
+                f"segment {segment}: geen seizoenspatroon (chi-kwadraattoets tegen een vlak jaar p = "
+                f"{pval:.2g} op {int(counts.sum())} episodes)".replace(".", ","))
     return None
 
 

@@ -59,6 +59,9 @@ def calibrate(records: Union[pd.DataFrame, str, Path], base_scenario=None, name:
     inputs.report.notes.insert(0, "Episodes: a client's new toewijzingen in one segment on one day (stacking counted "
                                   "separately); voortzetting (reason 37) and opschaling (36/39) successors are not "
                                   "instroom.")
+    inputs.report.notes_nl.insert(0, "Episodes: de nieuwe toewijzingen van een cliënt in één segment op één dag "
+                                     "(stapeling apart geteld); voortzettingen (reden 37) en opschalingen (36/39) "
+                                     "zijn geen instroom.")
     scenario_from_dict(scenario, source="calibrated scenario")   # fails loudly if anything is inconsistent
     return scenario, inputs.report
 

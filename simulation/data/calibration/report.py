@@ -26,6 +26,7 @@ class CalibrationReport:
     providers: pd.DataFrame = field(default_factory=_empty)
     plekken: pd.DataFrame = field(default_factory=_empty)
     notes: list[str] = field(default_factory=list)
+    notes_nl: list[str] = field(default_factory=list)   # the same notes in Dutch, for the report's pages
     comments: dict[tuple, str] = field(default_factory=dict)
 
     def to_markdown(self) -> str:

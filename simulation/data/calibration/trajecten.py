@@ -56,7 +56,9 @@ def duration_data(inputs: CalibrationInputs) -> pd.DataFrame:
     n_overig = int((started["closed"] & (started["outcome"] == "overig")).sum())
     if n_overig:
         inputs.note(f"{n_overig} trajecten ended with reason 38 (overstap naar andere aanbieder): treated "
-                    "as censored at their stop and left out of the outcome shares")
+                    "as censored at their stop and left out of the outcome shares",
+                    f"{n_overig} trajecten stopten met reden 38 (overstap naar andere aanbieder): gecensureerd bij "
+                    "hun stop en niet meegeteld in de aandelen per uitkomst")
     return started
 
 
