@@ -46,8 +46,13 @@ class SimulationResult:
 
 def activity_notes(scenario: Scenario, events: pd.DataFrame) -> list[str]:
     """Sentences for a run in which nothing (or nothing new) happens: no events, or no instroom."""
+    return activity_notes_of(scenario, len(events))
+
+
+def activity_notes_of(scenario: Scenario, n_events: int) -> list[str]:
+    """``activity_notes`` of a run whose log has ``n_events`` rows."""
     no_instroom = all(scenario.instroom_per_year(m, s) == 0 for s in scenario.segments for m in scenario.municipalities)
-    if len(events) == 0:
+    if n_events == 0:
         why = "instroom is 0 in every segment and municipality" if no_instroom else "no client came in the horizon"
         return [f"nothing happened: the event log is empty ({why}); every KPI count is 0"]
     if no_instroom:

@@ -20,7 +20,9 @@ KEYS = ["replication", "municipality", "provider", "segment", "year"]
 def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
     """Units delivered and cost per (replication, municipality, provider, segment, year)."""
     cal = Calendar.of(scenario)
-    x = explode_months(trajecten, 0.0, cal.horizon, cal)
+    # only the columns used below: a row per traject x month of every column took GBs over many replications
+    cols = ["replication", "municipality", "provider", "segment", "traject_type", "start", "stop"]
+    x = explode_months(trajecten[cols], 0.0, cal.horizon, cal)
     weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
     keys = pd.MultiIndex.from_arrays([x["segment"].astype(str), x["traject_type"].astype(str)])
     w = pd.Series(weight, dtype=float).reindex(keys).to_numpy()   # vectorised lookup (a loop took seconds)

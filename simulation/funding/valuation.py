@@ -124,7 +124,7 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
 
 
 def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
-    x = explode_months(sub, lo, hi, cal)
+    x = explode_months(sub[["replication", "traject_type", "start", "stop"]], lo, hi, cal)   # the columns used
     tt = x["traject_type"].astype(str)
     weight = tt.map({n: t.weight for n, t in types.items()}).to_numpy(float)
     price = (tt.map(pricing.unit_price).to_numpy(float) if isinstance(pricing.unit_price, dict)
@@ -135,7 +135,7 @@ def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.Dat
 
 
 def _monthly_rows(sub, pricing: MonthlyPricing, lo, hi, cal, types) -> pd.DataFrame:
-    x = explode_months(sub, lo, hi, cal)
+    x = explode_months(sub[["replication", "client", "traject_type", "start", "stop"]], lo, hi, cal)
     cats = pricing.categories or {t: t for t in types}
     x = x.assign(cat=x["traject_type"].astype(str).map(cats))
     x = x.drop_duplicates(["replication", "client", "cat", "k"])

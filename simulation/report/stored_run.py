@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
 from simulation.config.scenario import Scenario, resolved_yaml

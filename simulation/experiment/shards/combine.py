@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
-import pyarrow.dataset as ds
+from simulation._lazy import pandas as pd
+from simulation._lazy import pyarrow_dataset as ds
 
 from simulation.config.scenario import Scenario
 from simulation.experiment.executors import SequentialExecutor

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from simulation._lazy import pandas as pd
+from simulation._lazy import pyarrow as pa
+from simulation._lazy import pyarrow_parquet as pq
 
 from simulation.analysis.kpis import kpis
 from simulation.analysis.tables import traject_table

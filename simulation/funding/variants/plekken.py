@@ -111,7 +111,7 @@ class Plekken(Variant):
         adv = per_rep(reps, months, ["k", "n", "days"])
         money = Money(rows=[payment_frame(i, c, phase.mode, adv["replication"], adv["k"],
                                           adv["n"] * adv["days"] * price, "advance", cal)])
-        x = explode_months(sub, phase.lo, phase.hi, cal)
+        x = explode_months(sub[["replication", "start", "stop"]], phase.lo, phase.hi, cal)
         occ = (x.assign(year=cal.year[x["k"].to_numpy()]).groupby(["replication", "year"])["days"].sum()
                .rename("occupied").reset_index())
         y = per_rep(reps, phase.years, ["year", "days", "last_k"]).merge(occ, on=["replication", "year"], how="left")
