@@ -332,6 +332,9 @@ def validate_funding(funding: Funding, scenario) -> None:
             raise ValueError(f"{where}: plekken for this municipality and segment are also set in "
                              f"providers.{contract.provider}.plekken; give them in one place only")
         _check_extra_capacity(contract, funding, where)
+        if contract.extra_capacity and any(p.entry_date for p in providers.values()):
+            raise ValueError(f"{where}: extra_capacity with providers that have an entry_date is not supported; "
+                             "drop one of the two")
     for name, costs in funding.provider_costs.items():
         if name not in providers:
             raise ValueError(f"funding.provider_costs names unknown provider {name!r}; known: {sorted(providers)}")
