@@ -204,7 +204,8 @@ if evaluation is not None:
 if refusal is not None:
     r = refusal.groupby("gedrag")[["uitgaven_gem", "weigeringen", "wacht_dagen_gem"]].mean()
     answer += (f" Weigering van zware cliënten: {number(r.loc['weigering', 'weigeringen'], 0)} weigeringen per jaar, "
-               f"uitgaven {euro(r.loc['neutraal', 'uitgaven_gem'])} -> {euro(r.loc['weigering', 'uitgaven_gem'])} per jaar, "
+               f"uitgaven {euro(r.loc['neutraal', 'uitgaven_gem'])} -> {euro(r.loc['weigering', 'uitgaven_gem'])} per jaar"
+               f"{' (de lumpsums liggen vast: de gemeente betaalt hetzelfde)' if r['uitgaven_gem'].nunique() == 1 else ''}, "
                f"wachttijd {number(r.loc['neutraal', 'wacht_dagen_gem'], 1)} -> "
                f"{number(r.loc['weigering', 'wacht_dagen_gem'], 1)} dagen.")
 answer += f" Aandeel regels met een getal dat een aanname is: {percent(audit['aandeel_aanname'].iloc[0], 0)}."
