@@ -94,6 +94,13 @@ def contracts(muns: dict) -> list[str]:
                                  "share_at_start: 0.5, horizon_years: 3, max_years: 9, min_doelrealisatie: 0.5",
                                  "PW S3 (004 par. 7.3, annex 1): 3+3+3 with the boeggolf; half at start "
                                  "and min_doelrealisatie 0.5: assumptions"))
+    # when a boeggolf contract ends, a successor takes the perceel over (funding/variants/boeggolf.py)
+    for i, text in enumerate(list(out)):
+        if "variant: boeggolf" in text:
+            m, p = text.split("municipality: ", 1)[1].split(",")[0], text.split("provider: ", 1)[1].split(",")[0]
+            out.append(_contract(m, p, "PW_S3", f"variant: opvolger, follows: {i}, tariffs: {{plaatsing: {S3_TARIFF}}}, "
+                                 "share_at_start: 0.5", f"successor of contracts[{i}] at its end (boeggolf, 004 annex 1); "
+                                 "assumption: a new tender at the same reëel tarief"))
     return out
 
 

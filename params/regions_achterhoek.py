@@ -24,6 +24,22 @@ YOUTH_GROWTH, WMO_GROWTH = 0.05, 0.03   # 004 par. 6 (Noord-Limburg cost growth 
 WON_CLIENTS_PER_1000 = 1.2   # assumption: Beschut/Beschermd Wonen clients per 1,000 inhabitants (004 excludes BW)
 DYS_PER_1000 = 1.3           # assumption: new dyslexia treatments a year per 1,000 inhabitants
 REFUSAL = 0.3                # assumption: the perverse-incentive scenario's refusal chance of a heavy client
+# 002: a mid-term evaluation in 2024 "can lead to adjustment". assumption: it re-derives the lump sums from 2025
+# on from the realised 2024 care (funding/variants/lumpsum.py), valued at Noord-Limburg's rates
+EVALUATION_YEAR, REDERIVED_FROM = 2024, 2025
+UNIT = {"S1": "etmaal", "S2": "etmaal", "S4": "uur", "S1a": "uur", "S1b": "uur", "S2a": "uur"}
+
+
+def evaluation(seg: str) -> dict:
+    """The tussenevaluatie of a lump-sum segment: realised care at the rate of its Noord-Limburg segment."""
+    if seg == "IO":
+        price = {"ontwikkelen": RATES["S1b"], "stabiliseren": RATES["S2a"], "beschermd_thuis": RATES["S1a"]}
+        unit = "uur"
+    else:
+        nl = "S1" if seg == "WON" else FROM_NL[seg][0]
+        price, unit = RATES[nl], UNIT[nl]
+    return {"jaar": EVALUATION_YEAR, "vanaf": REDERIVED_FROM,
+            "realisation": {"basis": "pxq", "unit": unit, "unit_price": price}}
 
 # Achterhoek segment -> the Noord-Limburg segments whose figures stand in for it
 FROM_NL = {"IAJ": ["S4"], "GWV": ["S2"], "HCV": ["S1"], "IO": ["S1b", "S2a", "S1a"], "LOG": ["S3b"]}
@@ -143,10 +159,12 @@ def contracts(refusal: float = 0.0) -> list[tuple[dict, str]]:
                 if seg in LUMPSUM:
                     lump = lumps[seg]
                     amount = float(lump[(lump["gemeente"] == m) & (lump["aanbieder"] == p)]["lumpsum"].iloc[0])
-                    c |= {"variant": "lumpsum", "amount": indexed(amount, FIRST_YEAR, YEARS, growth(seg))}
+                    c |= {"variant": "lumpsum", "amount": indexed(amount, FIRST_YEAR, YEARS, growth(seg)),
+                          "tussenevaluatie": evaluation(seg)}
                     why = ("lump sum per organisation (000 par. 3.1-3.3, 002): the start budget of 000 par. 3.3 "
                            "(derive_regions.py, every input an assumption) x the provider's share, growing with "
-                           "the expected clients (assumption)")
+                           "the expected clients (assumption); mid-term evaluation 2024 (002): from 2025 re-derived "
+                           "from the realised 2024 care at Noord-Limburg's rates (assumption)")
                     if refusal and p in REFUSING:
                         c["behaviour"] = {"refusal_probability": refusal, "source": (
                             "assumption: the perverse incentive of 000 par. 3 (providers may not dare to accept "
@@ -197,8 +215,8 @@ def files() -> dict:
         "  provider, Dyslexie on population funding; Wmo Integrale Ondersteuning and Wonen on a lump sum,",
         "  Persoonlijke Verzorging and Logeren p x q per client; contracts 3 + 2 + 2 years (000, 002).",
         "start_date: 2022-01-01   # 002: the new contracts start on 1 January 2022",
-        "horizon_years: 7         # 002: 3 years + 2 x 2 years of extension; the mid-term evaluation in 2024 is "
-        "not modelled (assumption: the lump sums are not changed by it)",
+        "horizon_years: 7         # 002: 3 years + 2 x 2 years of extension; the mid-term evaluation in 2024 "
+        "re-derives the lump sums from 2025 (tussenevaluatie on each lump-sum contract; the rule is an assumption)",
         "warmup:",
         "  initial_caseload: true",
         "  days: 365              # assumption: one year of warm-up, as the Noord-Limburg scenario",

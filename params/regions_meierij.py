@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from derive_regions import NL_SRC, RATES, ROOT, flow, header, line, municipalities, own_segment
-from simulation.funding.open_house import admission_rounds, entrant_share
+from simulation.funding.open_house import admission_rounds, entrant_share, round_weight
 
 START, YEARS = dt.date(2020, 1, 1), 2      # 003 par. 1.5 and 5.5: the agreement runs 2020-2021
 END = dt.date(START.year + YEARS, 1, 1)
@@ -61,7 +61,13 @@ def per_year(seg: str) -> dict:
     return {m: round(n * FORMS[seg] / (1 + years_in_care(seg)) / (1 - VOORLIGGEND), 1) for m, n in CLIENTS_2017.items()}
 
 
+def entrants() -> dict[str, dt.date]:
+    """One provider per admission round (003 par. 6.2), named after the round: meierij_toetreders_2020_07, ..."""
+    return {f"{ENTRANTS}_{d:%Y_%m}": d for d in admission_rounds(START, END)}
+
+
 def entrant_weight() -> float:
+    """The time-averaged weight of all entrants together (for the pilot's share)."""
     e = entrant_share(START, END, SHARE_PER_ROUND)
     return round(e / (1 - e), 4)
 
@@ -109,7 +115,7 @@ def contracts() -> list[str]:
         cats = {n: c for c, (n, s, *_) in CATEGORIES.items() if s == seg}
         tariffs = {c: monthly_tariff(c) for c in cats.values()}
         for m in CLIENTS_2017:
-            for p in [*PROVIDERS, ENTRANTS]:
+            for p in [*PROVIDERS, *entrants()]:
                 if seg not in PROVIDERS.get(p, {"IB": 1, "DB": 1}):
                     continue
                 c = {"municipality": m, "provider": p, "segment": seg, "variant": "output_monthly",
@@ -132,9 +138,9 @@ output-oriented monthly tariff per client per category (7 categories), the open 
 half-yearly entry, no volume or ceiling, the 's-Hertogenbosch pilot (8-10% of its clients outside
 the regional contracts) and the quarterly contract-management KPIs; no tariffs, durations or
 shares: those are assumptions (Noord-Limburg's rates, params/noord-limburg.yaml).
-Open house: the model's provider landscape is fixed over a run, so the providers admitted every
-half year ({rounds}) are one provider, {entrants}, with the time-averaged share of new clients
-they take (simulation/funding/open_house.py, assumption: {per_round:.0%} of new clients per round).
+Open house: the providers admitted every half year ({rounds}) are one provider per round,
+{entrants}_<year>_<month>, who takes clients from its entry_date on (weight 0 before it), each
+round {per_round:.0%} of the new clients (assumption; simulation/funding/open_house.round_weight).
 Contract KPIs per quarter: `python -m simulation run params/meierij.yaml --period kwartaal`
 writes kpis_kwartaal.csv: unieke_clienten per municipality x segment (support form),
 instroom_inwoners, uitstroom_inwoners, aandeel_afschaling, doorstroom_voorliggend_veld.
@@ -160,9 +166,12 @@ def files() -> dict:
     for p, segs in PROVIDERS.items():
         lines += [f"  {p}:", "    perceel: regionaal", "    segments:"]
         lines += [line(6, s, {"weight": w}, "assumption: share of the segment's clients") for s, w in segs.items()]
-    lines += [f"  {ENTRANTS}:", "    perceel: regionaal", "    segments:"]
-    lines += [line(6, s, {"weight": entrant_weight()}, "open house, entry every half year (003 par. 1.5, 6.2); weight: "
-                   "funding/open_house.entrant_share with SHARE_PER_ROUND (assumption)") for s in ("IB", "DB")]
+    for name, day in entrants().items():
+        lines += [f"  {name}:", "    perceel: regionaal",
+                  line(4, "entry_date", day.isoformat(), "open house: admission round every half year (003 par. 6.2)"),
+                  "    segments:"]
+        lines += [line(6, s, {"weight": round(round_weight(SHARE_PER_ROUND), 4)}, "assumption: each round's entrants "
+                       "take SHARE_PER_ROUND of the new clients (funding/open_house.round_weight)") for s in ("IB", "DB")]
     lines += [f"  {PILOT_PROVIDER}:", "    perceel: lokaal", "    municipalities: [\"'s-Hertogenbosch\"]", "    segments:"]
     lines += [line(6, s, {"weight": pilot_weight()}, "003 par. 3.3: 9% (8-10%) of 's-Hertogenbosch's clients; "
                    "assumption: IB and DB only") for s in ("IB", "DB")]

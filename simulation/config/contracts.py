@@ -324,7 +324,7 @@ def validate_funding(funding: Funding, scenario) -> None:
             raise ValueError(f"{where}: start {start} must be before end {end}")
         for key in contract.keys():
             for other_start, other_end, j in periods.get(key, []):
-                if start < other_end and other_start < end:
+                if start < other_end and other_start < end and not _succeeds(contract, funding.contracts[j], i, j):
                     raise ValueError(
                         f"{where}: period {start}..{end} overlaps funding.contracts[{j}] ({other_start}..{other_end}) "
                         f"for the same municipality ({key[0]}), provider and segment; one contract at a time "
@@ -345,6 +345,9 @@ def validate_funding(funding: Funding, scenario) -> None:
             raise ValueError(f"{where}: plekken for this municipality and segment are also set in "
                              f"providers.{contract.provider}.plekken; give them in one place only")
         _check_extra_capacity(contract, funding, where)
+        if contract.extra_capacity and any(p.entry_date for p in providers.values()):
+            raise ValueError(f"{where}: extra_capacity with providers that have an entry_date is not supported; "
+                             "drop one of the two")
     for name, costs in funding.provider_costs.items():
         if name not in providers:
             raise ValueError(f"funding.provider_costs names unknown provider {name!r}; known: {sorted(providers)}")
@@ -352,6 +355,11 @@ def validate_funding(funding: Funding, scenario) -> None:
             missing = set(providers[name].segments) - set(costs.cost_per_unit)
             if missing:
                 raise ValueError(f"funding.provider_costs.{name}.cost_per_unit lacks segment(s) {sorted(missing)}")
+
+
+def _succeeds(a: ContractBase, b: ContractBase, i: int, j: int) -> bool:
+    """True when one of the two is the other's opvolger (it takes over at a boeggolf end, so they may overlap)."""
+    return getattr(a, "follows", None) == j or getattr(b, "follows", None) == i
 
 
 def _check_names(contract: ContractBase, scenario, where: str) -> None:

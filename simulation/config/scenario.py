@@ -168,6 +168,8 @@ PlekSchedule = Union[int, dict[int, int]]
 class Provider(_Model):
     perceel: Literal["regionaal", "lokaal"] = "regionaal"
     municipalities: Optional[list[str]] = Field(None, description="municipalities served; none: all")
+    entry_date: Optional[dt.date] = Field(None, description="open house (003 par. 6.2): takes new clients from this "
+                                          "date, its choice weight 0 before it; none: from the start")
     segments: dict[str, ProviderSegment] = Field(min_length=1)
     plekken: dict[str, dict[str, PlekSchedule]] = Field(
         default_factory=dict,
@@ -254,6 +256,8 @@ class Scenario(_Model):
                 if not self.providers_for(m, s):
                     raise FieldProblem("providers", f"no provider serves municipality {m!r} in segment {s!r}; "
                                        "add the segment to a provider that serves it", m)
+                if all(self.providers[p].entry_date for p in self.providers_for(m, s)):
+                    raise FieldProblem("providers", f"every provider of {m!r} in {s!r} has an entry_date; omit one", m)
         problem = maatregel_problem(self.maatregelen, self)
         if problem is not None:
             raise FieldProblem(*problem)

@@ -245,7 +245,8 @@ class Cohort:
             pick = provider == NO
             if pick.any():
                 provider = provider.copy()
-                provider[pick] = rules.provider_v(tables, self.mun[k][pick], seg[pick], draws[pick])
+                provider[pick] = rules.provider_v(tables, self.mun[k][pick], seg[pick], draws[pick],
+                                                     np.where(initial, -np.inf, t)[pick])
             logged = ~initial & (t >= 0)
             self._emit(logged, t, ev.TOEWIJZING, k, tid, seg, kind, provider, reden, 0.0)
             self._emit(logged, t, ev.START_ZORG, k, tid, seg, kind, provider, reden, 0.0)

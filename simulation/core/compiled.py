@@ -7,6 +7,7 @@ arrays (vector form, for the cohort).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from itertools import accumulate
 
 import numpy as np
@@ -81,15 +82,39 @@ class CompiledScenario:
         # funding.flow may replace an entry (extra capacity leaves the ordinary choice)
         self.choice: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
         self.maatwerk: dict[tuple[int, int], float] = {}   # (provider, segment) -> factor
+        # open house: a provider with an entry_date has weight 0 before it. ``choice`` holds the choice at
+        # the start of the warm-up; ``choice_from[key][k]`` the choice from day ``entry_days[k]`` on
+        first, start = -float(scenario.warmup.days), scenario.start_date
+        entry = {p: float((scenario.providers[p].entry_date - start).days) for p in self.prov_names
+                 if scenario.providers[p].entry_date is not None}
+        self.entry_days = sorted({d for d in entry.values() if d > first})
+        self.choice_from: dict[tuple[int, int], list[tuple[list[int], list[float]]]] = {}
         for municipality_index, municipality in enumerate(self.mun_names):
             for segment_index, segment in enumerate(self.seg_names):
-                providers = [self.prov_names.index(p) for p in scenario.providers_for(municipality, segment)]
-                weights = [scenario.providers[self.prov_names[p]].segments[segment].weight for p in providers]
-                total = sum(weights)
-                self.choice[(municipality_index, segment_index)] = (providers, [c / total for c in accumulate(weights)])
+                names = scenario.providers_for(municipality, segment)
+                key = (municipality_index, segment_index)
+                self.choice[key] = self._choice(scenario, segment, [p for p in names if entry.get(p, first) <= first])
+                if self.entry_days:
+                    self.choice_from[key] = [self._choice(scenario, segment, [p for p in names if entry.get(p, first) <= d])
+                                             for d in self.entry_days]
         for provider_index, provider in enumerate(self.prov_names):
             for segment, provider_segment in scenario.providers[provider].segments.items():
                 self.maatwerk[(provider_index, seg_index[segment])] = provider_segment.maatwerk_factor
+
+    def _choice(self, scenario: Scenario, segment: str, names: list[str]) -> tuple[list[int], list[float]]:
+        """(provider numbers, cumulative choice shares) among ``names`` by their weights in ``segment``."""
+        providers = [self.prov_names.index(p) for p in names]
+        weights = [scenario.providers[p].segments[segment].weight for p in names]
+        total = sum(weights)
+        return providers, [c / total for c in accumulate(weights)]
+
+    def choice_at(self, municipality: int, segment: int, day: float | None) -> tuple[list[int], list[float]]:
+        """The provider choice on ``day`` (None: the start's, e.g. for the initial caseload)."""
+        if day is not None and self.entry_days:
+            k = bisect_right(self.entry_days, day)
+            if k:
+                return self.choice_from[(municipality, segment)][k - 1]
+        return self.choice[(municipality, segment)]
 
     def _maatregelen(self, scenario: Scenario) -> None:
         """The measures (scenario.maatregelen) as day-stamped rules per traject type and per segment.
@@ -166,14 +191,15 @@ class VectorTables:
         self.step_down_to = np.array([NO if t.step_down_to is None else t.step_down_to for t in types])
         self.ops_seg = np.array([NO if t.opschaling_to is None else t.opschaling_to[0] for t in types])
         self.ops_type = np.array([NO if t.opschaling_to is None else t.opschaling_to[1] for t in types])
-        width = max(len(providers) for providers, _ in tables.choice.values())
-        self.prov_cum = np.full((n_mun, n_seg, width), np.inf)
-        self.prov_of = np.zeros((n_mun, n_seg, width), dtype=np.int64)
-        self.n_provs = np.ones((n_mun, n_seg), dtype=np.int64)
-        for (municipality, segment), (providers, cum) in tables.choice.items():
-            self.prov_cum[municipality, segment, :len(cum)] = cum
-            self.prov_of[municipality, segment, :len(providers)] = providers
-            self.n_provs[municipality, segment] = len(providers)   # at least one: the scenario checks it
+        self.prov_cum, self.prov_of, self.n_provs = _choice_arrays(tables.choice, n_mun, n_seg)
+        # open house: the same per entry day, stacked (period 0 = the start's choice)
+        self.entry_days = np.array(tables.entry_days, dtype=float) if tables.entry_days else None
+        if self.entry_days is not None:
+            periods = [tables.choice] + [{key: lst[k] for key, lst in tables.choice_from.items()}
+                                         for k in range(len(tables.entry_days))]
+            width = max(len(p) for choice in periods for p, _ in choice.values())
+            stacked = [_choice_arrays(choice, n_mun, n_seg, width) for choice in periods]
+            self.prov_cum_t, self.prov_of_t, self.n_provs_t = (np.stack(a) for a in zip(*stacked))
         # doorlooptijd samplers by type, then the same types' verlenging samplers
         self.n_type_codes = len(types)
         self.samplers = [t.sample for t in types] + [t.sample_verlenging for t in types]
@@ -190,3 +216,16 @@ class VectorTables:
         self.shift_rules = [(segment, day, share, np.isin(np.arange(n_types), list(kinds)), target_seg, target_type)
                             for segment, rule in enumerate(tables.seg_shift) if rule is not None
                             for day, share, kinds, target_seg, target_type in [rule]]
+
+
+def _choice_arrays(choice: dict, n_mun: int, n_seg: int, width: int | None = None):
+    """(cumulative shares, provider numbers, provider counts) per (municipality, segment) as arrays."""
+    width = width or max(len(providers) for providers, _ in choice.values())
+    prov_cum = np.full((n_mun, n_seg, width), np.inf)
+    prov_of = np.zeros((n_mun, n_seg, width), dtype=np.int64)
+    n_provs = np.ones((n_mun, n_seg), dtype=np.int64)
+    for (municipality, segment), (providers, cum) in choice.items():
+        prov_cum[municipality, segment, :len(cum)] = cum
+        prov_of[municipality, segment, :len(providers)] = providers
+        n_provs[municipality, segment] = len(providers)   # at least one: the scenario checks it
+    return prov_cum, prov_of, n_provs

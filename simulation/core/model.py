@@ -211,7 +211,7 @@ class Model:
                 log((env.now, ev.RECIDIVE, c.id, -1, c.mun, c.seg, -1, -1, -1, 0.0))
 
     def _provider_with_room(self, mi: int, si: int, current: int):
-        for provider in self.choice[(mi, si)][0]:
+        for provider in self.tables.choice_at(mi, si, self.env.now)[0]:
             if provider == current:
                 continue
             pool = self.pools.get((mi, provider, si))

@@ -88,15 +88,22 @@ def traject_type_v(vt: VectorTables, segment: np.ndarray, traject: np.ndarray) -
     return vt.type_of[segment, index]
 
 
-def provider(tables: CompiledScenario, municipality: int, segment: int, traject) -> int:
-    providers, cum = tables.choice[(municipality, segment)]
+def provider(tables: CompiledScenario, municipality: int, segment: int, traject, day: float | None = None) -> int:
+    """The provider drawn among those taking clients on ``day`` (None: at the start)."""
+    providers, cum = tables.choice_at(municipality, segment, day)
     return providers[min(bisect_right(cum, traject[T_PROVIDER]), len(providers) - 1)]
 
 
-def provider_v(vt: VectorTables, municipality: np.ndarray, segment: np.ndarray, traject: np.ndarray) -> np.ndarray:
-    cum = vt.prov_cum[municipality, segment]
-    index = np.minimum((cum <= traject[:, T_PROVIDER][:, None]).sum(1), vt.n_provs[municipality, segment] - 1)
-    return vt.prov_of[municipality, segment, index]
+def provider_v(vt: VectorTables, municipality: np.ndarray, segment: np.ndarray, traject: np.ndarray,
+               day: np.ndarray | None = None) -> np.ndarray:
+    if vt.entry_days is None or day is None:
+        cum, n, of = vt.prov_cum[municipality, segment], vt.n_provs[municipality, segment], vt.prov_of
+        index = np.minimum((cum <= traject[:, T_PROVIDER][:, None]).sum(1), n - 1)
+        return of[municipality, segment, index]
+    period = np.searchsorted(vt.entry_days, day, side="right")   # open house: the choice on each day
+    cum, n = vt.prov_cum_t[period, municipality, segment], vt.n_provs_t[period, municipality, segment]
+    index = np.minimum((cum <= traject[:, T_PROVIDER][:, None]).sum(1), n - 1)
+    return vt.prov_of_t[period, municipality, segment, index]
 
 
 def toewijzing(tables: CompiledScenario, municipality: int, segment: int, kind: int | None, chosen: int | None,
@@ -108,7 +115,7 @@ def toewijzing(tables: CompiledScenario, municipality: int, segment: int, kind: 
     if day is not None and tables.has_shifts:
         segment, kind = ambulant_shift(tables, segment, kind, day, traject) or (segment, kind)
     if chosen is None:
-        chosen = provider(tables, municipality, segment, traject)
+        chosen = provider(tables, municipality, segment, traject, day)
     return segment, kind, chosen
 
 

@@ -1,12 +1,13 @@
 """Open house (Meierij, 003 par. 6): every provider meeting the requirements may enter, at
 admission rounds every half year, without a volume, ceiling or turnover guarantee.
 
-The model's provider landscape is fixed over a run (client choice weights do not change with
-time), so the entrants are one representative provider whose choice weight is the share of
-new clients the entrants take on average over the horizon: from each admission round on, the
-providers admitted in it take ``share_per_round`` of the new clients (cumulated over the rounds,
-at most 1). ``entrant_share`` computes that time average; a scenario writes it as the entrants'
-weight and says so.
+A provider's ``entry_date`` (config.scenario.Provider) gives it choice weight 0 before that date,
+so each admission round's entrants are a provider of their own that takes clients from the
+round's date on. ``round_weight`` is the choice weight that gives a round's entrants
+``share_per_round`` of the new clients against incumbents whose weights add up to 1 (with k
+rounds in, the entrants together take k w / (1 + k w), about k x the share for small shares).
+``entrant_share`` is the time-averaged share of new clients at the entrants (k x the share from
+the k-th round on, at most 1), e.g. to size a budget that does not vary within the year.
 """
 from __future__ import annotations
 
@@ -30,3 +31,10 @@ def entrant_share(start: dt.date, end: dt.date, share_per_round: float) -> float
     bounds = [start, *admission_rounds(start, end), end]
     total = sum(min(1.0, k * share_per_round) * (b - a).days for k, (a, b) in enumerate(zip(bounds, bounds[1:])))
     return total / (end - start).days
+
+
+def round_weight(share_per_round: float) -> float:
+    """Choice weight of one round's entrants beside incumbents of total weight 1: w / (1 + w) = share."""
+    if not 0 <= share_per_round < 1:
+        raise ValueError("round_weight needs 0 <= share_per_round < 1")
+    return share_per_round / (1 - share_per_round)

@@ -48,7 +48,9 @@ class FundingResult:
                                          fill_value=0.0, observed=True)
         wide = wide.reindex(columns=list(KINDS), fill_value=0.0)
         wide["paid"] = wide.sum(axis=1)
-        return wide.reset_index().merge(self.finals, on=keys, how="outer")
+        out = wide.reset_index().merge(self.finals, on=keys, how="outer")
+        # a contract year without payment rows (e.g. an open-house entrant before its entry) paid nothing
+        return out.fillna({k: 0.0 for k in (*KINDS, "paid")})
 
     def finals_by_municipality(self, contracts) -> pd.DataFrame:
         """``finals`` with a municipality column: a contract's own municipality; a regional contract's final

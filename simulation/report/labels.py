@@ -39,6 +39,7 @@ NAMES: dict[str, dict[str, str]] = {
         "beschikbaarheid": "Beschikbaarheid + trajecten (budget met tussentijdse bijstelling)",
         "casusbudget": "PxQ uurtarief binnen casusbudget",
         "boeggolf": "Vast tarief, boeggolfcontract",
+        "opvolger": "Opvolger van een boeggolfcontract (vast tarief)",
     },
     "provider": {
         "jeugd_regio_a": "Jeugd regionaal A",

@@ -22,6 +22,7 @@ from simulation._lazy import tqdm, traitlets_config
 
 from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
 from simulation.report import exports, pages
+from simulation.report.instances import instance_names, instance_title, split
 from simulation.report import manifest as report_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,6 +136,8 @@ def notebooks() -> list[Path]:
 
 
 def find_notebook(name: str) -> Path:
+    """The notebook of a number or name; an instance name (``10_regio_scenario-achterhoek``) names its notebook."""
+    name = split(name)[0]
     for nb in notebooks():
         if nb.stem == name or nb.stem.split("_", 1)[0] == name.zfill(2) or nb.name == name:
             return nb
@@ -155,8 +158,10 @@ def _kernel_config() -> traitlets_config.Config:
 
 
 def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] = None,
-                 kernel: str = KERNEL, html_export: bool = True, entry: Optional[dict[str, Any]] = None) -> Path:
-    """Execute one notebook with papermill into ``out_root/<stem>/`` (written atomically).
+                 kernel: str = KERNEL, html_export: bool = True, entry: Optional[dict[str, Any]] = None,
+                 name: Optional[str] = None) -> Path:
+    """Execute one notebook with papermill into ``out_root/<name>/`` (written atomically; ``name``: the
+    instance, report/instances.py, default the notebook's stem).
 
     Unknown parameter names are refused before anything runs. ``entry`` is the notebook's manifest
     entry (its provenance, shown on the page and in the workbook's 'bron' sheet); it gets the status,
@@ -173,18 +178,19 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
     out_root.mkdir(parents=True, exist_ok=True)
     entry = entry if entry is not None else report_manifest.notebook_entry(
         parameters, ROOT, project_path, run=_run_id(), written_by=report_manifest.command_line())
-    final = out_root / nb.stem
+    name = name or nb.stem
+    final = out_root / name
     start = time.perf_counter()
     # a notebook's folder from before the marker existed holds its executed notebook
-    with atomic_folder(final, written_by_tool=lambda f: (f / nb.name).exists()) as tmp:
+    with atomic_folder(final, written_by_tool=lambda f: (f / f"{name}.ipynb").exists()) as tmp:
         parameters["out_dir"] = str(tmp)
-        executed = tmp / nb.name
+        executed = tmp / f"{name}.ipynb"   # the index links <name>/<name>.ipynb
         try:
             pm.execute_notebook(str(nb), str(executed), parameters=parameters, kernel_name=kernel,
                                 cwd=str(ROOT), progress_bar=False, log_output=False, config=_kernel_config())
         except Exception as exc:
             entry.update(status="failed", error=_error_text(exc), seconds=time.perf_counter() - start)
-            _keep_failed(executed, out_root, nb, entry)
+            _keep_failed(executed, out_root, nb, entry, name)
             _drop_stale(final, nb)
             raise
         entry.update(status="ok", seconds=time.perf_counter() - start)
@@ -192,11 +198,11 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
         baseline = _read_json(tmp / "baseline.json", None)   # written by report.stored_run.baseline
         if baseline is not None:
             entry["baseline"] = baseline
-        _finish_exports(tmp, nb, entry)
+        _finish_exports(tmp, nb, entry, name)
         if html_export:
-            pages.notebook_page(executed, tmp / f"{nb.stem}.html", report_manifest.provenance_line(entry))
+            pages.notebook_page(executed, tmp / f"{name}.html", report_manifest.provenance_line(entry))
     _readable(final)
-    _drop_failed(out_root, nb)
+    _drop_failed(out_root, nb, name)
     return final
 
 
@@ -207,11 +213,11 @@ def _readable(folder: Path) -> None:
     folder.chmod(0o777 & ~umask)
 
 
-def _finish_exports(folder: Path, nb: Path, entry: dict[str, Any]) -> None:
-    """Name the notebook's workbook after it and write its 'bron' sheet."""
+def _finish_exports(folder: Path, nb: Path, entry: dict[str, Any], name: Optional[str] = None) -> None:
+    """Name the notebook's workbook after it (its instance) and write its 'bron' sheet."""
     workbook = folder / exports.WORKBOOK
     if workbook.exists():
-        target = workbook.rename(folder / f"{nb.stem}.xlsx")
+        target = workbook.rename(folder / f"{name or nb.stem}.xlsx")
         rows = [("Notebook", nb.name), *report_manifest.provenance_line(entry),
                 *((f"Parameter {k}", json.dumps(v, ensure_ascii=False, default=str))
                   for k, v in entry.get("parameters", {}).items())]
@@ -224,16 +230,17 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _failed_paths(out_root: Path, nb: Path) -> tuple[Path, Path]:
-    number = nb.stem.split("_", 1)[0]
+def _failed_paths(out_root: Path, nb: Path, name: Optional[str] = None) -> tuple[Path, Path]:
+    suffix = split(name or nb.stem)[1]
+    number = nb.stem.split("_", 1)[0] + (f"-{suffix}" if suffix else "")
     return out_root / FAILED / f"{number}.ipynb", out_root / FAILED / f"{number}.html"
 
 
-def _keep_failed(executed: Path, out_root: Path, nb: Path, entry: dict[str, Any]) -> None:
+def _keep_failed(executed: Path, out_root: Path, nb: Path, entry: dict[str, Any], name: Optional[str] = None) -> None:
     """Keep the partly executed notebook (papermill's convention) and its page, with the code, for debugging."""
     if not executed.exists():
         return
-    ipynb, page = _failed_paths(out_root, nb)
+    ipynb, page = _failed_paths(out_root, nb, name)
     ipynb.parent.mkdir(parents=True, exist_ok=True)
     (ipynb.parent / MARKER).touch()
     shutil.copyfile(executed, ipynb)
@@ -247,8 +254,8 @@ def _drop_stale(final: Path, nb: Path) -> None:
         shutil.rmtree(final)
 
 
-def _drop_failed(out_root: Path, nb: Path) -> None:
-    for path in _failed_paths(out_root, nb):
+def _drop_failed(out_root: Path, nb: Path, name: Optional[str] = None) -> None:
+    for path in _failed_paths(out_root, nb, name):
         path.unlink(missing_ok=True)
 
 
@@ -265,24 +272,25 @@ class ReportFailed(RuntimeError):
 
 
 def report_parameters(selected: list[Path], by_notebook: dict[str, Any], overrides: dict[str, Any]) -> dict:
-    """Each notebook's parameters: its defaults < the file's ``all`` < its own section < ``overrides`` (--set).
+    """Each notebook's (each instance's) parameters: its defaults < the file's ``all`` < its own section
+    < ``overrides`` (--set); keyed by instance name (report/instances.py; the stem without instances).
 
     ``all`` and ``overrides`` reach every notebook that has the parameter; an override that no
     selected notebook takes is refused, and so is an unknown name in a notebook's own section.
     """
     out, used = {}, set()
-    for nb in selected:
+    for nb, name in _runs(selected, by_notebook):
         known = notebook_parameters(nb)
         params = {k: v for k, v in (by_notebook.get("all") or {}).items() if k in known}
-        own = by_notebook.get(nb.stem) or {}
+        own = by_notebook.get(name) or {}
         unknown = sorted(set(own) - set(known))
         if unknown:
-            raise NotebookError(f"{nb.stem}: unknown parameter(s) {unknown} in the parameters file; "
+            raise NotebookError(f"{name}: unknown parameter(s) {unknown} in the parameters file; "
                                 f"this notebook takes {sorted(known)}")
         params.update(own)
         params.update({k: v for k, v in overrides.items() if k in known})
         used |= set(overrides) & set(known)
-        out[nb.stem] = params
+        out[name] = params
     unused = sorted(set(overrides) - used)
     if unused:
         raise NotebookError(f"--set {unused}: no selected notebook has such a parameter")
@@ -314,15 +322,15 @@ def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[s
     manifest.update(run=run, written_by=command or report_manifest.command_line(), written_at=report_manifest.now(),
                     parameters_file=parameters_file, overrides=dict(overrides or {}))
     failures = {}
-    for nb in tqdm.tqdm(selected, desc="notebooks", unit="nb"):
-        entry = report_manifest.notebook_entry(params[nb.stem], ROOT, project_path, run, manifest["written_by"])
-        manifest["notebooks"][nb.stem] = entry
+    for nb, name in tqdm.tqdm(_runs(selected, by_notebook), desc="notebooks", unit="nb"):
+        entry = report_manifest.notebook_entry(params[name], ROOT, project_path, run, manifest["written_by"])
+        manifest["notebooks"][name] = entry
         try:
-            run_notebook(nb, out_root, params[nb.stem], kernel=kernel, entry=entry)
+            run_notebook(nb, out_root, params[name], kernel=kernel, entry=entry, name=name)
         except (NotebookError, OutputFolderError):
             raise
         except Exception:
-            failures[nb.stem] = entry["error"]
+            failures[name] = entry["error"]
     index = write_index(out_root, manifest)
     if failures:
         raise ReportFailed(index, failures)
@@ -337,9 +345,10 @@ def run_one(name: str, out_root: str | os.PathLike = "outputs", overrides: Optio
     commit differ from the report's, the notebook gets its own run id and the index says it is mixed.
     """
     nb = find_notebook(name)
+    key = nb.stem + (f"-{split(name)[1]}" if split(name)[1] else "")   # an instance: report/instances.py
     out_root = project_path(out_root)
     manifest = report_manifest.read_manifest(out_root)
-    prior = manifest["notebooks"].get(nb.stem)
+    prior = manifest["notebooks"].get(key)
     params = dict(prior["parameters"]) if prior else {}
     params.update(overrides or {})
     unknown = sorted(set(params) - set(notebook_parameters(nb)))
@@ -351,13 +360,13 @@ def run_one(name: str, out_root: str | os.PathLike = "outputs", overrides: Optio
     if "run" not in manifest:
         manifest.update(run=run, written_by=command, written_at=report_manifest.now())
     entry = report_manifest.notebook_entry(params, ROOT, project_path, run, command)
-    manifest["notebooks"][nb.stem] = entry
+    manifest["notebooks"][key] = entry
     try:
-        final = run_notebook(nb, out_root, params, kernel=kernel, entry=entry)
+        final = run_notebook(nb, out_root, params, kernel=kernel, entry=entry, name=key)
     except Exception:
         if entry["status"] != "failed":
             raise
-        raise ReportFailed(write_index(out_root, manifest), {nb.stem: entry["error"]}) from None
+        raise ReportFailed(write_index(out_root, manifest), {key: entry["error"]}) from None
     write_index(out_root, manifest)
     return final
 
@@ -370,7 +379,14 @@ def write_index(out_root: Path, manifest: Optional[dict[str, Any]] = None) -> Pa
     report_manifest.summary(manifest)
     manifest["packages"] = report_manifest.packages()
     report_manifest.write_manifest(out_root, manifest)
-    return pages.write_index(out_root, manifest, {nb.stem: _title(nb) for nb in notebooks()})
+    titles = {name: instance_title(_title(nb), name) for nb in notebooks()
+              for name in instance_names(nb.stem, manifest["notebooks"])}
+    return pages.write_index(out_root, manifest, titles)
+
+
+def _runs(selected: list[Path], sections: dict) -> list[tuple[Path, str]]:
+    """(notebook, instance name) of every run: a notebook's instance sections, else the notebook itself."""
+    return [(nb, name) for nb in selected for name in instance_names(nb.stem, sections)]
 
 
 def _title(nb: Path) -> str:

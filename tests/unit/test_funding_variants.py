@@ -22,7 +22,7 @@ from simulation.funding.rows import finals_frame, payment_frame
 from scenarios import flow_scenario, funding_base as base, funding_contract as contract, traject_rows as trajecten
 
 BUILT_IN = ("pxq", "traject", "output_monthly", "plekken", "budget", "plafond", "lumpsum", "population",
-            "regio_budget", "resultaat", "beschikbaarheid", "casusbudget", "boeggolf")
+            "regio_budget", "resultaat", "beschikbaarheid", "casusbudget", "boeggolf", "opvolger")
 
 
 class PerClientYearContract(ContractBase):

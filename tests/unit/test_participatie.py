@@ -187,3 +187,32 @@ def test_participatie_is_a_domain():
     raw["segments"]["S3"]["domain"] = "werk"
     with pytest.raises(ScenarioError, match="domain"):
         scenario_from_dict(raw)
+
+
+def test_boeggolf_successor_takes_over_at_the_end_by_hand():
+    """As above (end 1 January 2025), now with an opvolger at tariff 1,200, half at the start: traject 5, in
+    care on 1 January 2025, continues under the successor (its end part 600 on 15 April 2025; the
+    predecessor pays only its start part 500); traject 6 (24 February - 24 July 2025) is the successor's:
+    600 in February and 600 in July. Money before the end is unchanged."""
+    c = contract("boeggolf", tariffs={"standaard": 1000}, share_at_start=0.5)
+    succ = contract("opvolger", tariffs={"standaard": 1200}, share_at_start=0.5, follows=0)
+    sc, res = run([c, succ], rows=BOEG_ROWS, horizon_years=4)
+    pay = res.payments
+    assert by_month(type(res)(pay[pay["contract"] == 0], res.finals, res.plekken)) == {
+        (2022, 1): 1000, (2023, 2): 1000, (2024, 9): 500}
+    assert by_month(type(res)(pay[pay["contract"] == 1], res.finals, res.plekken)) == {
+        (2025, 2): 600, (2025, 4): 600, (2025, 7): 600}
+    assert finals(type(res)(pay, res.finals[res.finals["contract"] == 1], res.plekken)) == {
+        2022: 0, 2023: 0, 2024: 0, 2025: 1800}
+    assert_conserved(res)
+
+
+def test_an_opvolger_must_follow_a_boeggolf_contract_of_the_same_perceel():
+    c, other = contract("boeggolf", tariffs={"standaard": 1000}), contract("traject", "P2", tariffs={"standaard": 1})
+    for bad in (contract("opvolger", "P2", tariffs={"standaard": 1}, follows=5),    # no such contract
+                contract("opvolger", "P2", tariffs={"standaard": 1}, follows=0),    # another perceel
+                contract("opvolger", "P2", tariffs={"standaard": 1}, follows=1)):   # not a boeggolf contract
+        with pytest.raises(ScenarioError, match="follows"):
+            scenario_from_dict(base([c, other, bad] if bad["follows"] == 1 else [c, bad], horizon_years=2))
+    with pytest.raises(ScenarioError, match="overlaps"):   # a second contract of the perceel is still refused
+        scenario_from_dict(base([c, contract("traject", tariffs={"standaard": 1})], horizon_years=2))

@@ -107,13 +107,20 @@ def test_meierij_categories_and_the_monthly_payment_by_hand():
 
 def test_meierij_open_house_entry_and_pilot_weights_by_hand():
     scenario = load_scenario(PARAMS / "meierij.yaml")
-    # rounds 1 Jul 2020, 1 Jan and 1 Jul 2021, 1% each: 0 for 182 days, 1% 184, 2% 181, 3% 184 of 731
-    share = (0.01 * 184 + 0.02 * 181 + 0.03 * 184) / 731
-    entrants = scenario.providers["meierij_toetreders"].segments["IB"].weight
-    assert entrants == pytest.approx(share / (1 - share), abs=1e-4)
-    w = {p: v.segments["IB"].weight for p, v in scenario.providers.items() if "IB" in v.segments}
-    pilot = w["den_bosch_wijkpilot"] / sum(w.values())
-    assert pilot == pytest.approx(0.09, abs=0.001)                  # 003 par. 3.3: 8-10%
+    # a provider per admission round (1 Jul 2020, 1 Jan and 1 Jul 2021), each 1% of the new clients beside
+    # incumbents of weight 1: w / (1 + w) = 0.01, w = 0.0101
+    entrants = {p: v for p, v in scenario.providers.items() if p.startswith("meierij_toetreders")}
+    assert sorted(v.entry_date for v in entrants.values()) == [dt.date(2020, 7, 1), dt.date(2021, 1, 1),
+                                                                dt.date(2021, 7, 1)]
+    assert all(v.segments["IB"].weight == pytest.approx(0.0101) for v in entrants.values())
+    incumbents = sum(v.segments["IB"].weight for p, v in scenario.providers.items()
+                     if v.entry_date is None and v.perceel == "regionaal" and "IB" in v.segments)
+    assert incumbents == pytest.approx(1.0)
+    # the pilot: 9% of 's-Hertogenbosch's clients on average over 2020-2021; rounds in: 0 for 182 days,
+    # 1 for 184, 2 for 181, 3 for 184 of 731
+    rounds_in = (0 * 182 + 1 * 184 + 2 * 181 + 3 * 184) / 731
+    pilot = scenario.providers["den_bosch_wijkpilot"].segments["IB"].weight
+    assert pilot / (1 + rounds_in * 0.0101 + pilot) == pytest.approx(0.09, abs=0.001)   # 003 par. 3.3: 8-10%
     assert scenario.providers["den_bosch_wijkpilot"].municipalities == ["'s-Hertogenbosch"]
     assert scenario.start_date == dt.date(2020, 1, 1) and scenario.horizon_years == 2
 

@@ -14,8 +14,14 @@ measure; this is the outcome the log supports); a year without closed trajecten 
 Money, per replication with its own end E: every traject that started before E (or was in care at
 the contract's start) is paid under the contract, its end part too when it stops after E (what
 still runs at the end of a contract is paid under it); trajecten starting on or after E are not paid
-by this contract (a successor contract, which the scenario does not hold). ``boeggolf_ends`` gives
-E and every evaluation.
+by this contract. ``boeggolf_ends`` gives E and every evaluation.
+
+A successor (variant ``opvolger``, ``follows`` = the boeggolf contract's index) takes the perceel
+over at E: the clients in care at E continue under it (it pays the end part of their traject at its
+own tariff, the predecessor then pays only what falls before E) and every traject starting at E or
+later is its own. 004 annex 1 describes the rolling horizon, not what follows its end: the
+successor, and that it works with the same doorlooptijden and outcomes (the log keeps the
+perceel's provider name), are assumptions.
 """
 from __future__ import annotations
 
@@ -109,9 +115,71 @@ class Boeggolf(Variant):
 
     def pay(self, phase: Phase) -> Money:
         c, cal, sub = phase.contract, phase.cal, phase.trajecten
-        ends = boeggolf_ends(c, sub, cal, phase.reps).groupby("replication")["einde"].last()
-        end_day = sub["replication"].map({r: cal.day(e) for r, e in ends.items()}).to_numpy(float)
+        ends = end_days(c, sub, cal, phase.reps)
+        end_day = sub["replication"].map(ends).to_numpy(float)
         kept = sub[sub["start"].to_numpy(float) < end_day]
-        v = realisation_rows(kept, c, phase.lo, phase.hi, cal, phase.scenario, c.segment, phase.intensity)
-        rows = payment_frame(phase.index, c, phase.mode, v["replication"].to_numpy(), v["k"], v["amount"], "invoice", cal)
-        return Money(rows=[rows], finals=[finals_frame(phase.index, phase.reps, phase.years, per_year(v, cal))])
+        if successor_of(phase.scenario, phase.index) is None:
+            v = realisation_rows(kept, c, phase.lo, phase.hi, cal, phase.scenario, c.segment, phase.intensity)
+        else:   # the successor pays what falls from E on
+            v = _per_replication(kept, c, phase, {r: (phase.lo, min(phase.hi, e)) for r, e in ends.items()})
+        return _money(phase, v)
+
+
+class OpvolgerContract(ContractBase, TrajectPricing):
+    """The successor of a boeggolf contract: takes its perceel over when it ends (see the module)."""
+
+    variant: Literal["opvolger"]
+    follows: int = Field(ge=0, description="index in funding.contracts of the boeggolf contract it succeeds "
+                                           "(same municipality, provider and segment)")
+
+    def check_scenario(self, scenario, where: str) -> None:
+        contracts = scenario.funding.contracts
+        other = contracts[self.follows] if self.follows < len(contracts) else None
+        if other is None or other.variant != "boeggolf" or other.key != self.key:
+            raise ValueError(f"{where}: follows {self.follows} must name a boeggolf contract of the same municipality, "
+                             f"provider and segment")
+        if sum(1 for x in contracts if getattr(x, "follows", None) == self.follows) > 1:
+            raise ValueError(f"{where}: funding.contracts[{self.follows}] has more than one opvolger")
+
+
+@register
+class Opvolger(Variant):
+    name = "opvolger"
+    schema = OpvolgerContract
+    open_ended = True
+
+    def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
+        return 0.0
+
+    def pay(self, phase: Phase) -> Money:
+        c, cal, sub = phase.contract, phase.cal, phase.trajecten
+        before = phase.scenario.funding.contracts[c.follows]
+        ends = end_days(before, sub, cal, phase.reps)
+        v = _per_replication(sub, c, phase, {r: (max(phase.lo, e), phase.hi) for r, e in ends.items()})
+        return _money(phase, v)
+
+
+def successor_of(scenario, index: int):
+    """The opvolger contract of contract ``index``, or None."""
+    return next((x for x in scenario.funding.contracts if getattr(x, "follows", None) == index), None)
+
+
+def end_days(contract, trajecten: pd.DataFrame, cal, reps) -> dict:
+    """Per replication the model day the boeggolf contract ends (its last rolled end)."""
+    ends = boeggolf_ends(contract, trajecten, cal, reps).groupby("replication")["einde"].last()
+    return {r: float(cal.day(e)) for r, e in ends.items()}
+
+
+def _per_replication(sub: pd.DataFrame, c, phase: Phase, windows: dict) -> pd.DataFrame:
+    """realisation_rows of each replication over its own window [lo, hi) of model days."""
+    parts = [realisation_rows(sub[sub["replication"] == r], c, lo, hi, phase.cal, phase.scenario, c.segment,
+                              phase.intensity) for r, (lo, hi) in windows.items() if lo < hi]
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({"replication": np.array([], int), "k": np.array([], int), "amount": [], "units": []})
+
+
+def _money(phase: Phase, v: pd.DataFrame) -> Money:
+    c, cal = phase.contract, phase.cal
+    rows = payment_frame(phase.index, c, phase.mode, v["replication"].to_numpy(), v["k"], v["amount"], "invoice", cal)
+    return Money(rows=[rows], finals=[finals_frame(phase.index, phase.reps, phase.years, per_year(v, cal))])
