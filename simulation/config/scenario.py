@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulation.config.distributions import Distribution, Fixed
 from simulation.config.maatregelen import Maatregel, Target, maatregel_problem
-from simulation.config.contracts import Funding, rebuild_with_funding, validate_funding
+from simulation.config.contracts import Funding, rebuild_with_funding
+from simulation.config.funding_checks import validate_funding
 from simulation.config.errors import FieldProblem, format_validation_error  # noqa: F401  (re-exported)
 from simulation.config.files import date_problem, parse_yaml_value, read_yaml_file
 

@@ -7,8 +7,8 @@ schema in its module under ``simulation.funding.variants``; this module re-expor
 from __future__ import annotations
 
 from simulation.config.contracts import (Behaviour, BonusMalus, ContractBase, Conversion, Funding,  # noqa: F401
-                                         ProviderCosts, SettledContract, contract_period, phases,
-                                         validate_funding)
+                                         ProviderCosts, SettledContract, contract_period, phases)
+from simulation.config.funding_checks import validate_funding  # noqa: F401
 from simulation.config.pricing import (MonthlyPricing, MonthlyRealisation, PlekSchedule, PxqPricing,  # noqa: F401
                                        PxqRealisation, Realisation, TrajectPricing, TrajectRealisation,
                                        YearSchedule, check_schedule, for_year)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis, summarise
 from simulation.analysis.tables import traject_table

@@ -10,7 +10,7 @@ from simulation.config.scenario import scenario_from_dict
 from simulation.core.compiled import CompiledScenario
 from simulation.core import rules
 from simulation.experiment.runner import run_replication
-from tests.scenarios import SMOKE
+from scenarios import SMOKE
 
 
 def _entry_scenario(entries: dict[str, str]) -> dict:

@@ -349,6 +349,8 @@ def money_contracts() -> dict[str, list[dict]]:
         "casusbudget": [c("casusbudget", "P12", unit_price=70, budget_factor=0.9, beloning=beloning)],
         "boeggolf": [c("boeggolf", "P13", tariffs={"standaard": 1500}, share_at_start=0.5, horizon_years=1,
                        min_doelrealisatie=0.7)],
+        # takes over P13's perceel when the boeggolf contract (index 13 in the flattened list) ends
+        "opvolger": [c("opvolger", "P13", tariffs={"standaard": 1200}, share_at_start=0.5, follows=13)],
     }
 
 
@@ -388,3 +390,5 @@ def test_money_is_conserved_per_contract_year_for_every_variant():
     # the resultaat contracts paid back something (uitval or a return) and paid results
     r = fund.payments[fund.payments["variant"] == "resultaat"]
     assert (r.loc[r["kind"] == "payback", "amount"] < 0).any() and r["amount"].sum() > 0
+    # the boeggolf contract ended and its opvolger paid the perceel from then on
+    assert fund.payments.loc[fund.payments["variant"] == "opvolger", "amount"].sum() > 0
