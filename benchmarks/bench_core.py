@@ -31,13 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 def bare_mmc(n_clients: int, servers: int = 50, rho: float = 0.9, seed: int = 1) -> float:
     """Seconds for a bare SimPy M/M/c loop that serves ``n_clients`` clients."""
     import numpy as np
-    import simpy
 
     rng = np.random.default_rng(seed)
     mean_stay = 100.0
     rate = rho * servers / mean_stay
     gaps = rng.exponential(1 / rate, n_clients).tolist()
     stays = rng.exponential(mean_stay, n_clients).tolist()
+    return bare_mmc_loop(gaps, stays, servers)[0]
+
+
+def bare_mmc_loop(gaps: list, stays: list, servers: int) -> tuple[float, list]:
+    """(CPU seconds, waits) of the bare SimPy M/M/c loop over given inter-arrival gaps and stays
+    (simpy.Resource, one process per client); also the peer of benchmarks/bench_peers.py."""
+    import simpy
+
     env = simpy.Environment()
     desk = simpy.Resource(env, capacity=servers)
     waits = []
@@ -57,7 +64,7 @@ def bare_mmc(n_clients: int, servers: int = 50, rho: float = 0.9, seed: int = 1)
     start = time.process_time()
     env.process(source())
     env.run()
-    return time.process_time() - start
+    return time.process_time() - start, waits
 
 
 def one_replication(path: str, seed: int) -> dict:

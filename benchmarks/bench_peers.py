@@ -35,6 +35,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import bare_mmc_loop  # noqa: E402  (benchmarks/ is not a package)
+
 SERVERS, RHO = 50, 0.9
 CONTENDERS = ("model", "simpy", "ciw", "heap")
 TARGET_MODEL = 1.5   # issue 16 goal 3: the model alone <= 1.5 x bare SimPy per client on the slow path
@@ -54,29 +57,9 @@ def _mean_after_warmup(waits: list[float]) -> float:
 
 
 def run_simpy(clients: int, seed: int) -> dict:
-    import simpy
-
     gaps, stays = _draws(clients, seed)
-    env = simpy.Environment()
-    desk = simpy.Resource(env, capacity=SERVERS)
-    waits = []
-
-    def client(stay):
-        arrived = env.now
-        with desk.request() as req:
-            yield req
-            waits.append(env.now - arrived)
-            yield env.timeout(stay)
-
-    def source():
-        for gap, stay in zip(gaps, stays):
-            yield env.timeout(gap)
-            env.process(client(stay))
-
-    start = time.process_time()
-    env.process(source())
-    env.run()
-    return {"cpu_s": time.process_time() - start, "clients": len(waits), "mean_wait": _mean_after_warmup(waits)}
+    cpu_s, waits = bare_mmc_loop(gaps, stays, SERVERS)
+    return {"cpu_s": cpu_s, "clients": len(waits), "mean_wait": _mean_after_warmup(waits)}
 
 
 def run_heap(clients: int, seed: int) -> dict:

@@ -32,15 +32,15 @@
 # `cost_share` x het tarief per eenheid zorg van het segment per geleverde eenheid.
 
 # %% tags=["parameters"]
-scenario = "params/noord-limburg.yaml"
-designs_dir = "params/designs"
-segments = ["S3b", "S2b"]
+scenario = "params/noord-limburg.yaml"   # de cliënten van Noord-Limburg onder elk ontwerp
+designs_dir = "params/designs"   # de bekostigingsontwerpen van de regio's
+segments = ["S3b", "S2b"]   # de gesimuleerde segmenten
 replications = 2
 seed = 1
-horizon_years = 1
-cost_share = 0.9
-workers = 1
-out_dir = "outputs/scratch/09_regio_vergelijking"   # make run passes outputs/09_regio_vergelijking
+horizon_years = 1   # jaren
+cost_share = 0.9   # kosten van aanbieders als deel van het tarief per eenheid zorg (aanname)
+workers = 1   # processen
+out_dir = "outputs/scratch/09_regio_vergelijking"   # make run geeft outputs/09_regio_vergelijking
 
 # %%
 import matplotlib

@@ -30,13 +30,13 @@
 # participatie de boeggolf van PW S3 met de opvolger (004 bijlage 1).
 
 # %% tags=["parameters"]
-region_file = "params/meierij.yaml"
+region_file = "params/meierij.yaml"   # het scenario van de regio
 replications = 2
 seed = 1
-horizon_years = 1
+horizon_years = 1   # jaren
 behaviour_overlay = None   # Achterhoek: "params/behaviour/achterhoek-weigering.yaml" (neutraal naast weigering)
-workers = 1
-out_dir = "outputs/scratch/10_regio_scenario"   # make run passes outputs/10_regio_scenario-<regio>
+workers = 1   # processen
+out_dir = "outputs/scratch/10_regio_scenario"   # make run geeft outputs/10_regio_scenario-<regio>
 
 # %%
 import matplotlib
