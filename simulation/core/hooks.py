@@ -43,7 +43,12 @@ class FlowHook(Protocol):
     the engine calls neither elsewhere."""
 
     contracts: dict
-    """(municipality, provider, segment) index keys the hook acts on: their clients stay on the shared clock."""
+    """(municipality, provider, segment) index keys of the hook's contracts."""
+
+    acting_keys: frozenset
+    """The keys of ``contracts`` at which the hook can change a client's life (a plek pool, a ceiling,
+    a refusal, extra capacity or a doorlooptijd factor): their clients stay on the shared clock; the
+    clients of the other keys (paid only: pxq, traject, population ...) may run in the numpy cohort."""
 
     def admit(self, client: Any, traject: int, segment: int, traject_type: int, provider: int,
               place: str) -> Generator[Any, Any, int]:

@@ -96,11 +96,12 @@ class Model:
 
         It can reach its own segment and, by opschaling, the target segments of its trajecten
         (recidive returns to the segment the client is in). The municipality must buy no
-        plekken and hold no funding contract in any of them: a contract's flow rules (plafond,
-        refusal, extra capacity, doorlooptijd factor) act only on its own municipality x segment.
+        plekken and hold no funding contract that acts on the flow in any of them: a contract's flow
+        rules (plafond, refusal, extra capacity, doorlooptijd factor) act only on its own municipality
+        x segment, and a contract that only pays (pxq, traject, population ...) changes nothing.
         """
         reach = self.tables.reach(segment)
-        ruled = list(self.pools) + (list(self.flow.contracts) if self.flow is not None else [])
+        ruled = list(self.pools) + (list(self.flow.acting_keys) if self.flow is not None else [])
         return not any(key[0] == municipality and key[2] in reach for key in ruled)
 
     # -- instroom -----------------------------------------------------------------------------

@@ -122,6 +122,7 @@ class FlowRules:
             [k for k, lst in self.contracts.items()
              if any(rules_of(x[2]).has_ceiling or x[2].behaviour.refusal_probability > 0 for x in lst)]
             + [(m, p, s) for m, s in self.extra for p in range(n_providers)])
+        self.acting_keys = frozenset(self.gated_keys | set(self.slow) | set(self.pool_keys))
 
     # -- lookups ----------------------------------------------------------------------------
     def contract(self, key, t: float):
