@@ -51,7 +51,7 @@ from simulation.report.labels import euro, name, number, percent
 from simulation.report.notebooks import ROOT, expect_outputs, project_path, save_answer, save_figure, save_table
 from simulation.report.regions import source_audit
 from simulation.report.setup import notebook_context
-from simulation.report.texts import simulation_source
+from simulation.report.texts import dutch_table, simulation_source
 
 ctx = notebook_context(out_dir, region_file, seed=seed, replications=replications, min_replications=2,
                        why="intervallen over replicaties", horizon_years=horizon_years)
@@ -82,7 +82,9 @@ spend = rs.spend_per_year(pay, replications)
 save_table(spend, out_dir, "uitgaven_per_jaar")
 shown = spend.assign(uitgaven=spend["uitgaven_gem"].map(euro),
                      interval=[f"{euro(a)} - {euro(b)}" for a, b in zip(spend["laag"], spend["hoog"])])
-shown[["year", "segment", "uitgaven", "interval"]].rename(columns={"year": name("column", "year")})
+shown[["year", "segment", "uitgaven", "interval"]].rename(columns={"year": name("column", "year"), "segment": "Segment",
+                                                          "uitgaven": "Uitgaven (gemiddeld)",
+                                                          "interval": "95%-interval"})
 
 # %%
 segs = [s for s in sc.segments if s in set(spend["segment"])]
@@ -106,7 +108,8 @@ flow = rs.flow_summary(res.events, res.scenario)
 save_table(flow, out_dir, "stroom_per_segment")
 no_plekken = flow["bezettingsgraad"].isna().all()
 print("bezetting: geen plekken ingekocht in deze regio (alle zorg als trajecten of budget)" if no_plekken else "")
-flow[["year", "segment", "unieke_clienten", "instroom", "wacht_dagen_gem", "bezettingsgraad", "aandeel_afschaling"]]
+dutch_table(flow[["year", "segment", "unieke_clienten", "instroom", "wacht_dagen_gem", "bezettingsgraad",
+                  "aandeel_afschaling"]])
 
 # %%
 last = flow[flow["year"] == flow["year"].max()].set_index("segment").reindex(segs)
@@ -154,7 +157,7 @@ elif region == "noord-limburg-participatie":   # 004 annex 1: the boeggolf and i
     extra = (f"PW S3: {percent((own['einde'] < sc.end_date).mean(), 0)} van de boeggolfcontracten eindigt binnen de "
              f"horizon; de opvolgers betalen daarna gemiddeld {euro(succ)} over de hele horizon.")
 print(extra)
-own
+dutch_table(own)
 
 # %% [markdown]
 # Achterhoek: de tussenevaluatie van 2024 (lumpsums vanaf 2025 opnieuw afgeleid; alleen zichtbaar als de
@@ -169,7 +172,7 @@ if region == "achterhoek" and behaviour_overlay is not None:
     base = res.scenario.model_dump(mode="json", exclude_none=True)
     refusal = rs.refusal_comparison(base, project_path(behaviour_overlay), replications, seed, workers)
     save_table(refusal, out_dir, "neutraal_en_weigering")
-refusal
+dutch_table(refusal) if refusal is not None else None
 
 # %% [markdown]
 # ## Wat rust op aannames
@@ -182,7 +185,7 @@ audit = source_audit({region: project_path(region_file)})
 save_table(audit, out_dir, "bronnen_en_aannames")
 for a in rs.ASSUMPTIONS[region]:
     print("-", a)
-audit
+dutch_table(audit)
 
 # %% [markdown]
 # ## Antwoord

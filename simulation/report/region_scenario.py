@@ -22,6 +22,7 @@ from simulation.config.pricing import for_year
 from simulation.experiment.compare import compare
 from simulation.funding.payments import compute_payments
 from simulation.funding.variants.boeggolf import boeggolf_ends
+from simulation.report.labels import name
 
 REGIONS = ("achterhoek", "meierij", "zwolle", "noord-limburg-participatie")
 TITLES = {"achterhoek": "Achterhoek", "meierij": "Meierij", "zwolle": "Zwolle/IJsselland",
@@ -79,7 +80,7 @@ def design_table(scenario, path) -> pd.DataFrame:
         variants = sorted({scenario.funding.contracts[i].variant for i in idx})
         named = list(dict.fromkeys(sources[i] for i in idx if i < len(sources)))
         rows.append({"segment": s, "domein": seg.domain, "omschrijving": seg.description,
-                     "varianten": ", ".join(variants), "contracten": len(idx), "bron": " | ".join(named)})
+                     "varianten": ", ".join(name("variant", v) for v in variants), "contracten": len(idx), "bron": " | ".join(named)})
     return pd.DataFrame(rows)
 
 
