@@ -115,6 +115,9 @@ dutch_table(flow[["year", "segment", "unieke_clienten", "instroom", "wacht_dagen
 last = flow[flow["year"] == flow["year"].max()].set_index("segment").reindex(segs)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
 ax1.bar(segs, last["wacht_dagen_gem"].fillna(0))
+if not last["wacht_dagen_gem"].fillna(0).any():   # lump sums and trajecten without plekken: nobody waits
+    ax1.set_ylim(0, 1)
+    ax1.text(0.5, 0.5, "niemand wacht: de regio koopt geen plekken in", ha="center", transform=ax1.transAxes)
 ax1.set_title(f"Gemiddelde wachttijd van gestarte trajecten, {int(flow['year'].max())}")
 ax1.set_xlabel("segment")
 ax1.set_ylabel("dagen")

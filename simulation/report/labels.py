@@ -211,6 +211,15 @@ def number(x: float, decimals: int = 0) -> str:
     return babel_numbers.format_decimal(value if value != 0 else 0.0, format=pattern, locale=LOCALE)
 
 
+def table_number(x: float) -> str:
+    """A float in a table shown on a page: Dutch format with the decimals it has, at most three
+    ('2.107', '168,3', '0,843'); the notebooks set it as pandas' display float format."""
+    if x is None or x != x:
+        return "–"
+    decimals = next((d for d in range(3) if round(x, d) == round(x, 3)), 3)
+    return number(x, decimals)
+
+
 def euro(x: float, million: bool = False, decimals: int | None = None) -> str:
     """An amount in euros: '€ 523.626', or with ``million`` '€ 108,7 mln' (one unit for millions everywhere)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):

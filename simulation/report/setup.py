@@ -20,6 +20,7 @@ from simulation._lazy import pandas as pd
 
 from simulation.config.scenario import Scenario, load_scenario
 from simulation.funding import VARIANTS
+from simulation.report.labels import table_number
 from simulation.report.notebooks import output_dir, project_path
 from simulation.report.texts import simulation_source
 
@@ -88,6 +89,7 @@ def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None,
     """
     if replications is not None:
         check_replications(replications, min_replications, why)
+    pd.set_option("display.float_format", table_number)   # tables on the page in Dutch number format
     sc = None
     if scenario is not None:
         overrides = {"horizon_years": horizon_years} if horizon_years is not None else None

@@ -25,3 +25,8 @@ def test_every_registered_kpi_and_variant_has_a_dutch_name():
     from simulation.funding.variant import VARIANTS
     assert not [k for k in REGISTRY if k not in labels.NAMES["kpi"]]
     assert not [v for v in VARIANTS if v not in labels.NAMES["variant"]]
+
+
+def test_table_number_is_dutch_with_the_decimals_it_has():
+    assert [labels.table_number(v) for v in (2107.0, 168.3, 0.843, 0.8461234, 1234567.891, float("nan"))] == \
+        ["2.107", "168,3", "0,843", "0,846", "1.234.567,891", "–"]
