@@ -206,11 +206,11 @@ class Page:
         finally:
             self.result.loading = False
         if answer.errors:
+            self.status.object = "**Invoer niet geldig**: zie de melding bij het veld; er is niets gerekend."
             for key, message in answer.errors.items():
                 pane = self.errors.get(key) or self.errors[""]
                 pane.object, pane.visible = message, True
             self.result[:] = []   # no answer left on the page that these inputs did not give
-            self.status.object = "**Invoer niet geldig**: zie de melding bij het veld; er is niets gerekend."
             return answer
         self.answer = answer
         self._show(answer)
