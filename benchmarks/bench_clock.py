@@ -36,13 +36,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import deque
-from heapq import heappop, heappush
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import bare_mmc  # noqa: E402  (benchmarks/ is not a package)
+from bench_core import bare_mmc, heap_mmc_loop  # noqa: E402  (benchmarks/ is not a package)
 
 AMPLE = 2_500   # plekken per municipality, provider and segment: over twice the most ever in care at once (1,103)
 TARGETS = {"model": 1.5, "simulate": 2.0}
@@ -73,29 +71,7 @@ def heap_mmc(n_clients: int, servers: int = 50, rho: float = 0.9, seed: int = 1)
     mean_stay = 100.0
     gaps = rng.exponential(mean_stay / (rho * servers), n_clients).tolist()
     stays = rng.exponential(mean_stay, n_clients).tolist()
-    start = time.process_time()
-    heap, queue, waits = [(gaps[0], 0, -1)], deque(), []
-    free, arrived = servers, 0
-    while heap:
-        now, seq, who = heappop(heap)
-        if who < 0:   # an arrival; the next one is scheduled at once, as the bare loop's source does
-            k = arrived
-            arrived += 1
-            if arrived < n_clients:
-                heappush(heap, (now + gaps[arrived], arrived, -1))
-            if free:
-                free -= 1
-                waits.append(0.0)
-                heappush(heap, (now + stays[k], seq, k))
-            else:
-                queue.append((now, k))
-        elif queue:   # a departure hands its server to the first in line
-            since, k = queue.popleft()
-            waits.append(now - since)
-            heappush(heap, (now + stays[k], k + n_clients, k))
-        else:
-            free += 1
-    return time.process_time() - start
+    return heap_mmc_loop(gaps, stays, servers)[0]
 
 
 def _cpu(function) -> tuple[float, object]:

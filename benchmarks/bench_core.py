@@ -67,6 +67,39 @@ def bare_mmc_loop(gaps: list, stays: list, servers: int) -> tuple[float, list]:
     return time.process_time() - start, waits
 
 
+def heap_mmc_loop(gaps: list, stays: list, servers: int) -> tuple[float, list]:
+    """(CPU seconds, waits) of the same M/M/c as ``bare_mmc_loop`` as a plain-Python heapq event loop:
+    the floor without SimPy (one heap entry per arrival and departure, no objects per event); the
+    heap floor of benchmarks/bench_clock.py and bench_peers.py."""
+    from collections import deque
+    from heapq import heappop, heappush
+
+    n_clients = len(gaps)
+    start = time.process_time()
+    heap, queue, waits = [(gaps[0], 0, -1)], deque(), []
+    free, arrived = servers, 0
+    while heap:
+        now, seq, who = heappop(heap)
+        if who < 0:   # an arrival; the next one is scheduled at once, as the bare loop's source does
+            k = arrived
+            arrived += 1
+            if arrived < n_clients:
+                heappush(heap, (now + gaps[arrived], arrived, -1))
+            if free:
+                free -= 1
+                waits.append(0.0)
+                heappush(heap, (now + stays[k], seq, k))
+            else:
+                queue.append((now, k))
+        elif queue:   # a departure hands its server to the first in line
+            since, k = queue.popleft()
+            waits.append(now - since)
+            heappush(heap, (now + stays[k], k + n_clients, k))
+        else:
+            free += 1
+    return time.process_time() - start, waits
+
+
 def one_replication(path: str, seed: int) -> dict:
     """Run in a child process: time the model, the log and the KPIs of one replication."""
     from simulation.core import events as ev

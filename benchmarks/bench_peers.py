@@ -25,7 +25,6 @@ peers' means skip the first 5% of clients (they start empty).
 from __future__ import annotations
 
 import argparse
-import heapq
 import json
 import resource
 import statistics
@@ -36,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import bare_mmc_loop  # noqa: E402  (benchmarks/ is not a package)
+from bench_core import bare_mmc_loop, heap_mmc_loop  # noqa: E402  (benchmarks/ is not a package)
 
 SERVERS, RHO = 50, 0.9
 CONTENDERS = ("model", "simpy", "ciw", "heap")
@@ -64,16 +63,8 @@ def run_simpy(clients: int, seed: int) -> dict:
 
 def run_heap(clients: int, seed: int) -> dict:
     gaps, stays = _draws(clients, seed)
-    start = time.process_time()
-    free = [0.0] * SERVERS   # when each server is free next (a heap)
-    waits = []
-    now = 0.0
-    for gap, stay in zip(gaps, stays):
-        now += gap
-        begin = max(now, heapq.heappop(free))   # FIFO: the next arrival takes the earliest free server
-        waits.append(begin - now)
-        heapq.heappush(free, begin + stay)
-    return {"cpu_s": time.process_time() - start, "clients": len(waits), "mean_wait": _mean_after_warmup(waits)}
+    cpu_s, waits = heap_mmc_loop(gaps, stays, SERVERS)
+    return {"cpu_s": cpu_s, "clients": len(waits), "mean_wait": _mean_after_warmup(waits)}
 
 
 def run_ciw(clients: int, seed: int) -> dict:
