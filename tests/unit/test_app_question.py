@@ -34,9 +34,12 @@ def test_one_municipality_keeps_its_share_of_a_regional_instroom_and_only_its_co
     assert {c.municipality for c in scenario.funding.contracts} == {"Venlo"}
 
 
-def test_a_municipality_in_a_regio_contract_with_others_keeps_every_municipality(raw):
+def test_a_municipality_in_a_regio_contract_with_others_keeps_the_municipalities_it_covers(raw):
     scoped, notes = scope(raw, "Beesel", "S3")
-    assert len(scoped["municipalities"]) == len(raw["municipalities"]) and "regiocontract" in notes[-1]
+    regio = [c for c in raw["funding"]["contracts"] if c["segment"] == "S3" and "municipalities" in c]
+    covered = {m for c in regio for m in c["municipalities"]}
+    assert "Beesel" in covered and covered != set(raw["municipalities"])   # Venlo has its own S3 contracts
+    assert set(scoped["municipalities"]) == covered and "regiocontract" in notes[-1]
 
 
 def test_plekken_and_behaviour_become_overrides_of_the_contracts_of_the_question_only(venlo_s3):
