@@ -11,8 +11,9 @@ stream, though:
   ``FlowRules.acting_keys``), everybody else who meets it shapes its wait: that municipality x
   segment must be exact too, so its feeders are needed as well, and so on;
 - a regional contract couples the municipalities it covers (one budget, one ceiling, settled on
-  their total; ``experiment.shards.partition`` groups by the same relation): an exact
-  municipality x segment under one makes the others under it exact too.
+  their total; ``experiment.shards.partition`` groups by the same relation): when it acts on the
+  flow, an exact municipality x segment under it makes the others under it exact too; when it only
+  pays, that holds for the segment the question counts (its money is settled on their total).
 
 ``needed_part`` closes the question's municipality x segment pairs under these rules.
 ``part_raw`` builds the sub-scenario: the part's municipalities and the segments its needed
@@ -48,21 +49,26 @@ def needed_part(scenario: Scenario, municipalities, segments) -> Part:
     reach = [model.tables.reach(s) for s in range(len(seg))]
     keys = set(model.pools) | (set(model.flow.acting_keys) if model.flow is not None else set())
     ruled = {(m, s) for m, _, s in keys}
-    regional: dict[tuple[int, int], set[int]] = {}
+    targets = {(mun.index(m), seg.index(s)) for m in municipalities for s in segments}
+    flow_tie: dict[tuple[int, int], set[int]] = {}    # a regional contract that acts on the flow: always
+    money_tie: dict[tuple[int, int], set[int]] = {}   # one that only pays: when its segment is counted
     for c in (scenario.funding.contracts if scenario.funding is not None else []):
         if len(c.covered) > 1:
             group = {mun.index(m) for m in c.covered}
+            p, s = list(model.prov_names).index(c.provider), seg.index(c.segment)
+            ties = flow_tie if any((m, p, s) in keys for m in group) else money_tie
             for m in group:
-                regional.setdefault((m, seg.index(c.segment)), set()).update(group)
+                ties.setdefault((m, s), set()).update(group)
     feeders = [[z for z in range(len(seg)) if w in reach[z]] for w in range(len(seg))]
     exact, streams = set(), set()
-    todo = [(mun.index(m), seg.index(s)) for m in municipalities for s in segments]
+    todo = sorted(targets)
     while todo:
         m, w = todo.pop()
         if (m, w) in exact:
             continue
         exact.add((m, w))
-        todo += [(other, w) for other in regional.get((m, w), ())]
+        todo += [(other, w) for other in flow_tie.get((m, w), ())]
+        todo += [(other, w) for other in money_tie.get((m, w), ())] if (m, w) in targets else []
         for z in feeders[w]:
             if (m, z) not in streams:
                 streams.add((m, z))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from simulation.app.engine import replication_log
+from simulation.app.part import needed_part
 from simulation.app.question import Question, check, scope
 from simulation.config.scenario import read_yaml, scenario_from_dict
 from simulation.core.draws import CLIENTS_PER_STREAM, MAX_TRAJECTEN
@@ -58,8 +59,9 @@ def test_the_part_gives_the_full_runs_rows_of_the_question(raw, full, municipali
 
 
 def test_a_segment_that_others_send_clients_to_runs_with_them(raw, full):
-    scoped, _ = scope(raw, "Venlo", "S1")   # S4 sends clients to S1 by opschaling; S4 has a regio contract over all
-    assert "S4" in scoped["segments"] and set(scoped["municipalities"]) == set(raw["municipalities"])
+    # S4 sends clients to S1 by opschaling; its regio contract over all municipalities only pays (S4 is not counted)
+    scoped, _ = scope(raw, "Venlo", "S1")
+    assert "S4" in scoped["segments"] and set(scoped["municipalities"]) == {"Venlo"}
     part = log(scenario_from_dict(scoped))
     assert rows(part, ["Venlo"], "S1").equals(rows(full, ["Venlo"], "S1"))
 
@@ -73,3 +75,13 @@ def test_the_what_if_on_the_part_gives_the_full_what_ifs_rows(raw):
     assert not errors and not full_errors
     mine, theirs = rows(log(whatif), ["Venlo"], "S3"), rows(log(full_whatif), ["Venlo"], "S3")
     assert (mine["event"] == "wachtlijst").sum() > 0 and mine.equals(theirs)
+
+
+def test_a_regio_contract_that_acts_on_the_flow_ties_its_municipalities_whatever_is_counted(raw):
+    contracts = [dict(c, behaviour={"doorlooptijd_factor": 0.9, "source": "assumption: test"})
+                 if c["segment"] == "S4" and c.get("municipalities") == "all" else c for c in raw["funding"]["contracts"]]
+    assert contracts != raw["funding"]["contracts"]
+    slower = dict(raw, funding=dict(raw["funding"], contracts=contracts))
+    part = needed_part(scenario_from_dict(slower), ["Venlo"], ["S1"])   # Venlo's S4 clients reach S1
+    assert set(part.municipalities) == set(raw["municipalities"]) and ("Beesel", "S4") in part.exact
+    assert needed_part(scenario_from_dict(raw), ["Venlo"], ["S1"]).municipalities == ("Venlo",)
