@@ -84,10 +84,15 @@ def part_raw(raw: dict, scenario: Scenario, part: Part) -> dict:
     members, kept = set(part.municipalities), set(part.segments)
     if raw.get("funding"):
         # a contract reaching outside the part acts on no exact pair (else the part would hold all it covers)
+        contracts = raw["funding"].get("contracts", [])
+        keep = [i for i, full in enumerate(scenario.funding.contracts)
+                if full.segment in kept and set(full.covered) <= members]
+        new_index = {old: new for new, old in enumerate(keep)}   # an opvolger names its predecessor by index
         raw = dict(raw, funding=dict(raw["funding"], contracts=[
-            dict(c, municipalities=list(full.covered)) if c.get("municipalities") else c
-            for c, full in zip(raw["funding"].get("contracts", []), scenario.funding.contracts)
-            if full.segment in kept and set(full.covered) <= members]))
+            dict(contracts[i], **({"municipalities": list(scenario.funding.contracts[i].covered)}
+                                  if contracts[i].get("municipalities") else {}),
+                 **({"follows": new_index[contracts[i]["follows"]]} if "follows" in contracts[i] else {}))
+            for i in keep]))
     out = focus(raw, part.segments)   # exactly these segments: they hold every target of their trajecten
     out["municipalities"] = {m: v for m, v in out["municipalities"].items() if m in members}
     for name, seg in out["segments"].items():

@@ -132,3 +132,12 @@ def test_a_switch_to_a_settled_variant_values_the_care_at_the_scenarios_tariffs(
     assert not errors, errors
     edited = [c for c in scenario.funding.contracts if c.segment == "S3"]
     assert edited and all(c.realisation.tariffs == scenario_tariffs(base, "S3") for c in edited)
+
+
+def test_an_opvolger_keeps_naming_its_boeggolf_contract_in_the_scoped_scenario():
+    raw = yaml.safe_load((ROOT / "params" / "noord-limburg-participatie.yaml").read_text(encoding="utf-8"))
+    scoped, _ = scope(raw, "Venlo", "PW_S3")   # 'follows' is an index into funding.contracts
+    contracts = scenario_from_dict(scoped).funding.contracts
+    followers = [c for c in contracts if c.variant == "opvolger"]
+    assert followers and all(contracts[c.follows].variant == "boeggolf" and contracts[c.follows].provider == c.provider
+                             for c in followers)
