@@ -1,11 +1,16 @@
 """Answers to what-if questions: the baseline and the what-if scenario on common random numbers.
 
-An ``Engine`` keeps what does not change between questions: the parsed scenario files, the scoped
-and validated baseline and its simulated measures (per scope, horizon, replications and seed), and
-a warm process pool. A question then simulates only the what-if scenario. The measures are
-``experiment.compare.measures`` (spend, clients, wait, bezetting, ...) plus the wait p90 and the
-wachtlijst at year end from ``analysis.kpis``, of the chosen segment only (its contracts' care);
-intervals are ``compare.summarise`` (Student t on the per-replication paired differences).
+A question simulates only the part of the region it needs (``part.needed_part``: the chosen
+municipality x segment, the segments that send it clients, and what shares a pool or a regional
+contract with it); the rest of the region is the same in both runs, and the part's rows are the
+full run's (tests/functional/test_app_part.py). An ``Engine`` keeps what does not change between
+questions: the parsed scenario files, the scoped and validated baseline and its measures (per
+scope, horizon, replications and seed), and a warm process pool whose workers keep the scenarios
+they validated and their steady state. A later question then simulates only the what-if, and only
+its event logs (no KPI table). The measures are ``experiment.compare.measures`` (spend, clients,
+wait, bezetting, ...) plus the wait p90 and the wachtlijst at year end from ``analysis.kpis``, of
+the chosen segment only (its contracts' care); intervals are ``compare.summarise`` (Student t on
+the per-replication paired differences).
 """
 from __future__ import annotations
 
@@ -21,8 +26,10 @@ import pandas as pd
 from simulation.analysis.kpis import kpis
 from simulation.config.scenario import Scenario, read_yaml, resolved_yaml, scenario_from_dict
 from simulation.experiment.compare import MEASURES, behaviour_assumptions, measures, summarise
+from simulation.core import events as ev
 from simulation.experiment.executors import ProcessExecutor, SequentialExecutor
-from simulation.experiment.runner import simulate
+from simulation.experiment.runner import build_model
+from simulation.experiment.size import check_size
 from simulation.app.question import ALL, Question, check, scope
 
 KPI_EXTRA = ("wacht_dagen_p90", "wachtlijst_eind")
@@ -91,6 +98,22 @@ def scenario_assumptions(raw_text: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["parameter", "value", "source"])
 
 
+_SCENARIOS: dict[str, Scenario] = {}   # in a worker: the last scenarios it validated, by their JSON
+
+
+def replication_log(task: tuple[str, int, int]) -> pd.DataFrame:
+    """One replication's event log (``runner.run_replication`` without the state count), in a worker of
+    the pool: a scenario sent again (the baseline and the what-if of each question) is validated once."""
+    payload, seed, replication = task
+    scenario = _SCENARIOS.get(payload)
+    if scenario is None:
+        if len(_SCENARIOS) >= 4:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        scenario = _SCENARIOS[payload] = Scenario.model_validate_json(payload)
+    model = build_model(scenario, seed, replication)
+    return ev.to_frame(model.run(), replication, scenario.start_date, model.labels())
+
+
 class Engine:
     """The scenario files under ``params``, a warm pool of ``workers`` processes and the cached baselines."""
 
@@ -98,6 +121,7 @@ class Engine:
         self.params = Path(params)
         self._executor = ProcessExecutor(workers) if workers > 1 else SequentialExecutor()
         self._raw: dict[str, tuple[dict, str]] = {}
+        self._scoped: dict[tuple, tuple[dict, Scenario, list[str]]] = {}
         self._bases: dict[tuple, tuple[dict, Scenario, pd.DataFrame, list[str]]] = {}
         self._lock = threading.Lock()   # one question at a time: the pool is shared
 
@@ -115,20 +139,31 @@ class Engine:
         return self._raw[name]
 
     def base(self, q: Question) -> tuple[dict, Scenario, list[str]]:
-        """The scoped scenario (dict and validated) for the question's scope and horizon."""
-        raw, _ = self.raw(q.scenario)
-        scoped, notes = scope(raw, q.municipality, q.segment)
-        scoped = dict(scoped, horizon_years=q.horizon_years)
-        return scoped, scenario_from_dict(scoped, source=q.scenario), notes
+        """The scoped scenario (dict and validated) for the question's scope and horizon (cached: the scope
+        builds the full scenario's engine tables once to find the part the question needs)."""
+        key = (q.scenario, q.municipality, q.segment, q.horizon_years)
+        if key not in self._scoped:
+            raw, _ = self.raw(q.scenario)
+            scoped, notes = scope(raw, q.municipality, q.segment)
+            scoped = dict(scoped, horizon_years=q.horizon_years)
+            self._scoped[key] = (scoped, scenario_from_dict(scoped, source=q.scenario), notes)
+        return self._scoped[key]
 
     def baseline(self, q: Question) -> tuple[dict, Scenario, pd.DataFrame, list[str]]:
         """The baseline's measures per replication, simulated once per scope, horizon, replications and seed."""
         key = (q.scenario, q.municipality, q.segment, q.horizon_years, q.replications, q.seed)
         if key not in self._bases:
             scoped, scenario, notes = self.base(q)
-            res = simulate(scenario, seed=q.seed, replications=q.replications, executor=self._executor)
-            self._bases[key] = (scoped, scenario, measure_frame(scenario, res.events, q.segment), notes)
+            self._bases[key] = (scoped, scenario, self.measured(scenario, q), notes)
         return self._bases[key]
+
+    def measured(self, scenario: Scenario, q: Question) -> pd.DataFrame:
+        """``measure_frame`` of the question's replications of ``scenario`` (only the event logs: the
+        KPI table of ``runner.simulate`` is not computed, the page reads two KPIs of one segment)."""
+        check_size(scenario, q.replications, self._executor.workers)
+        payload = scenario.model_dump_json()
+        frames = list(self._executor.map(replication_log, [(payload, q.seed, r) for r in range(q.replications)]))
+        return measure_frame(scenario, pd.concat(frames, ignore_index=True), q.segment)
 
     def answer(self, q: Question) -> Answer:
         """The answer to one question; bad input gives the CLI's field errors and runs nothing."""
@@ -142,8 +177,7 @@ class Engine:
             if errors:
                 return Answer(errors=errors, question=q)
             _, _, base_frame, notes = self.baseline(q)
-            res = simulate(whatif, seed=q.seed, replications=q.replications, executor=self._executor)
-            frame = measure_frame(whatif, res.events, q.segment)
+            frame = self.measured(whatif, q)
         per_rep = pd.concat([base_frame.assign(variant=BASIS), frame.assign(variant=WHATIF)], ignore_index=True)
         if q.municipality != ALL:
             per_rep = per_rep[per_rep["municipality"] == q.municipality]

@@ -13,7 +13,8 @@ from typing import Optional
 
 from simulation.config.contracts import SCHEMAS
 from simulation.config.scenario import Scenario, ScenarioError, scenario_from_dict
-from simulation.report.helpers import focus, scenario_tariffs
+from simulation.app.part import needed_part, part_raw
+from simulation.report.helpers import scenario_tariffs
 
 ALL = "alle"
 AS_IS = "as_is"
@@ -45,63 +46,26 @@ class Question:
     seed: int = 1
 
 
-def _own_contracts(raw: dict, municipality: str) -> bool:
-    """True when no contract covers ``municipality`` together with other municipalities (a regio contract)."""
-    for c in (raw.get("funding") or {}).get("contracts", []):
-        muns = c.get("municipalities")
-        if muns is not None and (muns == "all" or (municipality in muns and len(muns) > 1)):
-            return False
-    return True
-
-
-def only_municipality(raw: dict, municipality: str) -> dict:
-    """The scenario with one municipality: its instroom (a regional figure split by population, as the model
-    splits it), its plekken and its own contracts."""
-    out = copy.deepcopy(raw)
-    total = sum(m["population"] for m in out["municipalities"].values())
-    share = out["municipalities"][municipality]["population"] / total
-    out["municipalities"] = {municipality: out["municipalities"][municipality]}
-    for seg in out["segments"].values():
-        per_year = seg["instroom"]["per_year"]
-        seg["instroom"]["per_year"] = ({municipality: per_year.get(municipality, 0.0)} if isinstance(per_year, dict)
-                                       else {municipality: per_year * share})
-    providers = {}
-    for name, p in out["providers"].items():
-        if p.get("municipalities") is not None and municipality not in p["municipalities"]:
-            continue
-        if p.get("municipalities") is not None:
-            p["municipalities"] = [municipality]
-        if "plekken" in p:
-            p["plekken"] = {m: v for m, v in p["plekken"].items() if m == municipality}
-        providers[name] = p
-    out["providers"] = providers
-    if out.get("funding"):
-        out["funding"]["contracts"] = [
-            dict(c, municipalities=[municipality]) if c.get("municipalities") else c
-            for c in out["funding"].get("contracts", [])
-            if c["municipality"] == municipality or municipality in (c.get("municipalities") or [])]
-    return out
-
-
 def scope(raw: dict, municipality: str, segment: str) -> tuple[dict, list[str]]:
-    """The scenario cut down to what the question is about (``report.helpers.focus`` for a segment, one
-    municipality where its contracts allow it), and notes (Dutch) on what the cut keeps."""
+    """The scenario cut down to the part the question needs (``part.needed_part``: the chosen municipality x
+    segment, what feeds it and what it shares pools or contracts with), and notes (Dutch) on what the cut keeps."""
+    if municipality == ALL and segment == ALL:
+        return raw, []
+    full = scenario_from_dict(raw)
+    part = needed_part(full, list(full.municipalities) if municipality == ALL else [municipality],
+                       list(full.segments) if segment == ALL else [segment])
     notes = []
-    out = raw
     if segment != ALL:
-        out = focus(raw, [segment])
-        extra = [s for s in out["segments"] if s != segment]
+        extra = [s for s in part.segments if s != segment]
         notes.append(f"Gesimuleerd: segment {segment}" + (
-            f" en {', '.join(extra)} (waar {segment} cliënten naartoe stuurt); de maten tellen alleen de zorg in "
+            f" en {', '.join(extra)} (die cliënten met {segment} uitwisselen); de maten tellen alleen de zorg in "
             f"{segment} (de contracten van {segment})" if extra else ""))
     if municipality != ALL:
-        if _own_contracts(out, municipality):
-            out = only_municipality(out, municipality)
-            notes.append(f"Gesimuleerd: alleen {municipality} (instroom naar inwonertal, eigen contracten)")
-        else:
-            notes.append(f"Alle gemeenten gesimuleerd: een regiocontract dekt {municipality} samen met andere "
-                         "gemeenten; de tabellen tonen alleen " + municipality)
-    return out, notes
+        others = [m for m in part.municipalities if m != municipality]
+        notes.append(f"Gesimuleerd: alleen {municipality} (instroom naar inwonertal, eigen contracten)" if not others
+                     else f"Gesimuleerd: {municipality} met {', '.join(others)}: een regiocontract deelt met hen "
+                          f"budget of plekken; de tabellen tonen alleen {municipality}")
+    return part_raw(raw, full, part), notes
 
 
 def _target(c: dict, q: Question) -> bool:

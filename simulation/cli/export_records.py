@@ -6,7 +6,9 @@ import sys
 from simulation.cli._options import check_output_file, check_period, iso_date, non_negative_int
 from simulation.config.scenario import ScenarioError
 from simulation.data.records import export_records
-from simulation.experiment.runner import simulate
+from simulation._lazy import LazyModule
+
+runner = LazyModule("simulation.experiment.runner")   # the engine: imported when the command runs, not for --help
 
 NAME = "export-records"
 
@@ -28,7 +30,7 @@ def run(args) -> int:
     check_period(args.period)
     check_output_file(args.out, "--out")       # before the simulation, not after it
     try:
-        result = simulate(args.scenario, seed=args.seed, replications=args.replication + 1)
+        result = runner.simulate(args.scenario, seed=args.seed, replications=args.replication + 1)
         records = export_records(result.events, result.scenario, args.out, study_period=args.period,
                                  replication=args.replication, salt=args.salt)
     except (ScenarioError, ValueError) as exc:

@@ -9,9 +9,11 @@ from pathlib import Path
 from simulation.cli._options import claim_output, positive_int, scenario_overrides
 from simulation.config.scenario import load_scenario
 from simulation.experiment.outputs import check_run_folder, write_run
-from simulation.experiment.runner import NothingHappened, simulate
 from simulation.experiment.size import RunTooLarge, check_size
 from simulation.experiment.store import OutputFolderError
+from simulation._lazy import LazyModule
+
+runner = LazyModule("simulation.experiment.runner")   # the engine: imported when a run starts, not for --help
 
 NAME = "run"
 
@@ -52,7 +54,7 @@ def run(args) -> int:
         return 2
     start = time.perf_counter()
     with warnings.catch_warnings():   # printed below as one line, not as a Python warning
-        warnings.simplefilter("ignore", NothingHappened)
+        warnings.simplefilter("ignore", runner.NothingHappened)
         result = simulate(scenario, seed=args.seed, replications=args.replications, workers=args.workers,
                           progress=not args.quiet, force_size=True)   # the size is checked above
     wall = time.perf_counter() - start
@@ -69,6 +71,11 @@ def run(args) -> int:
     extra = ", kpis_kwartaal.csv" if quarterly else ""
     print(f"written to {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
     return 0
+
+
+def simulate(*args, **kwargs):
+    """``experiment.runner.simulate`` (a name of this module, so a test can replace it)."""
+    return runner.simulate(*args, **kwargs)
 
 
 def _size_fits(scenario, args) -> bool:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from simulation.cli._options import claim_output, positive_int
 from simulation.experiment.size import RunTooLarge, check_sweep_size
-from simulation.experiment.sweep import load_sweep, run_sweep, scenario_specs
+from simulation._lazy import LazyModule
+
+sweeps = LazyModule("simulation.experiment.sweep")   # with the engine: imported when a sweep starts, not for --help
 
 NAME = "sweep"
 
@@ -33,7 +35,7 @@ def add_parser(subparsers):
 def run(args) -> int:
     if args.check:
         return _check(args.sweep)
-    out = args.out or Path("outputs") / "sweeps" / load_sweep(args.sweep).name
+    out = args.out or Path("outputs") / "sweeps" / sweeps.load_sweep(args.sweep).name
     claim_output(args, Path(out))   # before any run: writable, locked against a second sweep into it
     if not _size_fits(args):
         return 2
@@ -49,13 +51,18 @@ def run(args) -> int:
     return 1 if result.failures else 0
 
 
+def run_sweep(*args, **kwargs):
+    """``experiment.sweep.run_sweep`` (a name of this module, so a test can replace it)."""
+    return sweeps.run_sweep(*args, **kwargs)
+
+
 def _size_fits(args) -> bool:
     """False (with the estimate and what to change) when the sweep's workers would not fit in memory,
     unless --force-size; a remote dask scheduler's memory is not this machine's, so it is not checked."""
     if args.scheduler:
         return True
-    specs = [s.scenario for s in scenario_specs(load_sweep(args.sweep), Path(args.sweep).resolve().parent, args.sweep)
-             if s.scenario is not None]
+    found = sweeps.scenario_specs(sweeps.load_sweep(args.sweep), Path(args.sweep).resolve().parent, args.sweep)
+    specs = [s.scenario for s in found if s.scenario is not None]
     workers = 1 if args.executor == "sequential" else (args.workers or os.cpu_count() or 1)
     try:
         if specs:
@@ -70,8 +77,8 @@ def _size_fits(args) -> bool:
 
 def _check(path) -> int:
     """List the sweep's scenarios and their problems; 2 when any is invalid."""
-    spec = load_sweep(path)
-    specs = scenario_specs(spec, Path(path).resolve().parent, path)
+    spec = sweeps.load_sweep(path)
+    specs = sweeps.scenario_specs(spec, Path(path).resolve().parent, path)
     invalid = [s for s in specs if s.error]
     replications = spec.replications or f"{spec.precision.initial}..{spec.precision.max}"
     for scenario in specs:

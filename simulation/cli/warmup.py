@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.experiment.warmup import welch
 from simulation.cli._options import positive_int, scenario_overrides
+from simulation._lazy import LazyModule
+
+warmup = LazyModule("simulation.experiment.warmup")   # with the engine: imported when the command runs, not for --help
 
 NAME = "warmup"
 
@@ -24,7 +26,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    result = welch(args.scenario, seed=args.seed, replications=args.replications, window=args.window,
+    result = warmup.welch(args.scenario, seed=args.seed, replications=args.replications, window=args.window,
                    horizon_years=args.years, overrides=scenario_overrides(args.set), workers=args.workers)
     out = Path(args.out or Path("outputs") / "warmup" / f"{result.scenario.name}.png")
     out.parent.mkdir(parents=True, exist_ok=True)

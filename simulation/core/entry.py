@@ -10,7 +10,7 @@ import numpy as np
 from simulation.core.calendar import days_in_year
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM
 from simulation.core.simpy_internals import Arrival, schedule_at
-from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, initial_caseload
+from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, SteadyState, initial_caseload
 from simulation.core.streams import generator
 
 
@@ -46,6 +46,19 @@ def schedule_arrivals(model, mi: int, si: int) -> None:
     schedule_at(env, times[0], arrival)
 
 
+_LAST: list = []   # [key, SteadyState] of the last call of steady_state
+
+
+def steady_state(scenario, tables, t0: float, year_fraction: float) -> SteadyState:
+    """``SteadyState`` of the last call again when it was for the same scenario (by content), start and
+    provider choice: it depends on neither seed nor replication, so a process solves it once for all
+    the replications of a scenario it runs (in the what-if page's workers half a replication's CPU)."""
+    key = (scenario.model_dump_json(), t0, year_fraction, dict(tables.choice))
+    if not _LAST or _LAST[0] != key:
+        _LAST[:] = [key, SteadyState(scenario, tables, t0, year_fraction)]
+    return _LAST[1]
+
+
 def place_initial_caseload(model) -> None:
     """The steady state at the warm-up start (steady_state.initial_caseload), placed: trajecten
     in zorg, clients on a plek wachtlijst and clients in the voorliggend veld who will come
@@ -54,7 +67,9 @@ def place_initial_caseload(model) -> None:
     date = model.calendar.date(t0)
     year_fraction = date.year + (date.timetuple().tm_yday - 1 + t0 - np.floor(t0)) / days_in_year(date.year)
     capacity = {key: pool.capacity for key, pool in model.pools.items()}
-    groups = initial_caseload(model.sc, model.tables, model.seed, model.replication, t0, year_fraction, capacity)
+    steady = steady_state(model.sc, model.tables, t0, year_fraction)
+    groups = initial_caseload(model.sc, model.tables, model.seed, model.replication, t0, year_fraction, capacity,
+                              steady)
     for place, municipality, segment, kind, provider, first_id, blocks, since, remaining in groups:
         n = len(blocks)
         if not n:

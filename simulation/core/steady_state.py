@@ -312,7 +312,8 @@ def _mmc_in_system(a: float, c: int, u: float) -> int:
 
 
 def initial_caseload(scenario: Scenario, tables: CompiledScenario, seed: int, replication: int,
-                     t0: float, year_fraction: float, capacity: dict | None = None) -> Iterator[tuple]:
+                     t0: float, year_fraction: float, capacity: dict | None = None,
+                     steady: SteadyState | None = None) -> Iterator[tuple]:
     """The initial state at the warm-up start, group by group, in the order it is placed.
 
     Yields ``(place, municipality, segment, kind, provider, first_id, blocks, since, remaining)``:
@@ -322,10 +323,10 @@ def initial_caseload(scenario: Scenario, tables: CompiledScenario, seed: int, re
     the day the client went there, ``remaining`` the days to its recidive; kind and provider
     -1). ``blocks`` are the clients' blocks of uniforms. ``capacity``: plekken per
     (municipality, provider, segment) pool on t0. In-care counts are Poisson per state except
-    in a plek pool (M/M/c, see the module docstring).
+    in a plek pool (M/M/c, see the module docstring). ``steady``: its SteadyState, when already solved.
     """
     capacity = capacity or {}
-    steady = SteadyState(scenario, tables, t0, year_fraction)
+    steady = steady or SteadyState(scenario, tables, t0, year_fraction)
     for municipality, municipality_name in enumerate(tables.mun_names):
         space, caseload = steady.spaces[municipality], steady.caseload[municipality]
         for segment, segment_name in enumerate(tables.seg_names):

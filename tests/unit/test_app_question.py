@@ -34,9 +34,12 @@ def test_one_municipality_keeps_its_share_of_a_regional_instroom_and_only_its_co
     assert {c.municipality for c in scenario.funding.contracts} == {"Venlo"}
 
 
-def test_a_municipality_in_a_regio_contract_with_others_keeps_every_municipality(raw):
+def test_a_municipality_in_a_regio_contract_with_others_keeps_the_municipalities_it_covers(raw):
     scoped, notes = scope(raw, "Beesel", "S3")
-    assert len(scoped["municipalities"]) == len(raw["municipalities"]) and "regiocontract" in notes[-1]
+    regio = [c for c in raw["funding"]["contracts"] if c["segment"] == "S3" and "municipalities" in c]
+    covered = {m for c in regio for m in c["municipalities"]}
+    assert "Beesel" in covered and covered != set(raw["municipalities"])   # Venlo has its own S3 contracts
+    assert set(scoped["municipalities"]) == covered and "regiocontract" in notes[-1]
 
 
 def test_plekken_and_behaviour_become_overrides_of_the_contracts_of_the_question_only(venlo_s3):
@@ -129,3 +132,12 @@ def test_a_switch_to_a_settled_variant_values_the_care_at_the_scenarios_tariffs(
     assert not errors, errors
     edited = [c for c in scenario.funding.contracts if c.segment == "S3"]
     assert edited and all(c.realisation.tariffs == scenario_tariffs(base, "S3") for c in edited)
+
+
+def test_an_opvolger_keeps_naming_its_boeggolf_contract_in_the_scoped_scenario():
+    raw = yaml.safe_load((ROOT / "params" / "noord-limburg-participatie.yaml").read_text(encoding="utf-8"))
+    scoped, _ = scope(raw, "Venlo", "PW_S3")   # 'follows' is an index into funding.contracts
+    contracts = scenario_from_dict(scoped).funding.contracts
+    followers = [c for c in contracts if c.variant == "opvolger"]
+    assert followers and all(contracts[c.follows].variant == "boeggolf" and contracts[c.follows].provider == c.provider
+                             for c in followers)
