@@ -142,7 +142,7 @@ class Model:
             since, remaining = initial[4], initial[5]
             initial = None
             self.in_vv[c.id] = (c.mun, c.seg, since)
-            yield env.timeout(remaining)
+            yield remaining   # a delay: see simpy_internals.StartedProcess
             del self.in_vv[c.id]
             c.episode += 1
             if env.now >= 0:
@@ -155,10 +155,10 @@ class Model:
                 initial = None
                 toegang = rules.toegang_days(tables, si, episode) - (env.now - since)
                 self.in_toegang[c.id] = (c.mun, si, since)
-                yield env.timeout(max(toegang, 0.0))
+                yield max(toegang, 0.0)
                 del self.in_toegang[c.id]
                 if rules.stacked(tables, si, episode):
-                    stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                    stacked = env.chain_process(self._chain(c, si, (c.episode, 1)))
                     outcome = yield from self._chain(c, si, (c.episode, 0))
                     if not stacked.triggered:
                         outcome = yield stacked
@@ -183,10 +183,10 @@ class Model:
                     toegang = rules.toegang_days(tables, si, episode)
                     if toegang > 0:
                         self.in_toegang[c.id] = (c.mun, si, now)
-                        yield env.timeout(toegang)
+                        yield toegang
                         del self.in_toegang[c.id]
                     if rules.stacked(tables, si, episode):
-                        stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                        stacked = env.chain_process(self._chain(c, si, (c.episode, 1)))
                         outcome = yield from self._chain(c, si, (c.episode, 0))
                         if not stacked.triggered:
                             outcome = yield stacked  # the client's episode ends with its last traject
@@ -205,7 +205,7 @@ class Model:
                     self.left[0] += 1
                 return
             self.in_vv[c.id] = (c.mun, c.seg, now)
-            yield env.timeout(delay)
+            yield delay
             del self.in_vv[c.id]
             c.episode += 1
             if env.now >= 0:
@@ -220,15 +220,13 @@ class Model:
                 return provider
         return None
 
-    def _wait_for_plek(self, c: Client, pool: PlekPool, tid: int, si: int, ti: int, pi: int, logged: bool,
+    def _wait_for_plek(self, c: Client, pool: PlekPool, request, tid: int, si: int, ti: int, pi: int, logged: bool,
                        since: float | None = None):
-        """Wait FIFO for a plek; after max_wait_days move to a provider with room. Returns (provider, pool).
+        """Wait FIFO for a plek (``request``: the pool's event); after max_wait_days move to a provider
+        with room. Returns (provider, pool).
 
         ``since``: the day the wait began, for a client of the initial state already waiting."""
         env, log = self.env, self.log
-        request = pool.request()
-        if request is None:
-            return pi, pool
         since = env.now if since is None else since
         self.waiting[tid] = (c.id, c.mun, si, ti, pi, since)
         if logged and env.now >= 0:
@@ -279,7 +277,10 @@ class Model:
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
         pool = self.pools.get((mi, pi, si))
         if pool is not None:
-            pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=fresh, since=waiting_since)
+            request = pool.request()
+            if request is not None:   # all plekken taken: wait (a generator only then)
+                pi, pool = yield from self._wait_for_plek(c, pool, request, tid, si, ti, pi, logged=fresh,
+                                                          since=waiting_since)
         now = env.now
         if initial is not None and now == assigned:
             start, remaining = initial   # in care since before the warm-up
@@ -299,7 +300,7 @@ class Model:
                 factor = maatwerk * rules.measure_factor(tables, ti, outcome, start) if tables.has_factors else maatwerk
                 remaining = rules.doorlooptijd(sample, factor, outcome, u)
             open_trajecten[tid] = (cid, mi, si, ti, pi, start)
-            yield env.timeout(remaining)
+            yield remaining
             del open_trajecten[tid]
             now = env.now
             if now >= 0:

@@ -46,6 +46,9 @@ class Environment(simpy.Environment):
         queue = self._queue
         while True:
             self._now, _, _, event = heappop(queue)   # never empty: the stop event is on it
+            if event.__class__ is StartedProcess:   # a process that slept (yielded a delay): its own entry
+                event._resume(event)
+                continue
             if event is stop:
                 return
             callbacks, event.callbacks = event.callbacks, None
@@ -55,6 +58,26 @@ class Environment(simpy.Environment):
                 exc = type(event._value)(*event._value.args)
                 exc.__cause__ = event._value
                 raise exc
+
+    def chain_process(self, gen) -> simpy.events.Process:
+        """A simpy Process of a generator that may yield delays (see ``StartedProcess``), for others to wait on.
+
+        Each delay becomes ``timeout(delay)`` at the moment it is yielded: the heap entries of a
+        generator that yields timeouts itself.
+        """
+        return self.process(_as_timeouts(self, gen))
+
+
+def _as_timeouts(env: Environment, gen):
+    value = None
+    while True:
+        try:
+            event = gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        if event.__class__ is float or not isinstance(event, simpy.events.Event):
+            event = env.timeout(float(event))
+        value = yield event
 
 
 class At(simpy.events.Event):
@@ -81,22 +104,37 @@ class StartedProcess(simpy.events.Process):
     simpy's Process schedules an Initialize event to start and triggers itself when it
     ends; nobody waits for a client's process, so both events would only cost time.
     An exception in the generator propagates at once (the run stops with its traceback).
+
+    The generator may yield a delay (a number) instead of ``env.timeout(delay)``: the process
+    then goes on the heap itself, as its own triggered event, at ``now + delay`` with the next
+    eid: the heap entry a timeout would have made, without the Timeout object and its callback
+    list. Nobody may wait for a StartedProcess (while it sleeps, its callbacks are its own wake-up).
     """
 
     def __init__(self, env: simpy.Environment, gen):
-        self.env, self.callbacks, self._generator = env, [], gen
+        self.env, self._generator, self._ok, self._value = env, gen, True, None
+        self._wake = [self._resume]   # its callbacks while it sleeps on the heap as its own event
+        self.callbacks = []
         self._resume(_GO)
 
     def _resume(self, event) -> None:
         env, send = self.env, self._generator.send
         env._active_proc = self
+        value = event._value
         try:
             while True:
-                event = send(event._value)
+                event = send(value)
+                if event.__class__ is float or not isinstance(event, simpy.events.Event):
+                    if event < 0:
+                        raise ValueError(f"Negative delay {event}")
+                    self.callbacks = self._wake
+                    heappush(env._queue, (env._now + event, NORMAL, next(env._eid), self))
+                    event = self
+                    break
                 if event.callbacks is not None:   # pending: resume when it fires
                     event.callbacks.append(self._resume)
                     break
-                # already processed (e.g. a finished stacked traject): continue at once
+                value = event._value   # already processed (e.g. a finished stacked traject): continue at once
         except StopIteration:
             self._ok, self._value, self.callbacks = True, None, None
             event = None
