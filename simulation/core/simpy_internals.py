@@ -98,6 +98,15 @@ class _Go:
 _GO = _Go()
 
 
+def _wake(process) -> None:
+    process._resume(process)
+
+
+# The callbacks of every sleeping StartedProcess (simpy's step calls them): one shared list, so a
+# process on the heap forms no reference cycle and is freed as soon as it is dropped.
+_WAKE = [_wake]
+
+
 class StartedProcess(simpy.events.Process):
     """A client's process: starts at once inside the current callback and ends silently.
 
@@ -108,13 +117,11 @@ class StartedProcess(simpy.events.Process):
     The generator may yield a delay (a number) instead of ``env.timeout(delay)``: the process
     then goes on the heap itself, as its own triggered event, at ``now + delay`` with the next
     eid: the heap entry a timeout would have made, without the Timeout object and its callback
-    list. Nobody may wait for a StartedProcess (while it sleeps, its callbacks are its own wake-up).
+    list. Nobody may wait for a StartedProcess (while it sleeps, its callbacks are the shared ``_WAKE``).
     """
 
     def __init__(self, env: simpy.Environment, gen):
-        self.env, self._generator, self._ok, self._value = env, gen, True, None
-        self._wake = [self._resume]   # its callbacks while it sleeps on the heap as its own event
-        self.callbacks = []
+        self.env, self.callbacks, self._generator, self._ok, self._value = env, [], gen, True, None
         self._resume(_GO)
 
     def _resume(self, event) -> None:
@@ -127,9 +134,9 @@ class StartedProcess(simpy.events.Process):
                 if event.__class__ is float or not isinstance(event, simpy.events.Event):
                     if event < 0:
                         raise ValueError(f"Negative delay {event}")
-                    self.callbacks = self._wake
+                    self.callbacks = _WAKE
                     heappush(env._queue, (env._now + event, NORMAL, next(env._eid), self))
-                    event = self
+                    event = None
                     break
                 if event.callbacks is not None:   # pending: resume when it fires
                     event.callbacks.append(self._resume)
