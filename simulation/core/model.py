@@ -111,11 +111,11 @@ class Model:
                              self.seg_names[segment], -self.warmup_days, self.horizon)
 
     # -- clients ------------------------------------------------------------------------------
-    def _start(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, initial=None) -> None:
+    def _start(self, cid: int, mi: int, si: int, draws, stream: tuple, initial=None) -> None:
         """Start a client's process now on the shared clock."""
         StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env), initial))
 
-    def run_private_from(self, cid: int, municipality: int, segment: int, draws: list[float], stream: tuple,
+    def run_private_from(self, cid: int, municipality: int, segment: int, draws, stream: tuple,
                          start: float, episode: int, next_traject: int) -> None:
         """Run a cohort client's life from the start of ``episode`` (at day ``start``) on a private clock.
 
@@ -273,9 +273,11 @@ class Model:
         assigned = env.now if waiting_since is None else waiting_since
         if fresh and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
-        if fresh and (mi, pi, si) in self.gated_keys:   # budgetplafond, weigering, extra capacity
+        key = (mi, pi, si)
+        if fresh and key in self.gated_keys:   # budgetplafond, weigering, extra capacity
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
-        pool = self.pools.get((mi, pi, si))
+            key = (mi, pi, si)
+        pool = self.pools.get(key)
         if pool is not None:
             request = pool.request()
             if request is not None:   # all plekken taken: wait (a generator only then)
