@@ -107,7 +107,7 @@ def _wake(process) -> None:
 _WAKE = [_wake]
 
 
-class StartedProcess(simpy.events.Process):
+class StartedProcess:
     """A client's process: starts at once inside the current callback and ends silently.
 
     simpy's Process schedules an Initialize event to start and triggers itself when it
@@ -118,7 +118,11 @@ class StartedProcess(simpy.events.Process):
     then goes on the heap itself, as its own triggered event, at ``now + delay`` with the next
     eid: the heap entry a timeout would have made, without the Timeout object and its callback
     list. Nobody may wait for a StartedProcess (while it sleeps, its callbacks are the shared ``_WAKE``).
+    It has the attributes of an event that simpy's ``step`` reads, in slots (no ``__dict__`` per
+    client); it is no ``simpy.Process`` subclass, whose instances each carry one.
     """
+
+    __slots__ = ("env", "callbacks", "_generator", "_ok", "_value", "_target")
 
     def __init__(self, env: simpy.Environment, gen):
         self.env, self.callbacks, self._generator, self._ok, self._value = env, [], gen, True, None
