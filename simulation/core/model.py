@@ -252,9 +252,9 @@ class Model:
                initial: tuple[float, float] | None = None, p: int = 0, waiting_since: float | None = None):
         """One toewijzing and what follows it in the same segment; returns the final outcome code.
 
-        The hot path of a traject, kept in one frame for speed. Verlenging and step-down start a
-        new traject at once at the same provider, keeping the plek; opschaling releases the plek
-        and starts a new toewijzing in the target segment. ``lane`` and ``p``:
+        Long because it is the hot path of a traject, kept in one frame for speed. Verlenging and
+        step-down start a new traject at once at the same provider, keeping the plek; opschaling
+        releases the plek and starts a new toewijzing in the target segment. ``lane`` and ``p``:
         where the trajecten of this chain take their draws (see draws.LANE_SIZES). ``initial`` =
         (start day, remaining days) places a traject of the initial caseload; ``waiting_since``
         a client of the initial state on the wachtlijst since that day. Short names: si
