@@ -43,11 +43,23 @@ class Environment(simpy.Environment):
         stop = simpy.events.Event(self)
         stop._ok, stop._value = True, None
         heappush(self._queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
-        queue = self._queue
+        queue, eid = self._queue, self._eid
         while True:
             self._now, _, _, event = heappop(queue)   # never empty: the stop event is on it
             if event.__class__ is StartedProcess:   # a process that slept (yielded a delay): its own entry
-                event._resume(event)
+                # StartedProcess._resume inlined for its most common case: it sleeps again
+                self._active_proc = event
+                try:
+                    delay = event._generator.send(None)
+                except StopIteration:
+                    event.callbacks = None
+                    self._active_proc = None
+                    continue
+                if delay.__class__ is float and delay >= 0:
+                    heappush(queue, (self._now + delay, NORMAL, next(eid), event))
+                    self._active_proc = None
+                else:
+                    event._follow(delay)
                 continue
             if event is stop:
                 return
@@ -129,12 +141,21 @@ class StartedProcess:
         self._resume(_GO)
 
     def _resume(self, event) -> None:
+        self.env._active_proc = self
+        try:
+            yielded = self._generator.send(event._value)
+        except StopIteration:
+            self._ok, self._value, self.callbacks, self._target = True, None, None, None
+            self.env._active_proc = None
+            return
+        self._follow(yielded)
+
+    def _follow(self, event) -> None:
+        """Act on what the generator yielded (``event``) and on what it yields next, until it waits."""
         env, send = self.env, self._generator.send
         env._active_proc = self
-        value = event._value
         try:
             while True:
-                event = send(value)
                 if event.__class__ is float or not isinstance(event, simpy.events.Event):
                     if event < 0:
                         raise ValueError(f"Negative delay {event}")
@@ -145,7 +166,8 @@ class StartedProcess:
                 if event.callbacks is not None:   # pending: resume when it fires
                     event.callbacks.append(self._resume)
                     break
-                value = event._value   # already processed (e.g. a finished stacked traject): continue at once
+                # already processed (e.g. a finished stacked traject): continue at once
+                event = send(event._value)
         except StopIteration:
             self._ok, self._value, self.callbacks = True, None, None
             event = None
