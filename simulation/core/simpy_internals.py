@@ -1,9 +1,10 @@
 """Every use of SimPy's private internals, in one place (tested in tests/unit/test_simpy_internals.py).
 
 Why: speed and exact times. A client's process is started and resumed without the two
-bookkeeping events simpy's ``Process`` makes (its Initialize and its own end), and an arrival
-is put on the event heap at exactly its time rather than at ``now + (time - now)``, which can
-differ in the last bit. These rely on simpy's ``Environment._queue`` (a heap of
+bookkeeping events simpy's ``Process`` makes (its Initialize and its own end); it sleeps by
+yielding a delay, and then the process itself is the heap entry a timeout would be (no Timeout
+object per event); an arrival is put on the event heap at exactly its time rather than at
+``now + (time - now)``, which can differ in the last bit. These rely on simpy's ``Environment._queue`` (a heap of
 ``(time, priority, eid, event)``), ``Environment._eid`` (the tie-breaking counter),
 ``Environment._active_proc`` and ``_now``, and the ``Event`` slots ``_ok``, ``_value``, ``callbacks``
 (and ``Timeout._delay``).
