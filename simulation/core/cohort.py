@@ -134,7 +134,7 @@ class Cohort:
         self.chunks = []
         for row, start, ep in self.handover:
             self.hand_over(int(self.cid[row]), int(self.mun[row]), int(self.seg[row]),
-                           self.draws[row].tolist(), self.stream[row], start, ep, int(self.next_traject[row]))
+                           self.draws[row], self.stream[row], start, ep, int(self.next_traject[row]))
 
     def _pending(self, k, since, back):
         """Clients of the initial state in the voorliggend veld: log their day-0 state and recidive;

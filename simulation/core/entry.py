@@ -35,7 +35,7 @@ def schedule_arrivals(model, mi: int, si: int) -> None:
 
     def arrive(_event) -> None:
         k = state[0]
-        start(base_id + k, mi, si, blocks[k].tolist(), stream)
+        start(base_id + k, mi, si, blocks[k], stream)
         k += 1
         state[0] = k
         if k < len(times):   # the processed event goes back on the heap: one object per stream, not per client
@@ -87,7 +87,7 @@ def place_initial_caseload(model) -> None:
                 model.cohort.add(ids, municipality, segment, blocks, stream, t0 + remaining,
                                 pending=since)
             continue
-        for k, row in enumerate(blocks.tolist()):
+        for k, row in enumerate(blocks):
             if place == IN_ZORG:
                 initial = (IN_ZORG, segment, kind, provider, float(since[k]), float(remaining[k]))
             elif place == TOEGANG:

@@ -111,11 +111,11 @@ class Model:
                              self.seg_names[segment], -self.warmup_days, self.horizon)
 
     # -- clients ------------------------------------------------------------------------------
-    def _start(self, cid: int, mi: int, si: int, draws: list[float], stream: tuple, initial=None) -> None:
+    def _start(self, cid: int, mi: int, si: int, draws, stream: tuple, initial=None) -> None:
         """Start a client's process now on the shared clock."""
         StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env), initial))
 
-    def run_private_from(self, cid: int, municipality: int, segment: int, draws: list[float], stream: tuple,
+    def run_private_from(self, cid: int, municipality: int, segment: int, draws, stream: tuple,
                          start: float, episode: int, next_traject: int) -> None:
         """Run a cohort client's life from the start of ``episode`` (at day ``start``) on a private clock.
 
@@ -142,7 +142,7 @@ class Model:
             since, remaining = initial[4], initial[5]
             initial = None
             self.in_vv[c.id] = (c.mun, c.seg, since)
-            yield env.timeout(remaining)
+            yield remaining   # a delay: see simpy_internals.StartedProcess
             del self.in_vv[c.id]
             c.episode += 1
             if env.now >= 0:
@@ -155,10 +155,10 @@ class Model:
                 initial = None
                 toegang = rules.toegang_days(tables, si, episode) - (env.now - since)
                 self.in_toegang[c.id] = (c.mun, si, since)
-                yield env.timeout(max(toegang, 0.0))
+                yield max(toegang, 0.0)
                 del self.in_toegang[c.id]
                 if rules.stacked(tables, si, episode):
-                    stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                    stacked = env.chain_process(self._chain(c, si, (c.episode, 1)))
                     outcome = yield from self._chain(c, si, (c.episode, 0))
                     if not stacked.triggered:
                         outcome = yield stacked
@@ -183,10 +183,10 @@ class Model:
                     toegang = rules.toegang_days(tables, si, episode)
                     if toegang > 0:
                         self.in_toegang[c.id] = (c.mun, si, now)
-                        yield env.timeout(toegang)
+                        yield toegang
                         del self.in_toegang[c.id]
                     if rules.stacked(tables, si, episode):
-                        stacked = env.process(self._chain(c, si, (c.episode, 1)))
+                        stacked = env.chain_process(self._chain(c, si, (c.episode, 1)))
                         outcome = yield from self._chain(c, si, (c.episode, 0))
                         if not stacked.triggered:
                             outcome = yield stacked  # the client's episode ends with its last traject
@@ -205,7 +205,7 @@ class Model:
                     self.left[0] += 1
                 return
             self.in_vv[c.id] = (c.mun, c.seg, now)
-            yield env.timeout(delay)
+            yield delay
             del self.in_vv[c.id]
             c.episode += 1
             if env.now >= 0:
@@ -220,15 +220,13 @@ class Model:
                 return provider
         return None
 
-    def _wait_for_plek(self, c: Client, pool: PlekPool, tid: int, si: int, ti: int, pi: int, logged: bool,
+    def _wait_for_plek(self, c: Client, pool: PlekPool, request, tid: int, si: int, ti: int, pi: int, logged: bool,
                        since: float | None = None):
-        """Wait FIFO for a plek; after max_wait_days move to a provider with room. Returns (provider, pool).
+        """Wait FIFO for a plek (``request``: the pool's event); after max_wait_days move to a provider
+        with room. Returns (provider, pool).
 
         ``since``: the day the wait began, for a client of the initial state already waiting."""
         env, log = self.env, self.log
-        request = pool.request()
-        if request is None:
-            return pi, pool
         since = env.now if since is None else since
         self.waiting[tid] = (c.id, c.mun, si, ti, pi, since)
         if logged and env.now >= 0:
@@ -254,9 +252,9 @@ class Model:
                initial: tuple[float, float] | None = None, p: int = 0, waiting_since: float | None = None):
         """One toewijzing and what follows it in the same segment; returns the final outcome code.
 
-        The hot path of a traject, kept in one frame for speed. Verlenging and step-down start a
-        new traject at once at the same provider, keeping the plek; opschaling releases the plek
-        and starts a new toewijzing in the target segment. ``lane`` and ``p``:
+        Long because it is the hot path of a traject, kept in one frame for speed. Verlenging and
+        step-down start a new traject at once at the same provider, keeping the plek; opschaling
+        releases the plek and starts a new toewijzing in the target segment. ``lane`` and ``p``:
         where the trajecten of this chain take their draws (see draws.LANE_SIZES). ``initial`` =
         (start day, remaining days) places a traject of the initial caseload; ``waiting_since``
         a client of the initial state on the wachtlijst since that day. Short names: si
@@ -275,11 +273,16 @@ class Model:
         assigned = env.now if waiting_since is None else waiting_since
         if fresh and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
-        if fresh and (mi, pi, si) in self.gated_keys:   # budgetplafond, weigering, extra capacity
+        key = (mi, pi, si)
+        if fresh and key in self.gated_keys:   # budgetplafond, weigering, extra capacity
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
-        pool = self.pools.get((mi, pi, si))
+            key = (mi, pi, si)
+        pool = self.pools.get(key)
         if pool is not None:
-            pi, pool = yield from self._wait_for_plek(c, pool, tid, si, ti, pi, logged=fresh, since=waiting_since)
+            request = pool.request()
+            if request is not None:   # all plekken taken: wait (a generator only then)
+                pi, pool = yield from self._wait_for_plek(c, pool, request, tid, si, ti, pi, logged=fresh,
+                                                          since=waiting_since)
         now = env.now
         if initial is not None and now == assigned:
             start, remaining = initial   # in care since before the warm-up
@@ -299,7 +302,7 @@ class Model:
                 factor = maatwerk * rules.measure_factor(tables, ti, outcome, start) if tables.has_factors else maatwerk
                 remaining = rules.doorlooptijd(sample, factor, outcome, u)
             open_trajecten[tid] = (cid, mi, si, ti, pi, start)
-            yield env.timeout(remaining)
+            yield remaining
             del open_trajecten[tid]
             now = env.now
             if now >= 0:
@@ -336,6 +339,10 @@ class Model:
         gc.disable()
         try:
             self._simulate()
+            # What is still pending at the horizon is never run: drop it now, while the cyclic
+            # collector is off, so its processes, generators and clients are freed by reference
+            # counting instead of being traversed by the next collections.
+            self.env._queue.clear()
         finally:
             if gc_enabled:
                 gc.enable()

@@ -30,7 +30,10 @@ class PrivateProcess:
 
 
 class PrivateClock:
-    """The clock of one client; offers the ``now``, ``timeout`` and ``process`` a life uses."""
+    """The clock of one client; offers the ``now``, ``timeout`` and ``process`` a life uses.
+
+    A process may also yield a delay (a float): it wakes at ``now + delay``, as ``timeout(delay)``.
+    """
 
     __slots__ = ("now", "queue", "eid")
 
@@ -44,6 +47,8 @@ class PrivateClock:
         proc = PrivateProcess(gen)
         self.push(self.now, proc, None)
         return proc
+
+    chain_process = process   # the shared clock's name for a process others wait on
 
     def push(self, time: float, proc, value) -> None:
         self.eid += 1
@@ -74,11 +79,13 @@ class PrivateClock:
                 for waiter in proc.waiters:
                     push(time, waiter, stop.value)
             else:
-                if event.__class__ is Wake:
+                cls = event.__class__
+                if cls is float or cls is Wake or cls is int:   # a delay (as on the shared clock) or a Wake
+                    wake = time + event if cls is not Wake else event.time
                     if not queue:   # nothing else pending: this process is next, skip the heap
-                        time, value = event.time, None
+                        time, value = wake, None
                         continue
-                    push(event.time, proc, None)
+                    push(wake, proc, None)
                 elif event.triggered:
                     push(time, proc, event.value)
                 else:

@@ -1,9 +1,10 @@
 """Every use of SimPy's private internals, in one place (tested in tests/unit/test_simpy_internals.py).
 
 Why: speed and exact times. A client's process is started and resumed without the two
-bookkeeping events simpy's ``Process`` makes (its Initialize and its own end), and an arrival
-is put on the event heap at exactly its time rather than at ``now + (time - now)``, which can
-differ in the last bit. These rely on simpy's ``Environment._queue`` (a heap of
+bookkeeping events simpy's ``Process`` makes (its Initialize and its own end); it sleeps by
+yielding a delay, and then the process itself is the heap entry a timeout would be (no Timeout
+object per event); an arrival is put on the event heap at exactly its time rather than at
+``now + (time - now)``, which can differ in the last bit. These rely on simpy's ``Environment._queue`` (a heap of
 ``(time, priority, eid, event)``), ``Environment._eid`` (the tie-breaking counter),
 ``Environment._active_proc`` and ``_now``, and the ``Event`` slots ``_ok``, ``_value``, ``callbacks``
 (and ``Timeout._delay``).
@@ -43,9 +44,24 @@ class Environment(simpy.Environment):
         stop = simpy.events.Event(self)
         stop._ok, stop._value = True, None
         heappush(self._queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
-        queue = self._queue
+        queue, eid = self._queue, self._eid
         while True:
             self._now, _, _, event = heappop(queue)   # never empty: the stop event is on it
+            if event.__class__ is StartedProcess:   # a process that slept (yielded a delay): its own entry
+                # StartedProcess._resume inlined for its most common case: it sleeps again
+                self._active_proc = event
+                try:
+                    delay = event._generator.send(None)
+                except StopIteration:
+                    event.callbacks = None
+                    self._active_proc = None
+                    continue
+                if delay.__class__ is float and delay >= 0:
+                    heappush(queue, (self._now + delay, NORMAL, next(eid), event))
+                    self._active_proc = None
+                else:
+                    event._follow(delay)
+                continue
             if event is stop:
                 return
             callbacks, event.callbacks = event.callbacks, None
@@ -55,6 +71,26 @@ class Environment(simpy.Environment):
                 exc = type(event._value)(*event._value.args)
                 exc.__cause__ = event._value
                 raise exc
+
+    def chain_process(self, gen) -> simpy.events.Process:
+        """A simpy Process of a generator that may yield delays (see ``StartedProcess``), for others to wait on.
+
+        Each delay becomes ``timeout(delay)`` at the moment it is yielded: the heap entries of a
+        generator that yields timeouts itself.
+        """
+        return self.process(_as_timeouts(self, gen))
+
+
+def _as_timeouts(env: Environment, gen):
+    value = None
+    while True:
+        try:
+            event = gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        if event.__class__ is float or not isinstance(event, simpy.events.Event):
+            event = env.timeout(float(event))
+        value = yield event
 
 
 class At(simpy.events.Event):
@@ -75,28 +111,64 @@ class _Go:
 _GO = _Go()
 
 
-class StartedProcess(simpy.events.Process):
+def _wake(process) -> None:
+    process._resume(process)
+
+
+# The callbacks of every sleeping StartedProcess (simpy's step calls them): one shared list, so a
+# process on the heap forms no reference cycle and is freed as soon as it is dropped.
+_WAKE = [_wake]
+
+
+class StartedProcess:
     """A client's process: starts at once inside the current callback and ends silently.
 
     simpy's Process schedules an Initialize event to start and triggers itself when it
     ends; nobody waits for a client's process, so both events would only cost time.
     An exception in the generator propagates at once (the run stops with its traceback).
+
+    The generator may yield a delay (a number) instead of ``env.timeout(delay)``: the process
+    then goes on the heap itself, as its own triggered event, at ``now + delay`` with the next
+    eid: the heap entry a timeout would have made, without the Timeout object and its callback
+    list. Nobody may wait for a StartedProcess (while it sleeps, its callbacks are the shared ``_WAKE``).
+    It has the attributes of an event that simpy's ``step`` reads, in slots (no ``__dict__`` per
+    client); it is no ``simpy.Process`` subclass, whose instances each carry one.
     """
 
+    __slots__ = ("env", "callbacks", "_generator", "_ok", "_value", "_target")
+
     def __init__(self, env: simpy.Environment, gen):
-        self.env, self.callbacks, self._generator = env, [], gen
+        self.env, self.callbacks, self._generator, self._ok, self._value = env, [], gen, True, None
         self._resume(_GO)
 
     def _resume(self, event) -> None:
+        self.env._active_proc = self
+        try:
+            yielded = self._generator.send(event._value)
+        except StopIteration:
+            self._ok, self._value, self.callbacks, self._target = True, None, None, None
+            self.env._active_proc = None
+            return
+        self._follow(yielded)
+
+    def _follow(self, event) -> None:
+        """Act on what the generator yielded (``event``) and on what it yields next, until it waits."""
         env, send = self.env, self._generator.send
         env._active_proc = self
         try:
             while True:
-                event = send(event._value)
+                if event.__class__ is float or not isinstance(event, simpy.events.Event):
+                    if event < 0:
+                        raise ValueError(f"Negative delay {event}")
+                    self.callbacks = _WAKE
+                    heappush(env._queue, (env._now + event, NORMAL, next(env._eid), self))
+                    event = None
+                    break
                 if event.callbacks is not None:   # pending: resume when it fires
                     event.callbacks.append(self._resume)
                     break
                 # already processed (e.g. a finished stacked traject): continue at once
+                event = send(event._value)
         except StopIteration:
             self._ok, self._value, self.callbacks = True, None, None
             event = None

@@ -5,13 +5,14 @@ processes may silently change: fix simpy_internals.py (or pin SimPy) before anyt
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from pathlib import Path
 
 import simpy
 
-from simulation.core.simpy_internals import NORMAL, URGENT, Arrival, At, StartedProcess, schedule_at
+from simulation.core.simpy_internals import NORMAL, URGENT, Arrival, At, Environment, StartedProcess, schedule_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,3 +112,51 @@ def test_a_started_process_starts_at_once_and_an_exception_propagates():
         assert str(error) == "boom"
     else:
         raise AssertionError("the exception must reach env.run")
+
+
+def _sleeper(env, name, trace, delays, by_timeout):
+    for delay in delays:
+        yield env.timeout(delay) if by_timeout else delay
+        trace.append((name, env.now))
+
+
+def test_a_yielded_delay_makes_the_heap_entry_a_timeout_makes():
+    def run(by_timeout):
+        env = simpy.Environment()
+        trace = []
+        StartedProcess(env, _sleeper(env, "a", trace, [0.1, 0.2, 0.3], by_timeout))
+        StartedProcess(env, _sleeper(env, "b", trace, [0.3, 0.0, 0.3], by_timeout))
+        entries = [entry[:3] for entry in env._queue]
+        while env._queue:
+            env.step()   # simpy's own step runs a sleeping process like any triggered event
+        return trace, entries, next(env._eid)
+
+    assert run(by_timeout=False) == run(by_timeout=True)
+
+
+def test_chain_process_turns_delays_into_timeouts_for_those_who_wait():
+    env = Environment()
+    trace = []
+    chain = env.chain_process(_sleeper(env, "chain", trace, [1.5, 0.5], by_timeout=False))
+
+    def waiter():
+        value = yield chain
+        trace.append(("waiter", env.now, value))
+
+    StartedProcess(env, waiter())
+    env.run_until(10.0)
+    assert trace == [("chain", 1.5), ("chain", 2.0), ("waiter", 2.0, None)]
+
+
+def test_a_dropped_sleeping_process_is_freed_without_the_cyclic_collector():
+    env = simpy.Environment()
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        StartedProcess(env, _sleeper(env, "x", [], [1.0, 1.0], by_timeout=False))
+        env._queue.clear()
+        assert gc.collect() == 0   # nothing unreachable: the process was freed by reference counting
+    finally:
+        if enabled:
+            gc.enable()
