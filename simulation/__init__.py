@@ -8,9 +8,7 @@ The entry points are imported on first use (PEP 562 ``__getattr__``, mapping eac
 for the engine, the analysis and the experiment layers they do not need; ``from simulation import
 simulate`` works as before. Heavy third-party modules are deferred the same way (simulation/_lazy.py).
 """
-import importlib
-
-from simulation import _compat
+from simulation import _compat, _lazy
 from simulation import funding  # noqa: F401  (registers the built-in variants, so scenarios with them validate)
 
 _compat.install()
@@ -29,16 +27,4 @@ _PUBLIC = {
 
 __all__ = list(_PUBLIC)
 __version__ = "0.1.0"
-
-
-def __getattr__(name: str):
-    """``simulation.simulate`` and the other names of ``__all__``: imported from their module on first use."""
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'simulation' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_PUBLIC[name]), name)
-    globals()[name] = value   # the next read is a plain module attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = _lazy.lazy_names(__name__, _PUBLIC)

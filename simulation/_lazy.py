@@ -48,3 +48,21 @@ babel_numbers = LazyModule("babel.numbers")
 importlib_metadata = LazyModule("importlib.metadata")
 yaml = LazyModule("yaml")
 traitlets_config = LazyModule("traitlets.config")
+
+
+def lazy_names(package: str, names: dict[str, str]):
+    """``__getattr__`` and ``__dir__`` for ``package`` (PEP 562): each name of ``names`` is imported from the
+    module it maps to on first use, then kept as a plain module attribute."""
+    namespace = importlib.import_module(package).__dict__
+
+    def __getattr__(name: str):
+        if name not in names:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(names[name]), name)
+        namespace[name] = value   # the next read is a plain module attribute
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(namespace) | set(names))
+
+    return __getattr__, __dir__
