@@ -48,12 +48,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 tests notebooks --nbval-lax --nbval-current-env
 
-## make bench: in one run, the model against bare SimPy, Ciw and the plain-Python floor (M/M/c), start-up
-## times, the core on the default scenario and the sweep; figures, targets and ratios (README "Speed and memory")
+## make bench: in one run, every figure of issue 16 with its target (README "Speed and memory"): the model
+## against bare SimPy, Ciw and the plain-Python floor (M/M/c), start-up, the default scenario, the slow path
+## (shared clock), compare, the what-if page, the sizes x1/x16/x65 (synthetic national size) and the sweep.
+## About 25 minutes on 2 cores; each script also runs alone (benchmarks/*.py, their docstrings say how).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_peers.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_clock.py --rounds 3
+	$(BIN)/python benchmarks/bench_compare.py
+	$(BIN)/python benchmarks/bench_app.py
+	$(BIN)/python benchmarks/bench_sizes.py
 	$(BIN)/python benchmarks/bench_sweep.py
 
 ## make bench-against REV=<commit>: this checkout against an older commit, in one run (figures and ratios)
