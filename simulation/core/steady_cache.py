@@ -25,10 +25,11 @@ MAX_GRIDS = 1               # distribution grid sets kept: 130 MB for the defaul
 
 
 def distributions_key(scenario: Scenario, tables: CompiledScenario) -> str:
-    """What the grids and the equations read besides a municipality's own figures."""
-    segments = {name: seg.model_dump(mode="json", exclude={"instroom": {"per_year"}})
-                for name, seg in scenario.segments.items()}
-    return json.dumps([segments, sorted(tables.maatwerk.items()), len(tables.prov_names)], sort_keys=True)
+    """What the grids and the equations read besides a municipality's own figures (in the scenario's
+    order: segments and traject types are numbered by it)."""
+    segments = [(name, seg.model_dump(mode="json", exclude={"instroom": {"per_year"}}))
+                for name, seg in scenario.segments.items()]
+    return json.dumps([segments, sorted(tables.maatwerk.items()), len(tables.prov_names)])
 
 
 def municipality_key(scenario: Scenario, tables: CompiledScenario, municipality: int) -> tuple:

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from simulation.config.scenario import load_scenario, scenario_from_dict
 from simulation.core.compiled import CompiledScenario
-from simulation.core.steady_cache import SteadyStateCache
+from simulation.core.steady_cache import SteadyStateCache, distributions_key
 from simulation.core.steady_state import SteadyState
 from simulation.experiment.shards.plan import ShardPlan
 from simulation.experiment.shards.synthetic import replicate
@@ -82,3 +82,13 @@ def test_the_stores_are_bounded():
     none = SteadyStateCache(max_municipalities=0, max_grids=0)
     _same(none.steady_state(scenario, tables, T0, 2024.0), SteadyState(scenario, tables, T0, 2024.0))
     assert not none._solved and not none._grids
+
+
+def test_segments_in_another_order_are_another_key():
+    """Segments and traject types are numbered by their order, so the order is part of the key."""
+    raw = _raw(1)
+    first = scenario_from_dict(copy.deepcopy(raw), source="a")
+    raw["segments"] = dict(reversed(list(raw["segments"].items())))
+    second = scenario_from_dict(raw, source="b")
+    assert list(second.segments) != list(first.segments)
+    assert distributions_key(first, CompiledScenario(first)) != distributions_key(second, CompiledScenario(second))
