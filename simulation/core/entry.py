@@ -10,6 +10,7 @@ import numpy as np
 from simulation.core.calendar import days_in_year
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM
 from simulation.core.simpy_internals import Arrival, schedule_at
+from simulation.core.steady_cache import SteadyStateCache
 from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, SteadyState, initial_caseload
 from simulation.core.streams import generator
 
@@ -46,17 +47,15 @@ def schedule_arrivals(model, mi: int, si: int) -> None:
     schedule_at(env, times[0], arrival)
 
 
-_LAST: list = []   # [key, SteadyState] of the last call of steady_state
+STEADY_STATES = SteadyStateCache()   # the process's one store of steady states (``steady_cache``)
 
 
 def steady_state(scenario, tables, t0: float, year_fraction: float) -> SteadyState:
-    """``SteadyState`` of the last call again when it was for the same scenario (by content), start and
-    provider choice: it depends on neither seed nor replication, so a process solves it once for all
-    the replications of a scenario it runs (in the what-if page's workers half a replication's CPU)."""
-    key = (scenario.model_dump_json(), t0, year_fraction, dict(tables.choice))
-    if not _LAST or _LAST[0] != key:
-        _LAST[:] = [key, SteadyState(scenario, tables, t0, year_fraction)]
-    return _LAST[1]
+    """The ``SteadyState`` at the warm-up start, from ``STEADY_STATES``: it depends on neither seed nor
+    replication, and per municipality only on its own figures and the segments, so a process solves a
+    municipality once for all the replications it runs and for every shard that holds the same
+    municipality or a copy of it (in the what-if page's workers half a replication's CPU)."""
+    return STEADY_STATES.steady_state(scenario, tables, t0, year_fraction)
 
 
 def place_initial_caseload(model) -> None:

@@ -79,33 +79,35 @@ class StateSpace:
 class SteadyState:
     """Expected initial state and its in-care distributions, per municipality (see the module docstring)."""
 
-    def __init__(self, scenario: Scenario, tables: CompiledScenario, t0: float, start_year_fraction: float):
-        self.sc, self.tables, self.t0 = scenario, tables, t0
-        self._grid: dict = {}
+    def __init__(self, scenario: Scenario, tables: CompiledScenario, t0: float, start_year_fraction: float,
+                 grid: dict | None = None, solve=None):
+        """``grid``, ``solve(steady, municipality)``: shared grids and a memoised solve (``steady_cache``)."""
+        self.sc, self.tables, self.t0, self.year_fraction = scenario, tables, t0, start_year_fraction
+        self._grid: dict = {} if grid is None else grid
         self.spaces, self.rates, self.caseload, self.pending, self.entering = [], [], [], [], []
         self.toegang = []   # per municipality and segment: clients at the toegang on t0
         for municipality in range(len(tables.mun_names)):
-            space = StateSpace()
-            for segment in range(len(tables.seg_names)):
-                providers, _ = tables.choice[(municipality, segment)]
-                for kind in tables.seg_types[segment]:
-                    for ext in (False, True):
-                        for provider in providers:
-                            space.add((segment, kind, ext, provider))
-            rates = np.zeros(len(space.states))
-            caseload = np.zeros(len(space.states))
-            entering = np.zeros(len(space.states))
-            pending = np.zeros(len(tables.seg_names))
-            toegang = np.zeros(len(tables.seg_names))
-            for growth in sorted({s.instroom.growth for s in scenario.segments.values()}):
-                r, c, q, e, g = self._solve(space, municipality, growth, start_year_fraction)
-                rates, caseload, pending, entering, toegang = rates + r, caseload + c, pending + q, entering + e, toegang + g
-            self.spaces.append(space)
-            self.rates.append(rates)
-            self.caseload.append(caseload)
-            self.pending.append(pending)
-            self.entering.append(entering)
-            self.toegang.append(toegang)
+            solved = (solve or SteadyState.solve_municipality)(self, municipality)
+            for out, value in zip((self.spaces, self.rates, self.caseload, self.pending, self.entering, self.toegang),
+                                  solved):
+                out.append(value)
+
+    def solve_municipality(self, municipality: int) -> tuple:
+        """(space, rates, caseload, pending, entering, toegang) of one municipality."""
+        tables = self.tables
+        space = StateSpace()
+        for segment in range(len(tables.seg_names)):
+            providers, _ = tables.choice[(municipality, segment)]
+            for kind in tables.seg_types[segment]:
+                for ext in (False, True):
+                    for provider in providers:
+                        space.add((segment, kind, ext, provider))
+        rates, caseload, entering = (np.zeros(len(space.states)) for _ in range(3))
+        pending, toegang = np.zeros(len(tables.seg_names)), np.zeros(len(tables.seg_names))
+        for growth in sorted({s.instroom.growth for s in self.sc.segments.values()}):
+            r, c, q, e, g = self._solve(space, municipality, growth, self.year_fraction)
+            rates, caseload, pending, entering, toegang = rates + r, caseload + c, pending + q, entering + e, toegang + g
+        return space, rates, caseload, pending, entering, toegang
 
     # -- distributions --------------------------------------------------------------------------
     def _durations(self, kind: int, ext: bool) -> np.ndarray:
@@ -183,7 +185,7 @@ class SteadyState:
         rates = _solve_small(np.eye(n) - M, source)
         caseload = np.zeros(n_states)
         for i, (segment, kind, ext, provider) in enumerate(space.states):
-            caseload[i] = rates[i] * self._in_care_weights(kind, ext, provider, theta)[0].sum()
+            caseload[i] = rates[i] * self._in_care_weights(kind, ext, provider, theta)[0]
         # clients in the voorliggend veld on t0 who will come back
         pending = np.zeros(n_seg)
         for segment, name in enumerate(tables.seg_names):
@@ -214,8 +216,8 @@ class SteadyState:
     def _in_care_weights(self, kind: int, ext: bool, provider: int, theta: float):
         """Atoms of (outcome, doorlooptijd) of a traject in care on t0 and their weights per start.
 
-        Returns (weights, durations, outcome index): the in-care weight of a start of the state is
-        p_o E[(1 - exp(-theta D_o)) / theta]; an uitval stops at a uniform fraction of the draw.
+        Returns (total weight, cdf, durations, int8 outcome index): the in-care weight of a start of the
+        state is p_o E[(1 - exp(-theta D_o)) / theta]; an uitval stops at a uniform fraction of the draw.
         """
         key = ("atoms", kind, ext, provider, theta)
         if key not in self._grid:
@@ -230,17 +232,18 @@ class SteadyState:
                 days = np.outer(d, fractions).ravel() if _ROUTES[o] == "uitval" else d
                 weights.append(p_o * _occupancy(days, theta) / len(days))
                 durations.append(days)
-                outcome.append(np.full(len(days), o))
-            self._grid[key] = (np.concatenate(weights), np.concatenate(durations), np.concatenate(outcome))
+                outcome.append(np.full(len(days), o, dtype=np.int8))
+            weights = np.concatenate(weights)
+            cdf = np.cumsum(weights)
+            cdf /= cdf[-1]
+            self._grid[key] = (weights.sum(), cdf, np.concatenate(durations), np.concatenate(outcome))
         return self._grid[key]
 
     # -- drawing the initial state --------------------------------------------------------------
     def draw_in_care(self, kind: int, ext: bool, provider: int, u: np.ndarray, growth: float):
         """(age, remaining, outcome index) of trajecten in care from (n, 3) uniforms."""
         theta = theta_of(growth)
-        weights, durations, outcome = self._in_care_weights(kind, ext, provider, theta)
-        cdf = np.cumsum(weights)
-        cdf /= cdf[-1]
+        _, cdf, durations, outcome = self._in_care_weights(kind, ext, provider, theta)
         pick = np.minimum(np.searchsorted(cdf, u[:, 0], side="right"), len(cdf) - 1)
         days, chosen = durations[pick], outcome[pick]
         # age given the length: density exp(-theta a) on [0, d)

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import numpy as np
 from simulation.config.scenario import load_scenario, scenario_from_dict
+from simulation.core import entry
+from simulation.core.steady_cache import SteadyStateCache
 from simulation.experiment.executors import DaskExecutor
 from simulation.experiment.runner import simulate
 from simulation.experiment.shards.combine import canonical_log, read_parquet_log, simulate_sharded
 from simulation.experiment.shards.plan import ShardPlan
-from simulation.experiment.shards.run import log_name
+from simulation.experiment.shards.run import STAGES, log_name
+from simulation.experiment.shards.synthetic import replicate
 from simulation.funding.payments import compute_payments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +81,22 @@ def test_same_results_on_a_dask_cluster(tmp_path):
         assert getattr(local, name).equals(getattr(remote, name)), name
     assert local.state_at_horizon == remote.state_at_horizon
     assert np.isfinite(local.kpis["instroom"]).all()
+
+
+def test_copies_reuse_the_steady_state_and_give_the_uncached_full_run(monkeypatch):
+    """Three copies of the smoke region (6 shards, the steady state at the warm-up start): the shards
+    reuse copy 0's steady state, and give the tables and log of the full run solved without the cache."""
+    scenario = scenario_from_dict(replicate(load_scenario(ROOT / "tests/data/smoke.yaml").model_dump(mode="json"), 3),
+                                  source="smoke x3")
+    assert scenario.warmup.initial_caseload
+    monkeypatch.setattr(entry, "STEADY_STATES", SteadyStateCache(max_municipalities=0, max_grids=0))
+    full, fund = _full(scenario, 2)
+    cache = SteadyStateCache()
+    monkeypatch.setattr(entry, "STEADY_STATES", cache)
+    sharded = simulate_sharded(scenario, seed=1, replications=2, keep_events=True)
+    assert len(sharded.shards) == 6
+    assert cache.misses == 2 and cache.hits == 6 * 2 - 2   # A and B once, then every shard and replication reuses
+    assert canonical_log(full.events).equals(sharded.events)
+    _same_tables(full, fund, sharded)
+    assert set(sharded.stages) == set(STAGES) and sharded.stages["model"] > 0
+    assert 0 < sum(sharded.stages.values()) <= sharded.cpu_seconds * 1.01 + 0.01

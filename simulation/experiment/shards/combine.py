@@ -9,6 +9,7 @@ order. The merged log is the full log in the canonical order of ``canonical_log`
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -19,7 +20,7 @@ from simulation._lazy import pyarrow_dataset as ds
 from simulation.config.scenario import Scenario
 from simulation.experiment.executors import SequentialExecutor
 from simulation.experiment.shards.plan import ShardPlan
-from simulation.experiment.shards.run import ShardOutput, payments_of, run_shard, tasks
+from simulation.experiment.shards.run import STAGES, ShardOutput, payments_of, run_shard, tasks
 
 KPI_KEYS = ["replication", "year", "municipality", "segment", "provider"]
 PAYMENT_KEYS = ["replication", "contract", "year", "month", "kind"]
@@ -42,7 +43,9 @@ class ShardedResult:
     rows: int
     out: Optional[Path] = None
     events: Optional[pd.DataFrame] = None   # only with keep_events (tests)
-    timings: list[dict] = field(default_factory=list)
+    timings: list[dict] = field(default_factory=list)   # per (shard, replication): CPU seconds per stage
+    stages: dict[str, float] = field(default_factory=dict)   # CPU seconds per stage (run.STAGES), summed
+    cpu_seconds: float = 0.0   # CPU seconds of this process in simulate_sharded (workers' not included)
 
     def read_log(self, columns: Optional[list[str]] = None) -> pd.DataFrame:
         """The merged event log from the Parquet files, in ``canonical_log`` order (reads it all)."""
@@ -81,23 +84,32 @@ def simulate_sharded(scenario: Scenario, seed: int = 1, replications: int = 1, o
 
     The parent holds, besides the small tables, one shard's traject tables until its payments are made.
     """
+    begin = time.process_time()
     plan = plan or ShardPlan(scenario)
     executor = executor or SequentialExecutor()
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
     kept: list[ShardOutput] = []
-    funds, pending = [], []
+    funds, pending, paying = [], [], 0.0
     for output in executor.map(run_shard, tasks(plan, seed, replications, out, keep_events)):
         pending.append(output)
         if len(pending) == replications:   # the shard's last replication: pay its contracts
+            start = time.process_time()
             fund = payments_of(plan.shards[output.shard], pending, replications)
+            paying += time.process_time() - start
             if fund is not None:
                 funds.append(fund)
             for o in pending:
                 o.trajecten = o.returns = None
             kept += pending
             pending = []
-    return combine(scenario, seed, replications, plan, kept, funds, out)
+    start = time.process_time()
+    result = combine(scenario, seed, replications, plan, kept, funds, out)
+    end = time.process_time()
+    result.stages = {stage: sum(t.get(stage, 0.0) for t in result.timings) for stage in STAGES}
+    result.stages.update(payments=paying, combine=end - start)
+    result.cpu_seconds = end - begin
+    return result
 
 
 def combine(scenario: Scenario, seed: int, replications: int, plan: ShardPlan, outputs: list[ShardOutput],

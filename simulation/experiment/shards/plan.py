@@ -62,7 +62,7 @@ class ShardPlan:
                                      _shard_raw(raw, scenario, group, own, covered)))
 
     def scenario_of(self, shard: Shard) -> Scenario:
-        return scenario_from_dict(copy.deepcopy(shard.raw), source=f"{self.scenario.name} shard {shard.index}")
+        return scenario_from_dict(shard.raw, source=f"{self.scenario.name} shard {shard.index}")
 
     def labels(self) -> dict[str, list[str]]:
         """The full scenario's names by code (as ``Model.labels``), for ``events.to_frame``."""

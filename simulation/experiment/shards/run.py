@@ -8,7 +8,7 @@ are the full run's KPI rows of those municipalities, and its payments those of i
 """
 from __future__ import annotations
 
-import copy
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -29,6 +29,9 @@ from simulation.funding.payments import compute_payments
 RETURN_EVENTS = ("aanmelding", "recidive")   # besides the trajecten, what payments read (results.client_returns)
 
 ROW_GROUP = 250_000   # rows per Parquet row group of a shard's log
+# CPU seconds per stage (ShardedResult.stages): the shard's scenario validated, the model built and run,
+# the log as a frame, written as Parquet, the KPIs, the tables the payments read, the payments, the combination
+STAGES = ("scenario", "model", "log", "log_write", "kpis", "payment_tables", "payments", "combine")
 
 
 @dataclass(frozen=True)
@@ -74,23 +77,34 @@ def log_name(replication: int, shard: int) -> str:
 
 
 def run_shard(task: ShardTask) -> ShardOutput:
-    """Simulate one shard of one replication; write its log (if asked); its KPIs and payments."""
+    """Simulate one shard of one replication; write its log (if asked); its KPIs and payments.
+
+    ``timings``: CPU seconds per stage (``STAGES`` but the payments, and the model's own phases)."""
     shard = task.shard
-    scenario = scenario_from_dict(copy.deepcopy(shard.raw), source=f"shard {shard.index}")
+    clock = time.process_time
+    begin = clock()
+    scenario = scenario_from_dict(shard.raw, source=f"shard {shard.index}")
+    built = clock()
     model = build_model(scenario, task.seed, task.replication)
     rows = map_rows(model.run(), shard.codes, task.n_segments)
     state = model.state_at_horizon()
     timings = dict(getattr(model, "timings", {}))
     del model
+    ran = clock()
     events = ev.to_frame(rows, task.replication, scenario.start_date, task.labels)
     del rows
+    framed = clock()
     if task.log_path is not None:
         write_log(events, Path(task.log_path))
+    written = clock()
     k = kpis(events, scenario, replications=[task.replication])
+    counted = clock()
     trajecten = returns = None
     if shard.contracts:
         trajecten = traject_table(events)
         returns = events.loc[events["event"].isin(RETURN_EVENTS).to_numpy(), ["replication", "event", "client", "day"]]
+    timings.update(scenario=built - begin, model=ran - built, log=framed - ran, log_write=written - framed,
+                   kpis=counted - written, payment_tables=clock() - counted)
     return ShardOutput(shard.index, task.replication, len(events), k, trajecten, returns, state,
                        events if task.keep_events else None, timings)
 
@@ -104,7 +118,7 @@ def payments_of(shard: Shard, outputs: list[ShardOutput], replications: int):
     """
     if not shard.contracts:
         return None
-    scenario = scenario_from_dict(copy.deepcopy(shard.raw), source=f"shard {shard.index}")
+    scenario = scenario_from_dict(shard.raw, source=f"shard {shard.index}")
     outputs = sorted(outputs, key=lambda o: o.replication)
     trajecten = pd.concat([o.trajecten for o in outputs], ignore_index=True)
     order = np.lexsort((trajecten["replication"].to_numpy(), trajecten["beginstand"].to_numpy(bool)))
