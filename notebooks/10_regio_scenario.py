@@ -66,7 +66,7 @@ print(f"regio {region}: {len(sc.municipalities)} gemeenten, segmenten {', '.join
 # ## Het bekostigingsontwerp per segment
 #
 # Per segment de varianten van zijn contracten en de bron die elke contractregel in het bestand noemt
-# (document en paragraaf, of "assumption:").
+# (document en paragraaf, of "aanname:").
 
 # %%
 design = rs.design_table(sc, project_path(region_file))
@@ -180,7 +180,7 @@ dutch_table(refusal) if refusal is not None else None
 # %% [markdown]
 # ## Wat rust op aannames
 #
-# Per bestand de regels met een getal: met een bron (document en paragraaf), met het label "assumption",
+# Per bestand de regels met een getal: met een bron (document en paragraaf), met het label "aanname" (of "assumption"),
 # of zonder een van beide (dat laatste laat `tests/validation/test_region_scenarios.py` falen).
 
 # %%

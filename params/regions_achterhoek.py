@@ -161,24 +161,25 @@ def contracts(refusal: float = 0.0) -> list[tuple[dict, str]]:
                     amount = float(lump[(lump["gemeente"] == m) & (lump["aanbieder"] == p)]["lumpsum"].iloc[0])
                     c |= {"variant": "lumpsum", "amount": indexed(amount, FIRST_YEAR, YEARS, growth(seg)),
                           "tussenevaluatie": evaluation(seg)}
-                    why = ("lump sum per organisation (000 par. 3.1-3.3, 002): the start budget of 000 par. 3.3 "
-                           "(derive_regions.py, every input an assumption) x the provider's share, growing with "
-                           "the expected clients (assumption); mid-term evaluation 2024 (002): from 2025 re-derived "
-                           "from the realised 2024 care at Noord-Limburg's rates (assumption)")
+                    why = ("lumpsum per organisatie (000 par. 3.1-3.3, 002): het startbudget van 000 par. 3.3 "
+                           "(derive_regions.py, elke invoer een aanname) x het aandeel van de aanbieder, groeiend met "
+                           "de verwachte cliënten (aanname); tussenevaluatie 2024 (002): vanaf 2025 opnieuw afgeleid "
+                           "uit de gerealiseerde zorg van 2024 tegen de tarieven van Noord-Limburg (aanname)")
                     if refusal and p in REFUSING:
                         c["behaviour"] = {"refusal_probability": refusal, "source": (
-                            "assumption: the perverse incentive of 000 par. 3 (providers may not dare to accept "
-                            "certain clients); its size is not known")}
+                            "aanname: de perverse prikkel van 000 par. 3 (aanbieders durven bepaalde cliënten "
+                            "mogelijk niet aan te nemen); de omvang ervan is niet bekend")}
                 elif seg == "DYS":
                     c |= {"variant": "population", "band": 0.1, "per_inhabitant": dys_per_inhabitant(),
                           "realisation": {"basis": "pxq", "unit": "uur", "unit_price": RATES["S4"]}}
-                    why = ("populatiebekostiging (000 par. 3.1, 002); assumption: per inhabitant = the expected "
-                           "realisation at Noord-Limburg's S4 rate / inhabitants, band 10% as 004 annex 1")
+                    why = ("populatiebekostiging (000 par. 3.1, 002); aanname: per inwoner = de verwachte "
+                           "realisatie tegen het S4-tarief van Noord-Limburg / inwoners, bandbreedte 10% als in "
+                           "004 bijlage 1")
                 else:
                     unit, rate = ("uur", RATES["S2a"]) if seg == "PV" else ("etmaal", RATES["S3b"])
                     c |= {"variant": "pxq", "unit": unit, "unit_price": rate}
-                    why = (f"p x q on an indication per client (000 par. 3.2, 002); assumption: the price is "
-                           f"Noord-Limburg's {'S2a' if seg == 'PV' else 'S3b'} rate ({NL_SRC})")
+                    why = (f"p x q op een indicatie per cliënt (000 par. 3.2, 002); aanname: de prijs is het "
+                           f"{'S2a' if seg == 'PV' else 'S3b'}-tarief van Noord-Limburg ({NL_SRC})")
                 out.append((c, why))
     return out
 
@@ -213,7 +214,7 @@ def files() -> dict:
         "description: >-",
         "  Achterhoek: Integrale Ambulante Jeugdhulp, Gezins- en Woonvormen and Hoog Complex on a lump sum per",
         "  provider, Dyslexie on population funding; Wmo Integrale Ondersteuning and Wonen on a lump sum,",
-        "  Persoonlijke Verzorging and Logeren p x q per client; contracts 3 + 2 + 2 years (000, 002).",
+        "  Persoonlijke Verzorging and Logeren p x q per client; contracts 3 + 2 + 2 years (000 par. 2.2 and 3.1-3.2; 002: the contract term).",
         "start_date: 2022-01-01   # 002: the new contracts start on 1 January 2022",
         "horizon_years: 7         # 002: 3 years + 2 x 2 years of extension; the mid-term evaluation in 2024 "
         "re-derives the lump sums from 2025 (tussenevaluatie on each lump-sum contract; the rule is an assumption)",

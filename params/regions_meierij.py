@@ -120,14 +120,14 @@ def contracts() -> list[str]:
                     continue
                 c = {"municipality": m, "provider": p, "segment": seg, "variant": "output_monthly",
                      "monthly_tariffs": tariffs, "categories": cats}
-                out.append(f"    - {flow(c)}   # output-oriented monthly tariff per client per category (003 par. 5.1-5.2), "
-                           f"no volume, ceiling or turnover guarantee (003 par. 1.5); amounts: assumption, Noord-Limburg's "
-                           f"{RATE[seg][0]} rate x units per week x 365.25/12/7 ({NL_SRC})")
+                out.append(f"    - {flow(c)}   # outputgericht maandtarief per cliënt per categorie (003 par. 5.1-5.2), "
+                           f"geen volume-, plafond- of omzetgarantie (003 par. 1.5); bedragen: aanname, het "
+                           f"{RATE[seg][0]}-tarief van Noord-Limburg x eenheden per week x 365,25/12/7 ({NL_SRC})")
             if m == "'s-Hertogenbosch" and seg != "KDV":
                 c = {"municipality": m, "provider": PILOT_PROVIDER, "segment": seg, "variant": "lumpsum",
                      "amount": round(pilot_amount() * FORMS[seg] / (FORMS["IB"] + FORMS["DB"]), 2)}
-                out.append(f"    - {flow(c)}   # the pilot outside the regional contracts (003 par. 3.3); assumption: a "
-                           "wijk budget (lump sum) = 9% of the clients x mean monthly tariff x 12 x PILOT_IN_CARE")
+                out.append(f"    - {flow(c)}   # de pilot buiten de regionale contracten (003 par. 3.3); aanname: een "
+                           "wijkbudget (lumpsum) = 9% van de cliënten x gemiddeld maandtarief x 12 x PILOT_IN_CARE")
     return ["funding:", "  contracts:"] + out
 
 

@@ -129,23 +129,23 @@ def contracts() -> list[str]:
         c = {"municipality": "Zwolle", "provider": p, "segment": "JH", "variant": "traject", "tariffs": tariffs(),
              "verlenging": "inbegrepen", "step_down": "inbegrepen", "behaviour": {"refusal_probability": 0.0,
                                                                                   "source": "001: acceptatieplicht"}}
-        out.append(f"    - {flow(c)}   # 001: 36 fixed trajectory tariffs, no charge for extra work (verlenging, "
-                   f"step-down), acceptance obligation, no budget ceiling; amounts: assumption, Noord-Limburg's S4 "
-                   f"rate x hours x planned days / 7 (simulation/funding/tariff_table.py)")
+        out.append(f"    - {flow(c)}   # 001: 36 vaste trajecttarieven, geen vergoeding voor extra werk (verlenging, "
+                   f"afschaling), acceptatieplicht, geen budgetplafond; bedragen: aanname, het S4-tarief van "
+                   f"Noord-Limburg x uren x geplande dagen / 7 (simulation/funding/tariff_table.py)")
     for p, w in DB_PROVIDERS.items():
         c = {"municipality": "Zwolle", "provider": p, "segment": "DB", "variant": "budget",
              "budget": {y: round(w * db_budget(y), 2) for y in range(START, START + YEARS)}, "band": BAND,
              "settlement": "whole", "realisation": {"basis": "pxq", "unit": "dagdeel", "unit_price": DB_PRICE}}
-        out.append(f"    - {flow(c)}   # 001: a budget on dagdelen, settled when the deviation exceeds +-10%; "
-                   "amount: assumption, the provider's share x the expected dagdelen (Little, db_budget) x DB_PRICE; "
-                   "assumption: outside the band the whole difference is settled")
+        out.append(f"    - {flow(c)}   # 001: een budget op dagdelen, verrekend als de afwijking groter is dan 10% "
+                   "(plus of min); bedrag: aanname, het aandeel van de aanbieder x de verwachte dagdelen (Little, "
+                   "db_budget) x DB_PRICE; aanname: buiten de bandbreedte wordt het hele verschil verrekend")
     for seg, table, rate in (("HH", HH_TYPES, "S3a"), ("IB", IB_TYPES, "S2a")):
         tar = {n: round(RATES[rate] * h * 365 / 7) for n, (h, _) in table.items()}
         for p in DIAH_PROVIDERS:
             c = {"municipality": "Zwolle", "provider": p, "segment": seg, "variant": "traject", "tariffs": tar,
                  "verlenging": "nieuw_traject"}
-            out.append(f"    - {flow(c)}   # 001 (Diah): trajecten; amounts: assumption, Noord-Limburg's {rate} rate x "
-                       "hours x 365 / 7; assumption: a renewed yearly traject is paid again")
+            out.append(f"    - {flow(c)}   # 001 (Diah): trajecten; bedragen: aanname, het {rate}-tarief van Noord-Limburg "
+                       "x uren x 365 / 7; aanname: een verlengd jaartraject wordt opnieuw betaald")
     return ["funding:", "  contracts:"] + out
 
 

@@ -16,6 +16,7 @@ import yaml
 from simulation.analysis import stats
 from simulation.analysis.queueing import erlang_c
 from simulation.config.scenario import Scenario, scenario_from_dict
+from simulation.config.sources import ASSUMPTION_RE, DOCUMENT_RE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -371,14 +372,14 @@ def projection_scenario(horizon_years: int = 4) -> dict:
 # -- sources of the numbers in a shipped YAML file ------------------------------------------------
 
 NUMBER = re.compile(r"[:\[,{]\s*-?\.?[0-9]")
-DOCUMENT = re.compile(r"\b00[0-4](?:\s+par\.|\s+annex|\s*\(|:)")   # e.g. "004 par. 6", "001 (Diah)", "002:"
 
 
 def unlabelled_numbers(path, strict: bool) -> list[tuple[int, str]]:
     """(line number, line) of every line of a YAML file that sets a number without saying where it comes from.
 
     Loose (the Noord-Limburg file's rule): the line has a comment or a ``source:`` field. Strict: the comment
-    or source names a document and its paragraph (``004 par. 6``, ``001 (Diah)``) or says ``assumption``.
+    or source names a document and its paragraph (``004 par. 6``, ``004 bijlage 1``, ``001 (Diah)``) or says
+    ``assumption``/``aanname`` (the patterns of ``simulation.config.sources``).
     """
     bare = []
     for n, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -389,7 +390,7 @@ def unlabelled_numbers(path, strict: bool) -> list[tuple[int, str]]:
             ok = bool(comment.strip()) or "source:" in code
         else:
             label = comment + (code[code.index("source:"):] if "source:" in code else "")
-            ok = "assumption" in label.lower() or bool(DOCUMENT.search(label))
+            ok = bool(ASSUMPTION_RE.search(label) or DOCUMENT_RE.search(label))
         if not ok:
             bare.append((n, text.strip()))
     return bare

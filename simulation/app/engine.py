@@ -25,6 +25,7 @@ import pandas as pd
 
 from simulation.analysis.kpis import kpis
 from simulation.config.scenario import Scenario, read_yaml, resolved_yaml, scenario_from_dict
+from simulation.config.sources import ASSUMPTION_RE
 from simulation.experiment.compare import MEASURES, behaviour_assumptions, measures, summarise
 from simulation.core import events as ev
 from simulation.experiment.executors import ProcessExecutor, SequentialExecutor
@@ -89,11 +90,11 @@ def measure_frame(scenario: Scenario, events: pd.DataFrame, segment: str = ALL) 
 
 
 def scenario_assumptions(raw_text: str) -> pd.DataFrame:
-    """The lines of a scenario file that carry an 'assumption:' label (field and reasoning)."""
+    """The lines of a scenario file that carry an 'assumption:'/'aanname:' label (field and reasoning)."""
     rows = []
     for line in raw_text.splitlines():
         code, _, comment = line.partition("#")
-        if "assumption" in comment and code.strip():
+        if ASSUMPTION_RE.search(comment) and code.strip():
             rows.append({"parameter": code.strip().rstrip(",")[:120], "value": "", "source": comment.strip()})
     return pd.DataFrame(rows, columns=["parameter", "value", "source"])
 

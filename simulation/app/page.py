@@ -17,7 +17,7 @@ import panel as pn
 from simulation.app.engine import BASIS, COLUMNS, WHATIF, Answer, Engine, xlsx_bytes
 from simulation.app.question import ALL, AS_IS, BEHAVIOUR, NEUTRAL, SHARED, Question, defaults
 from simulation.config.contracts import SCHEMAS
-from simulation.report.labels import euro, name, number, percent
+from simulation.report.labels import euro, input_number, name, number, parse_number, percent
 from simulation.report.texts import MARGIN_UNKNOWN, NO_BEHAVIOUR
 
 matplotlib.use("Agg")
@@ -165,8 +165,9 @@ class Page:
         self.plekken = {p: pn.widgets.IntInput(label=f"{name('input', 'plekken')}: {name('provider', p)}{v['schedule']}",
                                                value=v["plekken"], css_classes=[f"plekken-{p}"])
                         for p, v in d["providers"].items()}
-        self.tariffs = {t: pn.widgets.FloatInput(label=f"{name('input', 'tariffs')}: {t}", value=v,
-                                                 css_classes=[f"tarief-{t}"]) for t, v in d["tariffs"].items()}
+        # text, not a FloatInput: Dutch users type '1.234,56' (the browser's number field wants a decimal point)
+        self.tariffs = {t: pn.widgets.TextInput(label=f"{name('input', 'tariffs')}: {t} (€)", value=input_number(v),
+                                                css_classes=[f"tarief-{t}"]) for t, v in d["tariffs"].items()}
         self.shared = {n: pn.widgets.FloatInput(label=name("input", n), value=d[n], css_classes=[f"veld-{n}"])
                        for n in SHARED if n != "settlement"}
         self.shared["settlement"] = pn.widgets.Select(label=name("input", "settlement"), options={
@@ -190,10 +191,20 @@ class Page:
             scenario=self.scenario.value, municipality=self.municipality.value or ALL, segment=self.segment.value or ALL,
             variant=self.variant.value if d else AS_IS,
             plekken={p: changed(w, d["providers"][p]["plekken"]) for p, w in self.plekken.items()} if d else {},
-            tariffs={t: changed(w, d["tariffs"][t]) for t, w in self.tariffs.items()} if d else {},
+            tariffs={t: v if v != d["tariffs"][t] else None for t, v in self._tariff_values()[0].items()} if d else {},
             **({n: changed(w, d[n]) for n, w in self.shared.items()} if d else {}),
             **{n: w.value for n, w in self.behaviour.items()},
             horizon_years=self.horizon.value, replications=self.replications.value, seed=self.seed.value)
+
+    def _tariff_values(self) -> tuple[dict[str, float], dict[str, str]]:
+        """The tariff fields read in Dutch format: the values, and a Dutch message per field that is no number."""
+        values, bad = {}, {}
+        for t, w in self.tariffs.items():
+            try:
+                values[t] = parse_number(w.value)
+            except ValueError as exc:
+                bad[t] = f"{name('input', 'tariffs')} {t}: {exc}"
+        return values, bad
 
     def ask(self) -> Answer:
         """Answer the page's question: show the field errors, or the tables, figures and downloads."""
@@ -202,7 +213,8 @@ class Page:
         self.status.object = "Bezig met rekenen…"
         self.result.loading = True
         try:
-            answer = self.engine.answer(self._question())
+            bad = self._tariff_values()[1]
+            answer = Answer(errors={"tariffs": "\n\n".join(bad.values())}) if bad else self.engine.answer(self._question())
         finally:
             self.result.loading = False
         if answer.errors:

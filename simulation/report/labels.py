@@ -19,6 +19,8 @@ formats from here, so a variant, provider or KPI reads the same everywhere.
 from __future__ import annotations
 
 import math
+import re
+from decimal import Decimal
 
 from simulation._lazy import babel_numbers
 
@@ -234,3 +236,33 @@ def percent(share: float, decimals: int = 1) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
     return f"{number(100 * share, decimals)}%"
+
+
+DUTCH_NUMBER_RE = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+
+
+def input_number(x: float) -> str:
+    """A value for a text input field, in Dutch format with every decimal it has, so that
+    ``parse_number`` gives it back exactly: 4393.0 -> '4.393', 94.94 -> '94,94', 94.5 -> '94,50'."""
+    if x is None or x != x or math.isinf(x):
+        return ""
+    whole, _, frac = format(Decimal(repr(float(x))), "f").partition(".")   # repr: the shortest exact digits
+    frac = "" if frac in ("", "0") else frac.ljust(2, "0")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    groups = ".".join(digits[max(i - 3, 0):i] for i in range(len(digits), 0, -3)[::-1])
+    return sign + groups + ("," + frac if frac else "")
+
+
+def parse_number(text: str) -> float:
+    """A number typed in Dutch format: decimal comma, optionally dots between groups of three digits
+    ('1.234,56', '94,94', '1234', '€ 4.393'). Anything else raises ValueError with a Dutch message;
+    a dot that is not a thousands separator ('94.94') is refused rather than guessed."""
+    clean = str(text).replace("€", "").replace("\u00a0", "").replace(" ", "")
+    if not clean:
+        raise ValueError("leeg: vul een getal in (komma voor decimalen, bijvoorbeeld 1.234,56)")
+    if not DUTCH_NUMBER_RE.fullmatch(clean):
+        hint = (f"; gebruik een komma voor decimalen, bijvoorbeeld '{clean.replace('.', ',')}'"
+                if re.fullmatch(r"-?\d+\.\d+", clean) else "")
+        raise ValueError(f"'{text}' is geen getal in Nederlandse notatie (komma voor decimalen, punt voor "
+                         f"duizendtallen, bijvoorbeeld 1.234,56){hint}")
+    return float(clean.replace(".", "").replace(",", "."))

@@ -15,13 +15,13 @@ from simulation._lazy import pandas as pd
 from simulation._lazy import yaml
 
 from simulation.analysis.tables import traject_table
+from simulation.config.sources import ASSUMPTION_RE  # noqa: F401  (re-exported)
 from simulation.core.calendar import year_bounds
 from simulation.experiment.compare import compare, load_variant
 from simulation.report.helpers import scenario_tariffs
 
 REFERENCE = "noord-limburg (eigen bekostiging)"
 SOURCE_RE = re.compile(r"\b00[0-4]\b|par\. ?\d|annex|bijlage|the default's", re.I)
-ASSUMPTION_RE = re.compile(r"assumption|aanname", re.I)
 NUMBER_RE = re.compile(r":\s*\{?\s*-?\d")
 
 

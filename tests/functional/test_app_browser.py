@@ -3,7 +3,7 @@
 Starts ``python -m simulation.app`` on a free port, asks the Venlo S3 question as in the scenario
 (difference 0), changes the plekken of a provider and sees the answer change with its 95% interval,
 enters a negative plek count and sees the CLI's field message next to the field (and no new answer),
-and downloads the .xlsx. Screenshots go to outputs/app/ for people to look at.
+downloads the .xlsx, and types a tariff in Dutch format ('12.345,60') that changes the answer. Screenshots go to outputs/app/ for people to look at.
 """
 from __future__ import annotations
 
@@ -152,4 +152,12 @@ def test_plekken_for_venlo_s3_change_the_answer_a_bad_value_shows_the_message_an
         page.locator(".status").get_by_text("niets gerekend").wait_for(timeout=60_000)   # the status follows the field
         assert status.startswith("Antwoord")
         page.screenshot(path=str(SHOTS / "foutmelding.png"), full_page=True)
+
+        set_number(page, ".plekken-jeugd_regio_a", 30)
+        assert page.locator(".tarief-dagbehandeling input").input_value() == "11.205,65"   # Dutch, as in the scenario
+        set_number(page, ".tarief-dagbehandeling", "12.345,60")   # typed the Dutch way: comma decimal, dot thousands
+        page.locator(".bereken button").click()
+        wait_answer(page, None)   # the status showed the field error until now: the next 'Antwoord' is new
+        dearer = spend_row(answer_rows(page), "2022")
+        assert dearer["Basis"] == same["Basis"] and dearer["Wat-als"] != changed["Wat-als"], (dearer, changed)
         browser.close()

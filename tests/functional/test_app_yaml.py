@@ -64,6 +64,22 @@ def test_the_page_says_what_the_scenario_lacks_instead_of_a_number_or_an_empty_t
     assert behaviour_text(answer.assumptions[answer.assumptions["value"] != ""]) == NO_BEHAVIOUR
 
 
+def test_tariff_fields_show_and_read_dutch_numbers_and_refuse_a_decimal_point(page):
+    shown = {t: w.value for t, w in page.tariffs.items()}
+    assert shown.get("dagbehandeling") == "11.205,65", shown   # Venlo S3 in the scenario: 11205.65
+    assert all(v is None for v in page._question().tariffs.values())   # left as shown: no override
+    before = page.answer
+    page.tariffs["dagbehandeling"].value = "12.345,6"
+    assert page._question().tariffs["dagbehandeling"] == 12345.6
+    page.tariffs["dagbehandeling"].value = "12345.6"
+    answer = page.ask()
+    message = answer.errors["tariffs"]
+    assert "geen getal in Nederlandse notatie" in message and "'12345,6'" in message and "dagbehandeling" in message
+    assert page.errors["tariffs"].visible and page.errors["tariffs"].object == message
+    assert answer.per_replication is None and page.answer is before
+    page.tariffs["dagbehandeling"].value = shown["dagbehandeling"]
+
+
 def test_a_negative_plek_count_gets_the_cli_message_under_its_field_and_nothing_runs(page):
     before = page.answer
     page.plekken["jeugd_regio_a"].value = -3

@@ -1,6 +1,8 @@
 """Dutch display names and number formats (simulation.report.labels)."""
 import doctest
 
+import pytest
+
 import simulation.analysis.kpis  # noqa: F401  (registers the KPIs)
 import simulation.funding.variants  # noqa: F401  (registers the variants)
 import simulation.report.labels as labels
@@ -30,3 +32,20 @@ def test_every_registered_kpi_and_variant_has_a_dutch_name():
 def test_table_number_is_dutch_with_the_decimals_it_has():
     assert [labels.table_number(v) for v in (2107.0, 168.3, 0.843, 0.8461234, 1234567.891, float("nan"))] == \
         ["2.107", "168,3", "0,843", "0,846", "1.234.567,891", "–"]
+
+
+def test_parse_number_reads_dutch_input_and_refuses_a_decimal_point():
+    assert [labels.parse_number(t) for t in ("1.234,56", "94,94", "€ 4.393", " 1234 ", "-12,5", "1.234.567")] == \
+        [1234.56, 94.94, 4393.0, 1234.0, -12.5, 1234567.0]
+    for bad in ("94.94", "1,2,3", "1.23,4", "abc", "", "1e5"):
+        with pytest.raises(ValueError, match="komma|leeg"):
+            labels.parse_number(bad)
+    with pytest.raises(ValueError, match="'94,94'"):   # the message shows the Dutch way to write it
+        labels.parse_number("94.94")
+
+
+def test_input_number_is_dutch_and_parses_back_exactly():
+    values = (11205.65, 20197.83, 4393.0, 94.5, 0.1, -12.0, 1234567.891, 1e20, 1e-7, 0.0)
+    assert [labels.input_number(v) for v in values[:7]] == \
+        ["11.205,65", "20.197,83", "4.393", "94,50", "0,10", "-12", "1.234.567,891"]
+    assert [labels.parse_number(labels.input_number(v)) for v in values] == list(values)
