@@ -60,7 +60,7 @@ class AgreedAmountVariant(Variant):
         c, cal, years, reps, i = phase.contract, phase.cal, phase.years, phase.reps, phase.index
         agreed = np.asarray([self.agreed(c, phase.scenario, int(yr), d, yd)
                              for yr, d, yd in zip(years["year"], years["days"], years["year_days"])], float)
-        months = cal.months_in(phase.lo, phase.hi).merge(years[["year", "year_days"]], on="year")
+        months = cal.months_in(phase.lo, phase.hi)   # every month's year is in ``years``
         months["amount"] = months["year"].map(dict(zip(years["year"], agreed))) * months["days"] / \
             months["year"].map(dict(zip(years["year"], years["days"])))
         adv = per_rep(reps, months, ["k", "amount"])

@@ -66,11 +66,41 @@ def planned_doorlooptijd_for(scenario, segment: str, provider: str, traject_type
     return planned * mw.planned_doorlooptijd_factor if mw is not None else planned
 
 
-def _continuation(sub: pd.DataFrame) -> np.ndarray:
-    """How each traject began: "" (a new traject), "verlenging" or "step_down"."""
+def names_codes(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes and the names they stand for of a (categorical) column: ``names[codes]`` are its values
+    as strings (-1: missing). Lookups per name instead of per row keep string work off the hot path."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), [str(c) for c in col.cat.categories]
+    codes, names = pd.factorize(col.astype(str))
+    return codes, list(names)
+
+
+def lookup(col: pd.Series, mapping) -> np.ndarray:
+    """``col.astype(str).map(mapping)`` as floats (NaN where the name is not in ``mapping``)."""
+    codes, names = names_codes(col)
+    return np.array([mapping.get(n, np.nan) for n in names] + [np.nan], float)[codes]
+
+
+def equals(col: pd.Series, name: str) -> np.ndarray:
+    """``col.astype(str) == name`` as a bool array."""
+    codes, names = names_codes(col)
+    return codes == names.index(name) if name in names else np.zeros(len(col), bool)
+
+
+def _continues(sub: pd.DataFrame, how: str) -> np.ndarray:
+    """Whether each traject began as a continuation ``how`` ("verlenging" or "step_down")."""
     if "start_reden" in sub:
-        return sub["start_reden"].astype(object).fillna("").astype(str).to_numpy()
-    return np.where(sub["voortzetting"].to_numpy(bool), "verlenging", "")
+        return sub["start_reden"].to_numpy(object) == how
+    return sub["voortzetting"].to_numpy(bool) & (how == "verlenging")
+
+
+def _pair_values(sub: pd.DataFrame, value) -> np.ndarray:
+    """``value(provider, traject_type)`` per traject, computed once per pair that occurs."""
+    pc, pnames = names_codes(sub["provider"])
+    tc, tnames = names_codes(sub["traject_type"])
+    width = len(tnames) + 1
+    pairs, inverse = np.unique(pc.astype(np.int64) * width + tc, return_inverse=True)
+    return np.array([value(pnames[u // width], tnames[u % width]) for u in pairs], float)[inverse.ravel()]
 
 
 def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) -> pd.DataFrame:
@@ -82,18 +112,13 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
     tariff follows at the stop (not at einde_horizon), by ``pricing.uitval`` for an uitval.
     """
     n = len(sub)
-    providers, kinds = sub["provider"].astype(str), sub["traject_type"].astype(str)
-    tariff = tariff_for(pricing, scenario, segment, providers, kinds)
-    pairs = pd.MultiIndex.from_arrays([providers.to_numpy(), kinds.to_numpy()])
-    codes, unique = pairs.factorize()
-    planned = np.array([planned_doorlooptijd_for(scenario, segment, p, t) for p, t in unique], float)[codes]
+    tariff = _pair_values(sub, lambda p, t: tariff_for(pricing, scenario, segment, p, t))
+    planned = _pair_values(sub, lambda p, t: planned_doorlooptijd_for(scenario, segment, p, t))
     s, e = sub["start"].to_numpy(float), sub["stop"].to_numpy(float)
-    reden = sub["reden"].astype(str).to_numpy()
-    how = _continuation(sub)
     share = pricing.share_at_start
     in_care = (s < lo) & (e > lo)
-    included = ((how == "verlenging") & (pricing.verlenging == "inbegrepen")) | \
-               ((how == "step_down") & (pricing.step_down == "inbegrepen"))
+    included = (_continues(sub, "verlenging") & (pricing.verlenging == "inbegrepen")) | \
+               (_continues(sub, "step_down") & (pricing.step_down == "inbegrepen"))
     starts = (s >= lo) & (s < hi) & ~included
     # the tariff a traject carries in this phase, and the planned days it covers
     remaining = np.clip(1 - (lo - s) / planned, 0.0, 1.0)
@@ -103,9 +128,9 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
     first = np.where(in_care & (pricing.beginstand == "niet"), 0.0, carried * share)
     paid_at = np.where(in_care, lo, s)
     at_start = starts | (in_care & (pricing.beginstand != "niet"))
-    ends = (e >= lo) & (e < hi) & (reden != "einde_horizon") & (starts | in_care)
+    ends = (e >= lo) & (e < hi) & ~equals(sub["reden"], "einde_horizon") & (starts | in_care)
     rest = carried * (1 - share)
-    uitval = reden == "uitval"
+    uitval = equals(sub["reden"], "uitval")
     if pricing.uitval == "alleen_start":
         rest = np.where(uitval, 0.0, rest)
     elif pricing.uitval == "naar_rato":
@@ -125,9 +150,8 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
 
 def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
     x = explode_months(sub[["replication", "traject_type", "start", "stop"]], lo, hi, cal)   # the columns used
-    tt = x["traject_type"].astype(str)
-    weight = tt.map({n: t.weight for n, t in types.items()}).to_numpy(float)
-    price = (tt.map(pricing.unit_price).to_numpy(float) if isinstance(pricing.unit_price, dict)
+    weight = lookup(x["traject_type"], {n: t.weight for n, t in types.items()})
+    price = (lookup(x["traject_type"], pricing.unit_price) if isinstance(pricing.unit_price, dict)
              else np.full(len(x), float(pricing.unit_price)))
     units = weight * intensity * x["days"].to_numpy() / 7.0
     return pd.DataFrame({"replication": x["replication"].to_numpy(), "k": x["k"].to_numpy(),

@@ -140,7 +140,7 @@ class RegioBudget(AgreedAmountVariant):
         money = Money()
         for m in c.covered:
             money.rows.append(payment_frame(i, c, phase.mode, adv["replication"], adv["k"], adv["amount"] * w[m],
-                                            "advance", cal).assign(municipality=m))
+                                            "advance", cal, municipality=m))
         y = per_rep(reps, years.assign(agreed=agreed), ["year", "last_k", "agreed"])
         if not math.isfinite(c.band):
             final = y["agreed"].to_numpy()   # never settled: every municipality bears its key share
@@ -163,7 +163,7 @@ class RegioBudget(AgreedAmountVariant):
                 sel = (ym["municipality"] == m).to_numpy()
                 s = ym[sel]
                 money.rows.append(payment_frame(i, c, phase.mode, s["replication"], s["last_k"], amount[sel],
-                                                "settlement", cal).assign(municipality=m))
+                                                "settlement", cal, municipality=m))
         money.finals.append(pd.DataFrame({"replication": y["replication"], "contract": i, "year": y["year"],
                                           "final": final}))
         return money
