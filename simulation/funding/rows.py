@@ -8,6 +8,7 @@ import numpy as np
 from simulation._lazy import pandas as pd
 
 from simulation.core.calendar import Calendar
+from simulation.funding.grouped import sum_by
 from simulation.funding.variant import variants
 
 PAYMENT_COLUMNS = ["replication", "contract", "municipality", "provider", "segment", "variant", "mode",
@@ -75,5 +76,4 @@ def year_end_months(cal: Calendar, years) -> list[int]:
 
 def per_year(amounts: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
     """Sum of ``amount`` per (replication, year) of month rows (replication, k, amount)."""
-    return amounts.assign(year=cal.year[amounts["k"].to_numpy()]).groupby(
-        ["replication", "year"], as_index=False)["amount"].sum()
+    return sum_by(amounts.assign(year=cal.year[amounts["k"].to_numpy()]), ["replication", "year"], ["amount"])

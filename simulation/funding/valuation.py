@@ -13,6 +13,7 @@ from simulation._lazy import pandas as pd
 
 from simulation.config.pricing import MonthlyPricing, PxqPricing, TrajectPricing, for_year
 from simulation.core.calendar import Calendar, prorate
+from simulation.funding.grouped import sum_by
 
 
 def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd.DataFrame:
@@ -180,7 +181,7 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Cale
         rows = _monthly_rows(sub, pricing, lo, hi, cal, types)
     else:
         raise TypeError(f"no valuation for pricing {type(pricing).__name__}")
-    return rows.groupby(["replication", "k"], as_index=False)[["amount", "units"]].sum()
+    return sum_by(rows, ["replication", "k"], ["amount", "units"])
 
 
 def planned_value(pricing, scenario, segment: str, traject_type: str, intensity: float = 1.0,

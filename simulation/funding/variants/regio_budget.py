@@ -34,6 +34,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simulation.config.contracts import SettledContract
 from simulation.config.pricing import YearSchedule, check_schedule, for_year
+from simulation.funding.grouped import sum_by
 from simulation.funding.rows import payment_frame, per_rep
 from simulation.funding.settled import AgreedAmountVariant, settled_final
 from simulation.funding.valuation import realisation_rows, year_amount
@@ -124,7 +125,7 @@ class RegioBudget(AgreedAmountVariant):
             v = realisation_rows(sub[mun == m], c.realisation, phase.lo, phase.hi, cal, phase.scenario, c.segment,
                                  phase.intensity)
             v = v.assign(year=cal.year[v["k"].to_numpy()])
-            parts.append(v.groupby(["replication", "year"], as_index=False)["amount"].sum().assign(municipality=m))
+            parts.append(sum_by(v, ["replication", "year"], ["amount"]).assign(municipality=m))
         out = pd.concat(parts, ignore_index=True)
         return out.rename(columns={"amount": "realised"})[["replication", "year", "municipality", "realised"]]
 
