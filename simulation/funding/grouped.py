@@ -14,12 +14,16 @@ def sum_by(frame: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFr
     """``frame.groupby(keys, as_index=False)[values].sum()`` for integer key columns."""
     if not len(frame):
         return frame.groupby(keys, as_index=False)[values].sum()
-    code = np.zeros(len(frame), np.int64)
-    for key in keys:
-        uniq, inverse = np.unique(frame[key].to_numpy(), return_inverse=True)
-        code = code * len(uniq) + inverse.ravel()
-    groups, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    sums = frame[values].groupby(inverse.ravel()).sum()
-    out = {key: frame[key].to_numpy()[first] for key in keys}
-    out.update({v: sums[v].to_numpy() for v in values})
-    return pd.DataFrame(out)
+    columns = [frame[key].to_numpy() for key in keys]
+    code, spans = np.zeros(len(frame), np.int64), []
+    for col in columns:   # mixed radix: code order = lexicographic key order
+        lo = int(col.min())
+        span = int(col.max()) - lo + 1
+        code = code * span + (col.astype(np.int64) - lo)
+        spans.append((lo, span))
+    sums = frame[values].groupby(code).sum()
+    group, out = sums.index.to_numpy(), {}
+    for key, col, (lo, span) in reversed(list(zip(keys, columns, spans))):
+        out[key] = (group % span + lo).astype(col.dtype)
+        group = group // span
+    return pd.DataFrame({**{key: out[key] for key in keys}, **{v: sums[v].to_numpy() for v in values}})
