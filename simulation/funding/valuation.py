@@ -16,6 +16,20 @@ from simulation.core.calendar import Calendar, prorate
 from simulation.funding.grouped import sum_by
 
 
+def month_parts(start: np.ndarray, stop: np.ndarray, lo: float, hi: float, cal: Calendar):
+    """(traject position, month index k, days in care) per (traject, month) in [lo, hi), days > 0."""
+    a, b = np.maximum(start, lo), np.minimum(stop, hi)
+    ok = np.flatnonzero(b > a)
+    a, b = a[ok], b[ok]
+    first, last = cal.month_index(a), cal.month_index(np.nextafter(b, -np.inf))
+    n = last - first + 1
+    pos = np.repeat(np.arange(len(a)), n)
+    k = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    days = np.minimum(b[pos], cal.hi[k]) - np.maximum(a[pos], cal.lo[k])
+    keep = days > 0
+    return ok[pos[keep]], k[keep], days[keep]
+
+
 def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd.DataFrame:
     """One row per (traject, month) with the days in care in [lo, hi); columns of ``sub`` kept."""
     a = np.maximum(sub["start"].to_numpy(float), lo)
@@ -150,13 +164,14 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
 
 
 def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
-    x = explode_months(sub[["replication", "traject_type", "start", "stop"]], lo, hi, cal)   # the columns used
-    weight = lookup(x["traject_type"], {n: t.weight for n, t in types.items()})
-    price = (lookup(x["traject_type"], pricing.unit_price) if isinstance(pricing.unit_price, dict)
-             else np.full(len(x), float(pricing.unit_price)))
-    units = weight * intensity * x["days"].to_numpy() / 7.0
-    return pd.DataFrame({"replication": x["replication"].to_numpy(), "k": x["k"].to_numpy(),
-                         "amount": units * price, "units": units})
+    at, k, days = month_parts(sub["start"].to_numpy(float), sub["stop"].to_numpy(float), lo, hi, cal)
+    codes, names = names_codes(sub["traject_type"])
+    weight = np.array([types[n].weight if n in types else np.nan for n in names] + [np.nan], float)[codes[at]]
+    price = (lookup(sub["traject_type"], pricing.unit_price)[at] if isinstance(pricing.unit_price, dict)
+             else np.full(len(at), float(pricing.unit_price)))
+    units = weight * intensity * days / 7.0
+    return pd.DataFrame({"replication": sub["replication"].to_numpy()[at], "k": k, "amount": units * price,
+                         "units": units})
 
 
 def _monthly_rows(sub, pricing: MonthlyPricing, lo, hi, cal, types) -> pd.DataFrame:
