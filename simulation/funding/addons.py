@@ -4,6 +4,7 @@ checks at toewijzing)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Optional
 
 import numpy as np
 from simulation._lazy import pandas as pd
@@ -11,7 +12,23 @@ from simulation._lazy import pandas as pd
 from simulation.analysis.results import client_returns, mark_results
 from simulation.core.calendar import Calendar
 from simulation.funding.rows import payment_frame, year_end_months
+from simulation.funding.valuation import equals
 from simulation.funding.variant import rule, rules_of
+
+
+class KeyedTrajecten:
+    """The trajecten of one (municipality, provider, segment), in log order (as a boolean mask selects them);
+    grouped once, on first use."""
+
+    def __init__(self, trajecten: pd.DataFrame):
+        self.trajecten, self._groups = trajecten, None
+
+    def of(self, municipality, provider, segment) -> pd.DataFrame:
+        if self._groups is None:
+            self._groups = (self.trajecten.groupby(["municipality", "provider", "segment"], observed=True).indices
+                            if len(self.trajecten) else {})
+        idx = self._groups.get((municipality, provider, segment))
+        return self.trajecten.iloc[idx] if idx is not None else self.trajecten.iloc[:0]
 
 
 def _bonus_amount(bonus_malus, s: pd.DataFrame, ylo: float, yhi: float, final: float) -> float:
@@ -20,26 +37,28 @@ def _bonus_amount(bonus_malus, s: pd.DataFrame, ylo: float, yhi: float, final: f
         n = s[(s["start"] < yhi) & (s["stop"] > ylo)]["client"].nunique()
         amount = bonus_malus.rate * (bonus_malus.target * n - final)
     else:
-        closed = s[(s["stop"] >= ylo) & (s["stop"] < yhi) & (s["reden"].astype(str) != "einde_horizon")]
+        closed = s[(s["stop"] >= ylo) & (s["stop"] < yhi) & ~equals(s["reden"], "einde_horizon")]
         dur = closed["stop"] - closed["start"]
         amount = bonus_malus.rate * (bonus_malus.target - dur.mean()) * len(dur) if len(dur) else 0.0
     amount = float(np.clip(amount, -bonus_malus.cap * final, bonus_malus.cap * final))
     return amount if bonus_malus.symmetric else max(amount, 0.0)
 
 
-def bonus_malus(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar) -> list[pd.DataFrame]:
+def bonus_malus(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar,
+                keyed: Optional[KeyedTrajecten] = None) -> list[pd.DataFrame]:
     """Bonus-malus rows per contract-year against its target; adds them to ``fin`` in place."""
-    rows = []
+    rows, keyed = [], keyed or KeyedTrajecten(trajecten)
     for i, c in enumerate(contracts):
         if c.bonus_malus is None:
             continue
         f = fin[fin["contract"] == i]
-        sub = trajecten[(trajecten["municipality"] == c.municipality) & (trajecten["provider"] == c.provider)
-                        & (trajecten["segment"] == c.segment)]
+        sub = keyed.of(c.municipality, c.provider, c.segment)
+        per_rep = sub.groupby("replication").indices
         amounts = []
         for rep, yr, final in zip(f["replication"], f["year"], f["final"]):
             ylo, yhi = cal.day(dt.date(int(yr), 1, 1)), cal.day(dt.date(int(yr) + 1, 1, 1))
-            amounts.append(_bonus_amount(c.bonus_malus, sub[sub["replication"] == rep], ylo, yhi, final))
+            s = sub.iloc[per_rep[rep]] if rep in per_rep else sub.iloc[:0]
+            amounts.append(_bonus_amount(c.bonus_malus, s, ylo, yhi, final))
         if not len(f):
             continue
         rows.append(payment_frame(i, c, c.variant, f["replication"].to_numpy(), year_end_months(cal, f["year"]),
@@ -48,10 +67,11 @@ def bonus_malus(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Cale
     return rows
 
 
-def beloning(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar, returns=None) -> list[pd.DataFrame]:
+def beloning(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar, returns=None,
+             keyed: Optional[KeyedTrajecten] = None) -> list[pd.DataFrame]:
     """Outcome reward rows (kind bonus): per_succes for each traject of the contract whose result
     (``analysis.results.mark_results``) is known as reached in the contract period; adds them to ``fin``."""
-    rows = []
+    rows, keyed = [], keyed or KeyedTrajecten(trajecten)
     if returns is None and any(c.beloning is not None for c in contracts):
         returns = client_returns(trajecten)
     for i, c in enumerate(contracts):
@@ -61,8 +81,7 @@ def beloning(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calenda
         if not len(f):
             continue
         d = c.beloning.definition
-        sub = trajecten[(trajecten["municipality"] == c.municipality) & (trajecten["provider"] == c.provider)
-                        & (trajecten["segment"] == c.segment)]
+        sub = keyed.of(c.municipality, c.provider, c.segment)
         lo = max(cal.day(c.start), 0.0) if c.start else 0.0
         hi = min(cal.day(c.end), cal.horizon) if c.end else cal.horizon
         marks = mark_results(sub, cal.horizon, d.follow_up_days, d.step_down, returns)
@@ -83,7 +102,7 @@ def beloning(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calenda
 
 
 def framework_value(contracts, municipality: str, segment: str, year: int, trajecten: pd.DataFrame, scenario,
-                    cal: Calendar, reps) -> pd.Series:
+                    cal: Calendar, reps, keyed: Optional[KeyedTrajecten] = None) -> pd.Series:
     """The contracted value of the framework contracts of (municipality, segment) in ``year``, per replication
     in ``reps``.
 
@@ -95,13 +114,13 @@ def framework_value(contracts, municipality: str, segment: str, year: int, traje
     provider the traject went to). Replications without such trajecten get the contracted part only.
     """
     ylo, yhi = cal.day(dt.date(year, 1, 1)), cal.day(dt.date(year + 1, 1, 1))
-    contracted, open_rows = 0.0, []
+    contracted, open_rows, keyed = 0.0, [], keyed or KeyedTrajecten(trajecten)
     for c in contracts:
         if c.extra_capacity or municipality not in c.covered or c.segment != segment:
             continue
         share = c.key_share(scenario, municipality)   # a regional contract counts with the municipality's key
-        sub = trajecten[(trajecten["municipality"] == municipality) & (trajecten["provider"] == c.provider)
-                        & (trajecten["segment"] == segment) & ~trajecten["beginstand"].astype(bool)]
+        sub = keyed.of(municipality, c.provider, segment)
+        sub = sub[~sub["beginstand"].astype(bool)]
         assigned = (sub["start"] - sub["wacht_dagen"].fillna(0.0)).to_numpy(float)
         for p_start, p_end, mode, count in c.phases(scenario):
             a, b = cal.day(p_start), cal.day(p_end)
@@ -122,16 +141,18 @@ def framework_value(contracts, municipality: str, segment: str, year: int, traje
     return contracted + committed.reindex(pd.Index(reps, name="replication")).fillna(0.0)
 
 
-def extra_capacity(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, scenario, cal: Calendar) -> list[pd.DataFrame]:
+def extra_capacity(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, scenario, cal: Calendar,
+                   keyed: Optional[KeyedTrajecten] = None) -> list[pd.DataFrame]:
     """Settlements that cap an extra_capacity contract at max_extra_share of the framework's contracted value
     (``framework_value``, 004 par. 7: never more than 10% of the gecontracteerde waarde); updates ``fin``."""
-    rows = []
+    rows, keyed = [], keyed or KeyedTrajecten(trajecten)
     for i, c in enumerate(contracts):
         if not c.extra_capacity:
             continue
         f = fin[fin["contract"] == i]
         reps = f["replication"].unique()
-        values = {int(yr): framework_value(contracts, c.municipality, c.segment, int(yr), trajecten, scenario, cal, reps)
+        values = {int(yr): framework_value(contracts, c.municipality, c.segment, int(yr), trajecten, scenario, cal, reps,
+                                                 keyed)
                   for yr in f["year"].unique()}
         base = np.array([values[int(yr)][rep] for rep, yr in zip(f["replication"], f["year"])], float)
         cap = c.max_extra_share * base
@@ -146,8 +167,10 @@ def add_ons(pay: pd.DataFrame, fin: pd.DataFrame, contracts, trajecten: pd.DataF
             returns=None):
     """Bonus-malus first (on the rule's finals), then the outcome reward, then the extra-capacity cap
     (on finals including both); ``returns``: ``analysis.results.client_returns`` of the whole log."""
-    extra_rows = (bonus_malus(fin, contracts, trajecten, cal) + beloning(fin, contracts, trajecten, cal, returns)
-                  + extra_capacity(fin, contracts, trajecten, scenario, cal))
+    keyed = KeyedTrajecten(trajecten)
+    extra_rows = (bonus_malus(fin, contracts, trajecten, cal, keyed)
+                  + beloning(fin, contracts, trajecten, cal, returns, keyed)
+                  + extra_capacity(fin, contracts, trajecten, scenario, cal, keyed))
     if extra_rows:
         pay = pd.concat([pay] + extra_rows, ignore_index=True)
     return pay, fin

@@ -22,6 +22,7 @@ from simulation._lazy import pandas as pd
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import Calendar, days_in_year
 from simulation.funding.payments import contract_payments
+from simulation.funding.rows import KINDS
 from simulation.funding.variant import rules_of
 
 COLUMNS = ["replication", "contract", "municipality", "provider", "segment", "year", "month",
@@ -84,7 +85,7 @@ def plafond_commitments(scenario, events: pd.DataFrame, replications=None) -> pd
                         & (trajecten["segment"] == c.segment)]
         money = contract_payments(i, c, sub, scenario, cal, reps)
         pay = pd.concat(money.rows, ignore_index=True) if money.rows else pd.DataFrame(columns=["kind", "amount"])
-        inv = pay[pay["kind"] == "invoice"]
+        inv = pay[pay["kind"] == KINDS.index("invoice")]   # coded rows (rows.payment_frame)
         spent = (inv.groupby(["replication", "year", "month"], as_index=False, observed=True)["amount"].sum()
                  .rename(columns={"amount": "spent"}))
         g = grid.merge(committed, on=["replication", "k"], how="left").merge(

@@ -28,7 +28,7 @@ from simulation.analysis.results import client_returns
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import Calendar
 from simulation.funding.addons import add_ons
-from simulation.funding.rows import FINAL_COLUMNS, KINDS, PAYMENT_COLUMNS, PLEK_COLUMNS
+from simulation.funding.rows import FINAL_COLUMNS, KINDS, PAYMENT_COLUMNS, PLEK_COLUMNS, label_payments
 from simulation.funding.settled import settle  # noqa: F401  (public here since the start)
 from simulation.funding.valuation import realisation_rows, year_amount  # noqa: F401  (public here since the start)
 from simulation.funding.variant import Money, Phase, rule
@@ -99,9 +99,10 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
     fin = fin.groupby(["replication", "contract", "year"], as_index=False)["final"].sum()
     pk = pd.concat(money.plekken, ignore_index=True) if money.plekken else pd.DataFrame(columns=PLEK_COLUMNS)
     pay, fin = add_ons(pay, fin, contracts, trajecten, cal, scenario, returns)
-    if len(pay):
-        pay["kind"] = pd.Categorical(pay["kind"], categories=list(KINDS))
-        pay = pay[PAYMENT_COLUMNS].sort_values(["replication", "contract", "year", "month", "kind"], ignore_index=True)
+    if "where" in pay:   # coded rows (kind as its index in KINDS sorts as the categorical): names added once
+        if len(pay):
+            pay = pay.sort_values(["replication", "contract", "year", "month", "kind"], ignore_index=True)
+        pay = label_payments(pay, contracts)
     return FundingResult(pay, fin, pk)
 
 

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 from simulation._lazy import pandas as pd
 
+from simulation.funding.grouped import sum_by
 from simulation.funding.rows import payment_frame, per_rep
 from simulation.funding.valuation import realisation_rows
 from simulation.funding.variant import Money, Phase, Variant
@@ -54,13 +55,13 @@ class AgreedAmountVariant(Variant):
         v = realisation_rows(phase.trajecten, c.realisation, phase.lo, phase.hi, cal, phase.scenario, c.segment,
                              phase.intensity)
         v["year"] = cal.year[v["k"].to_numpy()]
-        return v.groupby(["replication", "year"], as_index=False)["amount"].sum().rename(columns={"amount": "realised"})
+        return sum_by(v, ["replication", "year"], ["amount"]).rename(columns={"amount": "realised"})
 
     def pay(self, phase: Phase) -> Money:
         c, cal, years, reps, i = phase.contract, phase.cal, phase.years, phase.reps, phase.index
         agreed = np.asarray([self.agreed(c, phase.scenario, int(yr), d, yd)
                              for yr, d, yd in zip(years["year"], years["days"], years["year_days"])], float)
-        months = cal.months_in(phase.lo, phase.hi).merge(years[["year", "year_days"]], on="year")
+        months = cal.months_in(phase.lo, phase.hi)   # every month's year is in ``years``
         months["amount"] = months["year"].map(dict(zip(years["year"], agreed))) * months["days"] / \
             months["year"].map(dict(zip(years["year"], years["days"])))
         adv = per_rep(reps, months, ["k", "amount"])

@@ -13,6 +13,21 @@ from simulation._lazy import pandas as pd
 
 from simulation.config.pricing import MonthlyPricing, PxqPricing, TrajectPricing, for_year
 from simulation.core.calendar import Calendar, prorate
+from simulation.funding.grouped import sum_by
+
+
+def month_parts(start: np.ndarray, stop: np.ndarray, lo: float, hi: float, cal: Calendar):
+    """(traject position, month index k, days in care) per (traject, month) in [lo, hi), days > 0."""
+    a, b = np.maximum(start, lo), np.minimum(stop, hi)
+    ok = np.flatnonzero(b > a)
+    a, b = a[ok], b[ok]
+    first, last = cal.month_index(a), cal.month_index(np.nextafter(b, -np.inf))
+    n = last - first + 1
+    pos = np.repeat(np.arange(len(a)), n)
+    k = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    days = np.minimum(b[pos], cal.hi[k]) - np.maximum(a[pos], cal.lo[k])
+    keep = days > 0
+    return ok[pos[keep]], k[keep], days[keep]
 
 
 def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd.DataFrame:
@@ -66,11 +81,41 @@ def planned_doorlooptijd_for(scenario, segment: str, provider: str, traject_type
     return planned * mw.planned_doorlooptijd_factor if mw is not None else planned
 
 
-def _continuation(sub: pd.DataFrame) -> np.ndarray:
-    """How each traject began: "" (a new traject), "verlenging" or "step_down"."""
+def names_codes(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes and the names they stand for of a (categorical) column: ``names[codes]`` are its values
+    as strings (-1: missing). Lookups per name instead of per row keep string work off the hot path."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), [str(c) for c in col.cat.categories]
+    codes, names = pd.factorize(col.astype(str))
+    return codes, list(names)
+
+
+def lookup(col: pd.Series, mapping) -> np.ndarray:
+    """``col.astype(str).map(mapping)`` as floats (NaN where the name is not in ``mapping``)."""
+    codes, names = names_codes(col)
+    return np.array([mapping.get(n, np.nan) for n in names] + [np.nan], float)[codes]
+
+
+def equals(col: pd.Series, name: str) -> np.ndarray:
+    """``col.astype(str) == name`` as a bool array."""
+    codes, names = names_codes(col)
+    return codes == names.index(name) if name in names else np.zeros(len(col), bool)
+
+
+def _continues(sub: pd.DataFrame, how: str) -> np.ndarray:
+    """Whether each traject began as a continuation ``how`` ("verlenging" or "step_down")."""
     if "start_reden" in sub:
-        return sub["start_reden"].astype(object).fillna("").astype(str).to_numpy()
-    return np.where(sub["voortzetting"].to_numpy(bool), "verlenging", "")
+        return sub["start_reden"].to_numpy(object) == how
+    return sub["voortzetting"].to_numpy(bool) & (how == "verlenging")
+
+
+def _pair_values(sub: pd.DataFrame, value) -> np.ndarray:
+    """``value(provider, traject_type)`` per traject, computed once per pair that occurs."""
+    pc, pnames = names_codes(sub["provider"])
+    tc, tnames = names_codes(sub["traject_type"])
+    width = len(tnames) + 1
+    pairs, inverse = np.unique(pc.astype(np.int64) * width + tc, return_inverse=True)
+    return np.array([value(pnames[u // width], tnames[u % width]) for u in pairs], float)[inverse.ravel()]
 
 
 def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) -> pd.DataFrame:
@@ -82,18 +127,13 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
     tariff follows at the stop (not at einde_horizon), by ``pricing.uitval`` for an uitval.
     """
     n = len(sub)
-    providers, kinds = sub["provider"].astype(str), sub["traject_type"].astype(str)
-    tariff = tariff_for(pricing, scenario, segment, providers, kinds)
-    pairs = pd.MultiIndex.from_arrays([providers.to_numpy(), kinds.to_numpy()])
-    codes, unique = pairs.factorize()
-    planned = np.array([planned_doorlooptijd_for(scenario, segment, p, t) for p, t in unique], float)[codes]
+    tariff = _pair_values(sub, lambda p, t: tariff_for(pricing, scenario, segment, p, t))
+    planned = _pair_values(sub, lambda p, t: planned_doorlooptijd_for(scenario, segment, p, t))
     s, e = sub["start"].to_numpy(float), sub["stop"].to_numpy(float)
-    reden = sub["reden"].astype(str).to_numpy()
-    how = _continuation(sub)
     share = pricing.share_at_start
     in_care = (s < lo) & (e > lo)
-    included = ((how == "verlenging") & (pricing.verlenging == "inbegrepen")) | \
-               ((how == "step_down") & (pricing.step_down == "inbegrepen"))
+    included = (_continues(sub, "verlenging") & (pricing.verlenging == "inbegrepen")) | \
+               (_continues(sub, "step_down") & (pricing.step_down == "inbegrepen"))
     starts = (s >= lo) & (s < hi) & ~included
     # the tariff a traject carries in this phase, and the planned days it covers
     remaining = np.clip(1 - (lo - s) / planned, 0.0, 1.0)
@@ -103,9 +143,9 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
     first = np.where(in_care & (pricing.beginstand == "niet"), 0.0, carried * share)
     paid_at = np.where(in_care, lo, s)
     at_start = starts | (in_care & (pricing.beginstand != "niet"))
-    ends = (e >= lo) & (e < hi) & (reden != "einde_horizon") & (starts | in_care)
+    ends = (e >= lo) & (e < hi) & ~equals(sub["reden"], "einde_horizon") & (starts | in_care)
     rest = carried * (1 - share)
-    uitval = reden == "uitval"
+    uitval = equals(sub["reden"], "uitval")
     if pricing.uitval == "alleen_start":
         rest = np.where(uitval, 0.0, rest)
     elif pricing.uitval == "naar_rato":
@@ -124,14 +164,14 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
 
 
 def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
-    x = explode_months(sub[["replication", "traject_type", "start", "stop"]], lo, hi, cal)   # the columns used
-    tt = x["traject_type"].astype(str)
-    weight = tt.map({n: t.weight for n, t in types.items()}).to_numpy(float)
-    price = (tt.map(pricing.unit_price).to_numpy(float) if isinstance(pricing.unit_price, dict)
-             else np.full(len(x), float(pricing.unit_price)))
-    units = weight * intensity * x["days"].to_numpy() / 7.0
-    return pd.DataFrame({"replication": x["replication"].to_numpy(), "k": x["k"].to_numpy(),
-                         "amount": units * price, "units": units})
+    at, k, days = month_parts(sub["start"].to_numpy(float), sub["stop"].to_numpy(float), lo, hi, cal)
+    codes, names = names_codes(sub["traject_type"])
+    weight = np.array([types[n].weight if n in types else np.nan for n in names] + [np.nan], float)[codes[at]]
+    price = (lookup(sub["traject_type"], pricing.unit_price)[at] if isinstance(pricing.unit_price, dict)
+             else np.full(len(at), float(pricing.unit_price)))
+    units = weight * intensity * days / 7.0
+    return pd.DataFrame({"replication": sub["replication"].to_numpy()[at], "k": k, "amount": units * price,
+                         "units": units})
 
 
 def _monthly_rows(sub, pricing: MonthlyPricing, lo, hi, cal, types) -> pd.DataFrame:
@@ -156,7 +196,7 @@ def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Cale
         rows = _monthly_rows(sub, pricing, lo, hi, cal, types)
     else:
         raise TypeError(f"no valuation for pricing {type(pricing).__name__}")
-    return rows.groupby(["replication", "k"], as_index=False)[["amount", "units"]].sum()
+    return sum_by(rows, ["replication", "k"], ["amount", "units"])
 
 
 def planned_value(pricing, scenario, segment: str, traject_type: str, intensity: float = 1.0,

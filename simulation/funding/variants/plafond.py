@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 
 from simulation.config.contracts import ContractBase
 from simulation.config.pricing import Realisation, YearSchedule, check_schedule, for_year
+from simulation.funding.grouped import sum_by
 from simulation.funding.rows import finals_frame, payment_frame
 from simulation.funding.valuation import planned_value, realisation_rows, year_amount
 from simulation.funding.variant import Money, Phase, Variant, register
@@ -59,6 +60,6 @@ class Plafond(Variant):
         cum = v.groupby(["replication", "year"])["amount"].cumsum().to_numpy()
         paid = np.minimum(cum, cap) - np.minimum(cum - v["amount"].to_numpy(), cap)
         rows = payment_frame(phase.index, c, phase.mode, v["replication"].to_numpy(), v["k"], paid, "invoice", cal)
-        tot = v.groupby(["replication", "year"], as_index=False)["amount"].sum()
+        tot = sum_by(v, ["replication", "year"], ["amount"])
         tot["amount"] = np.minimum(tot["amount"], tot["year"].map(ceiling))
         return Money(rows=[rows], finals=[finals_frame(phase.index, phase.reps, years, tot)])

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from typing import Literal, Optional
 
+import numpy as np
 from simulation._lazy import pandas as pd
 from pydantic import Field, model_validator
 
@@ -69,10 +70,13 @@ class Population(AgreedAmountVariant):
             return super().realised(phase)
         cal, sub, per_client = phase.cal, phase.trajecten, phase.contract.per_client
         parts = []   # unique clients in care in the year x per_client
+        rep, client = sub["replication"].to_numpy(), sub["client"].to_numpy()
+        start, stop = sub["start"].to_numpy(float), sub["stop"].to_numpy(float)
         for yr in phase.years["year"]:
             ylo = max(phase.lo, cal.day(dt.date(int(yr), 1, 1)))
             yhi = min(phase.hi, cal.day(dt.date(int(yr) + 1, 1, 1)))
-            s = sub[(sub["start"] < yhi) & (sub["stop"] > ylo)]
-            n = s.drop_duplicates(["replication", "client"]).groupby("replication").size()
-            parts.append(pd.DataFrame({"replication": n.index, "year": yr, "realised": n.to_numpy() * per_client}))
+            m = (start < yhi) & (stop > ylo)
+            pairs = np.unique(np.stack([rep[m].astype(np.int64), client[m].astype(np.int64)], axis=1), axis=0)
+            r, n = np.unique(pairs[:, 0], return_counts=True)
+            parts.append(pd.DataFrame({"replication": r.astype(rep.dtype), "year": yr, "realised": n * per_client}))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", "year", "realised"])

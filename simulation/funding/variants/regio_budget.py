@@ -34,6 +34,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simulation.config.contracts import SettledContract
 from simulation.config.pricing import YearSchedule, check_schedule, for_year
+from simulation.funding.grouped import sum_by
 from simulation.funding.rows import payment_frame, per_rep
 from simulation.funding.settled import AgreedAmountVariant, settled_final
 from simulation.funding.valuation import realisation_rows, year_amount
@@ -124,7 +125,7 @@ class RegioBudget(AgreedAmountVariant):
             v = realisation_rows(sub[mun == m], c.realisation, phase.lo, phase.hi, cal, phase.scenario, c.segment,
                                  phase.intensity)
             v = v.assign(year=cal.year[v["k"].to_numpy()])
-            parts.append(v.groupby(["replication", "year"], as_index=False)["amount"].sum().assign(municipality=m))
+            parts.append(sum_by(v, ["replication", "year"], ["amount"]).assign(municipality=m))
         out = pd.concat(parts, ignore_index=True)
         return out.rename(columns={"amount": "realised"})[["replication", "year", "municipality", "realised"]]
 
@@ -140,7 +141,7 @@ class RegioBudget(AgreedAmountVariant):
         money = Money()
         for m in c.covered:
             money.rows.append(payment_frame(i, c, phase.mode, adv["replication"], adv["k"], adv["amount"] * w[m],
-                                            "advance", cal).assign(municipality=m))
+                                            "advance", cal, municipality=m))
         y = per_rep(reps, years.assign(agreed=agreed), ["year", "last_k", "agreed"])
         if not math.isfinite(c.band):
             final = y["agreed"].to_numpy()   # never settled: every municipality bears its key share
@@ -163,7 +164,7 @@ class RegioBudget(AgreedAmountVariant):
                 sel = (ym["municipality"] == m).to_numpy()
                 s = ym[sel]
                 money.rows.append(payment_frame(i, c, phase.mode, s["replication"], s["last_k"], amount[sel],
-                                                "settlement", cal).assign(municipality=m))
+                                                "settlement", cal, municipality=m))
         money.finals.append(pd.DataFrame({"replication": y["replication"], "contract": i, "year": y["year"],
                                           "final": final}))
         return money

@@ -1,0 +1,90 @@
+"""The fast paths of the payment rules give exactly what the pandas formulations they replace give:
+group sums on one code, cross joins and finals lookups in numpy, category codes instead of string
+casts, coded payment rows named once at the end (issue 16; the goldens check whole runs)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.core.calendar import Calendar
+from simulation.funding.grouped import sum_by
+from simulation.funding.rows import KINDS, PAYMENT_COLUMNS, finals_frame, label_payments, payment_frame, per_rep
+from simulation.funding.valuation import equals, lookup, names_codes
+
+RNG = np.random.default_rng(16)
+
+
+def month_rows(n: int, reps: int = 3) -> pd.DataFrame:
+    """Unsorted (replication, k) rows with many ties and amounts of very different size (rounding matters)."""
+    return pd.DataFrame({"replication": RNG.integers(0, reps, n).astype(np.int32), "k": RNG.integers(0, 40, n),
+                         "amount": RNG.random(n) * 10.0 ** RNG.integers(-3, 7, n), "units": RNG.random(n)})
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 5000, 50_000])
+def test_sum_by_is_the_groupby_sum_bit_for_bit(n):
+    rows = month_rows(n)
+    if n > 10:   # a missing amount is skipped, an infinite one propagates, as pandas does
+        rows.loc[3, "amount"], rows.loc[5, "units"] = np.nan, np.inf
+    expected = rows.groupby(["replication", "k"], as_index=False)[["amount", "units"]].sum()
+    pd.testing.assert_frame_equal(sum_by(rows, ["replication", "k"], ["amount", "units"]), expected, check_exact=True)
+    one = rows.assign(year=rows["k"] // 12 + 2024)
+    pd.testing.assert_frame_equal(sum_by(one, ["replication", "year"], ["amount"]),
+                                  one.groupby(["replication", "year"], as_index=False)["amount"].sum(), check_exact=True)
+
+
+def test_per_rep_is_the_cross_merge():
+    table = pd.DataFrame({"k": np.arange(5), "amount": RNG.random(5), "year": np.arange(5) + 2020})
+    reps = np.array([0, 2, 3], dtype=np.int32)
+    expected = pd.DataFrame({"replication": reps}).merge(table[["k", "amount"]], how="cross")
+    pd.testing.assert_frame_equal(per_rep(reps, table, ["k", "amount"]), expected, check_exact=True)
+
+
+def test_finals_frame_is_the_left_merge_with_zeros():
+    years = pd.DataFrame({"year": np.array([2024, 2025, 2026])})
+    reps = np.array([0, 1], dtype=np.int32)
+    amounts = pd.DataFrame({"replication": np.array([1, 0, 1], dtype=np.int32), "year": [2024, 2025, 2026],
+                            "amount": [1.5, np.nan, 3.25]})
+    y = pd.DataFrame({"replication": reps}).merge(years[["year"]], how="cross").merge(
+        amounts, on=["replication", "year"], how="left")
+    expected = pd.DataFrame({"replication": y["replication"], "contract": 4, "year": y["year"],
+                             "final": y["amount"].fillna(0.0)})
+    pd.testing.assert_frame_equal(finals_frame(4, reps, years, amounts), expected, check_exact=True)
+
+
+@pytest.mark.parametrize("categorical", [True, False])
+def test_codes_give_what_string_casts_give(categorical):
+    values = pd.Series(["a", "b", None, "c", "a", "b"], dtype="category" if categorical else object)
+    codes, names = names_codes(values)
+    assert [names[c] if c >= 0 else None for c in codes] == [None if v is None or v != v else v for v in values]
+    mapping = {"a": 1.0, "b": 2.5}
+    np.testing.assert_array_equal(lookup(values, mapping), values.astype(str).map(mapping).to_numpy(float))
+    for name in ("a", "c", "z"):
+        np.testing.assert_array_equal(equals(values, name), (values.astype(str) == name).to_numpy())
+
+
+def named_frame(i, contract, mode, reps, k, amount, kind, cal, municipality=None):
+    """The payment rows as they were built before the coded rows: every name per row."""
+    k = np.asarray(k, dtype=int)
+    return pd.DataFrame({"replication": reps, "contract": i, "municipality": municipality or contract.municipality,
+                         "provider": contract.provider, "segment": contract.segment, "variant": contract.variant,
+                         "mode": mode, "year": cal.year[k], "month": cal.month[k], "kind": kind,
+                         "amount": np.asarray(amount, float)})
+
+
+def test_coded_rows_named_once_equal_rows_named_each_time():
+    cal = Calendar(pd.Timestamp("2024-01-01").date(), 3 * 365.0)
+    own = SimpleNamespace(municipality="Venlo", covered=("Venlo",), provider="P1", segment="S1", variant="pxq")
+    regio = SimpleNamespace(municipality="Regio", covered=("Venlo", "Venray"), provider="P2", segment="S3",
+                            variant="regio_budget")
+    reps = np.array([0, 0, 1], dtype=np.int32)
+    calls = [(0, own, "pxq", reps, [0, 5, 30], [1.0, 2.0, 3.0], "invoice", None),
+             (1, regio, "regio_budget", reps, [1, 2, 3], [4.0, 5.0, 6.0], "advance", "Venray"),
+             (1, regio, "regio_budget", reps[:1], [11], [-7.0], "settlement", "Venlo"),
+             (0, own, "plekken", reps, [3, 3, 3], [8.0, 9.0, 1.0], "bonus", None)]
+    coded = pd.concat([payment_frame(*c[:7], cal, municipality=c[7]) for c in calls], ignore_index=True)
+    named = pd.concat([named_frame(*c[:7], cal, municipality=c[7]) for c in calls], ignore_index=True)
+    named["kind"] = pd.Categorical(named["kind"], categories=list(KINDS))
+    pd.testing.assert_frame_equal(label_payments(coded, [own, regio]), named[PAYMENT_COLUMNS], check_exact=True)
