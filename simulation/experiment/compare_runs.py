@@ -1,4 +1,4 @@
-"""compare's runs: one task per (flow group, block of at most ``BLOCK`` replications), measured in the worker.
+"""compare's runs: one task per (flow group, block of ``BLOCK`` replications), measured in the worker.
 
 Variants whose scenarios have the same ``funding.flow_key`` (they differ only in money: tariffs,
 budgets, payment rules) form a flow group: replication r of the group is simulated once and every
@@ -27,7 +27,8 @@ from simulation.experiment.measures import BY, gathered, needs_events, tagged
 from simulation.experiment.runner import run_replication
 from simulation.funding.flow_key import flow_key
 
-BLOCK = 5   # replications per task: at most this many traject tables (or logs, when needed) in a worker
+BLOCK = 2   # replications per task (3 for an odd count, see ``blocks``): a worker holds their traject tables
+# (and logs, when needed) and their payment computation, about 250 MB per replication on the default scenario
 
 
 @lru_cache(maxsize=16)
@@ -165,8 +166,8 @@ def measure_variants(specs: list, groups: list, seed: int, replications: int, wa
         log = pd.concat(logs[g], ignore_index=True) if keep_events else None
         for i in group:
             entries = [found[(i, r)] for r in reps]
-            out[i] = Measured(gathered([e.measures for e in entries])[BY + list(wanted)], _concat([e.payments for e in entries]),
-                              sum(1 for e in entries if e.n_rows), log)
+            frame = gathered([e.measures for e in entries])[BY + list(wanted)]
+            out[i] = Measured(frame, _concat([e.payments for e in entries]), sum(1 for e in entries if e.n_rows), log)
     return out
 
 
