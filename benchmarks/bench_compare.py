@@ -1,6 +1,7 @@
 """Benchmark of ``compare`` on the default scenario (not a test): wall, CPU, peak memory, time split.
 
     python benchmarks/bench_compare.py [--case designs|flow] [--replications 20] [--workers 2] [--split 2]
+                                       [--against /work/main]
 
 The variants (issue 16, goal 1: 2 variants x 20 replications on params/noord-limburg.yaml):
 
@@ -12,8 +13,9 @@ The variants (issue 16, goal 1: 2 variants x 20 replications on params/noord-lim
   traject design: the flow differs, so every replication of both variants is simulated.
 
 Prints the wall time, the CPU time of this process and its finished children, the peak resident
-memory of this process and of its largest child, the targets, and the time split (simulation,
-event log, KPIs, payments, summary) measured on ``--split`` replications per variant in this process
+memory of this process and of its largest child, the targets, the same question asked again (from
+compare's cache), with ``--against DIR`` the benchmark of that checkout on the same case, and the
+time split (simulation, event log, KPIs, payments, summary) measured on ``--split`` replications per variant in this process
 (``workers=1``), where every stage can be timed.
 """
 from __future__ import annotations
@@ -91,8 +93,7 @@ def split(variants: dict, replications: int) -> dict[str, float]:
 
 
 def again(variants: dict, args, first) -> None:
-    """The same question again (from the in-memory cache), then one with the second variant changed."""
-    import pandas as pd
+    """The same question again (from the in-memory cache), then with the last variant renamed."""
     t0, c0 = time.perf_counter(), time.process_time()
     cmp = compare_module.compare(SCENARIO, variants, replications=args.replications, seed=1, workers=args.workers)
     print(f"asked again     {time.perf_counter() - t0:7.2f} s wall, {time.process_time() - c0:.2f} s CPU "
@@ -105,7 +106,6 @@ def again(variants: dict, args, first) -> None:
     c2 = os.times()
     print(f"renamed variant {time.perf_counter() - t0:7.2f} s wall, {sum(c2[:4]) - sum(c1[:4]):.2f} s CPU "
           f"(its scenario is unchanged, so nothing is simulated; {len(cmp.per_replication)} rows)")
-    del pd
 
 
 def against(args) -> None:

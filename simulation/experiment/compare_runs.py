@@ -61,14 +61,15 @@ def block_task(task: tuple) -> dict:
     """Simulate a block of replications once and measure every variant of the flow group on it.
 
     ``task``: (the simulated scenario's JSON, seed, replications, keep the log, variants: a list of
-    (key, the variant's scenario JSON, measures, pools as a sorted list or None)). Returns
+    (key, the variant's Scenario (pickled: JSON has no inf, e.g. band: .inf), measures, pools as a sorted
+    list or None)). Returns
     ``n_rows`` (event rows per replication), ``measured`` ({key: (tagged measures, payments)}) and
     ``log`` (the block's log when asked, else None).
     """
     payload, seed, reps, keep_log, variants = task
     scenario = _scenario(payload)
-    asked = [(key, _scenario(js), tuple(wanted), None if pools is None else {tuple(p) for p in pools})
-             for key, js, wanted, pools in variants]
+    asked = [(key, s, tuple(wanted), None if pools is None else {tuple(p) for p in pools})
+             for key, s, wanted, pools in variants]
     with_log = keep_log or any(needs_events(s, wanted) for _, s, wanted, _ in asked)
     tables, logs, n_rows = [], [], []
     for r in reps:
@@ -149,7 +150,7 @@ def measure_variants(specs: list, groups: list, seed: int, replications: int, wa
                     todo.append(i)
             if todo:
                 tasks.append((specs[group[0]].json, seed, block, keep_events,
-                              [(i, specs[i].json, tuple(wanted), pool_list) for i in todo]))
+                              [(i, specs[i].scenario, tuple(wanted), pool_list) for i in todo]))
                 owners.append(g)
     logs: dict[int, list] = {g: [] for g in range(len(groups))}
     for task, g, result in zip(tasks, owners, run_tasks(tasks, workers)):
