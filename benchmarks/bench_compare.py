@@ -1,6 +1,7 @@
 """Benchmark of ``compare`` on the default scenario (not a test): wall, CPU, peak memory, time split.
 
     python benchmarks/bench_compare.py [--case designs|flow] [--replications 20] [--workers 2] [--split 2]
+                                       [--against /work/main]
 
 The variants (issue 16, goal 1: 2 variants x 20 replications on params/noord-limburg.yaml):
 
@@ -12,8 +13,9 @@ The variants (issue 16, goal 1: 2 variants x 20 replications on params/noord-lim
   traject design: the flow differs, so every replication of both variants is simulated.
 
 Prints the wall time, the CPU time of this process and its finished children, the peak resident
-memory of this process and of its largest child, the targets, and the time split (simulation,
-event log, KPIs, payments, summary) measured on ``--split`` replications per variant in this process
+memory of this process and of its largest child, the targets, the same question asked again (from
+compare's cache), with ``--against DIR`` the benchmark of that checkout on the same case, and the
+time split (simulation, event log, KPIs, payments, summary) measured on ``--split`` replications per variant in this process
 (``workers=1``), where every stage can be timed.
 """
 from __future__ import annotations
@@ -82,12 +84,38 @@ def split(variants: dict, replications: int) -> dict[str, float]:
             seen.add((id(obj), attr))
             setattr(obj, attr, _timed(table, stage, getattr(obj, attr)))
         t0 = time.process_time()
-        compare_module.compare(SCENARIO, variants, replications=replications, seed=1, workers=1)
+        compare_module.compare(SCENARIO, variants, replications=replications, seed=1, workers=1, cache=False)
         table["total"] = time.process_time() - t0
     finally:
         for obj, attr, fn in saved:
             setattr(obj, attr, fn)
     return dict(table)
+
+
+def again(variants: dict, args, first) -> None:
+    """The same question again (from the in-memory cache), then with the last variant renamed."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    cmp = compare_module.compare(SCENARIO, variants, replications=args.replications, seed=1, workers=args.workers)
+    print(f"asked again     {time.perf_counter() - t0:7.2f} s wall, {time.process_time() - c0:.2f} s CPU "
+          f"(cached; frames identical: {cmp.per_replication.equals(first.per_replication)})")
+    name = list(variants)[-1]
+    changed = dict(variants)
+    changed[name + "-2"] = changed.pop(name)   # same overlay, another name: the cache is keyed by scenario
+    t0, c1 = time.perf_counter(), os.times()
+    cmp = compare_module.compare(SCENARIO, changed, replications=args.replications, seed=1, workers=args.workers)
+    c2 = os.times()
+    print(f"renamed variant {time.perf_counter() - t0:7.2f} s wall, {sum(c2[:4]) - sum(c1[:4]):.2f} s CPU "
+          f"(its scenario is unchanged, so nothing is simulated; {len(cmp.per_replication)} rows)")
+
+
+def against(args) -> None:
+    """Run the other checkout's benchmark (its own code) with the same case, for a paired A/B."""
+    import subprocess
+    cmd = [sys.executable, str(args.against / "benchmarks" / "bench_compare.py"), "--case", args.case,
+           "--replications", str(args.replications), "--workers", str(args.workers), "--split", "0"]
+    print(f"--- against {args.against} ---", flush=True)
+    env = dict(os.environ, PYTHONPATH=str(args.against))
+    subprocess.run(cmd, cwd=args.against, env=env, check=False)
 
 
 def main() -> None:
@@ -96,6 +124,8 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--split", type=int, default=2, help="replications per variant for the time split (0: skip)")
+    parser.add_argument("--against", type=Path, help="a checkout (e.g. /work/main) whose bench_compare.py runs "
+                                                     "after this one with the same arguments, for an A/B")
     args = parser.parse_args()
     variants = CASES[args.case]
     print(f"compare, case {args.case!r}: {', '.join(variants)} x {args.replications} replications, "
@@ -114,7 +144,10 @@ def main() -> None:
           f"(target < {TARGET_MB:g} MB: {'met' if peak < TARGET_MB else 'NOT met'})")
     print(f"tables          per_replication {len(cmp.per_replication)} rows, summary {len(cmp.summary)} rows, "
           f"payments {sum(len(p) for p in cmp.payments.values())} rows", flush=True)
+    again(variants, args, cmp)
     del cmp
+    if args.against:
+        against(args)
     if args.split:
         table = split(variants, args.split)
         total = table.pop("total")

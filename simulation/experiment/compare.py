@@ -21,7 +21,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 from simulation._lazy import pandas as pd
@@ -30,12 +30,13 @@ from simulation._lazy import yaml
 from simulation.analysis.stats import (NON_NEGATIVE, bounded_interval, mean_sd_interval, paired_differences_frame,
                                       t_interval)
 from simulation.config.scenario import Scenario
-from simulation.experiment.compare_runs import flow_groups, run_tasks, traject_tables
+from simulation.experiment.compare_cache import replication_cache
+from simulation.experiment.compare_runs import flow_groups, measure_variants
 from simulation.experiment.design import ScenarioSpec, expand
 from simulation.experiment.runner import NothingHappened, activity_notes_of
 from simulation.experiment.size import check_sweep_size
 from simulation.experiment.measures import (MEASURES, NON_NEGATIVE_MEASURES, measures, measures_of,  # noqa: F401
-                                            needs_events)
+                                            needs_events, wanted_measures)
 
 
 @dataclass
@@ -130,13 +131,18 @@ def _predictability(per_rep: pd.DataFrame, reference: str, budget: Optional[Mapp
 def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[dict, str, Path, None]],
             replications: int = 10, seed: int = 1, reference: Optional[str] = None,
             budget: Optional[Mapping[str, float]] = None, level: float = 0.95, workers: int = 1,
-            keep_events: bool = False) -> Comparison:
+            keep_events: bool = False, measures: Optional[Sequence[str]] = None,
+            cache: Union[bool, str, Path, None] = True) -> Comparison:
     """Run every variant on common random numbers; paired differences to ``reference`` (default: the first).
 
     ``variants`` maps a name to an override set ({"funding": {...}} or dotted keys), to the path of a
     YAML overlay, or to None (the base scenario as it is). With ``keep_events`` the Comparison keeps
     each variant's event log and resolved scenario (``events``, ``scenarios``), so they need not be
-    simulated again.
+    simulated again. ``measures``: the names of MEASURES to compute (default all); without a money
+    measure no payments are computed (``payments`` empty), without ``uitgaven`` no predictability.
+    ``cache``: True keeps the measured replications in memory, so asking again (or changing one
+    variant) simulates only what changed; a folder keeps them there too; False keeps none
+    (``compare_cache``).
     """
     names = list(variants)
     reference = reference or names[0]
@@ -144,44 +150,28 @@ def compare(scenario: Union[Scenario, str, dict], variants: Mapping[str, Union[d
         raise ValueError(f"reference {reference!r} is not one of the variants {names}")
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
+    wanted = wanted_measures(measures)
     specs = variant_specs(scenario, variants)
     # a variant without contracts measures the care the other variants' contracts buy (all care if none has any)
     pools = {k for spec in specs for c in _contracts(spec.scenario) for k in c.keys()} or None
     groups = flow_groups([spec.scenario for spec in specs])
     check_sweep_size([specs[group[0]].scenario for group in groups], min(workers, len(groups) * replications))
-    keep = [keep_events or any(needs_events(specs[i].scenario) for i in group) for group in groups]
-    tasks = [(specs[group[0]].json, seed, r, keep[g]) for g, group in enumerate(groups) for r in range(replications)]
-    results = iter(run_tasks(tasks, workers))
-    frames, payments, assumptions, events, scenarios = [], {}, [], {}, {}
-    for g, group in enumerate(groups):
-        tables, logs, with_events = [], [], []
-        for r in range(replications):
-            table, n_rows, log = next(results)
-            tables.append(table)
-            logs.append(log)
-            if n_rows:
-                with_events.append(r)
-        trajecten = traject_tables(tables)
-        log = pd.concat(logs, ignore_index=True) if keep[g] else None
-        for i in group:
-            name, resolved = specs[i].name, specs[i].scenario
-            for note in activity_notes_of(resolved, len(with_events)):
-                warnings.warn(note, NothingHappened, stacklevel=2)
-            m, pay = measures_of(resolved, log, trajecten, replications if log is not None else np.array(with_events),
-                                 pools)
-            frames.append((i, m.assign(variant=name)))
-            payments[name] = pay
-            assumptions.append((i, behaviour_assumptions(resolved).assign(variant_name=name)))
-            if keep_events:
-                events[name], scenarios[name] = log, resolved
-    for _ in results:   # none left: this ends the generator, which closes the process pool
-        pass
-    frames = [f for _, f in sorted(frames, key=lambda x: x[0])]
-    assumptions = [f for _, f in sorted(assumptions, key=lambda x: x[0])]
-    payments = {spec.name: payments[spec.name] for spec in specs}
-    if keep_events:
-        events = {spec.name: events[spec.name] for spec in specs}
-        scenarios = {spec.name: scenarios[spec.name] for spec in specs}
+    measured = measure_variants(specs, groups, seed, replications, wanted, pools, workers, keep_events,
+                                replication_cache(cache))
+    frames, payments, assumptions = [], {}, []
+    for spec, result in zip(specs, measured):
+        for note in activity_notes_of(spec.scenario, result.with_events):
+            warnings.warn(note, NothingHappened, stacklevel=2)
+        frames.append(result.measures.assign(variant=spec.name))
+        payments[spec.name] = result.payments
+        assumptions.append(behaviour_assumptions(spec.scenario).assign(variant_name=spec.name))
+    events = {spec.name: result.log for spec, result in zip(specs, measured)} if keep_events else {}
+    scenarios = {spec.name: spec.scenario for spec in specs} if keep_events else {}
     per_rep = pd.concat(frames, ignore_index=True)
-    return Comparison(per_rep, summarise(per_rep, reference, level), _predictability(per_rep, reference, budget),
+    if "uitgaven" in wanted:
+        pred = _predictability(per_rep, reference, budget)
+    else:
+        pred = pd.DataFrame(columns=["variant", "municipality", "year", "uitgaven_gem", "uitgaven_sd", "budget",
+                                     "kans_boven_budget"])
+    return Comparison(per_rep, summarise(per_rep, reference, level, wanted), pred,
                       pd.concat(assumptions, ignore_index=True), reference, payments, events, scenarios)

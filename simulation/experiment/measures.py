@@ -3,10 +3,15 @@
 Under funding contracts they cover the care those contracts buy; see ``measures``. A variant under
 funding contracts needs only the traject table (``analysis.tables.traject_table``) and, for a rule
 that reads results, the log (``needs_events``); ``measures_of`` takes what is at hand.
+
+compare measures blocks of replications in its workers (``tagged``) and puts the blocks together
+with ``gathered``: every measure of replication r is a pandas sum or mean over rows of replication r
+only, in the same order within the group whichever other replications are in the table, so the
+values are the same bits; ``gathered`` restores the row order the table of all replications has.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 from simulation._lazy import pandas as pd
@@ -27,6 +32,22 @@ MEASURES = ("uitgaven", "unieke_clienten", "kosten_per_client", "clienten_per_pl
 NON_NEGATIVE_MEASURES = ("unieke_clienten", "clienten_per_plek", "wacht_dagen_gem", "bezettingsgraad",
                          "terugbetaalde_plekdagen", "clienten_equivalent")
 
+# the measures that need the payments (compute_payments) of a variant under contracts
+PAYMENT_MEASURES = frozenset(MEASURES) - {"unieke_clienten", "wacht_dagen_gem"}
+BY = ["replication", "municipality", "year"]
+
+
+def wanted_measures(names: Optional[Sequence[str]]) -> tuple[str, ...]:
+    """``names`` checked against MEASURES, without repeats, in their order (all MEASURES for None)."""
+    if names is None:
+        return MEASURES
+    if isinstance(names, str):
+        names = [names]
+    unknown = [n for n in names if n not in MEASURES]
+    if unknown or not names:
+        raise ValueError(f"unknown measure(s) {unknown or '(none asked)'}; the measures are {list(MEASURES)}")
+    return tuple(dict.fromkeys(names))
+
 
 def measures(scenario: Scenario, events: pd.DataFrame, replications=None,
              pools: Optional[set] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -43,59 +64,113 @@ def measures(scenario: Scenario, events: pd.DataFrame, replications=None,
     return measures_of(scenario, events, None, replications, pools)
 
 
-def needs_events(scenario: Scenario) -> bool:
+def needs_events(scenario: Scenario, wanted: Sequence[str] = MEASURES) -> bool:
     """True when ``measures_of`` needs the event log, not only the traject table: no contracts (the flow
-    measures come from the KPI table) or a rule that reads results (client returns)."""
+    measures come from the KPI table) or a rule that reads results (client returns) when a measure
+    of ``wanted`` needs the payments."""
     contracts = scenario.funding.contracts if scenario.funding is not None else []
-    return not contracts or any(rule(c.variant).uses_results or c.beloning is not None for c in contracts)
+    return not contracts or (bool(PAYMENT_MEASURES & set(wanted)) and any(
+        rule(c.variant).uses_results or c.beloning is not None for c in contracts))
 
 
 def measures_of(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Optional[pd.DataFrame],
-                replications=None, pools: Optional[set] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                replications=None, pools: Optional[set] = None,
+                wanted: Sequence[str] = MEASURES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``measures`` from the log or from its traject table (``trajecten``, with ``replications``: the
-    numbers of the replications that have events), the same tables either way."""
+    numbers of the replications that have events), the same tables either way; only the ``wanted``
+    measures are computed (the payments only when one of them needs them; else an empty frame)."""
+    out, pay = tagged(scenario, events, trajecten, replications, pools, wanted)
+    return out.drop(columns=["_part", "_seq"]), pay
+
+
+def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Optional[pd.DataFrame],
+           replications=None, pools: Optional[set] = None,
+           wanted: Sequence[str] = MEASURES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``measures_of`` with the columns ``gathered`` puts blocks of replications together by."""
     contracts = scenario.funding.contracts if scenario.funding is not None else []
+    wanted = list(wanted)
     if not contracts:
-        return _flow_measures(scenario, events, replications, pools), pd.DataFrame(columns=PAYMENT_COLUMNS)
+        out = _flow_measures(scenario, events, replications, pools)
+        return out.assign(_part=1, _seq=0)[BY + wanted + ["_part", "_seq"]], pd.DataFrame(columns=PAYMENT_COLUMNS)
     tr = traject_table(events) if trajecten is None else trajecten.copy()
-    fund = compute_payments(scenario, events=events, trajecten=tr,
-                            replications=None if events is not None else replications)
+    money = bool(PAYMENT_MEASURES & set(wanted))
+    fund = (compute_payments(scenario, events=events, trajecten=tr,
+                             replications=None if events is not None else replications) if money else None)
     keys = {k for c in contracts for k in c.keys()}
     for col in ("municipality", "provider", "segment"):
         tr[col] = tr[col].astype(str)
-    covered = pd.Series([k in keys for k in zip(tr["municipality"], tr["provider"], tr["segment"])], index=tr.index,
-                        dtype=bool)
-    tr = tr[covered]
-    by = ["replication", "municipality", "year"]
-    fin = fund.finals_by_municipality(contracts)
-    parts = [fin.groupby(by)["final"].sum().rename("uitgaven")]
-    pay = fund.payments.assign(municipality=fund.payments["municipality"].astype(str))
-    parts.append(pay[pay["kind"] == "settlement"].groupby(by)["amount"].sum().rename("verrekening"))
-    pk = fund.plekken.assign(municipality=[contracts[i].municipality for i in fund.plekken["contract"]])
-    if len(pk):
-        g = pk.groupby(by)
-        parts += [(g["occupied"].sum() / g["bought"].sum()).rename("bezettingsgraad"),
-                  g["empty"].sum().rename("terugbetaalde_plekdagen"),
-                  g["clienten_equivalent"].sum().rename("clienten_equivalent"),
-                  (g["bought"].sum()).rename("_plekdagen")]
-    for year, lo, hi in year_bounds(scenario):
+    tr = tr[pd.Series([k in keys for k in zip(tr["municipality"], tr["provider"], tr["segment"])], index=tr.index,
+                      dtype=bool)]
+    yearly = _yearly(scenario, tr, "unieke_clienten" in wanted or "kosten_per_client" in wanted)
+    other = _money_parts(fund, contracts) if money else []
+    if yearly is None:
+        out = pd.DataFrame(columns=BY + ["_part", "_seq"])
+    else:
+        out = pd.concat([yearly] + other, axis=1)
+        out["_part"] = _parts(out.index, len(yearly), other)
+        out["_seq"] = out["_seq"].fillna(0).astype(np.int64)
+        out = out.reset_index()
+    if "marge_aanbieders" in wanted:
+        mg = margins(scenario, tr, fund)
+        mg = mg[[k in keys for k in zip(mg["municipality"], mg["provider"], mg["segment"])]]
+        g = mg.groupby(BY)["margin"]
+        # one provider without a cost model makes the municipality's margin unknown, not the sum of the others'
+        marge = g.sum(min_count=1).where(g.count() == g.size()).rename("marge_aanbieders").reset_index()
+        out = out.merge(marge, on=BY, how="left")
+    return _finish(out, wanted), (fund.payments if fund is not None else pd.DataFrame(columns=PAYMENT_COLUMNS))
+
+
+def _yearly(scenario: Scenario, tr: pd.DataFrame, clients: bool) -> Optional[pd.DataFrame]:
+    """Unique clients (when ``clients``) and the mean wait of new trajecten per replication x municipality,
+    one block of rows per year (``_seq``: 2 x the year's position, + 1 for a wait without a client row)."""
+    frames = []
+    for y, (year, lo, hi) in enumerate(year_bounds(scenario)):
         in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)]
-        n = in_year.drop_duplicates(["replication", "municipality", "client"]).groupby(["replication", "municipality"]).size()
+        if clients:
+            in_year = in_year.drop_duplicates(["replication", "municipality", "client"])
+        n = in_year.groupby(["replication", "municipality"]).size()
         new = tr[(tr["start"] >= lo) & (tr["start"] < hi) & ~tr["voortzetting"] & ~tr["beginstand"]]
         w = new.groupby(["replication", "municipality"])["wacht_dagen"].mean()
         frame = pd.concat([n.rename("unieke_clienten"), w.rename("wacht_dagen_gem")], axis=1)
         frame["year"] = year
         frame["_dagen"] = hi - lo
-        parts.append(frame.reset_index().set_index(by))
-    yearly = [p for p in parts if "unieke_clienten" in getattr(p, "columns", [])]
-    other = [p for p in parts if p is not None and not isinstance(p, pd.DataFrame)]
-    out = pd.concat([pd.concat(yearly)] + other, axis=1).reset_index() if yearly else pd.DataFrame(columns=by)
-    mg = margins(scenario, tr, fund)
-    mg = mg[[k in keys for k in zip(mg["municipality"], mg["provider"], mg["segment"])]]
-    g = mg.groupby(by)["margin"]
-    # one provider without a cost model makes the municipality's margin unknown, not the sum of the others'
-    marge = g.sum(min_count=1).where(g.count() == g.size()).rename("marge_aanbieders").reset_index()
-    out = out.merge(marge, on=by, how="left")
+        frame["_seq"] = np.where(frame.index.isin(n.index), 2 * y, 2 * y + 1)
+        if not clients:
+            frame["unieke_clienten"] = np.nan
+        frames.append(frame.reset_index().set_index(BY))
+    return pd.concat(frames) if frames else None
+
+
+def _money_parts(fund, contracts) -> list:
+    """The per replication x municipality x year sums of the payments, finals and plek-days."""
+    fin = fund.finals_by_municipality(contracts)
+    parts = [fin.groupby(BY)["final"].sum().rename("uitgaven")]
+    pay = fund.payments.assign(municipality=fund.payments["municipality"].astype(str))
+    parts.append(pay[pay["kind"] == "settlement"].groupby(BY)["amount"].sum().rename("verrekening"))
+    pk = fund.plekken.assign(municipality=[contracts[i].municipality for i in fund.plekken["contract"]])
+    if len(pk):
+        g = pk.groupby(BY)
+        parts += [(g["occupied"].sum() / g["bought"].sum()).rename("bezettingsgraad"),
+                  g["empty"].sum().rename("terugbetaalde_plekdagen"),
+                  g["clienten_equivalent"].sum().rename("clienten_equivalent"),
+                  (g["bought"].sum()).rename("_plekdagen")]
+    return parts
+
+
+def _parts(index, n_yearly: int, other: list) -> np.ndarray:
+    """0 for the rows of the yearly table, else 1 + the position of the first part the row's key is in
+    (the order ``pd.concat(axis=1)`` appends the keys the yearly table lacks in)."""
+    part = np.zeros(len(index), dtype=np.int64)
+    rest = index[n_yearly:]
+    todo = np.ones(len(rest), dtype=bool)
+    for k, s in enumerate(other):
+        hit = todo & rest.isin(s.index)
+        part[n_yearly:][hit] = 1 + k
+        todo &= ~hit
+    return part
+
+
+def _finish(out: pd.DataFrame, wanted: list) -> pd.DataFrame:
     for col in MEASURES:
         if col not in out:
             out[col] = np.nan
@@ -106,7 +181,16 @@ def measures_of(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: O
     if "_plekdagen" in out:
         plekken = out["_plekdagen"] / out["_dagen"]
         out["clienten_per_plek"] = out["clienten_equivalent"].fillna(0) / plekken.replace(0, np.nan)
-    return out[by + list(MEASURES)], fund.payments
+    return out[BY + wanted + ["_part", "_seq"]]
+
+
+def gathered(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``tagged`` frames of successive blocks of replications as one, in the row order ``tagged`` gives for all
+    of them at once (the yearly rows year by year, then the keys only the money has), without the tags."""
+    frames = [f for f in frames if len(f)] or list(frames[:1])
+    out = pd.concat(frames, ignore_index=True)
+    order = np.lexsort((out["_seq"].to_numpy(), out["_part"].to_numpy()))   # stable
+    return out.iloc[order].drop(columns=["_part", "_seq"]).reset_index(drop=True)
 
 
 def _flow_measures(scenario: Scenario, events: pd.DataFrame, replications, pools: Optional[set]) -> pd.DataFrame:
