@@ -156,6 +156,20 @@ def unused_inputs(scoped: dict, q: Question, edited: dict[int, str]) -> dict[str
     return errors
 
 
+def missing_plekken(overrides: dict, edited: dict[int, str]) -> dict[str, str]:
+    """A switch to a variant that buys plekken, for a provider whose contract has no plek count and whose field
+    is empty: the page's own Dutch message under that provider's field (not the CLI's 'Field required')."""
+    contracts = overrides["funding.contracts"]
+    errors = {}
+    for i, provider in edited.items():
+        field = SCHEMAS[contracts[i]["variant"]].model_fields.get("plekken")
+        if field is not None and field.is_required() and contracts[i].get("plekken") is None:
+            errors[f"plekken:{provider}"] = (f"plekken: de variant {contracts[i]['variant']} koopt plekken in, maar "
+                                             f"voor {provider} staat er geen aantal; vul het aantal plekken per jaar "
+                                             "in of kies een andere variant")
+    return errors
+
+
 def check(scoped: dict, q: Question, base: Scenario, source: str) -> tuple[Optional[Scenario], dict, dict[str, str]]:
     """The what-if scenario and its overrides, or the field errors (nothing runs then)."""
     errors = {}
@@ -163,10 +177,11 @@ def check(scoped: dict, q: Question, base: Scenario, source: str) -> tuple[Optio
         errors["replications"] = "replications: minstens 2 voor een 95%-interval"
     overrides, edited = whatif_overrides(scoped, q, base)
     errors.update(unused_inputs(scoped, q, edited))
+    errors.update(missing_plekken(overrides, edited))
     try:
         scenario = scenario_from_dict(scoped, source=source, overrides=overrides)
     except ScenarioError as exc:
-        return None, overrides, {**errors, **field_errors(str(exc), edited)}
+        return None, overrides, {**field_errors(str(exc), edited), **errors}   # the page's own messages first
     return (None if errors else scenario), overrides, errors
 
 

@@ -141,3 +141,21 @@ def test_an_opvolger_keeps_naming_its_boeggolf_contract_in_the_scoped_scenario()
     followers = [c for c in contracts if c.variant == "opvolger"]
     assert followers and all(contracts[c.follows].variant == "boeggolf" and contracts[c.follows].provider == c.provider
                              for c in followers)
+
+
+def test_a_switch_to_plekken_without_a_plek_count_is_a_dutch_message_under_that_provider(raw):
+    scoped, _ = scope(raw, "Venlo", "S1")
+    base = scenario_from_dict(scoped)
+    providers = sorted({c["provider"] for c in scoped["funding"]["contracts"]
+                        if c["municipality"] == "Venlo" and c["segment"] == "S1"})
+    assert len(providers) >= 2
+    given, empty = providers[0], providers[1:]
+    scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S1", variant="plekken",
+                                                 plekken={given: 30}), base, "x")
+    assert scenario is None
+    for provider in empty:
+        assert "geen aantal" in errors[f"plekken:{provider}"] and "Field required" not in errors[f"plekken:{provider}"]
+    assert f"plekken:{given}" not in errors
+    scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S1", variant="plekken",
+                                                 plekken={p: 30 for p in providers}), base, "x")
+    assert scenario is not None and not errors
