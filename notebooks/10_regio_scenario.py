@@ -74,6 +74,9 @@ save_table(design, out_dir, "ontwerp_per_segment")
 
 # %% [markdown]
 # ## Uitgaven per jaar, wachttijd, bezetting en afschaling
+#
+# Aanname bij de intervallen: waar geen enkele replicatie negatieve uitgaven heeft, is de ondergrens van het
+# 95%-interval 0 (een t-interval kan bij weinig replicaties en veel spreiding onder 0 uitkomen).
 
 # %%
 res = simulate(sc, seed=seed, replications=replications, workers=workers)

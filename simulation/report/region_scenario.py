@@ -91,7 +91,8 @@ def payments(scenario, events) -> pd.DataFrame:
 
 
 def spend_per_year(pay: pd.DataFrame, replications: int, level: float = 0.95) -> pd.DataFrame:
-    """Per year x segment (and 'totaal'): mean spend over the replications with its t-interval."""
+    """Per year x segment (and 'totaal'): mean spend over the replications with its t-interval, whose lower
+    bound is 0 where no replication spent below 0 (the page names this)."""
     per = pay.groupby(["replication", "year", "segment"])["amount"].sum()
     per = per.unstack("segment", fill_value=0.0)
     per["totaal"] = per.sum(axis=1)
@@ -101,6 +102,8 @@ def spend_per_year(pay: pd.DataFrame, replications: int, level: float = 0.95) ->
         values = np.zeros(replications)
         values[: len(g)] = g["uitgaven"].to_numpy()   # a replication without payments spent 0
         mean, lo, hi = t_interval(values, level)
+        if (values >= 0).all():   # no replication spent below 0: a negative lower bound is the t-interval's artefact
+            lo = float(np.maximum(lo, 0.0))
         rows.append({"year": int(year), "segment": seg, "uitgaven_gem": mean, "laag": lo, "hoog": hi})
     return pd.DataFrame(rows)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.report.region_scenario import spend_per_year
 from simulation.report.regions import REFERENCE, design_files, fit_overlay, source_audit, suits
 
 BASE = {"municipalities": {"Venlo": {}, "Venray": {}},
@@ -85,3 +86,14 @@ def test_region_summary_by_hand():
     assert out.loc["b", "wacht_dagen_gem"] == pytest.approx((10 + 0) / 2)   # mean over replications of 20/2 and 0/1
     assert out.loc["b", "aandeel_afschaling"] == pytest.approx((0.25 + 1.0) / 2)
     assert out.loc["b", "bezettingsgraad"] == pytest.approx(0.85) and np.isnan(out.loc[REFERENCE, "bezettingsgraad"])
+
+
+def test_spend_interval_is_not_below_0_where_no_replication_spent_below_0():
+    # LOG: 4 replications with little spend and one large (the t-interval reaches below 0); PV: a refund year
+    pay = pd.DataFrame({"replication": [0, 1, 2, 3, 0, 1, 2, 3], "year": 2022,
+                        "segment": ["LOG"] * 4 + ["PV"] * 4, "amount": [0.0, 10.0, 5.0, 400.0, -50.0, 10.0, 5.0, 400.0]})
+    spend = spend_per_year(pay, 4).set_index("segment")
+    half = 3.182446305284263 * pay["amount"][:4].std() / 2   # t(0.975, 3) x sd / sqrt(4)
+    assert spend.loc["LOG", "uitgaven_gem"] - half < 0 and spend.loc["LOG", "laag"] == 0.0
+    assert spend.loc["LOG", "hoog"] == pytest.approx(spend.loc["LOG", "uitgaven_gem"] + half)
+    assert spend.loc["PV", "laag"] < 0   # a replication below 0: the plain t-interval
