@@ -31,20 +31,11 @@ def month_parts(start: np.ndarray, stop: np.ndarray, lo: float, hi: float, cal: 
 
 
 def explode_months(sub: pd.DataFrame, lo: float, hi: float, cal: Calendar) -> pd.DataFrame:
-    """One row per (traject, month) with the days in care in [lo, hi); columns of ``sub`` kept."""
-    a = np.maximum(sub["start"].to_numpy(float), lo)
-    b = np.minimum(sub["stop"].to_numpy(float), hi)
-    ok = b > a
-    a, b = a[ok], b[ok]
-    rows = sub[ok]
-    first, last = cal.month_index(a), cal.month_index(np.nextafter(b, -np.inf))
-    n = last - first + 1
-    pos = np.repeat(np.arange(len(a)), n)
-    k = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    days = np.minimum(b[pos], cal.hi[k]) - np.maximum(a[pos], cal.lo[k])
-    out = rows.iloc[pos].reset_index(drop=True)
+    """One row per (traject, month) with the days in care in [lo, hi) (``month_parts``); columns of ``sub`` kept."""
+    at, k, days = month_parts(sub["start"].to_numpy(float), sub["stop"].to_numpy(float), lo, hi, cal)
+    out = sub.iloc[at].reset_index(drop=True)
     out["k"], out["days"] = k, days
-    return out[out["days"] > 0]
+    return out
 
 
 def _maatwerk(scenario, segment: str, provider: str, traject_type: str):
