@@ -37,6 +37,14 @@ PAYMENT_MEASURES = frozenset(MEASURES) - {"unieke_clienten", "wacht_dagen_gem"}
 BY = ["replication", "municipality", "year"]
 
 
+def in_pools(frame: pd.DataFrame, keys) -> np.ndarray:
+    """Whether each row's (municipality, provider, segment), as strings, is one of ``keys``."""
+    if not len(frame) or not keys:
+        return np.zeros(len(frame), dtype=bool)
+    rows = pd.MultiIndex.from_arrays([frame[c].astype(str) for c in ("municipality", "provider", "segment")])
+    return np.asarray(rows.isin(list(keys)), dtype=bool)
+
+
 def wanted_measures(names: Optional[Sequence[str]]) -> tuple[str, ...]:
     """``names`` checked against MEASURES, without repeats, in their order (all MEASURES for None)."""
     if names is None:
@@ -99,8 +107,7 @@ def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Option
     keys = {k for c in contracts for k in c.keys()}
     for col in ("municipality", "provider", "segment"):
         tr[col] = tr[col].astype(str)
-    tr = tr[pd.Series([k in keys for k in zip(tr["municipality"], tr["provider"], tr["segment"])], index=tr.index,
-                      dtype=bool)]
+    tr = tr[in_pools(tr, keys)]
     yearly = _yearly(scenario, tr, "unieke_clienten" in wanted or "kosten_per_client" in wanted)
     other = _money_parts(fund, contracts) if money else []
     if yearly is None:
@@ -112,7 +119,7 @@ def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Option
         out = out.reset_index()
     if "marge_aanbieders" in wanted:
         mg = margins(scenario, tr, fund)
-        mg = mg[[k in keys for k in zip(mg["municipality"], mg["provider"], mg["segment"])]]
+        mg = mg[in_pools(mg, keys)]
         g = mg.groupby(BY)["margin"]
         # one provider without a cost model makes the municipality's margin unknown, not the sum of the others'
         marge = g.sum(min_count=1).where(g.count() == g.size()).rename("marge_aanbieders").reset_index()
@@ -201,8 +208,7 @@ def _flow_measures(scenario: Scenario, events: pd.DataFrame, replications, pools
     for col in ("municipality", "provider", "segment"):
         per_pool[col] = per_pool[col].astype(str)
     if pools is not None:
-        keep = [k in pools for k in zip(per_pool["municipality"], per_pool["provider"], per_pool["segment"])]
-        per_pool = per_pool[np.asarray(keep, dtype=bool)]
+        per_pool = per_pool[in_pools(per_pool, pools)]
     bought_days = per_pool["plekken"].fillna(0.0) * per_pool["dagen"]
     per_pool = per_pool.assign(_used=(per_pool["bezettingsgraad"] * bought_days).fillna(0.0), _bought=bought_days,
                                clienten_equivalent=(per_pool["clienten_per_plek"] * per_pool["plekken"]).fillna(0.0))
@@ -213,7 +219,7 @@ def _flow_measures(scenario: Scenario, events: pd.DataFrame, replications, pools
     tr = traject_table(events)
     tr = tr.assign(**{c: tr[c].astype(str) for c in ("municipality", "provider", "segment")})
     if pools is not None:
-        tr = tr[np.asarray([k in pools for k in zip(tr["municipality"], tr["provider"], tr["segment"])], dtype=bool)]
+        tr = tr[in_pools(tr, pools)]
     clients, waits = [], []
     for year, lo, hi in year_bounds(scenario):
         in_year = tr[(tr["start"] < hi) & (tr["stop"] > lo)].drop_duplicates(["replication", "municipality", "client"])
