@@ -51,16 +51,11 @@ test: $(STAMP)
 ## make bench: in one run, every figure of issue 16 with its target (README "Speed and memory"): the model
 ## against bare SimPy, Ciw and the plain-Python floor (M/M/c), start-up, the default scenario, the slow path
 ## (shared clock), compare, the what-if page, the sizes x1/x16/x65 (synthetic national size) and the sweep.
-## About 25 minutes on 2 cores; each script also runs alone (benchmarks/*.py, their docstrings say how).
+## About 25 minutes on 2 cores; the output is also kept in outputs/bench/make-bench-<UTC time>.txt with the commit,
+## the machine and the load. make bench ONLY=peers,startup runs a subset; each script also runs alone
+## (benchmarks/*.py, their docstrings say how).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_peers.py
-	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_core.py
-	$(BIN)/python benchmarks/bench_clock.py --rounds 3
-	$(BIN)/python benchmarks/bench_compare.py
-	$(BIN)/python benchmarks/bench_app.py
-	$(BIN)/python benchmarks/bench_sizes.py
-	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_all.py $(if $(ONLY),--only $(ONLY))
 
 ## make bench-against REV=<commit>: this checkout against an older commit, in one run (figures and ratios)
 bench-against: $(STAMP)
