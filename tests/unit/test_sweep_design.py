@@ -27,7 +27,7 @@ def test_expand_is_variants_times_grid_with_overrides_in_order():
     assert [(s.name, r) for s, r in design.runs(specs[:2], 2)] == [
         ("a+growth=0.0", 0), ("a+growth=0.0", 1), ("a+growth=0.05", 0), ("a+growth=0.05", 1)]
     kept = design.expand(SMOKE, [("x", {"segments.S1.instroom.growth": -2})])
-    assert kept[0].scenario is None and "greater than -1" in kept[0].error
+    assert kept[0].scenario is None and "groter zijn dan -1" in kept[0].error
     with pytest.raises(ScenarioError, match="variant x"):
         design.expand(SMOKE, [("x", {"segments.S1.instroom.growth": -2})], source=lambda n: f"variant {n}",
                       keep_errors=False)
