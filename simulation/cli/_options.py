@@ -31,9 +31,9 @@ def _whole_number_at_least(minimum: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"verwacht een geheel getal van {minimum} of meer, gevonden: {text!r}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+            raise argparse.ArgumentTypeError(f"moet minstens {minimum} zijn, gevonden: {value}")
         return value
     return parse
 
@@ -51,13 +51,13 @@ def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"verwacht een datum JJJJ-MM-DD, gevonden: {text!r}") from None
 
 
 def check_period(period) -> None:
     """Raise UsageError when ``--period FIRST_DAY LAST_DAY`` ends before it starts."""
     if period is not None and period[1] < period[0]:
-        raise UsageError(f"--period {period[0]} {period[1]}: the last day is before the first; give FIRST_DAY LAST_DAY")
+        raise UsageError(f"--period {period[0]} {period[1]}: de laatste dag ligt voor de eerste; geef EERSTE_DAG LAATSTE_DAG")
 
 
 def check_output_file(path, option: str) -> None:
@@ -66,7 +66,7 @@ def check_output_file(path, option: str) -> None:
         return
     path = Path(path)
     if path.is_dir():
-        raise OutputFolderError(f"{path}: is a folder; give a file name for {option}")
+        raise OutputFolderError(f"{path}: is een map; geef een bestandsnaam voor {option}")
     check_writable(path.resolve().parent, shown=path)
 
 

@@ -32,7 +32,7 @@ def run(args) -> int:
                              drop_invalid=args.drop_invalid, date_order=args.date_order,
                                decimal=args.decimal, report_path=args.report)
     except RecordsError as exc:
-        print(f"error: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
+        print(f"fout: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
         return 2 if isinstance(exc, RecordsFileError) else 1
     message = f"{args.records}: {len(frame)} valid records"
     if frame.attrs["dropped"]:

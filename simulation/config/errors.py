@@ -46,7 +46,8 @@ def dutch_list(items) -> str:
 
 _NUMBER_HINT = "schrijf in YAML een punt voor decimalen, bijvoorbeeld 0.5"
 _DATE_HINT = "schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2025-01-01"
-_SCHEMA_HINT = "zie params/schema.json"
+_SCHEMA = "params/schema.json"
+_SCHEMA_HINT = f"zie {_SCHEMA}"
 
 PYDANTIC_NL: dict[str, str] = {
     "missing": f"verplicht veld ontbreekt; voeg het toe ({_SCHEMA_HINT})",
@@ -117,14 +118,16 @@ def _ctx_text(key: str, value: Any) -> str:
     return dutch_number(value)
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One line per problem: file, field path, what is wrong (and the fix), the value found."""
+def format_validation_error(exc: ValidationError, source: str, what: str = "het scenario",
+                            schema: str = "params/schema.json") -> str:
+    """One line per problem: file, field path, what is wrong (and the fix), the value found; ``what`` is the kind
+    of file, ``schema`` where its fields are described."""
     count = exc.error_count()
-    lines = [f"{source}: {count} {'probleem' if count == 1 else 'problemen'} in het scenario"]
+    lines = [f"{source}: {count} {'probleem' if count == 1 else 'problemen'} in {what}"]
     for err in exc.errors():
         loc = err["loc"]
         parts = [str(p) for i, p in enumerate(loc) if not _is_union_tag(p, loc[i - 1] if i else None)]
-        value, msg = err.get("input"), pydantic_message(err)
+        value, msg = err.get("input"), pydantic_message(err).replace(_SCHEMA, schema)
         problem = (err.get("ctx") or {}).get("error")
         if isinstance(problem, FieldProblem):
             parts += [problem.path] if problem.path else []

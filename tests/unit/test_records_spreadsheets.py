@@ -181,10 +181,10 @@ def test_unreadable_files_give_one_message_not_a_traceback(iso, tmp_path):
     not_a_book.write_text("dit is geen werkmap", encoding="utf-8")
     old = tmp_path / "records.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    for path, words in [(broken, r"separator: semicolon\) cannot be read: Expected 16 fields in line 3, saw 18"),
-                        (not_a_book, "not a readable .xlsx workbook"), (old, "old Excel format"),
-                        (tmp_path / "missing.csv", "no such file")]:
+    for path, words in [(broken, r"scheidingsteken: puntkomma\) kan niet worden gelezen: Expected 16 fields in line 3, saw 18"),
+                        (not_a_book, "geen leesbare .xlsx-werkmap"), (old, "oude Excel-formaat"),
+                        (tmp_path / "missing.csv", "bestand niet gevonden")]:
         with pytest.raises(RecordsError, match=words):
             read_records(path, study_period=PERIOD)
     proc = _check_records(broken)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "separator: semicolon" in proc.stderr   # the file cannot be used
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "scheidingsteken: puntkomma" in proc.stderr   # the file cannot be used

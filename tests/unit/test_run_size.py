@@ -65,9 +65,9 @@ def test_cli_run_stops_with_the_estimate_and_exit_2_unless_forced(little_memory,
     out = tmp_path / "out"
     assert cli.main(["run", str(path), "--replications", "2", "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: the run would not fit") and "Traceback" not in err and not out.exists()
+    assert err.startswith("fout: the run would not fit") and "Traceback" not in err and not out.exists()
     assert cli.main(["run", str(path), "--replications", "1", "--out", str(out), "--quiet", "--force-size"]) == 0
-    assert "running anyway" in capsys.readouterr().err and (out / "kpis.csv").exists()
+    assert "toch uitgevoerd" in capsys.readouterr().err and (out / "kpis.csv").exists()
 
 
 def test_cli_run_prints_the_estimate_and_that_nothing_happened(tmp_path, capsys):
@@ -76,7 +76,7 @@ def test_cli_run_prints_the_estimate_and_that_nothing_happened(tmp_path, capsys)
     assert cli.main(["run", str(path), "--replications", "1", "--out", str(tmp_path / "out")]) == 0
     captured = capsys.readouterr()
     assert "estimate: about 0 clients" in captured.out
-    assert "warning: nothing happened" in captured.err
+    assert "waarschuwing: nothing happened" in captured.err
 
 
 def test_cli_sweep_stops_when_its_workers_would_not_fit(little_memory, tmp_path, capsys):
@@ -84,6 +84,6 @@ def test_cli_sweep_stops_when_its_workers_would_not_fit(little_memory, tmp_path,
     path.write_text(yaml.safe_dump(sweep_dict()), encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["sweep", str(path), "--out", str(out), "--executor", "sequential", "--quiet"]) == 2
-    assert capsys.readouterr().err.startswith("error: the run would not fit") and not out.exists()
+    assert capsys.readouterr().err.startswith("fout: the run would not fit") and not out.exists()
     assert cli.main(["sweep", str(path), "--out", str(out), "--executor", "sequential", "--quiet",
                      "--force-size"]) == 0

@@ -33,23 +33,23 @@ def load_table(path: Union[str, Path]) -> tuple[pd.DataFrame, Optional[tuple[dt.
     """
     path = Path(path)
     if path.is_dir():
-        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "is a folder; give a .csv or .parquet "
-                                                                           "file")])
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "is een map; geef een .csv- of .parquet-"
+                                                                           "bestand")])
     try:
         return _load_table(path)
     except RecordsError:
         raise
     except (OSError, UnicodeDecodeError, ValueError, pa.ArrowException) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0][:200]
-        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"cannot be read as a records file "
-                                                   f"({type(exc).__name__}: {why}); see docs/records.md")]) from None
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"kan niet als registratiebestand worden "
+                                                   f"gelezen ({type(exc).__name__}: {why}); zie docs/records.md")]) from None
 
 
 def _load_table(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
     period = None
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "no such file")])
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "bestand niet gevonden; controleer het pad")])
     if suffix in (".parquet", ".pq"):
         frame, period = _read_parquet(path)
     elif suffix in (".csv", ".txt"):
@@ -57,8 +57,8 @@ def _load_table(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.da
     elif suffix in (".xlsx", ".xlsm"):
         frame = _read_xlsx(path)
     else:
-        rule = ("the old Excel format cannot be read: save the sheet as .xlsx or as CSV" if suffix == ".xls" else
-                "expected a .csv, .xlsx or .parquet file")
+        rule = ("het oude Excel-formaat kan niet worden gelezen: sla het blad op als .xlsx of als CSV" if suffix == ".xls" else
+                "verwacht een .csv-, .xlsx- of .parquet-bestand")
         raise RecordsError(str(path), [Problem(None, "(file)", path.suffix, rule)])
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")      # the empty rows a spreadsheet keeps at the end
@@ -93,16 +93,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = max(CSV_SEPARATORS, key=lambda s: (_known_columns(header, s), len(next(csv.reader([header], delimiter=s)))))
     if not _known_columns(header, sep):
         raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, (
-            "cannot be read as a records file: its first line names none of the record format's columns "
-            "(see docs/records.md)"))])
+            "kan niet als registratiebestand worden gelezen: de eerste regel noemt geen van de kolommen van "
+            "het registratieformaat (zie docs/records.md)"))])
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, csv.Error) as exc:
-        name = {";": "semicolon", ",": "comma", "\t": "tab"}[sep]
+        name = {";": "puntkomma", ",": "komma", "\t": "tab"}[sep]
         detail = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
         raise RecordsFileError(str(path), [Problem(None, "(file)", "", (
-            f"the CSV (separator: {name}) cannot be read: {detail}; a value that holds the separator needs "
-            "double quotes"))]) from None
+            f"de CSV (scheidingsteken: {name}) kan niet worden gelezen: {detail}; zet een waarde met het "
+            "scheidingsteken erin tussen dubbele aanhalingstekens"))]) from None
 
 
 def _known_columns(header: str, sep: str) -> int:
@@ -114,7 +114,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (openpyxl_exceptions.InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"not a readable .xlsx workbook ({exc})")]
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"geen leesbare .xlsx-werkmap ({exc})")]
                            ) from None
     try:
         sheets = [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
