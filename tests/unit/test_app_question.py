@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulation.app.question import ALL, Question, check, defaults, field_errors, scope, whatif_overrides
+from simulation.app.question import (ALL, Question, check, defaults, field_errors, read_number, scope, shown_number,
+                                     whatif_overrides)
 from simulation.config.scenario import scenario_from_dict
 from simulation.report.helpers import scenario_tariffs
 
@@ -159,3 +160,23 @@ def test_a_switch_to_plekken_without_a_plek_count_is_a_dutch_message_under_that_
     scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S1", variant="plekken",
                                                  plekken={p: 30 for p in providers}), base, "x")
     assert scenario is not None and not errors
+
+
+@pytest.mark.parametrize("text, value", [("0,95", 0.95), ("1.000.000", 1e6), ("2.500.000,50", 2500000.5),
+                                         ("1", 1.0), (" 0,1 ", 0.1), ("oneindig", float("inf")), ("", None)])
+def test_number_fields_read_dutch_numbers(text, value):
+    assert read_number(text) == value
+
+
+@pytest.mark.parametrize("text, words", [("0.95", ["'0.95'", "Nederlandse notatie", "'0,95'"]),
+                                         ("veel", ["'veel'", "geen getal"]), ("", ["leeg", "vul een getal in"])])
+def test_a_number_field_that_is_no_dutch_number_is_a_dutch_message(text, words):
+    with pytest.raises(ValueError) as info:
+        read_number(text, empty=False)   # a behaviour factor cannot be left empty
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_number_fields_show_the_scenarios_value_in_dutch_and_read_it_back():
+    for x in (0.1, 650_000.0, 1_234_567.89, float("inf"), 1.0, 0.0):
+        assert read_number(shown_number(x)) == x, (x, shown_number(x))
+    assert (shown_number(0.1), shown_number(650_000.0), shown_number(None)) == ("0,10", "650.000", "")
