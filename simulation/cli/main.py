@@ -14,7 +14,7 @@ import simulation
 from simulation._lazy import importlib_metadata
 from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
                             validate, warmup)
-from simulation.cli._options import HelpFormatter, UsageError
+from simulation.cli._options import ArgumentParser, HelpFormatter, UsageError
 from simulation.data.records import RecordsError
 from simulation.experiment.executors import ExecutorError
 from simulation.experiment.outputs import write_run
@@ -50,7 +50,7 @@ class _VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
+    parser = ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
                                      description="Simulate youth care and Wmo trajecten and plekken.")
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True,

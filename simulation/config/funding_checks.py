@@ -37,7 +37,8 @@ def validate_funding(funding: Funding, scenario) -> None:
         contract.check_scenario(scenario, where)
         heavy = contract.behaviour.heavy_weight
         if heavy is not None and not any(t.weight >= heavy for t in types.values()):
-            raise ValueError(f"{where}: behaviour.heavy_weight {dutch_number(heavy)} ligt boven het gewicht (weight) van elk trajecttype")
+            raise ValueError(f"{where}: behaviour.heavy_weight {dutch_number(heavy)} ligt boven het gewicht (weight) "
+                             "van elk trajecttype")
         _check_conversions(contract, start, end, where)
         if contract.plekken_phases(scenario) and \
                 contract.segment in providers[contract.provider].plekken.get(contract.municipality, {}):

@@ -133,7 +133,8 @@ class MonthlyPricing(_Model):
             raise ValueError(f"{where}.categories mist trajecttype(n) {sorted(missing)}; geef elk trajecttype een categorie")
         no_tariff = set(cats.values()) - set(self.monthly_tariffs)
         if no_tariff:
-            raise ValueError(f"{where}.monthly_tariffs mist categorie(ën) {sorted(no_tariff)}; geef elke categorie een maandtarief")
+            raise ValueError(f"{where}.monthly_tariffs mist categorie(ën) {sorted(no_tariff)}; "
+                             "geef elke categorie een maandtarief")
 
 
 class TrajectRealisation(TrajectPricing):

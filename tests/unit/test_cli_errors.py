@@ -161,3 +161,15 @@ def test_a_study_period_that_is_no_period(capsys, tmp_path):
                 "voor de eerste")
     _main_error(capsys, ["calibrate", RECORDS, "--out", tmp_path / "c.yaml", "--period", "2022-12-31",
                          "2022-01-01"], "voor de eerste")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "--replicaties", "3"], ["onbekende argumenten: --replicaties", "zie --help"]),
+    (["run"], ["deze argumenten zijn verplicht: scenario"]),
+    (["sweep", "x.yaml", "--executor", "nope"], ["optie --executor: ongeldige keuze: 'nope' (kies uit"]),
+    (["run", "x.yaml", "--seed", "een"], ["optie --seed: ongeldige waarde: 'een'"]),
+])
+def test_usage_errors_are_dutch(args, words):
+    proc = _cli(*args)
+    _user_error(proc, "gebruik: python -m simulation", "fout: ", *words)
+    assert "error:" not in proc.stderr and "usage:" not in proc.stderr, proc.stderr
