@@ -34,9 +34,9 @@ def run(args) -> int:
     except RecordsError as exc:
         print(f"fout: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
         return 2 if isinstance(exc, RecordsFileError) else 1
-    message = f"{args.records}: {len(frame)} valid records"
+    message = f"{args.records}: {len(frame)} geldige registraties"
     if frame.attrs["dropped"]:
-        message += (f"; {len({p.row for p in frame.attrs['dropped']})} rows dropped, "
-                    f"report: {frame.attrs['report_path']}")
+        message += (f"; {len({p.row for p in frame.attrs['dropped']})} rijen weggelaten, "
+                    f"verslag: {frame.attrs['report_path']}")
     print(message)
     return 0

@@ -144,11 +144,11 @@ def test_every_command_module_has_the_same_interface():
 def test_records_commands_keep_their_options_and_exit_codes(tmp_path, capsys):
     data = Path(__file__).resolve().parents[1] / "data"
     assert cli.main(["check-records", str(data / "records_2022.csv"), "--period", "2022-01-01", "2022-12-31"]) == 0
-    assert "631 valid records" in capsys.readouterr().out
+    assert "631 geldige registraties" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text("client_key,municipality\nC1,Venlo\n", encoding="utf-8")
     assert cli.main(["check-records", str(bad)]) == 1
-    assert "required column is missing" in capsys.readouterr().err
+    assert "verplichte kolom ontbreekt" in capsys.readouterr().err
     # a scenario that cannot be read is one error line and exit 2, for every command that reads one
     code = cli.main(["calibrate", str(data / "records_2022.csv"), "--out", str(tmp_path / "c.yaml"),
                      "--base", str(tmp_path / "missing.yaml")])

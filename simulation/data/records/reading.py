@@ -174,19 +174,19 @@ def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_peri
     privacy = privacy_problems(frame, period[0])
     if privacy:
         raise PrivacyError(source, privacy, hint=(
-            "Nothing was imported. Records must be pseudonymous (AVG/GDPR): pseudonymise client keys with a "
-            "salted hash and remove names, birth dates, addresses and contact details before the import."))
+            "Er is niets ingelezen. Registraties moeten gepseudonimiseerd zijn (AVG): pseudonimiseer de cliëntsleutels "
+            "met een gezouten hash en verwijder namen, geboortedata, adressen en contactgegevens voor het inlezen."))
     if ambiguous:
         raise RecordsError(source, ambiguous, hint=(
-            "Nothing was imported: the file can be read in more than one way. Write it one way, or say how to read "
-            "it (date_order / --date-order, decimal / --decimal)."))
+            "Er is niets ingelezen: het bestand is op meer dan één manier te lezen. Schrijf het op één manier, of zeg hoe "
+            "het gelezen moet worden (date_order / --date-order, decimal / --decimal)."))
     problems = validate(frame, scenario, period)
     file_level = [p for p in problems if p.row is None]
     if file_level or (problems and not drop_invalid):
         raise RecordsError(source, problems, hint=(
-            "Nothing was imported. Fix the rows, or pass drop_invalid=True (--drop-invalid) to import the "
-            "valid rows and write a report of the dropped ones." if not file_level else
-            "Nothing was imported; the file lacks required columns."))
+            "Er is niets ingelezen. Herstel de rijen, of geef drop_invalid=True (--drop-invalid) om de geldige "
+            "rijen in te lezen en een verslag van de weggelaten rijen te schrijven." if not file_level else
+            "Er is niets ingelezen; het bestand mist verplichte kolommen."))
     dropped: list[Problem] = []
     if problems:
         bad = sorted({p.row for p in problems})
@@ -201,7 +201,7 @@ def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_peri
             report.to_csv(report_path, index=False)
         frame = frame.drop(index=[r - 1 for r in bad])
         if frame.empty:
-            raise RecordsError(source, problems, hint="Every row has a problem; nothing to import.")
+            raise RecordsError(source, problems, hint="Elke rij heeft een probleem; er is niets in te lezen.")
     out = _typed(frame)
     out.attrs["study_period"] = period
     out.attrs["dropped"] = dropped
