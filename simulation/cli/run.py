@@ -89,7 +89,7 @@ def _size_fits(scenario, args) -> bool:
         size = exc.size
         print(f"waarschuwing: {exc} (toch uitgevoerd: --force-size)", file=sys.stderr)
     if not args.quiet:
-        print(f"estimate: {size.describe()}")
+        print(f"schatting: {size.describe()}")
     return True
 
 
