@@ -30,7 +30,7 @@ def run(args) -> int:
                             *(["--out", args.out] if args.out != "outputs" else [])])
         out = run_one(args.name, Path(args.out), scenario_overrides(args.set), command=command)
     except ReportFailed as exc:
-        print(f"fout: notebook {notebook.stem} failed: {exc} (kept in {args.out}/failed/; index: {exc.index})",
+        print(f"fout: notebook {notebook.stem} mislukt: {exc} (bewaard in {args.out}/failed/; index: {exc.index})",
               file=sys.stderr)
         return 1
     except (NotebookError, OutputFolderError, ScenarioError) as exc:

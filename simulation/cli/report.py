@@ -40,7 +40,7 @@ def run(args) -> int:
                         overrides=scenario_overrides(args.set), command=command_line(args))
     except ReportFailed as exc:
         for stem, error in exc.failures.items():
-            print(f"fout: notebook {stem} failed: {error} (kept in {args.out}/failed/)", file=sys.stderr)
+            print(f"fout: notebook {stem} mislukt: {error} (bewaard in {args.out}/failed/)", file=sys.stderr)
         print(f"report (with failures): {exc.index}")
         return 1
     except (NotebookError, OutputFolderError, ScenarioError) as exc:
