@@ -15,7 +15,8 @@ import pandas as pd
 import panel as pn
 
 from simulation.app.engine import BASIS, COLUMNS, WHATIF, Answer, Engine, xlsx_bytes
-from simulation.app.question import ALL, AS_IS, BEHAVIOUR, NEUTRAL, SHARED, Question, defaults
+from simulation.app.question import (ALL, AS_IS, BEHAVIOUR, NEUTRAL, SHARED, Question, defaults, read_number,
+                                     shown_number)
 from simulation.config.contracts import SCHEMAS
 from simulation.report.labels import euro, input_number, name, number, parse_number, percent
 from simulation.report.texts import MARGIN_UNKNOWN, NO_BEHAVIOUR
@@ -23,6 +24,7 @@ from simulation.report.texts import MARGIN_UNKNOWN, NO_BEHAVIOUR
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
+NUMBERS = tuple(n for n in SHARED if n != "settlement")   # the shared fields that take a number
 EURO = {"uitgaven", "kosten_per_client", "verrekening", "marge_aanbieders"}
 SHARE = {"bezettingsgraad"}
 ONE_DECIMAL = {"wacht_dagen_gem", "wacht_dagen_p90", "clienten_per_plek", "clienten_equivalent", "wachtlijst_eind",
@@ -121,8 +123,9 @@ class Page:
         self.segment = pn.widgets.Select(label=name("input", "segment"), css_classes=["segment"])
         self.variant = pn.widgets.Select(label=name("input", "variant"), options={
             name("input", AS_IS): AS_IS, **{name("variant", v): v for v in SCHEMAS}}, css_classes=["variant"])
-        self.behaviour = {n: pn.widgets.FloatInput(label=name("input", n), value=NEUTRAL[n], step=0.05,
-                                                   css_classes=[f"veld-{n}"]) for n in BEHAVIOUR}
+        # text, not FloatInputs: Dutch users type '0,95' (the browser's number field wants a decimal point)
+        self.behaviour = {n: pn.widgets.TextInput(label=name("input", n), value=input_number(NEUTRAL[n]),
+                                                  css_classes=[f"veld-{n}"]) for n in BEHAVIOUR}
         self.horizon = pn.widgets.IntInput(label=name("input", "horizon_years"), value=4, css_classes=["veld-horizon"])
         self.replications = pn.widgets.IntInput(label=name("input", "replications"), value=10,
                                                 css_classes=["veld-replications"])
@@ -168,8 +171,8 @@ class Page:
         # text, not a FloatInput: Dutch users type '1.234,56' (the browser's number field wants a decimal point)
         self.tariffs = {t: pn.widgets.TextInput(label=f"{name('input', 'tariffs')}: {t} (€)", value=input_number(v),
                                                 css_classes=[f"tarief-{t}"]) for t, v in d["tariffs"].items()}
-        self.shared = {n: pn.widgets.FloatInput(label=name("input", n), value=d[n], css_classes=[f"veld-{n}"])
-                       for n in SHARED if n != "settlement"}
+        self.shared = {n: pn.widgets.TextInput(label=name("input", n), value=shown_number(d[n]),
+                                               css_classes=[f"veld-{n}"]) for n in NUMBERS}
         self.shared["settlement"] = pn.widgets.Select(label=name("input", "settlement"), options={
             "–": None, name("input", "whole"): "whole", name("input", "outside_band"): "outside_band"},
             value=d["settlement"])
@@ -184,16 +187,19 @@ class Page:
                            + [self._field(n, w) for n, w in self.shared.items()])
 
     def _question(self, funding: bool = True) -> Question:
-        """The inputs as a Question; a funding field left at the scenario's value is not an override."""
+        """The inputs as a Question; a funding field left at the scenario's value is not an override. A number
+        field that is no Dutch number counts as left (``_number_errors`` stops the question before it runs)."""
         d = getattr(self, "defaults", None) if funding else None
         changed = (lambda w, default: w.value if w.value != default else None)
+        shared, behaviour = self._number_values()[:2]
         return Question(
             scenario=self.scenario.value, municipality=self.municipality.value or ALL, segment=self.segment.value or ALL,
             variant=self.variant.value if d else AS_IS,
             plekken={p: changed(w, d["providers"][p]["plekken"]) for p, w in self.plekken.items()} if d else {},
             tariffs={t: v if v != d["tariffs"][t] else None for t, v in self._tariff_values()[0].items()} if d else {},
-            **({n: changed(w, d[n]) for n, w in self.shared.items()} if d else {}),
-            **{n: w.value for n, w in self.behaviour.items()},
+            **({n: v if v != d[n] else None for n, v in shared.items()} if d else {}),
+            settlement=changed(self.shared["settlement"], d["settlement"]) if d else None,
+            **{n: behaviour.get(n, NEUTRAL[n]) for n in BEHAVIOUR},
             horizon_years=self.horizon.value, replications=self.replications.value, seed=self.seed.value)
 
     def _tariff_values(self) -> tuple[dict[str, float], dict[str, str]]:
@@ -206,6 +212,23 @@ class Page:
                 bad[t] = f"{name('input', 'tariffs')} {t}: {exc}"
         return values, bad
 
+    def _number_values(self) -> tuple[dict[str, float | None], dict[str, float], dict[str, str]]:
+        """The band/budget/plafond fields (empty: as in the scenario) and the behaviour factors read in Dutch
+        format, and a Dutch message per field that is no number (by the field's error key)."""
+        shared, behaviour, bad = {}, {}, {}
+        fields = [(n, w, shared, True) for n, w in getattr(self, "shared", {}).items() if n in NUMBERS]
+        for n, w, out, empty in fields + [(n, w, behaviour, False) for n, w in self.behaviour.items()]:
+            try:
+                out[n] = read_number(w.value, empty=empty)
+            except ValueError as exc:
+                bad[n] = f"{name('input', n)}: {exc}"
+        return shared, behaviour, bad
+
+    def _number_errors(self) -> dict[str, str]:
+        """A Dutch message per number field that is no number: 'tariffs', 'band', ..., 'doorlooptijd_factor'."""
+        bad = self._tariff_values()[1]
+        return {**({"tariffs": "\n\n".join(bad.values())} if bad else {}), **self._number_values()[2]}
+
     def ask(self) -> Answer:
         """Answer the page's question: show the field errors, or the tables, figures and downloads."""
         for pane in self.errors.values():
@@ -213,8 +236,8 @@ class Page:
         self.status.object = "Bezig met rekenen…"
         self.result.loading = True
         try:
-            bad = self._tariff_values()[1]
-            answer = Answer(errors={"tariffs": "\n\n".join(bad.values())}) if bad else self.engine.answer(self._question())
+            bad = self._number_errors()
+            answer = Answer(errors=bad) if bad else self.engine.answer(self._question())
         finally:
             self.result.loading = False
         if answer.errors:

@@ -7,6 +7,7 @@ overrides are plain dicts handed to ``config.scenario.scenario_from_dict``.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -15,6 +16,7 @@ from simulation.config.contracts import SCHEMAS
 from simulation.config.scenario import Scenario, ScenarioError, scenario_from_dict
 from simulation.app.part import needed_part, part_raw
 from simulation.report.helpers import scenario_tariffs
+from simulation.report.labels import input_number, parse_number
 
 ALL = "alle"
 AS_IS = "as_is"
@@ -44,6 +46,23 @@ class Question:
     horizon_years: int = 4
     replications: int = 10
     seed: int = 1
+
+
+def shown_number(x: float | None) -> str:
+    """A number field's text: Dutch format, '' for none (as in the scenario), 'oneindig' for .inf (a band that
+    never settles)."""
+    return "oneindig" if x is not None and math.isinf(x) and x > 0 else input_number(x)
+
+
+def read_number(text: str, empty: bool = True) -> float | None:
+    """A number field read in Dutch format ('0,95', '1.000.000', 'oneindig'); '' is None when ``empty``.
+    Anything else raises ValueError with a Dutch message (``report.labels.parse_number``)."""
+    clean = str(text or "").strip()
+    if not clean and empty:
+        return None
+    if clean.lower() in ("oneindig", "∞"):
+        return math.inf
+    return parse_number(clean)
 
 
 def scope(raw: dict, municipality: str, segment: str) -> tuple[dict, list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -31,9 +32,9 @@ def _whole_number_at_least(minimum: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"verwacht een geheel getal van {minimum} of meer, gevonden: {text!r}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+            raise argparse.ArgumentTypeError(f"moet minstens {minimum} zijn, gevonden: {value}")
         return value
     return parse
 
@@ -51,13 +52,13 @@ def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"verwacht een datum JJJJ-MM-DD, gevonden: {text!r}") from None
 
 
 def check_period(period) -> None:
     """Raise UsageError when ``--period FIRST_DAY LAST_DAY`` ends before it starts."""
     if period is not None and period[1] < period[0]:
-        raise UsageError(f"--period {period[0]} {period[1]}: the last day is before the first; give FIRST_DAY LAST_DAY")
+        raise UsageError(f"--period {period[0]} {period[1]}: de laatste dag ligt voor de eerste; geef EERSTE_DAG LAATSTE_DAG")
 
 
 def check_output_file(path, option: str) -> None:
@@ -66,7 +67,7 @@ def check_output_file(path, option: str) -> None:
         return
     path = Path(path)
     if path.is_dir():
-        raise OutputFolderError(f"{path}: is a folder; give a file name for {option}")
+        raise OutputFolderError(f"{path}: is een map; geef een bestandsnaam voor {option}")
     check_writable(path.resolve().parent, shown=path)
 
 
@@ -82,11 +83,46 @@ def claim_output(args: argparse.Namespace, out: Path) -> None:
         print(f"removed {path}, left by an earlier run that did not finish", file=sys.stderr)
 
 
+# argparse's own messages (it has no error codes, only these English templates) in Dutch
+_ARGPARSE_NL = [
+    (r"^argument (\S+): ", r"optie \1: "),
+    (r"invalid choice: (.*) \(choose from (.*)\)$", r"ongeldige keuze: \1 (kies uit \2)"),
+    (r"invalid \S+ value: (.*)$", r"ongeldige waarde: \1"),
+    (r"expected at least one argument$", "verwacht minstens één waarde"),
+    (r"expected at most one argument$", "verwacht hoogstens één waarde"),
+    (r"expected one argument$", "verwacht één waarde"),
+    (r"expected (\d+) arguments?$", r"verwacht \1 waarden"),
+    (r"^the following arguments are required: (.*)$", r"deze argumenten zijn verplicht: \1"),
+    (r"^unrecognized arguments: (.*)$", r"onbekende argumenten: \1; zie --help"),
+    (r"^ambiguous option: (\S+) could match (.*)$", r"optie \1 is niet eenduidig: het kan \2 zijn"),
+    (r"not allowed with argument (.*)$", r"niet toegestaan samen met \1"),
+    (r"^one of the arguments (.*) is required$", r"een van de argumenten \1 is verplicht"),
+]
+
+
+def dutch_usage_error(message: str) -> str:
+    """An argparse error message in Dutch (a message it does not know stays as it is)."""
+    for pattern, dutch in _ARGPARSE_NL:
+        message = re.sub(pattern, dutch, message)
+    return message
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors are one Dutch ``fout:`` line after the usage, exit 2."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fout: {dutch_usage_error(message)}\n")
+
+
 class HelpFormatter(argparse.HelpFormatter):
     """Every option's help ends with its default, unless it has none or the help already says it."""
 
     def __init__(self, prog, indent_increment=2, max_help_position=34, width=None):
         super().__init__(prog, indent_increment, max_help_position, width)
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
 
     def _get_help_string(self, action):
         text = action.help or ""

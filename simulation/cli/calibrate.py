@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
                                decimal=args.decimal)
         scenario, report = calibrate(records, base_scenario=args.base, name=args.name)
     except RecordsError as exc:
-        print(f"error: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
+        print(f"fout: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
         return 2 if isinstance(exc, RecordsFileError) else 1
     out = write_calibrated_yaml(scenario, report, args.out)
     report_path = Path(args.report) if args.report else out.with_suffix(".report.md")

@@ -32,11 +32,11 @@ def run(args) -> int:
                              drop_invalid=args.drop_invalid, date_order=args.date_order,
                                decimal=args.decimal, report_path=args.report)
     except RecordsError as exc:
-        print(f"error: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
+        print(f"fout: {exc}" if isinstance(exc, RecordsFileError) else str(exc), file=sys.stderr)
         return 2 if isinstance(exc, RecordsFileError) else 1
-    message = f"{args.records}: {len(frame)} valid records"
+    message = f"{args.records}: {len(frame)} geldige registraties"
     if frame.attrs["dropped"]:
-        message += (f"; {len({p.row for p in frame.attrs['dropped']})} rows dropped, "
-                    f"report: {frame.attrs['report_path']}")
+        message += (f"; {len({p.row for p in frame.attrs['dropped']})} rijen weggelaten, "
+                    f"verslag: {frame.attrs['report_path']}")
     print(message)
     return 0

@@ -34,7 +34,7 @@ def run(args) -> int:
         records = export_records(result.events, result.scenario, args.out, study_period=args.period,
                                  replication=args.replication, salt=args.salt)
     except (ScenarioError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         return 2
     n_open = int(records["einddatum"].isna().sum())
     print(f"{args.out}: {len(records)} records ({n_open} open at the period end)")

@@ -2,7 +2,7 @@
 
 Every command module has ``NAME``, ``add_parser(subparsers)`` (returns its parser) and
 ``run(args) -> int`` (the exit code); ``COMMANDS`` lists them in the order of ``--help``.
-A user's error (a file, a value, an output folder) ends as one ``error:`` line and exit 2, never a traceback.
+A user's error (a file, a value, an output folder) ends as one ``fout:`` line (Dutch) and exit 2, never a traceback.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import simulation
 from simulation._lazy import importlib_metadata
 from simulation.cli import (calibrate, check_records, export_records, notebook, report, run, schema, sweep,
                             validate, warmup)
-from simulation.cli._options import HelpFormatter, UsageError
+from simulation.cli._options import ArgumentParser, HelpFormatter, UsageError
 from simulation.data.records import RecordsError
 from simulation.experiment.executors import ExecutorError
 from simulation.experiment.outputs import write_run
@@ -50,7 +50,7 @@ class _VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
+    parser = ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
                                      description="Simulate youth care and Wmo trajecten and plekken.")
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True,
@@ -63,15 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``argv`` (default: sys.argv) and run the command; a user's error is one ``error:`` line, exit 2."""
+    """Parse ``argv`` (default: sys.argv) and run the command; a user's error is one ``fout:`` line, exit 2."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         with contextlib.ExitStack() as args.exit_stack:   # output locks the command takes (cli._options)
             return args.handler(args)
     except USER_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:   # a file the user named cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}; check the path and its permissions", file=sys.stderr)
+        print(f"fout: {where}{exc.strerror or exc}; controleer het pad en de rechten", file=sys.stderr)
         return 2

@@ -30,11 +30,11 @@ def run(args) -> int:
                             *(["--out", args.out] if args.out != "outputs" else [])])
         out = run_one(args.name, Path(args.out), scenario_overrides(args.set), command=command)
     except ReportFailed as exc:
-        print(f"error: notebook {notebook.stem} failed: {exc} (kept in {args.out}/failed/; index: {exc.index})",
+        print(f"fout: notebook {notebook.stem} mislukt: {exc} (bewaard in {args.out}/failed/; index: {exc.index})",
               file=sys.stderr)
         return 1
     except (NotebookError, OutputFolderError, ScenarioError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         return 2
     print(f"{notebook.name}: executed into {out}/")
     return 0

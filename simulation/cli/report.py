@@ -40,11 +40,11 @@ def run(args) -> int:
                         overrides=scenario_overrides(args.set), command=command_line(args))
     except ReportFailed as exc:
         for stem, error in exc.failures.items():
-            print(f"error: notebook {stem} failed: {error} (kept in {args.out}/failed/)", file=sys.stderr)
+            print(f"fout: notebook {stem} mislukt: {error} (bewaard in {args.out}/failed/)", file=sys.stderr)
         print(f"report (with failures): {exc.index}")
         return 1
     except (NotebookError, OutputFolderError, ScenarioError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         return 2
     print(f"report: {index}")
     return 0

@@ -40,15 +40,15 @@ def add_parser(subparsers):
 def run(args) -> int:
     scenario = load_scenario(args.scenario, overrides=scenario_overrides(args.set))
     if args.out is None and not _folder_name(scenario.name):
-        print(f"error: scenario name {scenario.name!r} cannot be a folder name under outputs/runs/; give --out "
-              "or a name of letters, digits, '-', '_' and '.'", file=sys.stderr)
+        print(f"fout: scenarionaam {scenario.name!r} kan geen mapnaam onder outputs/runs/ zijn; geef --out "
+              "of een naam van letters, cijfers, '-', '_' en '.'", file=sys.stderr)
         return 2
     out = args.out or Path("outputs") / "runs" / scenario.name
     try:
         check_run_folder(Path(out))   # before the simulation, not after it
         claim_output(args, Path(out))   # lock; leftovers of a killed run removed
     except OutputFolderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         return 2
     if not _size_fits(scenario, args):
         return 2
@@ -62,12 +62,12 @@ def run(args) -> int:
     try:
         write_run(result, Path(out), wall, sys.argv, quarterly=quarterly, scenario_file=Path(args.scenario))
     except (OutputFolderError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"fout: {exc}", file=sys.stderr)
         return 2
     print(f"{scenario.name}: {args.replications} replication(s), {len(result.events):,} events in {wall:.1f} s; "
           f"{result.warmup_description}")
     for note in result.notes:
-        print(f"warning: {note}", file=sys.stderr)
+        print(f"waarschuwing: {note}", file=sys.stderr)
     extra = ", kpis_kwartaal.csv" if quarterly else ""
     print(f"written to {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
     return 0
@@ -84,12 +84,12 @@ def _size_fits(scenario, args) -> bool:
         size = check_size(scenario, args.replications, args.workers)
     except RunTooLarge as exc:
         if not getattr(args, "force_size", False):
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"fout: {exc}", file=sys.stderr)
             return False
         size = exc.size
-        print(f"warning: {exc} (running anyway: --force-size)", file=sys.stderr)
+        print(f"waarschuwing: {exc} (toch uitgevoerd: --force-size)", file=sys.stderr)
     if not args.quiet:
-        print(f"estimate: {size.describe()}")
+        print(f"schatting: {size.describe()}")
     return True
 
 

@@ -69,9 +69,9 @@ def _size_fits(args) -> bool:
             check_sweep_size(specs, workers)
     except RunTooLarge as exc:
         if not getattr(args, "force_size", False):
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"fout: {exc}", file=sys.stderr)
             return False
-        print(f"warning: {exc} (running anyway: --force-size)", file=sys.stderr)
+        print(f"waarschuwing: {exc} (toch uitgevoerd: --force-size)", file=sys.stderr)
     return True
 
 

@@ -26,8 +26,8 @@ def add_parser(subparsers):
 def run(args) -> int:
     scenario = load_scenario(args.scenario, overrides=scenario_overrides(args.set))   # dates in range too
     if args.out is None and not _folder_name(scenario.name):
-        print(f"error: scenario name {scenario.name!r} cannot be a folder name under outputs/runs/; give --out "
-              "or a name of letters, digits, '-', '_' and '.'", file=sys.stderr)
+        print(f"fout: scenarionaam {scenario.name!r} kan geen mapnaam onder outputs/runs/ zijn; geef --out "
+              "of een naam van letters, cijfers, '-', '_' en '.'", file=sys.stderr)
         return 2
     out = args.out or Path("outputs") / "runs" / scenario.name
     check_run_folder(out)   # what `run` checks before it simulates: writable, and the tool's own or new

@@ -24,6 +24,8 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError, core_schema
 
+from simulation.config.errors import dutch_number
+
 from simulation.config.pricing import (MonthlyPricing, MonthlyRealisation, PlekSchedule, PxqPricing,  # noqa: F401
                                        PxqRealisation, Realisation, TrajectPricing, TrajectRealisation,
                                        YearSchedule, _Model, check_schedule, for_year)
@@ -32,8 +34,8 @@ from simulation.config.pricing import (MonthlyPricing, MonthlyRealisation, PlekS
 def check_band(v: float) -> float:
     """A bandbreedte is a share of the amount: 0 to 1, or .inf (never settled)."""
     if not (0 <= v <= 1 or v == math.inf):
-        raise ValueError("band must be a share of the amount between 0 and 1 (0.1 = 10%), or .inf to never "
-                         "settle; e.g. band: 0.1")
+        raise ValueError("moet een aandeel van het bedrag tussen 0 en 1 zijn (0,1 = 10%, in YAML: band: 0.1), of .inf om nooit "
+                         "te verrekenen")
     return v
 
 
@@ -105,8 +107,8 @@ class Beloning(_Model):
         if isinstance(self.per_succes, dict):
             missing, extra = set(types) - set(self.per_succes), set(self.per_succes) - set(types)
             if missing or extra:
-                raise ValueError(f"{where}.per_succes must give one amount per traject type of the segment; "
-                                 f"missing {sorted(missing)}, unknown {sorted(extra)}")
+                raise ValueError(f"{where}.per_succes moet één bedrag per trajecttype van het segment geven; "
+                                 f"ontbreekt: {sorted(missing)}, onbekend: {sorted(extra)}")
 
 
 class Conversion(_Model):
@@ -119,7 +121,7 @@ class Conversion(_Model):
     @model_validator(mode="after")
     def _needs_count(self):
         if self.to == "plekken" and self.plekken is None:
-            raise ValueError("plekken: a conversion to plekken needs a plek count (plekken: N or {year: N})")
+            raise ValueError("plekken: een omzetting naar plekken vraagt een aantal plekken (plekken: N of {jaar: N})")
         if self.plekken is not None:
             check_schedule(self.plekken, "plekken", integer=True)
         return self
@@ -231,7 +233,8 @@ class SettledContract(ContractBase):
 
     def check_scenario(self, scenario, where: str) -> None:
         if self.realisation is None and self.needs_realisation:
-            raise ValueError(f"{where}: realisation is required to settle outside a finite band {self.band}")
+            raise ValueError(f"{where}: realisation is nodig om buiten een eindige band ({dutch_number(self.band)}) te verrekenen; "
+                             "voeg realisation toe of zet band: .inf")
 
 
 class ProviderCosts(_Model):
@@ -292,13 +295,13 @@ class _RegisteredContract:
         union = Annotated[
             Union[tuple(Annotated[schema, Tag(f"variant={name}")] for name, schema in SCHEMAS.items())],
             Discriminator(_variant_tag, custom_error_type="invalid_variant",
-                          custom_error_message=f"variant must be one of {', '.join(SCHEMAS)}"),
+                          custom_error_message=f"variant moet een van deze zijn: {', '.join(SCHEMAS)}"),
         ]
         return handler.generate_schema(union)
 
 
 def _no_variants(value):
-    raise PydanticCustomError("invalid_variant", "no funding variant is registered (import simulation.funding)")
+    raise PydanticCustomError("invalid_variant", "er is geen bekostigingsvariant geregistreerd (importeer simulation.funding)")
 
 
 class Funding(_Model):

@@ -15,7 +15,7 @@ def yaml_error_text(exc: yaml.YAMLError) -> str:
     """A YAML error on one line: what is wrong and where (line, column)."""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     mark = getattr(exc, "problem_mark", None)
-    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(problem)
+    return f"{problem} op regel {mark.line + 1}, kolom {mark.column + 1}" if mark is not None else str(problem)
 
 
 def read_yaml_file(path: Union[str, Path], error: type[Exception]) -> Any:
@@ -25,17 +25,17 @@ def read_yaml_file(path: Union[str, Path], error: type[Exception]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise error(f"{path}: file not found; give the path of a YAML file") from None
+        raise error(f"{path}: bestand niet gevonden; geef het pad van een YAML-bestand") from None
     except IsADirectoryError:
-        raise error(f"{path}: is a folder; give the path of a YAML file in it") from None
+        raise error(f"{path}: is een map; geef het pad van een YAML-bestand daarin") from None
     except UnicodeDecodeError:
-        raise error(f"{path}: not a text file (not UTF-8); give a YAML file") from None
+        raise error(f"{path}: geen tekstbestand (geen UTF-8); geef een YAML-bestand") from None
     except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror}); check the path and its permissions") from None
+        raise error(f"{path}: kan niet worden gelezen ({exc.strerror}); controleer het pad en de rechten") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {yaml_error_text(exc)}") from None
+        raise error(f"{path}: geen geldige YAML: {yaml_error_text(exc)}") from None
 
 
 def parse_yaml_value(text: str, source: str, error: type[Exception]) -> Any:
@@ -43,8 +43,8 @@ def parse_yaml_value(text: str, source: str, error: type[Exception]) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise error(f"{source}: the value is not valid YAML ({yaml_error_text(exc)}); quote text, "
-                    "close brackets, e.g. horizon_years=2 or 'name=Mijn scenario'") from None
+        raise error(f"{source}: de waarde is geen geldige YAML ({yaml_error_text(exc)}); zet tekst tussen aanhalingstekens "
+                    "en sluit haakjes, bijvoorbeeld horizon_years=2 of 'name=Mijn scenario'") from None
 
 
 def date_problem(start: dt.date, years: int, warmup_days: float) -> Optional[str]:
@@ -52,7 +52,7 @@ def date_problem(start: dt.date, years: int, warmup_days: float) -> Optional[str
     first = dt.datetime.combine(start, dt.time()) - dt.timedelta(days=warmup_days)
     if first.date() < FIRST_DAY or start.year + years > LAST_DAY.year or (
             start.year + years == LAST_DAY.year and start.replace(year=2000) > LAST_DAY.replace(year=2000)):
-        return (f"the run (warm-up from {first.date()}, horizon of {years} year(s) to "
-                f"{start.year + years}-{start.month:02}-{start.day:02}) must lie between {FIRST_DAY} and {LAST_DAY}, "
-                "the dates the event log can hold; choose a start_date such as 2024-01-01")
+        return (f"de run (inloop vanaf {first.date()}, horizon van {years} jaar tot "
+                f"{start.year + years}-{start.month:02}-{start.day:02}) moet liggen tussen {FIRST_DAY} en {LAST_DAY}, "
+                "de datums die het gebeurtenissenlog kan bevatten; kies een start_date zoals 2024-01-01")
     return None

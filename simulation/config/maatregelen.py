@@ -57,22 +57,22 @@ def maatregel_problem(maatregelen: list[Maatregel], scenario) -> tuple[str, str,
         where = f"maatregelen.{i}"
         for s in m.segments:
             if s not in scenario.segments:
-                return (f"{where}.segments", f"unknown segment; use one of {sorted(scenario.segments)}", s)
+                return (f"{where}.segments", f"onbekend segment; kies uit {sorted(scenario.segments)}", s)
         for t in m.traject_types or []:
             if not any(t in scenario.segments[s].traject_types for s in m.segments):
-                return (f"{where}.traject_types", "traject type of none of the measure's segments; use one "
-                        f"of {sorted({n for s in m.segments for n in scenario.segments[s].traject_types})}", t)
+                return (f"{where}.traject_types", "trajecttype van geen van de segmenten van de maatregel; kies "
+                        f"uit {sorted({n for s in m.segments for n in scenario.segments[s].traject_types})}", t)
         shift = m.ambulant_in_plaats_van_verblijf
         if shift is not None:
             to = shift.to
             if to.segment not in scenario.segments or to.traject_type not in scenario.segments[to.segment].traject_types:
                 return (f"{where}.ambulant_in_plaats_van_verblijf.to",
-                        "needs an existing segment and one of its traject types", to.model_dump())
+                        "vraagt een bestaand segment en een van zijn trajecttypen", to.model_dump())
             if to.segment in m.segments:
                 return (f"{where}.ambulant_in_plaats_van_verblijf.to",
-                        "the ambulant alternative must be in another segment than the measure's", to.segment)
+                        "het ambulante alternatief moet in een ander segment liggen dan dat van de maatregel", to.segment)
             for j, other in enumerate(maatregelen[:i]):
                 if other.ambulant_in_plaats_van_verblijf is not None and set(other.segments) & set(m.segments):
-                    return (f"{where}.segments", f"maatregelen.{j} already shifts toewijzingen in these "
-                            "segments; use one shifting measure per segment", sorted(m.segments))
+                    return (f"{where}.segments", f"maatregelen.{j} verschuift al toewijzingen in deze "
+                            "segmenten; gebruik één verschuivende maatregel per segment", sorted(m.segments))
     return None

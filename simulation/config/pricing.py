@@ -27,7 +27,7 @@ def check_schedule(v, name: str, integer: bool = False):
     values = v.values() if isinstance(v, dict) else [v]
     for x in values:
         if x is None or not (x >= 0) or (not integer and not math.isfinite(x)):
-            raise ValueError(f"{name} must be a finite number >= 0 (or {{year: value}}), got {x}")
+            raise ValueError(f"{name} moet een eindig getal van 0 of meer zijn (of {{jaar: waarde}}), gevonden: {x}")
     return v
 
 
@@ -35,8 +35,8 @@ def check_price(x, name: str) -> float:
     """``x`` as a float if it is a finite amount > 0: a tariff or price that pays the care; 0 would pay nothing
     for it (a ValueError naming ``name`` and the fix)."""
     if x is None or isinstance(x, bool) or not isinstance(x, (int, float)) or not (x > 0 and math.isfinite(x)):
-        raise ValueError(f"{name} must be an amount in EUR above 0 (a price of 0 pays nothing for the care); "
-                         f"give the price, e.g. 8646, got {x}")
+        raise ValueError(f"{name} moet een bedrag in euro boven 0 zijn (een prijs van 0 betaalt niets voor de zorg); "
+                         f"geef de prijs, bijvoorbeeld 8646, gevonden: {x}")
     return float(x)
 
 
@@ -79,15 +79,15 @@ class TrajectPricing(_Model):
             items = val.items() if isinstance(val, dict) else [(None, val)]
             for sub, x in items:
                 name = key if sub is None else f"{key}/{sub}"
-                flat[name] = check_price(x, f"tariff of {name!r}")
+                flat[name] = check_price(x, f"het tarief van {name!r}")
         return flat
 
     def check_types(self, types: dict, where: str) -> None:
         """One tariff per traject type of the segment."""
         missing, extra = set(types) - set(self.tariffs), set(self.tariffs) - set(types)
         if missing or extra:
-            raise ValueError(f"{where}.tariffs must give one tariff per traject type of the segment; "
-                             f"missing {sorted(missing)}, unknown {sorted(extra)}")
+            raise ValueError(f"{where}.tariffs moet één tarief per trajecttype van het segment geven; "
+                             f"ontbreekt: {sorted(missing)}, onbekend: {sorted(extra)}")
 
 
 class PxqPricing(_Model):
@@ -110,7 +110,7 @@ class PxqPricing(_Model):
         if isinstance(self.unit_price, dict):
             missing = set(types) - set(self.unit_price)
             if missing:
-                raise ValueError(f"{where}.unit_price lacks traject type(s) {sorted(missing)}")
+                raise ValueError(f"{where}.unit_price mist trajecttype(n) {sorted(missing)}; voeg een prijs per trajecttype toe")
 
 
 class MonthlyPricing(_Model):
@@ -123,17 +123,18 @@ class MonthlyPricing(_Model):
     @field_validator("monthly_tariffs")
     @classmethod
     def _tariffs(cls, v):
-        return {k: check_price(x, f"monthly tariff of {k!r}") for k, x in v.items()}
+        return {k: check_price(x, f"het maandtarief van {k!r}") for k, x in v.items()}
 
     def check_types(self, types: dict, where: str) -> None:
         """A category per traject type, and a tariff per category."""
         cats = self.categories or {t: t for t in types}
         missing = set(types) - set(cats)
         if missing:
-            raise ValueError(f"{where}.categories lacks traject type(s) {sorted(missing)}")
+            raise ValueError(f"{where}.categories mist trajecttype(n) {sorted(missing)}; geef elk trajecttype een categorie")
         no_tariff = set(cats.values()) - set(self.monthly_tariffs)
         if no_tariff:
-            raise ValueError(f"{where}.monthly_tariffs lacks category(ies) {sorted(no_tariff)}")
+            raise ValueError(f"{where}.monthly_tariffs mist categorie(ën) {sorted(no_tariff)}; "
+                             "geef elke categorie een maandtarief")
 
 
 class TrajectRealisation(TrajectPricing):

@@ -20,7 +20,7 @@ from simulation.config.distributions import Distribution, Fixed
 from simulation.config.maatregelen import Maatregel, Target, maatregel_problem
 from simulation.config.contracts import Funding, rebuild_with_funding
 from simulation.config.funding_checks import validate_funding
-from simulation.config.errors import FieldProblem, format_validation_error  # noqa: F401  (re-exported)
+from simulation.config.errors import FieldProblem, dutch_list, dutch_number, format_validation_error  # noqa: F401
 from simulation.config.files import date_problem, parse_yaml_value, read_yaml_file
 
 SHARE_TOLERANCE = 1e-6
@@ -56,8 +56,8 @@ class Outcomes(_Model):
         routes = type(self).model_fields   # the field order is the outcome order (core.events.OUTCOMES)
         total = sum(getattr(self, route) for route in routes)
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise FieldProblem("", f"outcome probabilities must sum to 1 (they sum to {total:.6g}); "
-                                   f"adjust {', '.join(routes)}", self.model_dump())
+            raise FieldProblem("", f"de kansen op de uitkomsten moeten samen 1 zijn (samen: {dutch_number(total)}); "
+                                   f"pas {dutch_list(routes)} aan", self.model_dump())
         return self
 
 
@@ -91,14 +91,14 @@ class Instroom(_Model):
         items = v.items() if isinstance(v, dict) else [("", v)]
         for key, x in items:
             if not (x >= 0 and math.isfinite(x)):
-                raise FieldProblem(key, "instroom must be a finite number >= 0 per year", x)
+                raise FieldProblem(key, "de instroom moet een eindig getal van 0 of meer per jaar zijn", x)
         return v
 
     @field_validator("seasonality")
     @classmethod
     def _positive(cls, v):
         if v is not None and any(not (f > 0) for f in v):
-            raise FieldProblem("", "seasonality needs 12 factors that are all > 0", v)
+            raise FieldProblem("", "seasonality vraagt 12 factoren die alle groter dan 0 zijn", v)
         return v
 
 
@@ -124,14 +124,14 @@ class Segment(_Model):
     def _shares(self):
         total = sum(t.share for t in self.traject_types.values())
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise FieldProblem("traject_types", f"the traject types' shares must sum to 1 (they sum to {total:.6g})",
+            raise FieldProblem("traject_types", f"de aandelen (share) van de trajecttypen moeten samen 1 zijn (samen: {dutch_number(total)})",
                                {n: t.share for n, t in self.traject_types.items()})
         for name, t in self.traject_types.items():
             if t.outcomes.step_down > 0 and t.step_down_to not in self.traject_types:
                 raise FieldProblem(
                     f"traject_types.{name}.step_down_to",
-                    f"step_down is {t.outcomes.step_down} so step_down_to must name a traject type of this "
-                    f"segment: one of {sorted(self.traject_types)}", t.step_down_to)
+                    f"step_down is {dutch_number(t.outcomes.step_down)}, dus step_down_to moet een trajecttype van dit "
+                    f"segment noemen: een van {sorted(self.traject_types)}", t.step_down_to)
         return self
 
 
@@ -183,7 +183,7 @@ class Provider(_Model):
             for seg, sched in per_seg.items():
                 counts = sched.values() if isinstance(sched, dict) else [sched]
                 if any(c < 0 for c in counts):
-                    raise FieldProblem(f"{mun}.{seg}", "plekken must be whole numbers >= 0", sched)
+                    raise FieldProblem(f"{mun}.{seg}", "plekken moeten gehele getallen van 0 of meer zijn", sched)
         return v
 
 
@@ -218,47 +218,47 @@ class Scenario(_Model):
                 unknown = set(seg.instroom.per_year) - muns
                 if unknown:
                     raise FieldProblem(f"segments.{seg_name}.instroom.per_year",
-                                       f"unknown municipality; use one of {sorted(muns)}", sorted(unknown))
+                                       f"onbekende gemeente; kies uit {sorted(muns)}", sorted(unknown))
             for tname, t in seg.traject_types.items():
                 if t.outcomes.opschaling > 0:
                     tgt = t.opschaling_to
                     if tgt is None or tgt.segment not in segs or tgt.traject_type not in self.segments[tgt.segment].traject_types:
                         raise FieldProblem(
                             f"segments.{seg_name}.traject_types.{tname}.opschaling_to",
-                            "opschaling > 0 needs opschaling_to with an existing segment and one of its traject types",
+                            "opschaling groter dan 0 vraagt opschaling_to met een bestaand segment en een van zijn trajecttypen",
                             tgt.model_dump() if tgt else None)
             if not any(seg_name in p.segments for p in self.providers.values()):
-                raise FieldProblem(f"segments.{seg_name}", "no provider offers this segment; add it to a "
-                                   "provider's segments", seg_name)
+                raise FieldProblem(f"segments.{seg_name}", "geen aanbieder biedt dit segment; voeg het toe aan de "
+                                   "segments van een aanbieder", seg_name)
         for pname, p in self.providers.items():
             for s, ps in p.segments.items():
                 if s not in segs:
                     raise FieldProblem(f"providers.{pname}.segments.{s}",
-                                       f"unknown segment; use one of {sorted(segs)}", s)
+                                       f"onbekend segment; kies uit {sorted(segs)}", s)
                 unknown = set(ps.maatwerk) - set(self.segments[s].traject_types)
                 if unknown:
                     raise FieldProblem(f"providers.{pname}.segments.{s}.maatwerk",
-                                       f"unknown traject type; use one of {sorted(self.segments[s].traject_types)}",
+                                       f"onbekend trajecttype; kies uit {sorted(self.segments[s].traject_types)}",
                                        sorted(unknown))
             for m in p.municipalities or []:
                 if m not in muns:
                     raise FieldProblem(f"providers.{pname}.municipalities",
-                                       f"unknown municipality; use one of {sorted(muns)}", m)
+                                       f"onbekende gemeente; kies uit {sorted(muns)}", m)
             for m, per_seg in p.plekken.items():
                 if m not in muns:
                     raise FieldProblem(f"providers.{pname}.plekken.{m}",
-                                       f"plekken for an unknown municipality; use one of {sorted(muns)}", m)
+                                       f"plekken voor een onbekende gemeente; kies uit {sorted(muns)}", m)
                 for s in per_seg:
                     if s not in p.segments:
                         raise FieldProblem(f"providers.{pname}.plekken.{m}.{s}",
-                                           f"the provider does not offer this segment; offered: {sorted(p.segments)}", s)
+                                           f"de aanbieder biedt dit segment niet; wel: {sorted(p.segments)}", s)
         for m in muns:
             for s in segs:
                 if not self.providers_for(m, s):
-                    raise FieldProblem("providers", f"no provider serves municipality {m!r} in segment {s!r}; "
-                                       "add the segment to a provider that serves it", m)
+                    raise FieldProblem("providers", f"geen aanbieder bedient gemeente {m!r} in segment {s!r}; "
+                                       "voeg het segment toe aan een aanbieder die de gemeente bedient", m)
                 if all(self.providers[p].entry_date for p in self.providers_for(m, s)):
-                    raise FieldProblem("providers", f"every provider of {m!r} in {s!r} has an entry_date; omit one", m)
+                    raise FieldProblem("providers", f"elke aanbieder van {m!r} in {s!r} heeft een entry_date; laat die bij een ervan weg", m)
         problem = maatregel_problem(self.maatregelen, self)
         if problem is not None:
             raise FieldProblem(*problem)
@@ -314,7 +314,7 @@ def load_scenario(path: Union[str, Path], overrides: Optional[dict[str, Any]] = 
     path = Path(path)
     raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
+        raise ScenarioError(f"{path}: verwacht bovenaan een mapping van scenariovelden (veld: waarde)")
     return scenario_from_dict(raw, source=str(path), overrides=overrides)
 
 
@@ -335,18 +335,18 @@ def _apply_override(data: dict, dotted: str, value: Any, source: str) -> None:
         if not isinstance(node, dict) or key not in node:
             where = ".".join(keys[: i + 1])
             raise ScenarioError(
-                f"{source}: override {dotted!r}: {where!r} does not exist; "
-                f"existing keys there: {sorted(node) if isinstance(node, dict) else 'none'}")
+                f"{source}: override {dotted!r}: {where!r} bestaat niet; "
+                f"bestaande sleutels daar: {sorted(node) if isinstance(node, dict) else 'geen'}")
         node = node[key]
     if not isinstance(node, dict):
-        raise ScenarioError(f"{source}: override {dotted!r}: the parent of {keys[-1]!r} is not a mapping")
+        raise ScenarioError(f"{source}: override {dotted!r}: wat boven {keys[-1]!r} staat is geen mapping")
     node[keys[-1]] = value
 
 
 def parse_set_option(text: str) -> tuple[str, Any]:
     """Parse ``path.to.field=value`` from the CLI; the value is read as YAML."""
     if "=" not in text:
-        raise ScenarioError(f"--set {text!r}: expected path.to.field=value")
+        raise ScenarioError(f"--set {text!r}: verwacht pad.naar.veld=waarde, bijvoorbeeld horizon_years=2")
     key, _, value = text.partition("=")
     return key.strip(), parse_yaml_value(value, f"--set {text!r}", ScenarioError)
 

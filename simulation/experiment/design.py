@@ -59,8 +59,8 @@ def expand(base: dict, variants: Sequence[tuple[str, Mapping[str, Any]]], grid: 
         for combo in itertools.product(*(grid[k] for k in keys)):
             name = "+".join([variant] + [f"{lab}={_value_label(v)}" for lab, v in zip(labels, combo)])
             if name in seen:
-                raise SweepError(f"{origin}: two scenarios get the name {name!r}; make grid values or "
-                                 "variant names distinct")
+                raise SweepError(f"{origin}: twee scenario's krijgen de naam {name!r}; maak de grid-waarden of "
+                                 "de namen van de varianten verschillend")
             seen.add(name)
             spec = ScenarioSpec(name, {**common, **variant_overrides, **dict(zip(keys, combo))})
             data = copy.deepcopy(base)
@@ -90,12 +90,12 @@ def load_base(path: Path, source: str) -> dict:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SweepError(f"{source}: base: scenario file {path} not found; the path is relative "
-                         "to the sweep file") from None
+        raise SweepError(f"{source}: base: scenariobestand {path} niet gevonden; het pad is relatief "
+                         "ten opzichte van het sweepbestand") from None
     except yaml.YAMLError as exc:
-        raise SweepError(f"{path}: not valid YAML: {exc}") from None
+        raise SweepError(f"{path}: geen geldige YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise SweepError(f"{path}: expected a mapping of scenario fields at the top level")
+        raise SweepError(f"{path}: verwacht bovenaan een mapping van scenariovelden (veld: waarde)")
     return raw
 
 
@@ -111,7 +111,7 @@ def scenario_specs(sweep: SweepFile, base_dir: Path, source: str) -> list[Scenar
     else:
         raw = sweep.scenario
         if not isinstance(raw, dict):
-            raise SweepError(f"{source} (scenario): expected a mapping of scenario fields at the top level")
+            raise SweepError(f"{source} (scenario): verwacht een mapping van scenariovelden (veld: waarde)")
     variants = sweep.variants or [Variant(name=BASELINE)]
     specs = expand(raw, [(v.name, v.set) for v in variants], sweep.grid, sweep.set,
                    source=lambda name: f"{source} (scenario {name})", origin=source)

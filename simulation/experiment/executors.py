@@ -95,7 +95,7 @@ class DaskExecutor(SequentialExecutor):
             import dask
             from distributed import Client, LocalCluster
         except ImportError:
-            raise ExecutorError("the dask executor needs dask.distributed: pip install 'simulation[dask]'") from None
+            raise ExecutorError("de dask-executor vraagt dask.distributed: pip install 'simulation[dask]'") from None
         self._cluster = None
         if scheduler:
             self._client = Client(scheduler)
@@ -156,4 +156,4 @@ def make_executor(name: str = "processes", workers: Optional[int] = None, schedu
         return ProcessExecutor(workers)
     if name == "dask":
         return DaskExecutor(scheduler, workers)
-    raise ExecutorError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")
+    raise ExecutorError(f"onbekende executor {name!r}; kies uit {', '.join(EXECUTORS)}")

@@ -53,10 +53,10 @@ def activity_notes_of(scenario: Scenario, n_events: int) -> list[str]:
     """``activity_notes`` of a run whose log has ``n_events`` rows."""
     no_instroom = all(scenario.instroom_per_year(m, s) == 0 for s in scenario.segments for m in scenario.municipalities)
     if n_events == 0:
-        why = "instroom is 0 in every segment and municipality" if no_instroom else "no client came in the horizon"
-        return [f"nothing happened: the event log is empty ({why}); every KPI count is 0"]
+        why = "de instroom is 0 in elk segment en elke gemeente" if no_instroom else "er kwam geen cliënt in de horizon"
+        return [f"er gebeurde niets: het gebeurtenissenlog is leeg ({why}); elke KPI-telling is 0"]
     if no_instroom:
-        return ["instroom is 0 in every segment and municipality: no new clients, only the caseload at the start"]
+        return ["de instroom is 0 in elk segment en elke gemeente: geen nieuwe cliënten, alleen de caseload bij de start"]
     return []
 
 

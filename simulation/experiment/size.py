@@ -53,10 +53,11 @@ class SizeEstimate:
 
     def describe(self) -> str:
         """One line: clients, memory and time expected, and the memory available."""
-        available = "unknown" if self.available_bytes is None else _gb(self.available_bytes)
-        return (f"about {self.clients_per_replication:,.0f} clients per replication x {self.replications} "
-                f"replication(s): peak memory about {_gb(self.peak_bytes)} (available {available}), "
-                f"time about {_duration(self.seconds)} with {self.workers} worker(s)")
+        available = "onbekend" if self.available_bytes is None else _gb(self.available_bytes)
+        clients = f"{self.clients_per_replication:,.0f}".replace(",", ".")
+        return (f"ongeveer {clients} cliënten per replicatie x {self.replications} "
+                f"replicatie(s): piekgeheugen ongeveer {_gb(self.peak_bytes)} (beschikbaar {available}), "
+                f"tijd ongeveer {_duration(self.seconds)} met {self.workers} worker(s)")
 
     def advice(self) -> str:
         """What to change so that the run fits: fewer replications, a shorter horizon, or insisting."""
@@ -65,10 +66,10 @@ class SizeEstimate:
         fitting = max(int(room // per_rep), 0) if per_rep > 0 else self.replications
         steps = []
         if 0 < fitting < self.replications:
-            steps.append(f"at most {fitting} replication(s) (--replications {fitting})")
-        steps.append("a shorter horizon (--set horizon_years=N) or a shorter warm-up (--set warmup.days=N)")
-        steps.append("a sweep, which holds one replication per worker at a time (fewer --workers need less)")
-        return "to fit, use " + "; or ".join(steps) + "; or pass --force-size to run anyway"
+            steps.append(f"hoogstens {fitting} replicatie(s) (--replications {fitting})")
+        steps.append("een kortere horizon (--set horizon_years=N) of een kortere inloop (--set warmup.days=N)")
+        steps.append("een sweep, die één replicatie per worker tegelijk vasthoudt (minder --workers vragen minder)")
+        return "om te passen: gebruik " + "; of ".join(steps) + "; of geef --force-size om toch te rekenen"
 
 
 def expected_clients(scenario: Scenario) -> float:
@@ -122,7 +123,7 @@ class RunTooLarge(RuntimeError):
     """A run that would not fit the machine's memory (its message says what to change)."""
 
     def __init__(self, size: SizeEstimate):
-        super().__init__(f"the run would not fit in memory: {size.describe()}; {size.advice()}")
+        super().__init__(f"de run past niet in het geheugen: {size.describe()}; {size.advice()}")
         self.size = size
 
 
@@ -147,7 +148,7 @@ def check_sweep_size(scenarios: list[Scenario], workers: int) -> SizeEstimate:
 
 
 def _gb(n: float) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+    return f"{n / 1e9:.1f} GB".replace(".", ",") if n >= 1e9 else f"{n / 1e6:.0f} MB"
 
 
 def _duration(seconds: float) -> str:
@@ -155,4 +156,4 @@ def _duration(seconds: float) -> str:
         return f"{seconds:.0f} s"
     if seconds < 3600:
         return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 3600:.1f} uur".replace(".", ",")

@@ -88,11 +88,11 @@ def check_replaceable(target: PathLike, written_by_tool: Optional[Callable[[Path
     target = Path(target)
     if target.exists():
         if not target.is_dir():
-            raise OutputFolderError(f"{target}: exists and is not a folder; choose another output folder (--out)")
+            raise OutputFolderError(f"{target}: bestaat en is geen map; kies een andere uitvoermap (--out)")
         if not ((target / MARKER).exists() or (written_by_tool is not None and written_by_tool(target))):
             raise OutputFolderError(
-                f"{target}: the folder exists and was not written by this tool (it has no {MARKER}); nothing was "
-                "deleted. Choose a new or empty output folder (--out), or remove this one yourself")
+                f"{target}: de map bestaat en is niet door dit programma geschreven (er staat geen {MARKER} in); er is "
+                "niets verwijderd. Kies een nieuwe of lege uitvoermap (--out), of verwijder deze zelf")
     check_writable(target.resolve().parent, shown=target)
 
 
@@ -105,10 +105,10 @@ def check_writable(folder: PathLike, shown: Optional[PathLike] = None) -> None:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
-        raise OutputFolderError(f"{shown}: {probe} is a file, not a folder; choose another output path")
+        raise OutputFolderError(f"{shown}: {probe} is een bestand, geen map; kies een ander uitvoerpad")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputFolderError(f"{shown}: cannot write in {probe} (permission denied); choose an output folder "
-                                "you may write (--out)")
+        raise OutputFolderError(f"{shown}: kan niet schrijven in {probe} (geen toestemming, permission denied); kies een uitvoermap "
+                                "waarin u mag schrijven (--out)")
 
 
 @contextmanager
@@ -282,8 +282,8 @@ def folder_lock(target: PathLike) -> Iterator[Path]:
         except OSError:
             holder = os.read(fd, 1000).decode("utf-8", "replace").strip() or "unknown"
             os.close(fd)
-            raise OutputFolderError(f"{target}: another process is writing this folder ({holder}); wait until it "
-                                    "has finished or choose another output folder (--out)") from None
+            raise OutputFolderError(f"{target}: een ander proces schrijft in deze map ({holder}); wacht tot het "
+                                    "klaar is of kies een andere uitvoermap (--out)") from None
         if _same_file(fd, path):
             break
         os.close(fd)            # the holder removed the file as it finished; lock the new one

@@ -38,13 +38,13 @@ class Precision(_Model):
     def _known(cls, v):
         unknown = [k for k in v if k not in KPI_COLUMNS]
         if unknown:
-            raise FieldProblem("", f"unknown KPI; use one of {list(KPI_COLUMNS)}", unknown)
+            raise FieldProblem("", f"onbekende KPI; kies uit {list(KPI_COLUMNS)}", unknown)
         return v
 
     @model_validator(mode="after")
     def _max_at_least_initial(self):
         if self.max < self.initial:
-            raise FieldProblem("max", f"max must be >= initial ({self.initial})", self.max)
+            raise FieldProblem("max", f"max moet minstens initial ({self.initial}) zijn", self.max)
         return self
 
 
@@ -68,24 +68,22 @@ class SweepFile(_Model):
     @model_validator(mode="after")
     def _consistent(self):
         if (self.base is None) == (self.scenario is None):
-            raise FieldProblem("base", "give exactly one of base (a scenario file) or scenario (inline)", self.base)
+            raise FieldProblem("base", "geef precies een van base (een scenariobestand) of scenario (in het bestand zelf)", self.base)
         if (self.replications is None) == (self.precision is None):
-            raise FieldProblem("replications", "give exactly one of replications (a number) or precision "
-                               "(a target half-width)", self.replications)
+            raise FieldProblem("replications", "geef precies een van replications (een aantal) of precision "
+                               "(een doel voor de halve intervalbreedte)", self.replications)
         names = [v.name for v in self.variants]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise FieldProblem("variants", "variant names must be unique", dupes)
+            raise FieldProblem("variants", "de namen van de varianten moeten verschillen", dupes)
         for key, values in self.grid.items():
             if not values:
-                raise FieldProblem(f"grid.{key}", "a grid entry needs at least one value", values)
+                raise FieldProblem(f"grid.{key}", "een grid-regel vraagt minstens één waarde", values)
         return self
 
 
 def _format_sweep_error(exc: ValidationError, source: str) -> str:
-    text = format_validation_error(exc, source)
-    return (text.replace("problem(s) in the scenario", "problem(s) in the sweep file")
-            .replace("see params/schema.json", "see docs/sweeps.md"))
+    return format_validation_error(exc, source, what="het sweepbestand", schema="docs/sweeps.md")
 
 
 def load_sweep(path: Union[str, Path]) -> SweepFile:
@@ -94,7 +92,7 @@ def load_sweep(path: Union[str, Path]) -> SweepFile:
 
 def sweep_from_dict(raw: Any, source: str = "<dict>") -> SweepFile:
     if not isinstance(raw, dict):
-        raise SweepError(f"{source}: expected a mapping of sweep fields at the top level")
+        raise SweepError(f"{source}: verwacht bovenaan een mapping van sweepvelden (veld: waarde)")
     try:
         return SweepFile.model_validate(raw)
     except ValidationError as exc:

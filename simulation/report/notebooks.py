@@ -141,7 +141,7 @@ def find_notebook(name: str) -> Path:
     for nb in notebooks():
         if nb.stem == name or nb.stem.split("_", 1)[0] == name.zfill(2) or nb.name == name:
             return nb
-    raise NotebookError(f"no notebook {name!r}; available: {[nb.stem for nb in notebooks()]}")
+    raise NotebookError(f"geen notebook {name!r}; beschikbaar: {[nb.stem for nb in notebooks()]}")
 
 
 def notebook_parameters(nb: Path) -> dict[str, Any]:
@@ -173,7 +173,7 @@ def run_notebook(nb: Path, out_root: Path, parameters: Optional[dict[str, Any]] 
     known = notebook_parameters(nb)
     unknown = set(parameters) - set(known)
     if unknown:
-        raise NotebookError(f"{nb.name}: unknown parameter(s) {sorted(unknown)}; this notebook takes {sorted(known)}")
+        raise NotebookError(f"{nb.name}: onbekende parameter(s) {sorted(unknown)}; dit notebook kent {sorted(known)}")
     out_root = project_path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     entry = entry if entry is not None else report_manifest.notebook_entry(
@@ -285,15 +285,15 @@ def report_parameters(selected: list[Path], by_notebook: dict[str, Any], overrid
         own = by_notebook.get(name) or {}
         unknown = sorted(set(own) - set(known))
         if unknown:
-            raise NotebookError(f"{name}: unknown parameter(s) {unknown} in the parameters file; "
-                                f"this notebook takes {sorted(known)}")
+            raise NotebookError(f"{name}: onbekende parameter(s) {unknown} in het parameterbestand; "
+                                f"dit notebook kent {sorted(known)}")
         params.update(own)
         params.update({k: v for k, v in overrides.items() if k in known})
         used |= set(overrides) & set(known)
         out[name] = params
     unused = sorted(set(overrides) - used)
     if unused:
-        raise NotebookError(f"--set {unused}: no selected notebook has such a parameter")
+        raise NotebookError(f"--set {unused}: geen gekozen notebook heeft zo'n parameter")
     return out
 
 
@@ -311,7 +311,7 @@ def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[s
     if parameters_file:
         path = project_path(parameters_file)
         if not path.is_file():
-            raise NotebookError(f"--parameters {parameters_file}: file not found")
+            raise NotebookError(f"--parameters {parameters_file}: bestand niet gevonden")
         by_notebook = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     selected = [find_notebook(n) for n in only] if only else notebooks()
     params = report_parameters(selected, by_notebook, dict(overrides or {}))
@@ -353,7 +353,7 @@ def run_one(name: str, out_root: str | os.PathLike = "outputs", overrides: Optio
     params.update(overrides or {})
     unknown = sorted(set(params) - set(notebook_parameters(nb)))
     if unknown:
-        raise NotebookError(f"{nb.name}: unknown parameter(s) {unknown}; this notebook takes "
+        raise NotebookError(f"{nb.name}: onbekende parameter(s) {unknown}; dit notebook kent "
                             f"{sorted(notebook_parameters(nb))}")
     command = command or report_manifest.command_line()
     run = prior["run"] if report_manifest.same_run(prior, params, ROOT) else _run_id()

@@ -59,8 +59,8 @@ ASSUMPTIONS = {
 
 def region_of(scenario) -> str:
     if scenario.name not in REGIONS:
-        raise ValueError(f"parameter scenario: {scenario.name!r} is no region scenario; allowed: the files "
-                         f"params/<region>.yaml with region one of {list(REGIONS)}")
+        raise ValueError(f"parameter scenario: {scenario.name!r} is geen regioscenario; toegestaan: de bestanden "
+                         f"params/<regio>.yaml met regio een van {list(REGIONS)}")
     return scenario.name
 
 

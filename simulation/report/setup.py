@@ -31,18 +31,18 @@ def _positive_list(v) -> bool:
 
 # parameter name -> (accepts the value, what is allowed); checked in the order given by the notebook
 RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "target_bezetting": (lambda v: 0 < v <= 1, "must lie in (0, 1]"),
-    "doorlooptijd_factors": (_positive_list, "every factor must be > 0"),
-    "plafond_factor": (lambda v: v > 0, "must be > 0"),
-    "cost_share": (lambda v: v > 0, "must be > 0"),
-    "n_points": (lambda v: isinstance(v, int) and v >= 2, "need n_points >= 2"),
-    "max_factor": (lambda v: v > 1, "need max_factor > 1"),
-    "max_wait_days": (lambda v: v is None or v > 0, "None (wait) or a number of days > 0"),
-    "cost_per_waiting_day": (lambda v: v >= 0, "must be >= 0 (EUR per day)"),
-    "delta": (lambda v: 0 < v < 1, "a relative change in (0, 1), e.g. 0.10"),
-    "behaviour_factors": (lambda v: len(v) == 2 and _positive_list(v), "two doorlooptijd factors > 0 (low, high)"),
-    "youth_reduction": (lambda v: 0 <= v < 1, "a reduction of the yearly growth rate, e.g. 0.015 for 1.5 points"),
-    "wmo_reduction": (lambda v: 0 <= v < 1, "a reduction of the yearly growth rate, e.g. 0.015 for 1.5 points"),
+    "target_bezetting": (lambda v: 0 < v <= 1, "moet in (0, 1] liggen"),
+    "doorlooptijd_factors": (_positive_list, "elke factor moet groter dan 0 zijn"),
+    "plafond_factor": (lambda v: v > 0, "moet groter dan 0 zijn"),
+    "cost_share": (lambda v: v > 0, "moet groter dan 0 zijn"),
+    "n_points": (lambda v: isinstance(v, int) and v >= 2, "n_points moet 2 of meer zijn"),
+    "max_factor": (lambda v: v > 1, "max_factor moet groter dan 1 zijn"),
+    "max_wait_days": (lambda v: v is None or v > 0, "None (wachten) of een aantal dagen groter dan 0"),
+    "cost_per_waiting_day": (lambda v: v >= 0, "moet 0 of meer zijn (euro per dag)"),
+    "delta": (lambda v: 0 < v < 1, "een relatieve verandering in (0, 1), bijvoorbeeld 0.10"),
+    "behaviour_factors": (lambda v: len(v) == 2 and _positive_list(v), "twee doorlooptijdfactoren groter dan 0 (laag, hoog)"),
+    "youth_reduction": (lambda v: 0 <= v < 1, "een verlaging van de jaarlijkse groei, bijvoorbeeld 0.015 voor 1,5 punt"),
+    "wmo_reduction": (lambda v: 0 <= v < 1, "een verlaging van de jaarlijkse groei, bijvoorbeeld 0.015 voor 1,5 punt"),
 }
 
 
@@ -72,7 +72,7 @@ def check(name: str, value, ok: bool, allowed: str) -> None:
 def check_replications(replications, minimum: int = 1, why: str = "") -> None:
     """Replications must be a whole number >= ``minimum`` (``why`` says what needs that many)."""
     check("replications", replications, isinstance(replications, int) and replications >= minimum,
-          f"must be a whole number >= {minimum}" + (f" ({why})" if why else ""))
+          f"moet een geheel getal van {minimum} of meer zijn" + (f" ({why})" if why else ""))
 
 
 def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None, *, seed: int = 1,
@@ -117,13 +117,13 @@ def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None,
 def _check_names(sc: Scenario, municipality, segment, provider) -> None:
     if municipality is not None:
         check("municipality", municipality, municipality in sc.municipalities,
-              f"unknown; allowed: {sorted(sc.municipalities)}")
+              f"onbekend; toegestaan: {sorted(sc.municipalities)}")
     if segment is not None:
-        check("segment", segment, segment in sc.segments, f"unknown; allowed: {sorted(sc.segments)}")
+        check("segment", segment, segment in sc.segments, f"onbekend; toegestaan: {sorted(sc.segments)}")
     if provider is not None:
         allowed = sc.providers_for(municipality, segment)
         check("provider", provider, provider in allowed,
-              f"does not serve {municipality} in {segment}; allowed: {allowed}")
+              f"bedient {municipality} niet in {segment}; toegestaan: {allowed}")
 
 
 def _resolve_segments(sc: Scenario, segments) -> Optional[list[str]]:
@@ -134,24 +134,24 @@ def _resolve_segments(sc: Scenario, segments) -> Optional[list[str]]:
         return list(sc.segments)
     unknown = [s for s in segments if s not in sc.segments] if isinstance(segments, list) else [segments]
     check("segments", segments, not unknown and bool(segments),
-          f"unknown segment(s) {unknown}; allowed: 'all' or a list of {list(sc.segments)}")
+          f"onbekend(e) segment(en) {unknown}; toegestaan: 'all' of een lijst uit {list(sc.segments)}")
     return list(segments)
 
 
 def _check_variants(variants: list[str]) -> None:
     unknown = [v for v in variants if v not in VARIANTS]
     check("variants", variants, not unknown and bool(variants),
-          f"unknown variant(s) {unknown}; allowed: {list(VARIANTS)}")
-    check("variants", variants, "traject" in variants, "must include 'traject' (the reference)")
+          f"onbekende variant(en) {unknown}; toegestaan: {list(VARIANTS)}")
+    check("variants", variants, "traject" in variants, "moet 'traject' bevatten (de referentie)")
 
 
 def _read_2019(data_2019: str, segments: list[str]) -> pd.DataFrame:
     """The 2019 figures of note 004 par. 6 (one row per segment), refused if a needed segment is missing."""
     path = project_path(data_2019)
     check("data_2019", data_2019, path.exists(),
-          f"file not found at {path} (the 2019 figures of note 004 par. 6, one row per segment)")
+          f"bestand niet gevonden: {path} (de cijfers van 2019 uit notitie 004 par. 6, één rij per segment)")
     ref = pd.read_csv(path)
     missing = sorted(set(segments) - set(ref["segment"]))
     check("data_2019", data_2019, not missing,
-          f"no 2019 figures for segment(s) {missing}; the file has {sorted(ref['segment'])}")
+          f"geen cijfers van 2019 voor segment(en) {missing}; het bestand heeft {sorted(ref['segment'])}")
     return ref

@@ -3,7 +3,9 @@
 Starts ``python -m simulation.app`` on a free port, asks the Venlo S3 question as in the scenario
 (difference 0), changes the plekken of a provider and sees the answer change with its 95% interval,
 enters a negative plek count and sees the CLI's field message next to the field (and no new answer),
-downloads the .xlsx, and types a tariff in Dutch format ('12.345,60') that changes the answer. Screenshots go to outputs/app/ for people to look at.
+downloads the .xlsx, types a tariff in Dutch format ('12.345,60') that changes the answer, and a behaviour
+factor with a decimal point ('1.1': a Dutch message under the field) and then the Dutch way ('1,1').
+Screenshots go to outputs/app/ for people to look at.
 """
 from __future__ import annotations
 
@@ -160,4 +162,17 @@ def test_plekken_for_venlo_s3_change_the_answer_a_bad_value_shows_the_message_an
         wait_answer(page, None)   # the status showed the field error until now: the next 'Antwoord' is new
         dearer = spend_row(answer_rows(page), "2022")
         assert dearer["Basis"] == same["Basis"] and dearer["Wat-als"] != changed["Wat-als"], (dearer, changed)
+
+        assert page.locator(".veld-intensity_factor input").input_value() == "1"
+        set_number(page, ".veld-intensity_factor", "1.1")   # a decimal point: a Dutch message under the field
+        page.locator(".bereken button").click()
+        factor = page.locator(".fout-intensity_factor").get_by_text("Nederlandse notatie").first
+        factor.wait_for(timeout=60_000)
+        assert "'1,1'" in factor.inner_text(), factor.inner_text()
+        page.locator(".status").get_by_text("niets gerekend").wait_for(timeout=60_000)
+        set_number(page, ".veld-intensity_factor", "1,1")   # typed the Dutch way: the answer rests on it
+        page.locator(".bereken button").click()
+        wait_answer(page, None)
+        assert "1,10" in page.locator(".gedrag td").all_inner_texts(), page.locator(".gedrag td").all_inner_texts()
+        assert not page.locator(".fout-intensity_factor").get_by_text("Nederlandse notatie").first.is_visible()
         browser.close()

@@ -94,12 +94,36 @@ def test_a_band_above_one_gets_the_cli_message_under_the_band_field_and_nothing_
     before = page.answer
     page.plekken["jeugd_regio_a"].value = page.defaults["providers"]["jeugd_regio_a"]["plekken"]
     page.variant.value = "budget"
-    page.shared["budget"].value, page.shared["band"].value = 1e6, 1.5
+    page.shared["budget"].value, page.shared["band"].value = "1.000.000", "1,5"   # typed the Dutch way
     try:
+        assert (page._question().budget, page._question().band) == (1e6, 1.5)
         answer = page.ask()
     finally:
-        page.variant.value, page.shared["band"].value, page.shared["budget"].value = "as_is", None, None
+        page.variant.value, page.shared["band"].value, page.shared["budget"].value = "as_is", "", ""
     assert set(answer.errors) == {"band"}, answer.errors
-    assert "between 0 and 1" in answer.errors["band"] and "(got 1.5)" in answer.errors["band"]
+    assert "tussen 0 en 1" in answer.errors["band"] and "(gevonden: 1.5)" in answer.errors["band"]
     assert page.errors["band"].visible and page.errors["band"].object == answer.errors["band"]
+    assert answer.per_replication is None and page.answer is before
+
+
+def test_band_budget_and_behaviour_fields_read_dutch_numbers_and_say_so_under_the_field(page):
+    assert page.behaviour["doorlooptijd_factor"].value == "1" and page.behaviour["refusal_probability"].value == "0"
+    assert all(page.shared[n].value == "" for n in ("band", "budget", "ceiling"))   # Venlo S3 has none: as is
+    before = page.answer
+    page.behaviour["doorlooptijd_factor"].value, page.shared["ceiling"].value = "0,95", "2.500.000,50"
+    page.shared["band"].value = "oneindig"
+    try:
+        q = page._question()
+        assert (q.doorlooptijd_factor, q.ceiling, q.band) == (0.95, 2500000.5, float("inf"))
+        page.behaviour["doorlooptijd_factor"].value, page.shared["ceiling"].value = "0.95", "veel"
+        answer = page.ask()
+    finally:
+        page.behaviour["doorlooptijd_factor"].value = "1"
+        page.shared["ceiling"].value = page.shared["band"].value = ""
+    assert set(answer.errors) == {"doorlooptijd_factor", "ceiling"}, answer.errors
+    factor = answer.errors["doorlooptijd_factor"]
+    assert "geen getal in Nederlandse notatie" in factor and "'0,95'" in factor, factor
+    assert "'veel' is geen getal" in answer.errors["ceiling"]
+    for key in ("doorlooptijd_factor", "ceiling"):
+        assert page.errors[key].visible and page.errors[key].object == answer.errors[key]
     assert answer.per_replication is None and page.answer is before

@@ -270,7 +270,7 @@ def test_extra_capacity_needs_a_per_traject_price():
     from simulation.config.scenario import scenario_from_dict
     bad = scenario([contract("traject", tariffs={"standaard": 1}),
                     contract("lumpsum", provider="P2", amount=1000, extra_capacity=True)], providers=("P1", "P2"))
-    with pytest.raises(Exception, match="extra_capacity needs a per-traject price"):
+    with pytest.raises(Exception, match="extra_capacity vraagt een prijs per traject"):
         scenario_from_dict(bad)
 
 

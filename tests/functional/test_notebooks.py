@@ -58,7 +58,7 @@ def test_papermill_injects_parameters_and_the_index_shows_the_answer(tmp_path):
 
 
 def test_unknown_parameter_is_refused_before_running(tmp_path):
-    with pytest.raises(NotebookError, match=r"unknown parameter\(s\) \['municipalty'\]"):
+    with pytest.raises(NotebookError, match=r"onbekende parameter\(s\) \['municipalty'\]"):
         run_notebook(find_notebook("01"), tmp_path, {"municipalty": "Venlo"})
     assert not any(tmp_path.iterdir()), "nothing half-written is left behind"
 
@@ -74,7 +74,7 @@ def test_bad_scenario_value_stops_in_the_first_cells(tmp_path):
 
 
 def test_unknown_notebook_lists_the_available_ones():
-    with pytest.raises(NotebookError, match="available: .*01_quick_start"):
+    with pytest.raises(NotebookError, match="beschikbaar: .*01_quick_start"):
         find_notebook("99")
 
 

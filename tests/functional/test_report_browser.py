@@ -156,7 +156,7 @@ def test_a_failing_notebook_is_kept_and_shown_and_the_others_still_run(tmp_path,
     code = main(["report", "--only", "01", "--set", "horizon_years=-1", "--out", str(tmp_path)])
     assert code == 1
     err = capfd.readouterr().err   # capfd: the kernel's own stderr too
-    assert "notebook 01_quick_start failed" in err
+    assert "notebook 01_quick_start mislukt" in err
     assert "without encryption" not in err and "TqdmWarning" not in err
     assert (tmp_path / "failed" / "01.ipynb").exists() and (tmp_path / "failed" / "01.html").exists()
     assert not stale.exists(), "the earlier run's folder is removed: the index links the failed copy"

@@ -78,7 +78,7 @@ def test_failing_runs_are_reported_and_the_others_complete(tmp_path, monkeypatch
     crash = next(f for f in result.failures if f["scenario"] == "plekken")
     assert crash["seed"] == 7 and "Traceback" in crash["traceback"] and "simulated crash" in crash["traceback"]
     invalid = next(f for f in result.failures if f["scenario"] == "kapot")
-    assert "segments.S1.instroom.growth" in invalid["traceback"] and "greater than -1" in invalid["traceback"]
+    assert "segments.S1.instroom.growth" in invalid["traceback"] and "groter zijn dan -1" in invalid["traceback"]
     text = (out / "failures" / "plekken__r1.txt").read_text()
     assert "scenario: plekken" in text and "seed: 7" in text and "simulated crash" in text
     err = capsys.readouterr().err
@@ -199,17 +199,17 @@ def test_summary_store_query_and_manifest(tmp_path):
 
 
 @pytest.mark.parametrize("mutate, expected", [
-    (lambda d: d.update(replicaties=3), "replicaties: unknown field"),
+    (lambda d: d.update(replicaties=3), "replicaties: onbekend veld"),
     (lambda d: d.update(precision={"kpis": ["instroom"], "relative_half_width": 0.1}),
-     "give exactly one of replications"),
-    (lambda d: d.pop("scenario"), "give exactly one of base"),
-    (lambda d: d.update(replications=0), "replications: Input should be greater than or equal to 1"),
+     "geef precies een van replications"),
+    (lambda d: d.pop("scenario"), "geef precies een van base"),
+    (lambda d: d.update(replications=0), "replications: moet 1 of meer zijn"),
     (lambda d: d.update(replications=None, precision={"kpis": ["wachttijd"], "relative_half_width": 0.1}),
-     "precision.kpis: unknown KPI"),
+     "precision.kpis: onbekende KPI"),
     (lambda d: d.update(replications=None, precision={"kpis": ["instroom"], "relative_half_width": 0.1,
-                                                      "initial": 10, "max": 5}), "precision.max: max must be >= initial"),
-    (lambda d: d["variants"].append({"name": "plekken"}), "variants: variant names must be unique"),
-    (lambda d: d["variants"].append({"name": "met spatie"}), "variants.2.name: String should match pattern"),
+                                                      "initial": 10, "max": 5}), "precision.max: max moet minstens initial"),
+    (lambda d: d["variants"].append({"name": "plekken"}), "variants: de namen van de varianten moeten verschillen"),
+    (lambda d: d["variants"].append({"name": "met spatie"}), "variants.2.name: moet voldoen aan het patroon"),
     (lambda d: d.update(grid={"segments.S1.instroom.growth": []}), "grid.segments.S1.instroom.growth"),
 ])
 def test_sweep_file_errors_name_file_and_field(tmp_path, mutate, expected):
@@ -220,7 +220,7 @@ def test_sweep_file_errors_name_file_and_field(tmp_path, mutate, expected):
     with pytest.raises(SweepError) as info:
         load_sweep(path)
     message = str(info.value)
-    assert str(path) in message and "problem(s) in the sweep file" in message
+    assert str(path) in message and "in het sweepbestand" in message
     assert expected in message, message
 
 
@@ -232,14 +232,14 @@ def test_missing_base_file_and_cli_check(tmp_path, capsys):
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "bestaat-niet.yaml not found" in err and "relative to the sweep file" in err
+    assert "bestaat-niet.yaml niet gevonden" in err and "relatief ten opzichte van het sweepbestand" in err
     assert main(["sweep", str(DATA / "sweep_smoke.yaml"), "--check"]) == 0
     out = capsys.readouterr().out
     assert "4 scenario(s) x 2 replication(s), seed 2022; 0 invalid" in out
 
 
 def test_sweep_from_dict_refuses_non_mapping():
-    with pytest.raises(SweepError, match="expected a mapping"):
+    with pytest.raises(SweepError, match="verwacht bovenaan een mapping"):
         sweep_from_dict([1, 2])
 
 

@@ -92,7 +92,7 @@ def test_a_replication_without_events_keeps_its_rows():
 
 def test_a_scenario_in_which_nothing_happens_says_so():
     raw = flow_scenario(per_year=0.0, providers=("P1", "P2"), warmup=0)
-    with pytest.warns(NothingHappened, match="nothing happened"):
+    with pytest.warns(NothingHappened, match="er gebeurde niets"):
         res = simulate(raw, seed=1, replications=3)
     assert len(res.events) == 0 and res.notes and "instroom is 0" in res.notes[0]
     assert len(res.kpis) == 3 * 2 * 2 and (res.kpis["instroom"] == 0).all()

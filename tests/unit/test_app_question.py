@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulation.app.question import ALL, Question, check, defaults, field_errors, scope, whatif_overrides
+from simulation.app.question import (ALL, Question, check, defaults, field_errors, read_number, scope, shown_number,
+                                     whatif_overrides)
 from simulation.config.scenario import scenario_from_dict
 from simulation.report.helpers import scenario_tariffs
 
@@ -78,7 +79,7 @@ def test_a_negative_plek_count_is_the_clis_message_under_its_provider(venlo_s3):
 
 
 def test_field_errors_put_unknown_lines_under_the_general_key():
-    message = "x: 2 problem(s) in the scenario\n  - funding.contracts.4.band: bad (got 2)\n  - segments.S3.foo: odd (got 1)"
+    message = "x: 2 problemen in het scenario\n  - funding.contracts.4.band: fout (gevonden: 2)\n  - segments.S3.foo: vreemd (gevonden: 1)"
     errors = field_errors(message, {4: "p"})
     assert errors["band"].startswith("- funding.contracts.4.band") and "segments.S3.foo" in errors[""]
 
@@ -96,8 +97,8 @@ def test_a_band_above_one_is_the_clis_message_under_the_band_field_and_nothing_r
     scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
     assert scenario is None and set(errors) == {"band"}, errors
     lines = errors["band"].splitlines()
-    assert all("band" in x and "between 0 and 1" in x and x.endswith("(got 1.5)") for x in lines), lines
-    assert "variant=" not in errors["band"] and all(x.count("got") == 1 for x in lines)
+    assert all("band" in x and "tussen 0 en 1" in x and x.endswith("(gevonden: 1.5)") for x in lines), lines
+    assert "variant=" not in errors["band"] and all(x.count("gevonden") == 1 for x in lines)
     q = Question("noord-limburg.yaml", "Venlo", "S3", variant="budget", budget=1e6, band=float("inf"))
     scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
     assert not errors and all(c.band == float("inf") for c in scenario.funding.contracts if c.segment == "S3")
@@ -108,14 +109,14 @@ def test_a_tariff_of_0_is_the_clis_message_under_the_tariffs_and_nothing_runs(ve
     first = next(iter(base.segments["S3"].traject_types))
     scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", tariffs={first: 0.0}), base, "x")
     assert scenario is None and set(errors) == {"tariffs"}, errors
-    assert f"tariff of {first!r}" in errors["tariffs"] and "above 0" in errors["tariffs"]
+    assert f"het tarief van {first!r}" in errors["tariffs"] and "boven 0" in errors["tariffs"]
 
 
 def test_a_negative_plek_count_is_shown_once_without_the_union_tag(venlo_s3):
     scoped, base, _ = venlo_s3
     _, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", plekken={"jeugd_regio_b": -5}), base, "x")
-    assert errors["plekken:jeugd_regio_b"].endswith("plekken: plekken must be a finite number >= 0 (or {year: value}) "
-                                                    "(got -5)"), errors
+    assert errors["plekken:jeugd_regio_b"].endswith("plekken: plekken moet een eindig getal van 0 of meer zijn (of "
+                                                    "{jaar: waarde}) (gevonden: -5)"), errors
     assert "variant=" not in errors["plekken:jeugd_regio_b"]
 
 
@@ -154,8 +155,28 @@ def test_a_switch_to_plekken_without_a_plek_count_is_a_dutch_message_under_that_
                                                  plekken={given: 30}), base, "x")
     assert scenario is None
     for provider in empty:
-        assert "geen aantal" in errors[f"plekken:{provider}"] and "Field required" not in errors[f"plekken:{provider}"]
+        assert "geen aantal" in errors[f"plekken:{provider}"] and "verplicht veld" not in errors[f"plekken:{provider}"]
     assert f"plekken:{given}" not in errors
     scenario, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S1", variant="plekken",
                                                  plekken={p: 30 for p in providers}), base, "x")
     assert scenario is not None and not errors
+
+
+@pytest.mark.parametrize("text, value", [("0,95", 0.95), ("1.000.000", 1e6), ("2.500.000,50", 2500000.5),
+                                         ("1", 1.0), (" 0,1 ", 0.1), ("oneindig", float("inf")), ("", None)])
+def test_number_fields_read_dutch_numbers(text, value):
+    assert read_number(text) == value
+
+
+@pytest.mark.parametrize("text, words", [("0.95", ["'0.95'", "Nederlandse notatie", "'0,95'"]),
+                                         ("veel", ["'veel'", "geen getal"]), ("", ["leeg", "vul een getal in"])])
+def test_a_number_field_that_is_no_dutch_number_is_a_dutch_message(text, words):
+    with pytest.raises(ValueError) as info:
+        read_number(text, empty=False)   # a behaviour factor cannot be left empty
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_number_fields_show_the_scenarios_value_in_dutch_and_read_it_back():
+    for x in (0.1, 650_000.0, 1_234_567.89, float("inf"), 1.0, 0.0):
+        assert read_number(shown_number(x)) == x, (x, shown_number(x))
+    assert (shown_number(0.1), shown_number(650_000.0), shown_number(None)) == ("0,10", "650.000", "")

@@ -72,7 +72,7 @@ def test_out_on_a_folder_the_tool_did_not_write_is_refused_before_simulating(sce
     (out / "sub" / "thesis.docx").write_text("and me")
     assert cli.main(["run", str(scenario_file), "--replications", "1", "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert str(out) in err and "not written by this tool" in err and "nothing was deleted" in err
+    assert str(out) in err and "niet door dit programma geschreven" in err and "niets verwijderd" in err
     assert (out / "precious.txt").read_text() == "keep me" and (out / "sub" / "thesis.docx").read_text() == "and me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["klein.yaml", "thesis"], "no temporary folder left"
 
@@ -113,7 +113,7 @@ def test_bad_override_exits_2_with_the_field_named(scenario_file):
     proc = subprocess.run([sys.executable, "-m", "simulation", "run", str(scenario_file), "--quiet",
                            "--set", "segments.S3.instroom.growth=-2"], capture_output=True, text=True)
     assert proc.returncode == 2
-    assert "segments.S3.instroom.growth" in proc.stderr and "greater than -1" in proc.stderr
+    assert "segments.S3.instroom.growth" in proc.stderr and "groter zijn dan -1" in proc.stderr
     assert str(scenario_file) in proc.stderr
 
 
@@ -144,18 +144,18 @@ def test_every_command_module_has_the_same_interface():
 def test_records_commands_keep_their_options_and_exit_codes(tmp_path, capsys):
     data = Path(__file__).resolve().parents[1] / "data"
     assert cli.main(["check-records", str(data / "records_2022.csv"), "--period", "2022-01-01", "2022-12-31"]) == 0
-    assert "631 valid records" in capsys.readouterr().out
+    assert "631 geldige registraties" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text("client_key,municipality\nC1,Venlo\n", encoding="utf-8")
     assert cli.main(["check-records", str(bad)]) == 1
-    assert "required column is missing" in capsys.readouterr().err
+    assert "verplichte kolom ontbreekt" in capsys.readouterr().err
     # a scenario that cannot be read is one error line and exit 2, for every command that reads one
     code = cli.main(["calibrate", str(data / "records_2022.csv"), "--out", str(tmp_path / "c.yaml"),
                      "--base", str(tmp_path / "missing.yaml")])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("error: ") and "missing.yaml" in err and len(err.splitlines()) == 1
+    assert code == 2 and err.startswith("fout: ") and "missing.yaml" in err and len(err.splitlines()) == 1
     assert cli.main(["export-records", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "r.csv")]) == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    assert capsys.readouterr().err.startswith("fout: ")
 
 
 def test_provenance_helpers_stay_importable_from_cli_main():

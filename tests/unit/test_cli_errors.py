@@ -48,28 +48,28 @@ def _main_error(capsys, argv, *words) -> str:
     code = cli.main([str(a) for a in argv])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert "Traceback" not in err and err.startswith("error: ")
+    assert "Traceback" not in err and err.startswith("fout: ")
     for word in words:
         assert word in err, (word, err)
     return err
 
 
 def test_a_binary_scenario_file_is_named(garbage):
-    _user_error(_cli("run", garbage, "--quiet"), str(garbage), "not a text file")
-    _user_error(_cli("validate", garbage), str(garbage), "not a text file")
+    _user_error(_cli("run", garbage, "--quiet"), str(garbage), "geen tekstbestand")
+    _user_error(_cli("validate", garbage), str(garbage), "geen tekstbestand")
 
 
 def test_a_set_value_that_is_not_yaml(scenario_file, capsys):
     err = _main_error(capsys, ["validate", scenario_file, "--set", "horizon_years=[1"], "horizon_years=[1",
-                      "not valid YAML", "line 1")
+                      "geen geldige YAML", "regel 1")
     assert len(err.splitlines()) == 1
-    _user_error(_cli("run", scenario_file, "--set", "horizon_years=[1", "--quiet"), "not valid YAML")
+    _user_error(_cli("run", scenario_file, "--set", "horizon_years=[1", "--quiet"), "geen geldige YAML")
 
 
 def test_a_scenario_path_that_is_a_folder_or_missing(tmp_path, capsys):
-    _main_error(capsys, ["run", tmp_path, "--quiet"], str(tmp_path), "is a folder")
-    _main_error(capsys, ["validate", tmp_path / "nope.yaml"], "nope.yaml", "file not found")
-    _main_error(capsys, ["export-records", tmp_path, "--out", tmp_path / "r.csv"], "is a folder")
+    _main_error(capsys, ["run", tmp_path, "--quiet"], str(tmp_path), "is een map")
+    _main_error(capsys, ["validate", tmp_path / "nope.yaml"], "nope.yaml", "bestand niet gevonden")
+    _main_error(capsys, ["export-records", tmp_path, "--out", tmp_path / "r.csv"], "is een map")
 
 
 @pytest.mark.parametrize("option,value", [("--replications", "0"), ("--workers", "0"), ("--workers", "-3"),
@@ -77,11 +77,11 @@ def test_a_scenario_path_that_is_a_folder_or_missing(tmp_path, capsys):
 def test_counts_below_one_are_refused(scenario_file, option, value):
     proc = _cli("run", scenario_file, option, value, "--quiet")
     _user_error(proc, option, value)
-    assert "at least 1" in proc.stderr or "whole number" in proc.stderr
+    assert "minstens 1" in proc.stderr or "geheel getal" in proc.stderr
 
 
 def test_sweep_and_warmup_workers_below_one_are_refused(tmp_path):
-    _user_error(_cli("sweep", DATA / "sweep_smoke.yaml", "--workers", "0"), "--workers", "at least 1")
+    _user_error(_cli("sweep", DATA / "sweep_smoke.yaml", "--workers", "0"), "--workers", "minstens 1")
     _user_error(_cli("warmup", DATA / "smoke.yaml", "--replications", "0"), "--replications")
 
 
@@ -97,9 +97,9 @@ def test_validate_catches_a_start_date_the_run_cannot_reach(scenario_file, capsy
 def test_validate_checks_the_output_folder(scenario_file, tmp_path, capsys):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.docx").write_text("x")
-    _main_error(capsys, ["validate", scenario_file, "--out", tmp_path / "mine"], "not written by this tool")
+    _main_error(capsys, ["validate", scenario_file, "--out", tmp_path / "mine"], "niet door dit programma geschreven")
     (tmp_path / "file").write_text("x")
-    _main_error(capsys, ["validate", scenario_file, "--out", tmp_path / "file" / "run"], "is a file")
+    _main_error(capsys, ["validate", scenario_file, "--out", tmp_path / "file" / "run"], "is een bestand")
     assert cli.main(["validate", str(scenario_file), "--out", str(tmp_path / "new")]) == 0
     assert "can be written" in capsys.readouterr().out
 
@@ -121,8 +121,8 @@ def test_a_read_only_folder_is_refused_before_the_simulation(scenario_file, tmp_
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        _main_error(capsys, ["run", scenario_file, "--quiet", "--out", locked / "run"], "permission denied")
-        _main_error(capsys, ["sweep", DATA / "sweep_smoke.yaml", "--out", locked / "s"], "permission denied")
+        _main_error(capsys, ["run", scenario_file, "--quiet", "--out", locked / "run"], "geen toestemming")
+        _main_error(capsys, ["sweep", DATA / "sweep_smoke.yaml", "--out", locked / "s"], "geen toestemming")
     finally:
         locked.chmod(0o755)
 
@@ -130,19 +130,19 @@ def test_a_read_only_folder_is_refused_before_the_simulation(scenario_file, tmp_
 def test_records_commands_name_the_file_they_cannot_read(tmp_path, garbage, capsys):
     bad_parquet = tmp_path / "kapot.parquet"
     bad_parquet.write_bytes(b"not parquet at all")
-    for path, words in [(tmp_path / "nope.csv", ["nope.csv"]), (tmp_path, ["is a folder"]),
-                        (bad_parquet, ["kapot.parquet", "cannot be read"])]:
+    for path, words in [(tmp_path / "nope.csv", ["nope.csv"]), (tmp_path, ["is een map"]),
+                        (bad_parquet, ["kapot.parquet", "kan niet"])]:
         err = _main_error(capsys, ["check-records", path], *words)
         assert len(err.splitlines()) == 1, err
         _main_error(capsys, ["calibrate", path, "--out", tmp_path / "c.yaml"], *words)
     binary_csv = garbage.rename(garbage.with_suffix(".csv"))
-    _user_error(_cli("check-records", binary_csv), "garbage.csv", "cannot be read")
+    _user_error(_cli("check-records", binary_csv), "garbage.csv", "kan niet")
 
 
 def test_records_commands_check_their_outputs_first(tmp_path, capsys, scenario_file):
     (tmp_path / "file").write_text("x")
     _main_error(capsys, ["calibrate", RECORDS, "--out", tmp_path / "file" / "c.yaml"], "c.yaml")
-    _main_error(capsys, ["calibrate", RECORDS, "--out", tmp_path], "is a folder", "--out")
+    _main_error(capsys, ["calibrate", RECORDS, "--out", tmp_path], "is een map", "--out")
     _main_error(capsys, ["check-records", RECORDS, "--report", tmp_path], "--report")
     _main_error(capsys, ["export-records", scenario_file, "--out", tmp_path / "file" / "r.csv"], "r.csv")
     proc = _cli("export-records", scenario_file, "--out", tmp_path / "r.csv", "--replication", "-1")
@@ -151,13 +151,25 @@ def test_records_commands_check_their_outputs_first(tmp_path, capsys, scenario_f
 
 def test_sweep_errors_are_messages(tmp_path, garbage):
     _user_error(_cli("sweep", garbage), str(garbage))
-    _user_error(_cli("sweep", tmp_path), "is a folder")
-    _user_error(_cli("sweep", tmp_path / "nope.yaml", "--check"), "file not found")
+    _user_error(_cli("sweep", tmp_path), "is een map")
+    _user_error(_cli("sweep", tmp_path / "nope.yaml", "--check"), "bestand niet gevonden")
 
 
 def test_a_study_period_that_is_no_period(capsys, tmp_path):
-    _user_error(_cli("check-records", RECORDS, "--period", "2022-13-01", "2022-12-31"), "--period", "YYYY-MM-DD")
+    _user_error(_cli("check-records", RECORDS, "--period", "2022-13-01", "2022-12-31"), "--period", "JJJJ-MM-DD")
     _main_error(capsys, ["check-records", RECORDS, "--period", "2022-12-31", "2022-01-01"], "--period",
-                "before the first")
+                "voor de eerste")
     _main_error(capsys, ["calibrate", RECORDS, "--out", tmp_path / "c.yaml", "--period", "2022-12-31",
-                         "2022-01-01"], "before the first")
+                         "2022-01-01"], "voor de eerste")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "--replicaties", "3"], ["onbekende argumenten: --replicaties", "zie --help"]),
+    (["run"], ["deze argumenten zijn verplicht: scenario"]),
+    (["sweep", "x.yaml", "--executor", "nope"], ["optie --executor: ongeldige keuze: 'nope' (kies uit"]),
+    (["run", "x.yaml", "--seed", "een"], ["optie --seed: ongeldige waarde: 'een'"]),
+])
+def test_usage_errors_are_dutch(args, words):
+    proc = _cli(*args)
+    _user_error(proc, "gebruik: python -m simulation", "fout: ", *words)
+    assert "error:" not in proc.stderr and "usage:" not in proc.stderr, proc.stderr

@@ -38,10 +38,10 @@ def test_a_second_writer_of_the_same_out_stops_with_a_message(scenario_file, tmp
     with folder_lock(out):                     # this process is writing out; a second one must not
         proc = _cli("run", scenario_file, "--replications", "1", "--quiet", "--out", out)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-        assert str(out) in proc.stderr and "another process" in proc.stderr
+        assert str(out) in proc.stderr and "een ander proces" in proc.stderr
         assert f"pid {os.getpid()}" in proc.stderr, "the message names the process holding the folder"
         sweep = _cli("sweep", ROOT / "tests" / "data" / "sweep_smoke.yaml", "--out", out)
-        assert sweep.returncode == 2 and "another process" in sweep.stderr
+        assert sweep.returncode == 2 and "een ander proces" in sweep.stderr
     assert not out.exists() and not lock_path(out).exists()
     assert cli.main(["run", str(scenario_file), "--replications", "1", "--quiet", "--out", str(out)]) == 0
     assert not lock_path(out).exists(), "the lock is released when the command ends"
@@ -57,7 +57,7 @@ def test_two_processes_writing_one_out_never_crash(scenario_file, tmp_path):
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     for code, err in results:
         assert code in (0, 2) and "Traceback" not in err, err
-        assert code == 0 or ("another process" in err and str(out) in err), err
+        assert code == 0 or ("een ander proces" in err and str(out) in err), err
     assert 0 in [code for code, _ in results]
     assert (out / "manifest.json").exists() and not lock_path(out).exists()
 

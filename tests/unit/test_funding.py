@@ -364,15 +364,15 @@ def test_conversion_to_plekken_mid_year():
 # -- bad contracts ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("bad, words", [
-    (contract("traject"), ["tariffs", "Field required"]),
-    (contract("plekken", tariffs={"standaard": 1}), ["plekken", "Field required"]),
-    (contract("budget", budget=1000, band=-0.1), ["band", "greater than or equal to 0"]),
+    (contract("traject"), ["tariffs", "verplicht veld ontbreekt"]),
+    (contract("plekken", tariffs={"standaard": 1}), ["plekken", "verplicht veld ontbreekt"]),
+    (contract("budget", budget=1000, band=-0.1), ["band", "0 of meer"]),
     (contract("traject", tariffs={"standaard": 1}, conversions=[{"date": "2022-06-01", "to": "plekken"}]),
-     ["conversions", "plekken", "plek count"]),
-    (contract("traject", tariffs={"zwaar": 1}), ["tariffs", "missing ['standaard']"]),
-    (contract("budget", budget=1000, band=0.1), ["realisation is required"]),
-    (contract("barter"), ["variant must be one of"]),
-    (contract("lumpsum", amount=1, municipality="Horst"), ["municipality 'Horst' is unknown"]),
+     ["conversions", "plekken", "aantal plekken"]),
+    (contract("traject", tariffs={"zwaar": 1}), ["tariffs", "ontbreekt: ['standaard']"]),
+    (contract("budget", budget=1000, band=0.1), ["realisation is nodig"]),
+    (contract("barter"), ["variant moet een van deze zijn"]),
+    (contract("lumpsum", amount=1, municipality="Horst"), ["gemeente 'Horst' is onbekend"]),
 ])
 def test_bad_contracts_name_the_field(bad, words):
     with pytest.raises(ScenarioError) as err:
@@ -384,7 +384,7 @@ def test_bad_contracts_name_the_field(bad, words):
 def test_overlapping_contract_periods_rejected():
     a = contract("lumpsum", amount=1, end="2022-07-01")
     b = contract("traject", tariffs={"standaard": 1}, start="2022-06-01")
-    with pytest.raises(ScenarioError, match=r"contracts\[1\].*overlaps funding.contracts\[0\]"):
+    with pytest.raises(ScenarioError, match=r"contracts\[1\].*overlapt met funding.contracts\[0\]"):
         scenario_from_dict(base([a, b]))
     b["start"] = "2022-07-01"
     scenario_from_dict(base([a, b]))   # adjacent periods are fine

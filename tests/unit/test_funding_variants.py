@@ -105,7 +105,7 @@ def test_registered_variant_is_in_the_error_message_and_unregisters(per_client_y
     unregister("per_client_year")
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(base([contract("per_client_year", amount_per_client=1.0)]))
-    assert f"variant must be one of {', '.join(BUILT_IN)}" in str(err.value)
+    assert f"variant moet een van deze zijn: {', '.join(BUILT_IN)}" in str(err.value)
     assert "population, per_client_year" not in str(err.value)
     register(PerClientYear)   # the fixture unregisters it again
 
@@ -156,7 +156,7 @@ def test_unknown_variant_names_the_field_and_the_known_variants():
         scenario_from_dict(base([contract("lumpsum", amount=1), contract("barter")]))
     text = str(err.value)
     assert "funding.contracts.1" in text
-    assert f"variant must be one of {', '.join(BUILT_IN)}" in text
+    assert f"variant moet een van deze zijn: {', '.join(BUILT_IN)}" in text
 
 
 def test_contracts_say_which_plekken_they_buy_per_phase():

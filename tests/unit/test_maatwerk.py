@@ -87,7 +87,7 @@ def test_plek_price_derived_from_the_maatwerktraject():
 
 
 def test_maatwerk_for_an_unknown_traject_type_names_the_field():
-    with pytest.raises(ScenarioError, match=r"providers\.P1\.segments\.S3\.maatwerk.*unknown traject type"):
+    with pytest.raises(ScenarioError, match=r"providers\.P1\.segments\.S3\.maatwerk.*onbekend trajecttype"):
         scenario([], p1={"maatwerk": {"zwaar": {"intensity_factor": 2}}})
     with pytest.raises(ScenarioError, match="opslag"):
         scenario([], p1={"opslag": -0.1})

@@ -214,5 +214,5 @@ def test_an_opvolger_must_follow_a_boeggolf_contract_of_the_same_perceel():
                 contract("opvolger", "P2", tariffs={"standaard": 1}, follows=1)):   # not a boeggolf contract
         with pytest.raises(ScenarioError, match="follows"):
             scenario_from_dict(base([c, other, bad] if bad["follows"] == 1 else [c, bad], horizon_years=2))
-    with pytest.raises(ScenarioError, match="overlaps"):   # a second contract of the perceel is still refused
+    with pytest.raises(ScenarioError, match="overlapt"):   # a second contract of the perceel is still refused
         scenario_from_dict(base([c, contract("traject", tariffs={"standaard": 1})], horizon_years=2))

@@ -27,7 +27,7 @@ def test_a_formatted_bsn_as_client_key_is_refused_with_row_and_masked_value(vali
     with pytest.raises(PrivacyError) as info:
         read_records(frame, study_period=PERIOD, drop_invalid=True)
     text = str(info.value)
-    assert "row 5, column client_key, value '1112*****'" in text and "eleven-test" in text
+    assert "rij 5, kolom client_key, waarde '1112*****'" in text and "elfproef" in text
     assert written.strip() not in text and BSN not in text and "222" not in text.replace("1112*****", "")
 
 
@@ -43,7 +43,7 @@ def test_a_bsn_in_another_column_is_refused(valid):
         read_records(frame, study_period=PERIOD)
     hits = [p for p in info.value.problems if p.column == "dossier"]
     assert [(p.row, p.value) for p in hits] == [(8, "1112*****")], str(info.value)
-    assert "row 8, column dossier" in str(info.value) and BSN not in str(info.value)
+    assert "rij 8, kolom dossier" in str(info.value) and BSN not in str(info.value)
 
 
 def test_a_column_of_bsns_stored_as_integers_is_refused(valid):

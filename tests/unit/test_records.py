@@ -37,7 +37,7 @@ def _check(frame, row_index, column, value, rule_words, scenario=SCENARIO):
     assert hits, f"no problem reported for row {row}, column {column}:\n{text}"
     assert any(p.value == str(value) for p in hits), text
     assert any(re.search(rule_words, p.rule) for p in hits), text
-    assert f"row {row}, column {column}, value {str(value)!r}" in text
+    assert f"rij {row}, kolom {column}, waarde {str(value)!r}" in text
     return info.value
 
 
@@ -70,54 +70,54 @@ def _mutate(valid, column, value, where=None):
                                     "traject_type", "datum_toewijzing", "eenheid", "volume", "bekostiging"])
 def test_required_value_missing(valid, column):
     frame, i = _mutate(valid, column, None)
-    _check(frame, i, column, "", "required value is missing")
+    _check(frame, i, column, "", "verplichte waarde ontbreekt")
 
 
 @pytest.mark.parametrize("column,value", [("datum_toewijzing", "2022-13-01"), ("begindatum", "1-2-22"),
                                           ("einddatum", "gisteren")])
 def test_not_a_date(valid, column, value):
     frame, i = _mutate(valid, column, value, lambda f: f["einddatum"].notna())
-    _check(frame, i, column, value, "not a date")
+    _check(frame, i, column, value, "geen datum")
 
 
 def test_stop_before_start(valid):
     frame, i = _mutate(valid, "einddatum", "2022-01-02", lambda f: f["einddatum"].notna())
     frame.loc[i, "begindatum"] = "2022-03-01"
-    _check(frame, i, "einddatum", "2022-01-02", "stop before start \\(begindatum 2022-03-01\\)")
+    _check(frame, i, "einddatum", "2022-01-02", "einde voor het begin \\(begindatum 2022-03-01\\)")
 
 
 def test_start_before_toewijzing(valid):
     frame, i = _mutate(valid, "begindatum", "2010-01-01", lambda f: f["einddatum"].notna())
-    _check(frame, i, "begindatum", "2010-01-01", "before the toewijzing")
+    _check(frame, i, "begindatum", "2010-01-01", "voor de toewijzing")
 
 
 def test_missing_start_with_stop(valid):
     frame, i = _mutate(valid, "begindatum", None, lambda f: f["einddatum"].notna())
-    _check(frame, i, "begindatum", "", "missing start of care")
+    _check(frame, i, "begindatum", "", "begin van de zorg ontbreekt")
 
 
 @pytest.mark.parametrize("column,value,words", [
-    ("datum_toewijzing", "2023-02-01", "toewijzing after the end of the study period"),
-    ("begindatum", "2023-02-01", "start of care after the end"),
-    ("einddatum", "2023-02-01", "stop after the end"),
-    ("einddatum", "2021-12-31", "ended before the study period")])
+    ("datum_toewijzing", "2023-02-01", "toewijzing na het einde van de onderzoeksperiode"),
+    ("begindatum", "2023-02-01", "begin van de zorg na het einde"),
+    ("einddatum", "2023-02-01", "einde na het einde"),
+    ("einddatum", "2021-12-31", "eindigde voor de onderzoeksperiode")])
 def test_dates_outside_the_study_period(valid, column, value, words):
     frame, i = _mutate(valid, column, value, lambda f: f["einddatum"].notna() & (f["begindatum"] < "2021-12-01"))
     _check(frame, i, column, value, words)
 
 
 @pytest.mark.parametrize("column,value,words", [
-    ("domain", "zorg", "unknown domain"),
+    ("domain", "zorg", "onbekend domein"),
     ("productcategorie", "12", "JZ020"),
-    ("productcode", "45-1", "5 letters or digits"),
+    ("productcode", "45-1", "5 letters of cijfers"),
     ("reden_beeindiging", "19", "JZ588"),
     ("eenheid", "99", "WJ756"),
-    ("volume", "-1", ">= 0"),
-    ("bekostiging", "lumpsum", "unknown funding"),
-    ("municipality", "Atlantis", "unknown municipality"),
-    ("segment", "S9", "unknown segment"),
-    ("provider", "Onbekend", "unknown provider"),
-    ("traject_type", "middel", "unknown traject type")])
+    ("volume", "-1", "0 of meer"),
+    ("bekostiging", "lumpsum", "onbekende bekostiging"),
+    ("municipality", "Atlantis", "onbekende gemeente"),
+    ("segment", "S9", "onbekend segment"),
+    ("provider", "Onbekend", "onbekende aanbieder"),
+    ("traject_type", "middel", "onbekend trajecttype")])
 def test_unknown_codes_and_names(valid, column, value, words):
     frame, i = _mutate(valid, column, value, lambda f: f["einddatum"].notna())
     _check(frame, i, column, value, words)
@@ -131,28 +131,28 @@ def test_wmo_reason_list_is_not_the_youth_list(valid):
     frame.loc[i, "reden_beeindiging"] = "32"  # a JZ588 code that is not in WMO588
     _check(frame, i, "reden_beeindiging", "32", "WMO588", scenario=None)
     j = _first(frame, "domain")
-    _check(frame, j, "domain", "wmo", "segment .* is in domain jeugd")
+    _check(frame, j, "domain", "wmo", "segment .* hoort bij domein jeugd")
 
 
 def test_reason_and_stop_go_together(valid):
     frame, i = _mutate(valid, "reden_beeindiging", None, lambda f: f["einddatum"].notna())
-    _check(frame, i, "reden_beeindiging", "", "reason for ending missing")
+    _check(frame, i, "reden_beeindiging", "", "reden van beëindiging ontbreekt")
     frame, i = _mutate(valid, "reden_beeindiging", "31", lambda f: f["einddatum"].isna())
-    _check(frame, i, "reden_beeindiging", "31", "einddatum is empty")
+    _check(frame, i, "reden_beeindiging", "31", "de einddatum is leeg")
 
 
 def test_duplicates(valid):
     frame = valid.copy()
     later = valid.index[(valid.index > 2) & (valid["municipality"] == valid.loc[2, "municipality"])][0]
     frame.loc[later, "toewijzingnummer"] = frame.loc[2, "toewijzingnummer"]   # numbers are per municipality
-    _check(frame, later, "toewijzingnummer", frame.loc[2, "toewijzingnummer"], "duplicate toewijzing.*row 3")
+    _check(frame, later, "toewijzingnummer", frame.loc[2, "toewijzingnummer"], "dubbele toewijzing.*rij 3")
     closed = valid.index[valid["einddatum"].notna()][0]
     frame = pd.concat([valid, valid.loc[[closed]].assign(toewijzingnummer="TW99999999")], ignore_index=True)
-    _check(frame, len(frame) - 1, "toewijzingnummer", "TW99999999", f"duplicate traject.*row {closed + 1}")
+    _check(frame, len(frame) - 1, "toewijzingnummer", "TW99999999", f"dubbel traject.*rij {closed + 1}")
 
 
 def test_missing_column_is_a_file_problem(valid):
-    with pytest.raises(RecordsError, match="column einddatum, value '\\(missing\\)': required column is missing"):
+    with pytest.raises(RecordsError, match="kolom einddatum, waarde '\\(missing\\)': verplichte kolom ontbreekt"):
         read_records(valid.drop(columns="einddatum"), study_period=PERIOD)
 
 
@@ -165,7 +165,7 @@ def test_all_problems_reported_at_once_and_nothing_imported(valid):
         read_records(frame, scenario=SCENARIO, study_period=PERIOD)
     rows = {(p.row, p.column) for p in info.value.problems}
     assert {(2, "volume"), (5, "eenheid"), (10, "municipality")} <= rows
-    assert "Nothing was imported" in str(info.value)
+    assert "Er is niets ingelezen" in str(info.value)
 
 
 def test_drop_invalid_writes_a_report(valid, tmp_path):
@@ -198,17 +198,17 @@ def test_bsn_key_stops_the_import_even_with_drop_invalid(valid):
     with pytest.raises(PrivacyError) as info:
         read_records(frame, scenario=SCENARIO, study_period=PERIOD, drop_invalid=True)
     text = str(info.value)
-    assert "row 4, column client_key" in text and "eleven-test" in text
+    assert "rij 4, kolom client_key" in text and "elfproef" in text
     assert "111222333" not in text          # the possible BSN itself is never echoed
 
 
 @pytest.mark.parametrize("column,values,words", [
-    ("achternaam", "Jansen", "column name looks like a name"),
-    ("geb", "2010-05-17", "may be a birth date"),
-    ("pc", "5911 AB", "Dutch postcode"),
+    ("achternaam", "Jansen", "kolomnaam lijkt op een naam"),
+    ("geb", "2010-05-17", "kan een geboortedatum zijn"),
+    ("pc", "5911 AB", "een postcode"),
     ("contact", "ouder@example.nl", "e-mail"),
-    ("woon", "Kerkstraat 12", "street address"),
-    ("wie", "Jan Jansen", "person names")])
+    ("woon", "Kerkstraat 12", "straatadres"),
+    ("wie", "Jan Jansen", "namen van personen")])
 def test_identifying_columns_stop_the_import(valid, column, values, words):
     frame = valid.assign(**{column: values})
     with pytest.raises(PrivacyError) as info:
@@ -219,7 +219,7 @@ def test_identifying_columns_stop_the_import(valid, column, values, words):
 def test_name_as_client_key(valid):
     frame = valid.copy()
     frame.loc[0, "client_key"] = "Piet de Vries"
-    with pytest.raises(PrivacyError, match="row 1, column client_key.*person's name"):
+    with pytest.raises(PrivacyError, match="rij 1, kolom client_key.*naam van een persoon"):
         read_records(frame, study_period=PERIOD)
 
 

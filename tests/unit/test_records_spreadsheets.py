@@ -83,7 +83,7 @@ def test_check_records_accepts_dutch_excel_csv_and_xlsx(iso, tmp_path):
     for path in (csv_path, xlsx_path):
         proc = _check_records(path)
         assert proc.returncode == 0, proc.stderr
-        assert f"{len(iso)} valid records" in proc.stdout
+        assert f"{len(iso)} geldige registraties" in proc.stdout
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
@@ -129,12 +129,12 @@ def _with_dates(frame: pd.DataFrame, day_month: list[tuple[int, int]]) -> pd.Dat
 def test_dates_with_both_readings_stop_with_a_message_and_date_order_settles_them(iso, tmp_path):
     frame = _with_dates(iso, [(3, 4), (5, 6), (7, 8), (2, 9), (11, 10), (1, 2)])
     path = _write_excel_csv(frame, tmp_path / "records.csv")
-    with pytest.raises(RecordsError, match=r"'03-04-2022' \(column datum_toewijzing, row 1\) can be read as "
-                                           r"DD-MM-YYYY or MM-DD-YYYY"):
+    with pytest.raises(RecordsError, match=r"'03-04-2022' \(kolom datum_toewijzing, rij 1\) zijn te lezen als "
+                                           r"DD-MM-JJJJ of MM-DD-JJJJ"):
         read_records(path, study_period=PERIOD)
     proc = _check_records(path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "--date-order dmy" in proc.stderr and "Nothing was imported" in proc.stderr
+    assert "--date-order dmy" in proc.stderr and "Er is niets ingelezen" in proc.stderr
     got = read_records(path, study_period=PERIOD, date_order="dmy")
     assert got.loc[0, "datum_toewijzing"] == pd.Timestamp("2022-04-03")
     got = read_records(path, study_period=PERIOD, date_order="mdy")
@@ -148,13 +148,13 @@ def test_one_date_with_a_day_above_12_tells_the_order(iso):
 
 
 @pytest.mark.parametrize("values,words", [
-    ({"datum_toewijzing": ["13-04-2022", "04-13-2022"]}, r"the dates mix two orders: '13-04-2022'.*only MM-DD-YYYY"),
-    ({"datum_toewijzing": ["04-13-2022", "04-12-2022"]}, r"'04-13-2022' .* is month first .*--date-order mdy"),
-    ({"begindatum": ["2022-04-13", "14-04-2022"]}, r"column begindatum, value '14-04-2022': the column mixes "
-                                                   r"date formats: '2022-04-13' .* is YYYY-MM-DD"),
-    ({"volume": ["1,5", "2.5"]}, r"mixes a decimal comma, '1,5' .*and a decimal point, '2.5'"),
-    ({"volume": ["1.500", "2"]}, r"'1.500' \(column volume, row 1\) can be read as a decimal or with a thousands "
-                                 r"separator.*--decimal"),
+    ({"datum_toewijzing": ["13-04-2022", "04-13-2022"]}, r"de datums mengen twee volgordes: '13-04-2022'.*alleen MM-DD-JJJJ"),
+    ({"datum_toewijzing": ["04-13-2022", "04-12-2022"]}, r"'04-13-2022' .* heeft de maand eerst .*--date-order mdy"),
+    ({"begindatum": ["2022-04-13", "14-04-2022"]}, r"kolom begindatum, waarde '14-04-2022': de kolom mengt "
+                                                   r"datumnotaties: '2022-04-13' .* is JJJJ-MM-DD"),
+    ({"volume": ["1,5", "2.5"]}, r"mengt een decimale komma, '1,5' .*en een decimale punt, '2.5'"),
+    ({"volume": ["1.500", "2"]}, r"'1.500' \(kolom volume, rij 1\) is te lezen als decimaal getal of met een scheidingsteken "
+                                 r"voor duizendtallen.*--decimal"),
 ])
 def test_ambiguous_files_name_the_value_row_and_way_out(values, words):
     frame = pd.DataFrame({"datum_toewijzing": ["2022-01-05", "2022-01-06"], "volume": ["1", "2"], **values})
@@ -181,10 +181,10 @@ def test_unreadable_files_give_one_message_not_a_traceback(iso, tmp_path):
     not_a_book.write_text("dit is geen werkmap", encoding="utf-8")
     old = tmp_path / "records.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    for path, words in [(broken, r"separator: semicolon\) cannot be read: Expected 16 fields in line 3, saw 18"),
-                        (not_a_book, "not a readable .xlsx workbook"), (old, "old Excel format"),
-                        (tmp_path / "missing.csv", "no such file")]:
+    for path, words in [(broken, r"scheidingsteken: puntkomma\) kan niet worden gelezen: Expected 16 fields in line 3, saw 18"),
+                        (not_a_book, "geen leesbare .xlsx-werkmap"), (old, "oude Excel-formaat"),
+                        (tmp_path / "missing.csv", "bestand niet gevonden")]:
         with pytest.raises(RecordsError, match=words):
             read_records(path, study_period=PERIOD)
     proc = _check_records(broken)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "separator: semicolon" in proc.stderr   # the file cannot be used
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "scheidingsteken: puntkomma" in proc.stderr   # the file cannot be used

@@ -163,13 +163,13 @@ def test_no_regional_contract_gives_an_empty_shares_table():
 
 
 @pytest.mark.parametrize("change, words", [
-    ({"municipality": "A"}, ["municipality", "'A' is a municipality", "name the region"]),
-    ({"municipalities": ["A", "X"]}, ["municipalities", "'X' is unknown"]),
-    ({"municipalities": []}, ["municipalities", "at least one"]),
-    ({"municipalities": ["A", "A"]}, ["municipalities", "twice"]),
-    ({"bonus_malus": {"measure": "doorlooptijd", "target": 10, "rate": 1}}, ["bonus_malus", "regional"]),
-    ({"extra_capacity": True}, ["extra_capacity", "regional"]),
-    ({"realisation": None}, ["realisation is required"]),
+    ({"municipality": "A"}, ["municipality", "'A' is een gemeente", "noem de regio"]),
+    ({"municipalities": ["A", "X"]}, ["municipalities", "'X' is onbekend"]),
+    ({"municipalities": []}, ["municipalities", "minstens één"]),
+    ({"municipalities": ["A", "A"]}, ["municipalities", "twee keer"]),
+    ({"bonus_malus": {"measure": "doorlooptijd", "target": 10, "rate": 1}}, ["bonus_malus", "regionaal"]),
+    ({"extra_capacity": True}, ["extra_capacity", "regionaal"]),
+    ({"realisation": None}, ["realisation is nodig"]),
     ({"budget": -1}, ["budget"]),
 ])
 def test_bad_regional_contracts_name_the_field(change, words):
@@ -183,14 +183,14 @@ def test_bad_regional_contracts_name_the_field(change, words):
 
 def test_regional_and_own_contract_for_the_same_municipality_overlap():
     own = {"municipality": "B", "provider": "P1", "segment": "S3", "variant": "budget", "budget": 1, "realisation": REAL}
-    with pytest.raises(ScenarioError, match=r"overlaps funding.contracts\[0\].*municipality \(B\)"):
+    with pytest.raises(ScenarioError, match=r"overlapt met funding.contracts\[0\].*gemeente \(B\)"):
         scenario_from_dict(region([regio(), own]))
 
 
 def test_provider_must_serve_every_covered_municipality():
     raw = region([regio()])
     raw["providers"]["P1"]["municipalities"] = ["A", "B"]
-    with pytest.raises(ScenarioError, match="does not serve 'C'"):
+    with pytest.raises(ScenarioError, match="bedient 'C' niet"):
         scenario_from_dict(raw)
     raw["funding"]["contracts"][0]["municipalities"] = ["A", "B"]
     assert scenario_from_dict(copy.deepcopy(raw)).funding.contracts[0].covered == ("A", "B")

@@ -93,13 +93,13 @@ def test_same_run_only_for_the_same_parameters_and_a_clean_commit():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--parameters", "params/report/none.yaml"], "--parameters params/report/none.yaml: file not found"),
-    (["--set", "seeed=7"], "--set ['seeed']: no selected notebook has such a parameter"),
-    (["--set", "seed"], "expected path.to.field=value"),
-    (["--only", "99"], "no notebook '99'"),
+    (["--parameters", "params/report/none.yaml"], "--parameters params/report/none.yaml: bestand niet gevonden"),
+    (["--set", "seeed=7"], "--set ['seeed']: geen gekozen notebook heeft zo'n parameter"),
+    (["--set", "seed"], "verwacht pad.naar.veld=waarde"),
+    (["--only", "99"], "geen notebook '99'"),
 ])
 def test_report_user_errors_are_one_line_and_exit_2(argv, message, capsys, tmp_path):
     assert main(["report", "--out", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert err.startswith("fout: ") and message in err and "Traceback" not in err
     assert not (tmp_path / "index.html").exists()

@@ -27,7 +27,7 @@ def test_report_parameters_give_each_instance_its_own_section():
     assert list(params) == [f"{NB10}-meierij", f"{NB10}-zwolle"]
     assert params[f"{NB10}-meierij"] == {"seed": 4, "region_file": "params/meierij.yaml", "replications": 2}
     assert params[f"{NB10}-zwolle"]["region_file"] == "params/zwolle.yaml"
-    with pytest.raises(nbs.NotebookError, match=f"{NB10}-zwolle: unknown parameter"):
+    with pytest.raises(nbs.NotebookError, match=f"{NB10}-zwolle: onbekende parameter"):
         nbs.report_parameters([nb], {f"{NB10}-zwolle": {"municipality": "Venlo"}}, {})
     assert nbs.find_notebook(f"{NB10}-zwolle") == nb
 

@@ -18,16 +18,16 @@ def test_context_loads_the_scenario_makes_out_dir_and_reads_2019(tmp_path):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"municipality": "Venloo"}, r"parameter municipality='Venloo': unknown; allowed: \[.*'Venlo'"),
-    ({"segment": "S9"}, r"parameter segment='S9': unknown"),
+    ({"municipality": "Venloo"}, r"parameter municipality='Venloo': onbekend; toegestaan: \[.*'Venlo'"),
+    ({"segment": "S9"}, r"parameter segment='S9': onbekend"),
     ({"replications": 1, "min_replications": 2, "why": "paired differences"},
-     r"parameter replications=1: must be a whole number >= 2 \(paired differences\)"),
-    ({"target_bezetting": 1.5}, r"parameter target_bezetting=1.5: must lie in \(0, 1\]"),
-    ({"variants": ["pxq"]}, r"must include 'traject'"),
-    ({"variants": ["traject", "nope"]}, r"unknown variant\(s\) \['nope'\]"),
-    ({"segments": ["S3", "X"]}, r"unknown segment\(s\) \['X'\]"),
-    ({"data_2019": "params/data/none.csv"}, r"parameter data_2019='params/data/none.csv': file not found"),
-    ({"municipality": "Venlo", "segment": "S3", "provider": "nobody"}, r"provider='nobody': does not serve Venlo"),
+     r"parameter replications=1: moet een geheel getal van 2 of meer zijn \(paired differences\)"),
+    ({"target_bezetting": 1.5}, r"parameter target_bezetting=1.5: moet in \(0, 1\] liggen"),
+    ({"variants": ["pxq"]}, r"moet 'traject' bevatten"),
+    ({"variants": ["traject", "nope"]}, r"onbekende variant\(en\) \['nope'\]"),
+    ({"segments": ["S3", "X"]}, r"onbekend\(e\) segment\(en\) \['X'\]"),
+    ({"data_2019": "params/data/none.csv"}, r"parameter data_2019='params/data/none.csv': bestand niet gevonden"),
+    ({"municipality": "Venlo", "segment": "S3", "provider": "nobody"}, r"provider='nobody': bedient Venlo niet"),
 ])
 def test_bad_parameters_are_refused_with_the_parameter_named(tmp_path, params, message):
     with pytest.raises(ValueError, match=message):

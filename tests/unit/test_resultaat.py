@@ -167,11 +167,11 @@ def test_beloning_rewards_successful_trajecten_on_any_contract():
 
 
 def test_bad_resultaat_contracts_name_the_field():
-    with pytest.raises(ScenarioError, match="share_at_start \\+ share_per_period must be <= 1"):
+    with pytest.raises(ScenarioError, match="share_at_start \\+ share_per_period moet 1 of minder zijn"):
         scenario_from_dict(base([dict(RESULTAAT, share_at_start=0.6)]))
     with pytest.raises(ScenarioError, match="periode"):
         scenario_from_dict(base([dict(RESULTAAT, periode="week")]))
-    with pytest.raises(ScenarioError, match="beloning.per_succes must give one amount per traject type"):
+    with pytest.raises(ScenarioError, match="beloning.per_succes moet één bedrag per trajecttype"):
         scenario_from_dict(base([contract("traject", tariffs={"standaard": 1}, beloning={"per_succes": {"x": 1}})]))
 
 

@@ -42,7 +42,7 @@ def test_a_run_that_does_not_fit_says_what_to_change():
     small = size.estimate(sc, 10, available_bytes=need)                  # 80% headroom: does not fit
     assert not small.fits and size.estimate(sc, 10, available_bytes=need / size.HEADROOM).fits
     message = str(size.RunTooLarge(small))
-    assert "would not fit" in message and "--replications" in message and "horizon_years" in message
+    assert "past niet" in message and "--replications" in message and "horizon_years" in message
     assert "--force-size" in message and ("GB" in message or "MB" in message)
 
 
@@ -54,7 +54,7 @@ def little_memory(monkeypatch):
 
 def test_simulate_stops_a_run_that_does_not_fit_unless_forced(little_memory):
     raw = flow_scenario(per_year=20, horizon_years=1, warmup=0)
-    with pytest.raises(size.RunTooLarge, match="would not fit"):
+    with pytest.raises(size.RunTooLarge, match="past niet"):
         simulate(raw, replications=2)
     assert len(simulate(raw, replications=1, force_size=True).kpis) == 1   # one pool, one year
 
@@ -65,9 +65,9 @@ def test_cli_run_stops_with_the_estimate_and_exit_2_unless_forced(little_memory,
     out = tmp_path / "out"
     assert cli.main(["run", str(path), "--replications", "2", "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: the run would not fit") and "Traceback" not in err and not out.exists()
+    assert err.startswith("fout: de run past niet") and "Traceback" not in err and not out.exists()
     assert cli.main(["run", str(path), "--replications", "1", "--out", str(out), "--quiet", "--force-size"]) == 0
-    assert "running anyway" in capsys.readouterr().err and (out / "kpis.csv").exists()
+    assert "toch uitgevoerd" in capsys.readouterr().err and (out / "kpis.csv").exists()
 
 
 def test_cli_run_prints_the_estimate_and_that_nothing_happened(tmp_path, capsys):
@@ -75,8 +75,8 @@ def test_cli_run_prints_the_estimate_and_that_nothing_happened(tmp_path, capsys)
     path.write_text(yaml.safe_dump(flow_scenario(per_year=0, horizon_years=1, warmup=0)), encoding="utf-8")
     assert cli.main(["run", str(path), "--replications", "1", "--out", str(tmp_path / "out")]) == 0
     captured = capsys.readouterr()
-    assert "estimate: about 0 clients" in captured.out
-    assert "warning: nothing happened" in captured.err
+    assert "schatting: ongeveer 0 cliënten" in captured.out
+    assert "waarschuwing: er gebeurde niets" in captured.err
 
 
 def test_cli_sweep_stops_when_its_workers_would_not_fit(little_memory, tmp_path, capsys):
@@ -84,6 +84,6 @@ def test_cli_sweep_stops_when_its_workers_would_not_fit(little_memory, tmp_path,
     path.write_text(yaml.safe_dump(sweep_dict()), encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["sweep", str(path), "--out", str(out), "--executor", "sequential", "--quiet"]) == 2
-    assert capsys.readouterr().err.startswith("error: the run would not fit") and not out.exists()
+    assert capsys.readouterr().err.startswith("fout: de run past niet") and not out.exists()
     assert cli.main(["sweep", str(path), "--out", str(out), "--executor", "sequential", "--quiet",
                      "--force-size"]) == 0

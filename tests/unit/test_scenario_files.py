@@ -29,28 +29,28 @@ def test_base_scenario_is_valid():
 
 
 @pytest.mark.parametrize("mutate, path, value, allowed", [
-    (lambda d: d["segments"]["S3"].update(wachttijd=3), "segments.S3.wachttijd", "3", "unknown field"),
-    (lambda d: d.update(horizon_years="vier"), "horizon_years", '"vier"', "valid integer"),
+    (lambda d: d["segments"]["S3"].update(wachttijd=3), "segments.S3.wachttijd", "3", "onbekend veld"),
+    (lambda d: d.update(horizon_years="vier"), "horizon_years", '"vier"', "geheel getal"),
     (lambda d: d["segments"]["S3"]["traject_types"]["licht"].update(share=0.6),
-     "segments.S3.traject_types", '"licht": 0.6', "must sum to 1"),
+     "segments.S3.traject_types", '"licht": 0.6', "samen 1 zijn"),
     (lambda d: d["segments"]["S3"]["traject_types"]["zwaar"]["outcomes"].update(uitval=0.1),
-     "segments.S3.traject_types.zwaar.outcomes", "uitval", "must sum to 1"),
+     "segments.S3.traject_types.zwaar.outcomes", "uitval", "samen 1 zijn"),
     (lambda d: d["segments"]["S3"]["instroom"].update(per_year=-5), "segments.S3.instroom.per_year", "-5",
-     ">= 0"),
+     "0 of meer"),
     (lambda d: d["segments"]["S3"]["traject_types"]["licht"].update(planned_doorlooptijd=-1),
-     "segments.S3.traject_types.licht.planned_doorlooptijd", "-1", "greater than 0"),
+     "segments.S3.traject_types.licht.planned_doorlooptijd", "-1", "groter zijn dan 0"),
     (lambda d: d["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"].update(mean=-90),
-     "segments.S3.traject_types.licht.doorlooptijd.mean", "-90", "greater than 0"),
+     "segments.S3.traject_types.licht.doorlooptijd.mean", "-90", "groter zijn dan 0"),
     (lambda d: d["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"].update(cv=0),
-     "segments.S3.traject_types.licht.doorlooptijd.cv", "0", "greater than 0"),
+     "segments.S3.traject_types.licht.doorlooptijd.cv", "0", "groter zijn dan 0"),
     (lambda d: d["segments"]["S3"]["traject_types"]["licht"]["doorlooptijd"].update(kind="weibull"),
      "segments.S3.traject_types.licht.doorlooptijd", "weibull", "'lognormal'"),
     (lambda d: d["providers"]["Aanbieder A"]["plekken"].update(Maastricht={"S3": 2}),
-     "providers.Aanbieder A.plekken.Maastricht", "Maastricht", "use one of ['Beesel', 'Venlo']"),
+     "providers.Aanbieder A.plekken.Maastricht", "Maastricht", "kies uit ['Beesel', 'Venlo']"),
     (lambda d: d["providers"]["Aanbieder A"]["plekken"]["Venlo"].update(S3=-2),
-     "providers.Aanbieder A.plekken.Venlo.S3", "-2", ">= 0"),
+     "providers.Aanbieder A.plekken.Venlo.S3", "-2", "0 of meer"),
     (lambda d: d["segments"]["S3"].update(voorliggend_veld_share=1.5),
-     "segments.S3.voorliggend_veld_share", "1.5", "less than or equal to 1"),
+     "segments.S3.voorliggend_veld_share", "1.5", "1 of minder"),
 ])
 def test_bad_input_names_file_field_value_and_rule(tmp_path, mutate, path, value, allowed):
     message = refused(mutate, tmp_path)
@@ -62,7 +62,7 @@ def test_bad_input_names_file_field_value_and_rule(tmp_path, mutate, path, value
 def test_yaml_syntax_error_names_file(tmp_path):
     path = tmp_path / "kapot.yaml"
     path.write_text("name: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="kapot.yaml: not valid YAML"):
+    with pytest.raises(ScenarioError, match="kapot.yaml: geen geldige YAML"):
         load_scenario(path)
 
 
@@ -71,9 +71,9 @@ def test_overrides_are_applied_and_validated_like_the_file(tmp_path):
     path.write_text(yaml.safe_dump(BASE), encoding="utf-8")
     key, value = parse_set_option("providers.Aanbieder A.plekken.Venlo.S3=12")
     assert load_scenario(path, {key: value}).plekken_in_year("Aanbieder A", "Venlo", "S3", 2022) == 12
-    with pytest.raises(ScenarioError, match=r"segments\.S3\.stacking_probability: .*less than or equal to 1"):
+    with pytest.raises(ScenarioError, match=r"segments\.S3\.stacking_probability: .*1 of minder"):
         load_scenario(path, dict([parse_set_option("segments.S3.stacking_probability=2")]))
-    with pytest.raises(ScenarioError, match="'segments.S9' does not exist"):
+    with pytest.raises(ScenarioError, match="'segments.S9' bestaat niet"):
         load_scenario(path, {"segments.S9.voorliggend_veld_share": 0.1})
 
 

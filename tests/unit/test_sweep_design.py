@@ -27,11 +27,11 @@ def test_expand_is_variants_times_grid_with_overrides_in_order():
     assert [(s.name, r) for s, r in design.runs(specs[:2], 2)] == [
         ("a+growth=0.0", 0), ("a+growth=0.0", 1), ("a+growth=0.05", 0), ("a+growth=0.05", 1)]
     kept = design.expand(SMOKE, [("x", {"segments.S1.instroom.growth": -2})])
-    assert kept[0].scenario is None and "greater than -1" in kept[0].error
+    assert kept[0].scenario is None and "groter zijn dan -1" in kept[0].error
     with pytest.raises(ScenarioError, match="variant x"):
         design.expand(SMOKE, [("x", {"segments.S1.instroom.growth": -2})], source=lambda n: f"variant {n}",
                       keep_errors=False)
-    with pytest.raises(SweepError, match="two scenarios get the name"):
+    with pytest.raises(SweepError, match="twee scenario's krijgen de naam"):
         design.expand(SMOKE, [("a", {}), ("a", {})])
 
 
@@ -72,7 +72,7 @@ def test_atomic_folder_replaces_or_keeps_and_cleans_up(tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.docx").write_text("x")
-    with pytest.raises(store.OutputFolderError, match="not written by this tool"):
+    with pytest.raises(store.OutputFolderError, match="niet door dit programma geschreven"):
         with store.atomic_folder(mine) as tmp:
             (tmp / "a.txt").write_text("1")
     assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"], "a folder the tool did not write is kept"

@@ -71,10 +71,11 @@ def _bsn_problems(frame: pd.DataFrame) -> list[Problem]:
         n_ids = int(_digits(values).str.fullmatch(r"\d{8,9}").sum())
         if col != "client_key" and passes.sum() / n_ids < _CHANCE_SHARE:
             continue
-        rule = ("client key passes the BSN eleven-test and may be a real BSN; replace keys by a salted hash "
-                "(see docs/records.md)" if col == "client_key" else
-                f"value passes the BSN eleven-test ({int(passes.sum())} of {n_ids} such numbers in the column do; "
-                "chance is 1 in 11) and may be a real BSN: remove the column or replace it by a salted hash")
+        rule = ("de cliëntsleutel doorstaat de BSN-elfproef (eleven-test) en kan een echt BSN zijn; vervang de sleutels "
+                "door een gezouten hash (zie docs/records.md)" if col == "client_key" else
+                f"de waarde doorstaat de BSN-elfproef (eleven-test; {int(passes.sum())} van {n_ids} zulke getallen in de "
+                "kolom doen dat, bij toeval 1 op 11) en kan een echt BSN zijn: verwijder de kolom of vervang haar door "
+                "een gezouten hash")
         for i in np.flatnonzero(passes)[:50]:
             problems.append(Problem(int(i) + 1, str(col), _mask_identifier(values.iloc[i]), rule))
     return problems
@@ -85,10 +86,10 @@ _NAME_COLUMN = re.compile(
     r"postcode|zip|huisnummer|woonplaats|\bbsn\b|burgerservice|e-?mail|telefoon|phone|mobiel", re.IGNORECASE)
 _NAME_COLUMN_OK = re.compile(r"aanbieder|provider|gemeente|municipality|product|segment|traject", re.IGNORECASE)
 _VALUE_PATTERNS = (
-    (re.compile(r"^\d{4}\s?[A-Za-z]{2}$"), "a Dutch postcode"),
-    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "an e-mail address"),
+    (re.compile(r"^\d{4}\s?[A-Za-z]{2}$"), "een postcode"),
+    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "een e-mailadres"),
     (re.compile(r"(?:straat|weg|laan|plein|gracht|singel|dijk|kade|steeg|pad)\s+\d+\s*[A-Za-z]?$", re.IGNORECASE),
-     "a street address"),
+     "een straatadres"),
 )
 _PERSON_NAME = re.compile(
     r"^[A-Z][a-z\u00e0-\u00ff]+(?:\s+(?:van|de|der|den|ter|ten|het|'t|van der|van den|van de))?\s+[A-Z][a-z\u00e0-\u00ff'-]+$")
@@ -108,15 +109,15 @@ def privacy_problems(frame: pd.DataFrame, period_start: dt.date) -> list[Problem
             continue
         if _NAME_COLUMN.search(str(col)) and not _NAME_COLUMN_OK.search(str(col)):
             problems.append(Problem(None, str(col), "(column name)",
-                                    "column name looks like a name, birth date, address or contact detail; "
-                                    "records must be pseudonymous: remove the column before the import"))
+                                    "de kolomnaam lijkt op een naam, geboortedatum, adres of contactgegeven; "
+                                    "registraties moeten gepseudonimiseerd zijn: verwijder de kolom voor het inlezen"))
     problems += _bsn_problems(frame)
     if "client_key" in frame:
         keys = frame["client_key"]
         s = keys.fillna("").astype(str).str.strip()
         for i in np.flatnonzero(s.str.match(_PERSON_NAME).to_numpy(dtype=bool))[:50]:
             problems.append(Problem(int(i) + 1, "client_key", _mask(s.iloc[i]),
-                                    "client key looks like a person's name; use a pseudonymous key"))
+                                    "de cliëntsleutel lijkt op de naam van een persoon (person's name); gebruik een gepseudonimiseerde sleutel"))
     for col in frame.columns:
         if col in DATE_COLUMNS or col in ("volume", "domain", "bekostiging"):
             continue
@@ -134,22 +135,22 @@ def privacy_problems(frame: pd.DataFrame, period_start: dt.date) -> list[Problem
             if hit.any():
                 i = hit.to_numpy().argmax()
                 problems.append(Problem(int(s.index[i]) + 1, str(col), _mask(s.iloc[i]),
-                                        f"value looks like {what} ({int(hit.sum())} such values in the column); "
-                                        "records must be pseudonymous: remove or recode the column"))
+                                        f"de waarde lijkt op {what} ({int(hit.sum())} zulke waarden in de kolom); "
+                                        "registraties moeten gepseudonimiseerd zijn: verwijder of hercodeer de kolom"))
         if col not in COLUMN_NAMES:
             as_date = pd.to_datetime(s, errors="coerce", format="mixed", dayfirst=True)
             if as_date.notna().mean() >= 0.8:
                 problems.append(_birth_date_problem(col))
             elif s.str.match(_PERSON_NAME).mean() >= 0.5:
                 problems.append(Problem(None, str(col), "(column values)",
-                                        "most values look like person names; remove the column before the import"))
+                                        "de meeste waarden lijken op namen van personen; verwijder de kolom voor het inlezen"))
     return problems
 
 
 def _birth_date_problem(col) -> Problem:
     return Problem(None, str(col), "(column values)",
-                   "column holds dates but is not one of the record's date columns; it may be a birth date: "
-                   "remove it before the import (records must be pseudonymous)")
+                   "de kolom bevat datums maar is geen van de datumkolommen van de registratie; het kan een geboortedatum zijn: "
+                   "verwijder haar voor het inlezen (registraties moeten gepseudonimiseerd zijn)")
 
 
 def pseudonymous_key(client, salt: str) -> str:

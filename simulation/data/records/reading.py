@@ -33,23 +33,23 @@ def load_table(path: Union[str, Path]) -> tuple[pd.DataFrame, Optional[tuple[dt.
     """
     path = Path(path)
     if path.is_dir():
-        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "is a folder; give a .csv or .parquet "
-                                                                           "file")])
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "is een map; geef een .csv- of .parquet-"
+                                                                           "bestand")])
     try:
         return _load_table(path)
     except RecordsError:
         raise
     except (OSError, UnicodeDecodeError, ValueError, pa.ArrowException) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0][:200]
-        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"cannot be read as a records file "
-                                                   f"({type(exc).__name__}: {why}); see docs/records.md")]) from None
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"kan niet als registratiebestand worden "
+                                                   f"gelezen ({type(exc).__name__}: {why}); zie docs/records.md")]) from None
 
 
 def _load_table(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.date]]]:
     period = None
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "no such file")])
+        raise RecordsFileError(str(path), [Problem(None, "(file)", str(path), "bestand niet gevonden; controleer het pad")])
     if suffix in (".parquet", ".pq"):
         frame, period = _read_parquet(path)
     elif suffix in (".csv", ".txt"):
@@ -57,8 +57,8 @@ def _load_table(path: Path) -> tuple[pd.DataFrame, Optional[tuple[dt.date, dt.da
     elif suffix in (".xlsx", ".xlsm"):
         frame = _read_xlsx(path)
     else:
-        rule = ("the old Excel format cannot be read: save the sheet as .xlsx or as CSV" if suffix == ".xls" else
-                "expected a .csv, .xlsx or .parquet file")
+        rule = ("het oude Excel-formaat kan niet worden gelezen: sla het blad op als .xlsx of als CSV" if suffix == ".xls" else
+                "verwacht een .csv-, .xlsx- of .parquet-bestand")
         raise RecordsError(str(path), [Problem(None, "(file)", path.suffix, rule)])
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")      # the empty rows a spreadsheet keeps at the end
@@ -93,16 +93,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = max(CSV_SEPARATORS, key=lambda s: (_known_columns(header, s), len(next(csv.reader([header], delimiter=s)))))
     if not _known_columns(header, sep):
         raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, (
-            "cannot be read as a records file: its first line names none of the record format's columns "
-            "(see docs/records.md)"))])
+            "kan niet als registratiebestand worden gelezen: de eerste regel noemt geen van de kolommen van "
+            "het registratieformaat (zie docs/records.md)"))])
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, csv.Error) as exc:
-        name = {";": "semicolon", ",": "comma", "\t": "tab"}[sep]
+        name = {";": "puntkomma", ",": "komma", "\t": "tab"}[sep]
         detail = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
         raise RecordsFileError(str(path), [Problem(None, "(file)", "", (
-            f"the CSV (separator: {name}) cannot be read: {detail}; a value that holds the separator needs "
-            "double quotes"))]) from None
+            f"de CSV (scheidingsteken: {name}) kan niet worden gelezen: {detail}; zet een waarde met het "
+            "scheidingsteken erin tussen dubbele aanhalingstekens"))]) from None
 
 
 def _known_columns(header: str, sep: str) -> int:
@@ -114,7 +114,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (openpyxl_exceptions.InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"not a readable .xlsx workbook ({exc})")]
+        raise RecordsFileError(str(path), [Problem(None, "(file)", path.name, f"geen leesbare .xlsx-werkmap ({exc})")]
                            ) from None
     try:
         sheets = [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
@@ -174,19 +174,19 @@ def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_peri
     privacy = privacy_problems(frame, period[0])
     if privacy:
         raise PrivacyError(source, privacy, hint=(
-            "Nothing was imported. Records must be pseudonymous (AVG/GDPR): pseudonymise client keys with a "
-            "salted hash and remove names, birth dates, addresses and contact details before the import."))
+            "Er is niets ingelezen. Registraties moeten gepseudonimiseerd zijn (AVG): pseudonimiseer de cliëntsleutels "
+            "met een gezouten hash en verwijder namen, geboortedata, adressen en contactgegevens voor het inlezen."))
     if ambiguous:
         raise RecordsError(source, ambiguous, hint=(
-            "Nothing was imported: the file can be read in more than one way. Write it one way, or say how to read "
-            "it (date_order / --date-order, decimal / --decimal)."))
+            "Er is niets ingelezen: het bestand is op meer dan één manier te lezen. Schrijf het op één manier, of zeg hoe "
+            "het gelezen moet worden (date_order / --date-order, decimal / --decimal)."))
     problems = validate(frame, scenario, period)
     file_level = [p for p in problems if p.row is None]
     if file_level or (problems and not drop_invalid):
         raise RecordsError(source, problems, hint=(
-            "Nothing was imported. Fix the rows, or pass drop_invalid=True (--drop-invalid) to import the "
-            "valid rows and write a report of the dropped ones." if not file_level else
-            "Nothing was imported; the file lacks required columns."))
+            "Er is niets ingelezen. Herstel de rijen, of geef drop_invalid=True (--drop-invalid) om de geldige "
+            "rijen in te lezen en een verslag van de weggelaten rijen te schrijven." if not file_level else
+            "Er is niets ingelezen; het bestand mist verplichte kolommen."))
     dropped: list[Problem] = []
     if problems:
         bad = sorted({p.row for p in problems})
@@ -201,7 +201,7 @@ def read_records(path: Union[str, Path, pd.DataFrame], scenario=None, study_peri
             report.to_csv(report_path, index=False)
         frame = frame.drop(index=[r - 1 for r in bad])
         if frame.empty:
-            raise RecordsError(source, problems, hint="Every row has a problem; nothing to import.")
+            raise RecordsError(source, problems, hint="Elke rij heeft een probleem; er is niets in te lezen.")
     out = _typed(frame)
     out.attrs["study_period"] = period
     out.attrs["dropped"] = dropped

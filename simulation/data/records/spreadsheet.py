@@ -58,7 +58,7 @@ def normalise(frame: pd.DataFrame, date_order: Optional[str] = None,
 
 
 def _where(col: str, row: int, value: str) -> str:
-    return f"{value!r} (column {col}, row {row})"
+    return f"{value!r} (kolom {col}, rij {row})"
 
 
 def _first(mask: pd.Series, text: pd.Series, col: str) -> Optional[tuple[str, int, str]]:
@@ -96,22 +96,23 @@ def _dates(frame: pd.DataFrame, date_order: Optional[str]) -> list[Problem]:
         iso_at, dm_at = _first(is_iso, text, col), _first(is_dm, text, col)
         if iso_at:
             problems.append(Problem(None, col, dm_at[2], (
-                f"the column mixes date formats: {_where(*iso_at)} is YYYY-MM-DD, {_where(*dm_at)} "
-                "day-month-year; write every date one way")))
+                f"de kolom mengt datumnotaties: {_where(*iso_at)} is JJJJ-MM-DD, {_where(*dm_at)} "
+                "dag-maand-jaar; schrijf elke datum op één manier")))
     if date_order is None and dmy_only and mdy_only:
         problems.append(Problem(None, dmy_only[0], dmy_only[2], (
-            f"the dates mix two orders: {_where(*dmy_only)} can only be DD-MM-YYYY, {_where(*mdy_only)} only "
-            "MM-DD-YYYY; write every date one way")))
+            f"de datums mengen twee volgordes: {_where(*dmy_only)} kan alleen DD-MM-JJJJ zijn, {_where(*mdy_only)} alleen "
+            "MM-DD-JJJJ; schrijf elke datum op één manier")))
         return problems
     if date_order is None and mdy_only:
         problems.append(Problem(None, mdy_only[0], mdy_only[2], (
-            f"{_where(*mdy_only)} is month first (MM-DD-YYYY), not the Dutch DD-MM-YYYY: if every date of the "
-            "file is written so, pass date_order='mdy' (--date-order mdy)")))
+            f"{_where(*mdy_only)} heeft de maand eerst (MM-DD-JJJJ), niet het Nederlandse DD-MM-JJJJ: als elke datum van "
+            "het bestand zo geschreven is, geef date_order='mdy' (--date-order mdy)")))
         return problems
     if date_order is None and both and not dmy_only:
         problems.append(Problem(None, both[0], both[2], (
-            f"dates such as {_where(*both)} can be read as DD-MM-YYYY or MM-DD-YYYY and no date in the file has a "
-            "day above 12 to tell which: pass date_order='dmy' or 'mdy' (--date-order dmy for the Dutch order)")))
+            f"datums zoals {_where(*both)} zijn te lezen als DD-MM-JJJJ of MM-DD-JJJJ en geen datum in het bestand heeft "
+            "een dag boven 12 die het beslist: geef date_order='dmy' of 'mdy' (--date-order dmy voor de Nederlandse "
+            "volgorde)")))
         return problems
     for col, dm in parts.items():
         day, month = (dm["a"], dm["b"]) if date_order in (None, "dmy") else (dm["b"], dm["a"])
@@ -142,15 +143,16 @@ def _numbers(frame: pd.DataFrame, decimal: Optional[str]) -> list[Problem]:
         sep = decimal
         if sep is None and comma_at and point_at:
             problems.append(Problem(None, col, comma_at[2], (
-                f"the column mixes a decimal comma, {_where(*comma_at)}, and a decimal point, {_where(*point_at)}; "
-                "write every number one way")))
+                f"de kolom mengt een decimale komma, {_where(*comma_at)}, en een decimale punt, {_where(*point_at)}; "
+                "schrijf elk getal op één manier")))
             continue
         if sep is None:
             sep = "," if comma_at else "." if point_at else None
         if sep is None and grouped_at:
             problems.append(Problem(None, col, grouped_at[2], (
-                f"{_where(*grouped_at)} can be read as a decimal or with a thousands separator and no other value "
-                "tells which: pass decimal=',' or '.' (--decimal), or write numbers without thousands separators")))
+                f"{_where(*grouped_at)} is te lezen als decimaal getal of met een scheidingsteken voor duizendtallen en geen "
+                "andere waarde beslist het: geef decimal=',' of '.' (--decimal), of schrijf getallen zonder "
+                "scheidingsteken voor duizendtallen")))
             continue
         if sep is None:
             continue

@@ -136,10 +136,10 @@ class OpvolgerContract(ContractBase, TrajectPricing):
         contracts = scenario.funding.contracts
         other = contracts[self.follows] if self.follows < len(contracts) else None
         if other is None or other.variant != "boeggolf" or other.key != self.key:
-            raise ValueError(f"{where}: follows {self.follows} must name a boeggolf contract of the same municipality, "
-                             f"provider and segment")
+            raise ValueError(f"{where}: follows {self.follows} moet een boeggolfcontract noemen van dezelfde gemeente, "
+                             f"aanbieder en hetzelfde segment")
         if sum(1 for x in contracts if getattr(x, "follows", None) == self.follows) > 1:
-            raise ValueError(f"{where}: funding.contracts[{self.follows}] has more than one opvolger")
+            raise ValueError(f"{where}: funding.contracts[{self.follows}] heeft meer dan één opvolger; geef er één")
 
 
 @register

@@ -34,7 +34,7 @@ class Tussenevaluatie(BaseModel):
     @model_validator(mode="after")
     def _order(self):
         if self.vanaf <= self.jaar:
-            raise ValueError(f"tussenevaluatie: vanaf {self.vanaf} must be after jaar {self.jaar}")
+            raise ValueError(f"tussenevaluatie: vanaf {self.vanaf} moet na jaar {self.jaar} liggen")
         return self
 
 

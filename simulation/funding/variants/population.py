@@ -38,9 +38,9 @@ class PopulationContract(SettledContract):
     @model_validator(mode="after")
     def _basis(self):
         if (self.per_inhabitant is None) == (self.per_client is None):
-            raise ValueError("per_inhabitant or per_client: give exactly one of the two")
+            raise ValueError("per_inhabitant of per_client: geef precies een van de twee")
         if self.per_client is not None and self.expected_clients is None:
-            raise ValueError("expected_clients: required with per_client")
+            raise ValueError("expected_clients: verplicht bij per_client; voeg het toe")
         return self
 
     @property

@@ -60,25 +60,25 @@ class RegioBudgetContract(SettledContract):
     def _m(cls, v):
         if isinstance(v, list):
             if not v:
-                raise ValueError("municipalities: name at least one municipality, or write all")
+                raise ValueError("municipalities: noem minstens één gemeente, of schrijf all")
             if len(set(v)) != len(v):
-                raise ValueError(f"municipalities: {v} names a municipality twice")
+                raise ValueError(f"municipalities: {v} noemt een gemeente twee keer; noem elke gemeente één keer")
         return v
 
     @model_validator(mode="after")
     def _no_addons(self):
         if self.bonus_malus is not None:
-            raise ValueError("bonus_malus: not available on a regional contract (the documents give none); "
-                             "give it on a municipality's own contract")
+            raise ValueError("bonus_malus: niet beschikbaar op een regionaal contract (de documenten geven er geen); "
+                             "geef het op het eigen contract van een gemeente")
         if self.extra_capacity:
-            raise ValueError("extra_capacity: a regional contract is a framework contract; set extra_capacity on "
-                             "a municipality's own contract")
+            raise ValueError("extra_capacity: een regionaal contract is een raamcontract; zet extra_capacity op "
+                             "het eigen contract van een gemeente")
         return self
 
     @property
     def covered(self) -> tuple[str, ...]:
         if self.municipalities == "all":
-            raise ValueError("municipalities: all is resolved against a scenario (validate the scenario first)")
+            raise ValueError("municipalities: all wordt pas met een scenario ingevuld (valideer eerst het scenario)")
         return tuple(self.municipalities)
 
     def resolve(self, scenario) -> None:
@@ -91,8 +91,8 @@ class RegioBudgetContract(SettledContract):
     def check_scenario(self, scenario, where: str) -> None:
         super().check_scenario(scenario, where)
         if self.municipality in scenario.municipalities:
-            raise ValueError(f"{where}: municipality: {self.municipality!r} is a municipality; a regional contract "
-                             f"is the region's: name the region (default 'regio') and list the municipalities in "
+            raise ValueError(f"{where}: municipality: {self.municipality!r} is een gemeente; een regionaal contract "
+                             f"is van de regio: noem de regio (standaard 'regio') en zet de gemeenten in "
                              f"municipalities")
 
 

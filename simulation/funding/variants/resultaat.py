@@ -71,8 +71,8 @@ class ResultaatContract(ContractBase, TrajectPricing):
     @model_validator(mode="after")
     def _shares(self):
         if self.share_at_start + self.share_per_period > 1 + 1e-12:
-            raise ValueError(f"share_at_start + share_per_period must be <= 1 (the rest is paid at the result), "
-                             f"got {self.share_at_start} + {self.share_per_period}")
+            raise ValueError(f"share_at_start + share_per_period moet 1 of minder zijn (de rest wordt bij het resultaat betaald), "
+                             f"gevonden: {self.share_at_start} + {self.share_per_period}")
         return self
 
 
