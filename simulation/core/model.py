@@ -113,9 +113,9 @@ class Model:
                              self.seg_names[segment], -self.warmup_days, self.horizon)
 
     # -- clients ------------------------------------------------------------------------------
-    def _start(self, cid: int, mi: int, si: int, draws, stream: tuple, initial=None) -> None:
-        """Start a client's process now on the shared clock."""
-        StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env), initial))
+    def _start(self, cid: int, mi: int, si: int, draws, stream: tuple, initial=None, first: int = 0) -> None:
+        """Start a client's process now on the shared clock (its draws: ``draws[first:first + BLOCK]``)."""
+        StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env, first), initial))
 
     def run_private_from(self, cid: int, municipality: int, segment: int, draws, stream: tuple,
                          start: float, episode: int, next_traject: int) -> None:
