@@ -139,7 +139,20 @@ class StartedProcess:
 
     def __init__(self, env: simpy.Environment, gen):
         self.env, self.callbacks, self._generator, self._ok, self._value = env, [], gen, True, None
-        self._resume(_GO)
+        # _resume(_GO) inlined for its most common case: the new process sleeps (a client's first step)
+        env._active_proc = self
+        try:
+            delay = gen.send(None)
+        except StopIteration:
+            self.callbacks, self._target = None, None
+            env._active_proc = None
+            return
+        if delay.__class__ is float and delay >= 0:
+            self.callbacks, self._target = _WAKE, None
+            heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+            env._active_proc = None
+        else:
+            self._follow(delay)
 
     def _resume(self, event) -> None:
         self.env._active_proc = self
