@@ -5,6 +5,8 @@ go to the numpy cohort (``cohort.Cohort``). The state itself is ``steady_state.i
 """
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 from simulation.core.calendar import days_in_year
@@ -33,10 +35,12 @@ def schedule_arrivals(model, mi: int, si: int) -> None:
         return
     times = times.tolist()
     start, state = model._start, [0]
+    flat = array("d")   # the same floats as one flat array: no numpy view per client, cheaper slices
+    flat.frombytes(blocks.tobytes())
 
     def arrive(_event) -> None:
         k = state[0]
-        start(base_id + k, mi, si, blocks[k], stream)
+        start(base_id + k, mi, si, flat, stream, None, k * BLOCK)
         k += 1
         state[0] = k
         if k < len(times):   # the processed event goes back on the heap: one object per stream, not per client

@@ -37,7 +37,7 @@ from simulation.core.draws import Client, ClientDraws
 from simulation.core.hooks import EngineView, FlowHookFactory
 from simulation.core.instroom import arrival_times
 from simulation.core.ledger import Ledger
-from simulation.core.pools import PlekPool, bought_pools, yearly_capacity
+from simulation.core.pools import PlekPool, Sites, bought_pools, yearly_capacity
 from simulation.core.private_clock import PrivateClock
 from simulation.core.simpy_internals import URGENT, At, Environment, StartedProcess
 from simulation.core.snapshot import beginstand_of_client, beginstand_shared, clients_at_horizon, state_at_horizon
@@ -78,6 +78,8 @@ class Model:
                           self.pools, self.choice)
         self.flow = flow(view) if flow is not None else None
         self.gated_keys = self.flow.gated_keys if self.flow is not None and self.flow.gated else frozenset()
+        self.sites = Sites(self.pools, self.maatwerk, self.gated_keys,
+                           self.flow.acting_keys if self.flow is not None else frozenset())
         # A client who can never wait (see cohort.py) is simulated off the shared event queue.
         # private_ok[municipality][segment]: true for clients who start in that segment there.
         self.private_ok = [[private_clocks and self._never_waits(mi, si) for si in range(len(self.seg_names))]
@@ -111,9 +113,9 @@ class Model:
                              self.seg_names[segment], -self.warmup_days, self.horizon)
 
     # -- clients ------------------------------------------------------------------------------
-    def _start(self, cid: int, mi: int, si: int, draws, stream: tuple, initial=None) -> None:
-        """Start a client's process now on the shared clock."""
-        StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env), initial))
+    def _start(self, cid: int, mi: int, si: int, draws, stream: tuple, initial=None, first: int = 0) -> None:
+        """Start a client's process now on the shared clock (its draws: ``draws[first:first + BLOCK]``)."""
+        StartedProcess(self.env, self._client(Client(cid, mi, si, draws, stream, self.env, first), initial))
 
     def run_private_from(self, cid: int, municipality: int, segment: int, draws, stream: tuple,
                          start: float, episode: int, next_traject: int) -> None:
@@ -260,29 +262,30 @@ class Model:
         a client of the initial state on the wachtlijst since that day. Short names: si
         segment, ti traject type, pi provider, u the traject's uniforms (hot loop).
         """
-        env, log, tables, ledger = c.env, self.log, self.tables, self.ledger
+        env, log, tables, ledger, sites = c.env, self.log, self.tables, self.ledger, self.sites
         j = c.next_traject
         c.next_traject += 1
         ledger.n_trajecten += 1
         u = self.draws.traject(c, lane, p)
-        si, ti, pi = rules.toewijzing(tables, c.mun, si, ti, pi, env.now if initial is None else None, u)
+        now = env.now
+        si, ti, pi = rules.toewijzing(tables, c.mun, si, ti, pi, now if initial is None else None, u)
         c.seg = si
         mi, cid = c.mun, c.id
         tid = cid * 1000 + j
         fresh = initial is None and waiting_since is None
-        assigned = env.now if waiting_since is None else waiting_since
+        assigned = now if waiting_since is None else waiting_since
         if fresh and assigned >= 0:
             log((assigned, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, -1, 0.0))
-        key = (mi, pi, si)
-        if fresh and key in self.gated_keys:   # budgetplafond, weigering, extra capacity
+        pool, gated, maatwerk, flow_acts = sites[(mi, pi, si)]
+        if fresh and gated:   # budgetplafond, weigering, extra capacity
             pi = yield from self.flow.admit(c, tid, si, ti, pi, f"{lane[0]} {lane[1]} {p}")
-            key = (mi, pi, si)
-        pool = self.pools.get(key)
+            pool, gated, maatwerk, flow_acts = sites[(mi, pi, si)]
         if pool is not None:
             request = pool.request()
             if request is not None:   # all plekken taken: wait (a generator only then)
                 pi, pool = yield from self._wait_for_plek(c, pool, request, tid, si, ti, pi, logged=fresh,
                                                           since=waiting_since)
+                _, gated, maatwerk, flow_acts = sites[(mi, pi, si)]
         now = env.now
         if initial is not None and now == assigned:
             start, remaining = initial   # in care since before the warm-up
@@ -290,16 +293,15 @@ class Model:
             start, remaining = now, None
             if now >= 0:
                 log((now, ev.START_ZORG, cid, tid, mi, si, ti, pi, -1, now - assigned))
-        maatwerk = self.maatwerk[(pi, si)]
-        if self.flow is not None:   # funding behaviour: doorlooptijd factor of the contract
-            maatwerk *= self.flow.duration_factor(c.mun, pi, si, env.now)
-        sample = tables.types[ti].sample
-        open_trajecten = self.open_trajecten
+        if flow_acts:   # funding behaviour: doorlooptijd factor of the contract
+            maatwerk *= self.flow.duration_factor(mi, pi, si, now)
+        types, has_factors, open_trajecten = tables.types, tables.has_factors, self.open_trajecten
+        sample = types[ti].sample
         while True:
-            kind = tables.types[ti]
+            kind = types[ti]
             outcome = rules.outcome(kind, u)
             if remaining is None:   # with the measures' doorlooptijd factors, by the traject's start day
-                factor = maatwerk * rules.measure_factor(tables, ti, outcome, start) if tables.has_factors else maatwerk
+                factor = maatwerk * rules.measure_factor(tables, ti, outcome, start) if has_factors else maatwerk
                 remaining = rules.doorlooptijd(sample, factor, outcome, u)
             open_trajecten[tid] = (cid, mi, si, ti, pi, start)
             yield remaining
@@ -318,7 +320,7 @@ class Model:
             ti, sample = rules.continuation(tables, ti, outcome)
             tid = cid * 1000 + j
             start, remaining = now, None
-            if (mi, pi, si) in self.gated_keys:   # a continuation counts against a budgetplafond
+            if gated:   # a continuation counts against a budgetplafond
                 self.flow.count_continuation(mi, pi, si, ti, now)
             if now >= 0:  # reden marks a continuation: the client keeps the plek, no new instroom
                 log((now, ev.TOEWIJZING, cid, tid, mi, si, ti, pi, outcome, 0.0))

@@ -82,3 +82,20 @@ def yearly_capacity(env: simpy.Environment, pools: dict, scenario: Scenario, cal
             if capacity is not None:   # pools of funding contracts change in funding.flow
                 pool.set_capacity(capacity)
         year += 1
+
+
+class Sites(dict):
+    """(municipality, provider, segment) -> (pool or None, gated, maatwerk factor, flow acts): what a
+    toewijzing there needs, computed at the first toewijzing at that key (one dict lookup per traject,
+    not four). ``gated``: the flow hook's admit and count_continuation act there; ``flow acts``: its
+    duration_factor may differ from 1 there (elsewhere it is 1, and a factor 1 changes no float)."""
+
+    def __init__(self, pools: dict, maatwerk: dict, gated_keys: frozenset, acting_keys: frozenset):
+        super().__init__()
+        self.pools, self.maatwerk, self.gated_keys, self.acting_keys = pools, maatwerk, gated_keys, acting_keys
+
+    def __missing__(self, key: tuple[int, int, int]) -> tuple:
+        _, provider, segment = key
+        site = self[key] = (self.pools.get(key), key in self.gated_keys, self.maatwerk.get((provider, segment)),
+                            key in self.acting_keys)
+        return site

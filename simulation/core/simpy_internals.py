@@ -6,7 +6,7 @@ yielding a delay, and then the process itself is the heap entry a timeout would 
 object per event); an arrival is put on the event heap at exactly its time rather than at
 ``now + (time - now)``, which can differ in the last bit. These rely on simpy's ``Environment._queue`` (a heap of
 ``(time, priority, eid, event)``), ``Environment._eid`` (the tie-breaking counter),
-``Environment._active_proc`` and ``_now``, and the ``Event`` slots ``_ok``, ``_value``, ``callbacks``
+``Environment._active_proc`` and ``_now`` (shadowed, see ``Environment``), and the ``Event`` slots ``_ok``, ``_value``, ``callbacks``
 (and ``Timeout._delay``).
 pyproject.toml bounds simpy (<4.2) because of them.
 """
@@ -22,31 +22,44 @@ __all__ = ["NORMAL", "URGENT", "At", "Arrival", "Environment", "StartedProcess",
 
 
 class Environment(simpy.Environment):
-    """simpy's Environment with a cheaper ``timeout`` and ``run_until``: the same heap entries in the same order.
+    """simpy's Environment with a cheaper ``timeout``, ``run_until`` and ``now``: the same heap entries in the
+    same order.
 
     simpy's ``timeout`` is a Timeout whose ``__init__`` calls ``schedule``, and ``run`` calls
     ``step`` once per event; here each is one frame fewer (the engine makes about three events
-    a client).
+    a client). simpy's ``now`` is a property over ``_now``, a Python call at each of the engine's
+    reads of the time (several per event); here the time is the plain attribute ``now`` and
+    ``_now`` the property over it, for simpy's own code.
     """
+
+    now = 0.0   # shadows simpy's property: an instance's ``now`` is then its own attribute
+
+    @property
+    def _now(self) -> float:
+        return self.now
+
+    @_now.setter
+    def _now(self, value: float) -> None:
+        self.now = value
 
     def timeout(self, delay: float, value=None) -> Timeout:
         if delay < 0:
             raise ValueError(f"Negative delay {delay}")
         event = Timeout.__new__(Timeout)
         event.env, event.callbacks, event._value, event._delay, event._ok = self, [], value, delay, True
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), event))
+        heappush(self._queue, (self.now + delay, NORMAL, next(self._eid), event))
         return event
 
     def run_until(self, at: float) -> None:
         """``run(until=at)``: the stop event at ``now + (at - now)`` with URGENT priority, as simpy's."""
-        if at <= self._now:
+        if at <= self.now:
             raise ValueError(f"until ({at}) must be greater than the current simulation time")
         stop = simpy.events.Event(self)
         stop._ok, stop._value = True, None
-        heappush(self._queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
+        heappush(self._queue, (self.now + (at - self.now), URGENT, next(self._eid), stop))
         queue, eid = self._queue, self._eid
         while True:
-            self._now, _, _, event = heappop(queue)   # never empty: the stop event is on it
+            self.now, _, _, event = heappop(queue)   # never empty: the stop event is on it
             if event.__class__ is StartedProcess:   # a process that slept (yielded a delay): its own entry
                 # StartedProcess._resume inlined for its most common case: it sleeps again
                 self._active_proc = event
@@ -57,7 +70,7 @@ class Environment(simpy.Environment):
                     self._active_proc = None
                     continue
                 if delay.__class__ is float and delay >= 0:
-                    heappush(queue, (self._now + delay, NORMAL, next(eid), event))
+                    heappush(queue, (self.now + delay, NORMAL, next(eid), event))
                     self._active_proc = None
                 else:
                     event._follow(delay)
@@ -139,7 +152,20 @@ class StartedProcess:
 
     def __init__(self, env: simpy.Environment, gen):
         self.env, self.callbacks, self._generator, self._ok, self._value = env, [], gen, True, None
-        self._resume(_GO)
+        # _resume(_GO) inlined for its most common case: the new process sleeps (a client's first step)
+        env._active_proc = self
+        try:
+            delay = gen.send(None)
+        except StopIteration:
+            self.callbacks, self._target = None, None
+            env._active_proc = None
+            return
+        if delay.__class__ is float and delay >= 0:
+            self.callbacks, self._target = _WAKE, None
+            heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), self))
+            env._active_proc = None
+        else:
+            self._follow(delay)
 
     def _resume(self, event) -> None:
         self.env._active_proc = self
@@ -161,7 +187,7 @@ class StartedProcess:
                     if event < 0:
                         raise ValueError(f"Negative delay {event}")
                     self.callbacks = _WAKE
-                    heappush(env._queue, (env._now + event, NORMAL, next(env._eid), self))
+                    heappush(env._queue, (env.now + event, NORMAL, next(env._eid), self))
                     event = None
                     break
                 if event.callbacks is not None:   # pending: resume when it fires

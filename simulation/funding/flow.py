@@ -92,6 +92,10 @@ class FlowRules:
             year += 1
         self.changes = sorted(d for d in change if 0 < d < self.horizon)
         self.committed: dict[tuple, float] = {}
+        # pure functions of a contract (and a year or type), asked at every toewijzing under a ceiling:
+        # computed once per (id(contract), year) and (id(contract), traject type)
+        self.ceilings: dict[tuple[int, int], float] = {}
+        self.planned_values: dict[tuple[int, int], float] = {}
         self.gated = any(rules_of(x[2]).has_ceiling or x[2].behaviour.refusal_probability > 0
                          for lst in self.contracts.values() for x in lst)
         self.slow = {k for k, lst in self.contracts.items()
@@ -151,6 +155,12 @@ class FlowRules:
 
     def _ceiling(self, c, year: int) -> float:
         """The year's ceiling, prorated to the days the contract covers (warm-up years: in full)."""
+        ceiling = self.ceilings.get((id(c), year))
+        if ceiling is None:
+            ceiling = self.ceilings[(id(c), year)] = self._prorated_ceiling(c, year)
+        return ceiling
+
+    def _prorated_ceiling(self, c, year: int) -> float:
         first = self.engine.scenario.start_date.year
         ceiling = float(rules_of(c).ceiling(c, year))
         if year < first:
@@ -187,8 +197,12 @@ class FlowRules:
     # -- extra capacity outside the raamovereenkomst ---------------------------------------------
     def _value(self, c, traject_type: int) -> float:
         """Planned value of one traject under a contract (its variant's ``planned_value``)."""
-        seg, tname = self.type_names[traject_type]
-        return rules_of(c).planned_value(c, self.engine.scenario, seg, tname)
+        value = self.planned_values.get((id(c), traject_type))
+        if value is None:
+            seg, tname = self.type_names[traject_type]
+            value = rules_of(c).planned_value(c, self.engine.scenario, seg, tname)
+            self.planned_values[(id(c), traject_type)] = value
+        return value
 
     def _open_ended(self, c, t: float) -> bool:
         """A framework contract without a contracted yearly value at t: its commitments are its value."""
