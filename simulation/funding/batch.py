@@ -57,7 +57,7 @@ class Batch:
             p = self.phases[n]
             parts.append((n, realisation_parts(self.columns(n), pricing_of(p), p.lo, p.hi, self.cal, p.scenario,
                                                p.contract.segment, p.intensity)))
-        return sum_by(_stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
+        return sum_by(stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
                       ["amount", "units"])
 
     def rows(self, phase, replication, k, amount, kind: str, where=-1) -> pd.DataFrame:
@@ -78,7 +78,7 @@ class Batch:
             p, reps = self.phases[n], np.asarray(self.phases[n].reps)
             y = p.years
             parts.append((n, (np.repeat(reps, len(y)), *(np.tile(y[c].to_numpy(), len(reps)) for c in columns))))
-        return _stack(parts, ["replication", *columns])
+        return stack(parts, ["replication", *columns])
 
     def finals(self, amounts: pd.DataFrame, members=None) -> pd.DataFrame:
         """``rows.finals_frame`` of many phases: ``amounts`` (phase, replication, year, amount), 0 where absent."""
@@ -95,8 +95,8 @@ class Batch:
                              "year": y["year"].to_numpy(), "final": np.asarray(final, float), "phase": phase})
 
 
-def _stack(parts, names) -> pd.DataFrame:
-    """(n, arrays) per phase as one frame with the column phase first."""
+def stack(parts, names) -> pd.DataFrame:
+    """(n, arrays) per phase n as one frame: the column phase, then ``names``."""
     if not parts:
         return pd.DataFrame({"phase": np.zeros(0, np.int64), **{c: np.zeros(0) for c in names}})
     size = [len(arrays[0]) for _, arrays in parts]

@@ -63,3 +63,22 @@ def test_batched_rules_pay_conversions_as_phase_by_phase(monkeypatch):
     tr = pd.concat([traject_rows(rows), traject_rows(rows[2:], provider="P2")], ignore_index=True)
     tr = pd.concat([tr, tr.assign(replication=1, stop=tr["stop"] + 3.0)], ignore_index=True)
     _assert_same(sc, monkeypatch, trajecten=tr, replications=[0, 1])
+
+
+def test_batched_agreed_amounts_pay_as_phase_by_phase(monkeypatch):
+    """Lump sums with and without a tussenevaluatie (re-derived: paid phase by phase inside the batch), a
+    population amount per client (counted clients, no valuation) after a budget settled outside a band."""
+    real = {"basis": "pxq", "unit": "uur", "unit_price": 50.0}
+    contracts = [funding_contract("lumpsum", amount={2022: 30000.0, 2023: 31000.0, 2024: 32000.0},
+                                  tussenevaluatie={"jaar": 2022, "vanaf": 2023, "realisation": real}),
+                 funding_contract("budget", provider="P2", budget=25000.0, band=0.1, settlement="outside_band",
+                                  realisation=real, end="2023-01-01"),
+                 funding_contract("population", provider="P2", per_client=900.0, expected_clients=12,
+                                  start="2023-01-01", end="2024-01-01"),
+                 funding_contract("lumpsum", provider="P2", amount=20000.0, start="2024-01-01")]
+    sc = scenario_from_dict(funding_base(contracts, horizon_years=3))
+    rows = [(1, -30, 100), (2, 20, 540, "uitval"), (3, 320, 700), (4, 130, 900), (5, 250, 1000, "einde_horizon"),
+            (6, 400, 650), (7, 760, 1000, "einde_horizon")]
+    tr = pd.concat([traject_rows(rows), traject_rows(rows[1:], provider="P2")], ignore_index=True)
+    tr = pd.concat([tr, tr.assign(replication=1, stop=tr["stop"] - 5.0)], ignore_index=True)
+    _assert_same(sc, monkeypatch, trajecten=tr, replications=[0, 1])
