@@ -95,23 +95,8 @@ class AgreedAmountVariant(Variant):
     def pay_batch(self, phases: list[Phase]) -> Money:
         """``pay`` of every phase in one pass (the rule as ``pay`` has it)."""
         b = Batch(phases)
-        rows, settled, finals = [], [], []
-        months, years = [], []
-        for n, p in enumerate(phases):
-            y = p.years
-            agreed = np.asarray([self.agreed(p.contract, p.scenario, int(yr), d, yd)
-                                 for yr, d, yd in zip(y["year"], y["days"], y["year_days"])], float)
-            a, z = np.maximum(b.cal.lo, p.lo), np.minimum(b.cal.hi, p.hi)   # cal.months_in
-            keep = b.cal.year[z > a]
-            at = np.searchsorted(y["year"].to_numpy(), keep)
-            amount = agreed[at] * (z - a)[z > a] / y["days"].to_numpy()[at]
-            reps = np.asarray(p.reps)
-            months.append((n, (np.repeat(reps, len(amount)), np.tile(np.flatnonzero(z > a), len(reps)),
-                               np.tile(amount, len(reps)))))
-            years.append(np.tile(agreed, len(reps)))
-        adv = stack(months, ["replication", "k", "amount"])
-        rows.append(b.rows(adv["phase"], adv["replication"], adv["k"], adv["amount"], "advance"))
-        y = b.grid(["year", "last_k"]).assign(agreed=np.concatenate(years) if years else np.zeros(0))
+        adv, y = self.advances(b)
+        rows = [b.rows(adv["phase"], adv["replication"], adv["k"], adv["amount"], "advance")]
         phase = y["phase"].to_numpy()
         band = np.array([p.contract.band if self.settles else math.inf for p in phases], float)
         settles = np.isfinite(band)
@@ -127,6 +112,25 @@ class AgreedAmountVariant(Variant):
             rows.append(b.rows(ph, ys["replication"], ys["last_k"], s, "settlement"))
             final[sel] = settled_final_many(ys["realised"], ys["agreed"], band[ph], whole)
         return Money(rows=rows, finals=[b.final_rows(y, final)])
+
+    def advances(self, b: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The voorschotten of every phase of ``b`` (phase, replication, k, amount: ``pay``'s advance rows) and its
+        grid (phase, replication, year, last_k, agreed)."""
+        months, agreed_all, cal = [], [], b.cal
+        for n, p in enumerate(b.phases):
+            y = p.years
+            agreed = np.asarray([self.agreed(p.contract, p.scenario, int(yr), d, yd)
+                                 for yr, d, yd in zip(y["year"], y["days"], y["year_days"])], float)
+            lo, hi = np.maximum(cal.lo, p.lo), np.minimum(cal.hi, p.hi)   # cal.months_in
+            keep = hi > lo
+            at = np.searchsorted(y["year"].to_numpy(), cal.year[keep])
+            amount = agreed[at] * (hi - lo)[keep] / y["days"].to_numpy()[at]
+            reps = np.asarray(p.reps)
+            months.append((n, (np.repeat(reps, len(amount)), np.tile(np.flatnonzero(keep), len(reps)),
+                               np.tile(amount, len(reps)))))
+            agreed_all.append(np.tile(agreed, len(reps)))
+        grid = b.grid(["year", "last_k"]).assign(agreed=np.concatenate(agreed_all) if agreed_all else np.zeros(0))
+        return stack(months, ["replication", "k", "amount"]), grid
 
     def pay(self, phase: Phase) -> Money:
         c, cal, years, reps, i = phase.contract, phase.cal, phase.years, phase.reps, phase.index

@@ -126,7 +126,11 @@ class Columns:
                    _continues(sub, "step_down") if cont else None)
 
     def part(self, a: int, b: int) -> "Columns":
-        cut = lambda x: None if x is None else ((x[0][a:b], x[1]) if isinstance(x, tuple) else x[a:b])  # noqa: E731
+        return self.take(slice(a, b))
+
+    def take(self, at) -> "Columns":
+        """The rows ``at`` (a slice, positions or a mask), in their order."""
+        cut = lambda x: None if x is None else ((x[0][at], x[1]) if isinstance(x, tuple) else x[at])  # noqa: E731
         return Columns(*(cut(getattr(self, f.name)) for f in fields(self)))
 
     def __len__(self) -> int:
