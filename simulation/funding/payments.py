@@ -106,12 +106,13 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
 
 def contract_phases(i: int, contract, trajecten: pd.DataFrame, rows: np.ndarray, scenario, cal: Calendar, reps,
                     returns: Optional[pd.DataFrame] = None) -> list[Phase]:
-    """The phases of contract ``i`` cut to the horizon; its trajecten are ``trajecten`` at positions ``rows``."""
-    sub, out = trajecten.iloc[rows], []
+    """The phases of contract ``i`` cut to the horizon; its trajecten are ``trajecten`` at positions ``rows``
+    (taken once, by the first phase whose rule asks for them)."""
+    out = []
     for p_start, p_end, mode, count in contract.phases(scenario):
         lo, hi = max(cal.day(p_start), 0.0), min(cal.day(p_end), cal.horizon)
         if hi > lo:
-            out.append(Phase(i, contract, sub, scenario, cal, reps, lo, hi, mode, count, returns, trajecten, rows))
+            out.append(Phase(i, contract, None, scenario, cal, reps, lo, hi, mode, count, returns, trajecten, rows))
     return out
 
 

@@ -33,7 +33,8 @@ class Phase:
 
     index: int                 # the contract's place in funding.contracts
     contract: ContractBase
-    trajecten: pd.DataFrame    # the trajecten of the contract's municipality, provider and segment
+    trajecten: Optional[pd.DataFrame]   # the trajecten of the contract's municipality, provider and segment
+    #                                     (None: ``source`` at ``rows``, taken on first use)
     scenario: Any
     cal: Calendar
     reps: np.ndarray           # every replication, so years without care still get rows
@@ -49,6 +50,16 @@ class Phase:
 
     def __post_init__(self):
         self.years = self.cal.years_in(self.lo, self.hi)
+        if self.trajecten is None:   # a batched rule reads source and rows; only pay needs the frame
+            if self.source is None or self.rows is None:
+                raise ValueError("a phase needs its trajecten, or source and rows")
+            del self.trajecten
+
+    def __getattr__(self, name):
+        if name == "trajecten":   # not taken yet (see __post_init__)
+            self.trajecten = self.source.iloc[self.rows]
+            return self.trajecten
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def intensity(self) -> float:
