@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from simulation._lazy import pandas as pd
 
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by_part
 from simulation.funding.rows import KINDS
 from simulation.funding.valuation import Columns, realisation_parts
 from simulation.funding.variant import Money, Variant, variants
@@ -57,7 +57,7 @@ class Batch:
             p = self.phases[n]
             parts.append((n, realisation_parts(self.columns(n), pricing_of(p), p.lo, p.hi, self.cal, p.scenario,
                                                p.contract.segment, p.intensity)))
-        return sum_by(stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
+        return sum_by_part(stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
                       ["amount", "units"])
 
     def rows(self, phase, replication, k, amount, kind: str, where=-1) -> pd.DataFrame:

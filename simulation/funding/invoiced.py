@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from simulation.funding.batch import Batch
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by_part
 from simulation.funding.rows import finals_frame, payment_frame, per_year
 from simulation.funding.valuation import realisation_rows
 from simulation.funding.variant import Money, Phase, Variant
@@ -27,7 +27,7 @@ class InvoicedVariant(Variant):
         v = b.realised(lambda p: p.contract)
         phase, k = v["phase"].to_numpy(), v["k"].to_numpy()
         rows = b.rows(phase, v["replication"].to_numpy(), k, v["amount"].to_numpy(), "invoice")
-        per_year = sum_by(v.assign(year=b.cal.year[k]), ["phase", "replication", "year"], ["amount"])
+        per_year = sum_by_part(v.assign(year=b.cal.year[k]), ["phase", "replication", "year"], ["amount"])
         return Money(rows=[rows], finals=[b.finals(per_year)])
 
     def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:

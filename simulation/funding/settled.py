@@ -15,7 +15,7 @@ import numpy as np
 from simulation._lazy import pandas as pd
 
 from simulation.funding.batch import Batch, stack
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by, sum_by_part
 from simulation.funding.rows import payment_frame, per_rep
 from simulation.funding.valuation import realisation_rows
 from simulation.funding.variant import Money, Phase, Variant
@@ -84,7 +84,7 @@ class AgreedAmountVariant(Variant):
         """``realised`` as this class has it, of the phases ``members`` in one pass."""
         v = b.realised(lambda p: p.contract.realisation, members)
         v["year"] = b.cal.year[v["k"].to_numpy()]
-        return sum_by(v, ["phase", "replication", "year"], ["amount"]).rename(columns={"amount": "realised"})
+        return sum_by_part(v, ["phase", "replication", "year"], ["amount"]).rename(columns={"amount": "realised"})
 
     def pay_many(self, phases: list[Phase]) -> Money:
         """``pay`` of all phases in one pass (``funding.batch``); phase by phase for a subclass with its own ``pay``."""

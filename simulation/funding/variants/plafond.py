@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from simulation.config.contracts import ContractBase
 from simulation.config.pricing import Realisation, YearSchedule, check_schedule, for_year
 from simulation.funding.batch import Batch
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by, sum_by_part
 from simulation.funding.rows import finals_frame, payment_frame
 from simulation.funding.valuation import planned_value, realisation_rows, year_amount
 from simulation.funding.variant import Money, Phase, Variant, register
@@ -60,7 +60,7 @@ class Plafond(Variant):
         cum = v.groupby(["phase", "replication", "year"])["amount"].cumsum().to_numpy()
         paid = np.minimum(cum, cap) - np.minimum(cum - v["amount"].to_numpy(), cap)
         rows = b.rows(v["phase"], v["replication"].to_numpy(), v["k"], paid, "invoice")
-        tot = sum_by(v, ["phase", "replication", "year"], ["amount"])
+        tot = sum_by_part(v, ["phase", "replication", "year"], ["amount"])
         top = np.array([ceiling[key] for key in zip(tot["phase"].tolist(), tot["year"].tolist())], float)
         tot["amount"] = np.minimum(tot["amount"].to_numpy(), top)
         return Money(rows=[rows], finals=[b.finals(tot)])

@@ -21,7 +21,7 @@ from simulation.config.contracts import ContractBase, Conversion
 from simulation.config.pricing import PlekSchedule, TrajectPricing, check_schedule, for_year
 from simulation.core.calendar import Calendar
 from simulation.funding.batch import Batch, stack
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by_part
 from simulation.funding.rows import PLEK_COLUMNS, payment_frame, per_rep
 from simulation.funding.valuation import equals, explode_months, month_parts, planned_doorlooptijd_for, tariff_for
 from simulation.funding.variant import Money, Phase, Variant, register
@@ -127,11 +127,11 @@ class Plekken(Variant):
         rows.append(b.rows(yp, y["replication"], y["last_k"], -y["empty"] * price[yp], "payback"))
         finals = b.final_rows(y, np.minimum(y["occupied"], y["bought"]) * price[yp])
         closed = _closed_many(b)
-        y = y.merge(closed.groupby(["phase", "replication", "year"], as_index=False)["d"].mean()
+        y = y.merge(sum_by_part(closed, ["phase", "replication", "year"], ["d"], "mean")
                     .rename(columns={"d": "doorlooptijd_gem"}), on=["phase", "replication", "year"], how="left")
-        fallback = closed.groupby(["phase", "replication"])["d"].mean()
-        y["doorlooptijd_gem"] = y["doorlooptijd_gem"].fillna(pd.Series(
-            fallback.reindex(pd.MultiIndex.from_arrays([y["phase"], y["replication"]])).to_numpy(), index=y.index))
+        fallback = y[["phase", "replication"]].merge(sum_by_part(closed, ["phase", "replication"], ["d"], "mean"),
+                                                     on=["phase", "replication"], how="left")["d"]
+        y["doorlooptijd_gem"] = y["doorlooptijd_gem"].fillna(pd.Series(fallback.to_numpy(), index=y.index))
         y = y.merge(_clienten_many(b), on=["phase", "replication", "year"], how="left")
         y["clienten_equivalent"] = y["clienten_equivalent"].fillna(0.0)
         plek = y.assign(contract=b.contract[y["phase"].to_numpy()])[PLEK_COLUMNS + ["phase"]]
@@ -173,7 +173,7 @@ def _occupied(b: Batch) -> pd.DataFrame:
         cols = b.columns(n)
         at, k, days = month_parts(cols.start, cols.stop, p.lo, p.hi, b.cal)
         parts.append((n, (cols.replication[at], b.cal.year[k], days)))
-    occ = sum_by(stack(parts, ["replication", "year", "days"]), ["phase", "replication", "year"], ["days"])
+    occ = sum_by_part(stack(parts, ["replication", "year", "days"]), ["phase", "replication", "year"], ["days"])
     return occ.rename(columns={"days": "occupied"})
 
 
@@ -203,5 +203,5 @@ def _clienten_many(b: Batch) -> pd.DataFrame:
             hi = min(p.hi, cal.day(dt.date(year + 1, 1, 1)))
             w = weights(start[a:z], stop[a:z], first[a:z], last[a:z], lo, hi)
             parts.append((n, (rep[a:z], np.full(z - a, year), w)))
-    out = sum_by(stack(parts, ["replication", "year", "w"]), ["phase", "replication", "year"], ["w"])
+    out = sum_by_part(stack(parts, ["replication", "year", "w"]), ["phase", "replication", "year"], ["w"])
     return out.rename(columns={"w": "clienten_equivalent"})

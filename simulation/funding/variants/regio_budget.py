@@ -35,7 +35,7 @@ from pydantic import Field, field_validator, model_validator
 from simulation.config.contracts import SettledContract
 from simulation.config.pricing import YearSchedule, check_schedule, for_year
 from simulation.funding.batch import Batch, stack
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by, sum_by_part
 from simulation.funding.rows import payment_frame, per_rep
 from simulation.funding.settled import AgreedAmountVariant, settled_final, settled_final_many
 from simulation.funding.valuation import names_codes, realisation_parts, realisation_rows, year_amount
@@ -155,7 +155,7 @@ class RegioBudget(AgreedAmountVariant):
         ym["where"] = np.concatenate([np.arange(size[n]) for n in ph] + [np.zeros(0, np.int64)]).astype(np.int64)
         r = self._realised_many(b, sorted(set(ph.tolist())), covered)
         ym = ym.merge(r, on=["phase", "where", "replication", "year"], how="left").fillna({"realised": 0.0})
-        total = sum_by(ym, ["phase", "replication", "year"], ["realised"])
+        total = sum_by_part(ym, ["phase", "replication", "year"], ["realised"])
         y = y.merge(total, on=["phase", "replication", "year"], how="left")
         yp = y["phase"].to_numpy()
         whole = np.array([p.contract.settlement == "whole" for p in phases])[yp]
@@ -186,10 +186,10 @@ class RegioBudget(AgreedAmountVariant):
                 units.append((n, j))
                 parts.append((len(units) - 1, realisation_parts(sub, p.contract.realisation, p.lo, p.hi, b.cal,
                                                                 p.scenario, p.contract.segment, p.intensity)))
-        v = sum_by(stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
+        v = sum_by_part(stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
                    ["amount", "units"])
         v["year"] = b.cal.year[v["k"].to_numpy()]
-        v = sum_by(v, ["phase", "replication", "year"], ["amount"])
+        v = sum_by_part(v, ["phase", "replication", "year"], ["amount"])
         unit = np.array(units, np.int64).reshape(-1, 2)[v["phase"].to_numpy()]
         return pd.DataFrame({"phase": unit[:, 0], "where": unit[:, 1], "replication": v["replication"].to_numpy(),
                              "year": v["year"].to_numpy(), "realised": v["amount"].to_numpy()})
