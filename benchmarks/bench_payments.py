@@ -1,11 +1,12 @@
 """CPU time of ``funding.payments.compute_payments``, this tree against another (not a test).
 
-    nice python benchmarks/bench_payments.py [--against /work/main] [--pairs 3] [--size 1] [--reps 5]
+    nice python benchmarks/bench_payments.py [--against /work/main | REV] [--pairs 3] [--size 1] [--reps 5]
 
 The inputs (the default scenario, params/noord-limburg.yaml, with its municipalities replicated
 ``--size`` times by ``experiment.shards.synthetic.replicate``, simulated once for ``--reps``
 replications) are built once and pickled; then each pair runs compute_payments on them in two fresh
-processes, this tree and ``--against``, in alternating order. Printed: CPU seconds
+processes, this tree and ``--against`` (a checkout, or a git revision of this one, exported to a
+temporary directory), in alternating order. Printed: CPU seconds
 (time.process_time) per replication and per contract, and the ratio this / against per pair and
 of the medians. Also checks that both trees give exactly equal frames.
 """
@@ -65,7 +66,7 @@ def run(tree: Path, args, data: Path, out: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--against", type=Path, default=Path("/work/main"))
+    ap.add_argument("--against", default="/work/main", help="a checkout's directory, or a git revision")
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--size", type=int, default=1)
     ap.add_argument("--reps", type=int, default=5)
@@ -76,6 +77,13 @@ def main() -> None:
         return child(args.child, args.size, args.out)
     import pandas as pd
     with tempfile.TemporaryDirectory() as tmp:
+        if not Path(args.against).is_dir():   # a revision: its tree, exported
+            tree = Path(tmp) / "against"
+            tree.mkdir()
+            archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+            args.against = tree
+        args.against = Path(args.against)
         data = Path(tmp) / "events.pkl"
         build(data, args.size, args.reps)
         this, other = [], []

@@ -13,7 +13,7 @@ from simulation.analysis.results import client_returns, mark_results
 from simulation.core.calendar import Calendar
 from simulation.funding.rows import payment_frame, year_end_months
 from simulation.funding.valuation import equals
-from simulation.funding.variant import rule, rules_of
+from simulation.funding.variant import rule, rules_of, variants
 
 
 class KeyedTrajecten:
@@ -47,24 +47,34 @@ def _bonus_amount(bonus_malus, s: pd.DataFrame, ylo: float, yhi: float, final: f
 def bonus_malus(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar,
                 keyed: Optional[KeyedTrajecten] = None) -> list[pd.DataFrame]:
     """Bonus-malus rows per contract-year against its target; adds them to ``fin`` in place."""
-    rows, keyed = [], keyed or KeyedTrajecten(trajecten)
+    keyed = keyed or KeyedTrajecten(trajecten)
+    of_contract = fin.groupby("contract").indices if len(fin) else {}
+    bounds = {}   # (ylo, yhi) per year
+    at, amounts, reps, years, index = [], [], [], [], []
     for i, c in enumerate(contracts):
-        if c.bonus_malus is None:
+        if c.bonus_malus is None or i not in of_contract:
             continue
-        f = fin[fin["contract"] == i]
+        f = fin.iloc[of_contract[i]]
         sub = keyed.of(c.municipality, c.provider, c.segment)
         per_rep = sub.groupby("replication").indices
-        amounts = []
         for rep, yr, final in zip(f["replication"], f["year"], f["final"]):
-            ylo, yhi = cal.day(dt.date(int(yr), 1, 1)), cal.day(dt.date(int(yr) + 1, 1, 1))
+            if yr not in bounds:
+                bounds[yr] = (cal.day(dt.date(int(yr), 1, 1)), cal.day(dt.date(int(yr) + 1, 1, 1)))
             s = sub.iloc[per_rep[rep]] if rep in per_rep else sub.iloc[:0]
-            amounts.append(_bonus_amount(c.bonus_malus, s, ylo, yhi, final))
-        if not len(f):
-            continue
-        rows.append(payment_frame(i, c, c.variant, f["replication"].to_numpy(), year_end_months(cal, f["year"]),
-                                  amounts, "bonus", cal))
-        fin.loc[f.index, "final"] = f["final"].to_numpy() + np.asarray(amounts)
-    return rows
+            amounts.append(_bonus_amount(c.bonus_malus, s, *bounds[yr], final))
+        at.append(np.full(len(f), i))
+        reps.append(f["replication"].to_numpy())
+        years.append(f["year"].to_numpy())
+        index.append(f.index.to_numpy())
+    if not at:
+        return []
+    i, amounts, index = np.concatenate(at), np.asarray(amounts, float), np.concatenate(index)
+    year = np.concatenate(years)
+    rows = payment_frame(i, None, contracts[0].variant, np.concatenate(reps), year_end_months(cal, year), amounts,
+                         "bonus", cal)
+    rows["mode"] = np.array([variants().index(c.variant) for c in contracts], np.int64)[i]   # each contract's own
+    fin.loc[index, "final"] = fin.loc[index, "final"].to_numpy() + amounts
+    return [rows]
 
 
 def beloning(fin: pd.DataFrame, contracts, trajecten: pd.DataFrame, cal: Calendar, returns=None,

@@ -82,18 +82,16 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
     returns = (client_returns(trajecten, events)
                if any(rule(c.variant).uses_results or c.beloning is not None for c in contracts) else None)
     groups = trajecten.groupby(["municipality", "provider", "segment"], observed=True).indices if len(trajecten) else {}
-    money = Money()
+    phases = []
     for i, c in enumerate(contracts):
         if c.regional:   # a regional contract pays the trajecten of every municipality it covers
             found = [groups[k] for k in c.keys() if k in groups]
             idx = np.sort(np.concatenate(found)) if found else None
         else:
             idx = groups.get(c.key)
-        sub = trajecten.iloc[idx] if idx is not None else trajecten.iloc[:0]
-        contract_money = contract_payments(i, c, sub, scenario, cal, reps, returns)
-        money.rows += contract_money.rows
-        money.finals += contract_money.finals
-        money.plekken += contract_money.plekken
+        idx = idx if idx is not None else np.zeros(0, np.int64)
+        phases += contract_phases(i, c, trajecten, idx, scenario, cal, reps, returns)
+    money = pay_phases(phases)
     pay = pd.concat(money.rows, ignore_index=True) if money.rows else pd.DataFrame(columns=PAYMENT_COLUMNS)
     fin = pd.concat(money.finals, ignore_index=True) if money.finals else pd.DataFrame(columns=FINAL_COLUMNS)
     fin = fin.groupby(["replication", "contract", "year"], as_index=False)["final"].sum()
@@ -104,6 +102,39 @@ def compute_payments(scenario, events: Optional[pd.DataFrame] = None, trajecten:
             pay = pay.sort_values(["replication", "contract", "year", "month", "kind"], ignore_index=True)
         pay = label_payments(pay, contracts)
     return FundingResult(pay, fin, pk)
+
+
+def contract_phases(i: int, contract, trajecten: pd.DataFrame, rows: np.ndarray, scenario, cal: Calendar, reps,
+                    returns: Optional[pd.DataFrame] = None) -> list[Phase]:
+    """The phases of contract ``i`` cut to the horizon; its trajecten are ``trajecten`` at positions ``rows``
+    (taken once, by the first phase whose rule asks for them)."""
+    out = []
+    for p_start, p_end, mode, count in contract.phases(scenario):
+        lo, hi = max(cal.day(p_start), 0.0), min(cal.day(p_end), cal.horizon)
+        if hi > lo:
+            out.append(Phase(i, contract, None, scenario, cal, reps, lo, hi, mode, count, returns, trajecten, rows))
+    return out
+
+
+def pay_phases(phases: list[Phase]) -> Money:
+    """The money of ``phases``: each rule pays all phases of its mode at once (``Variant.pay_many``); the frames
+    come back in the order of ``phases`` (each phase's rows in its rule's order), without the column phase."""
+    by_mode: dict[str, list[int]] = {}
+    for n, phase in enumerate(phases):
+        by_mode.setdefault(phase.mode, []).append(n)
+    parts = {"rows": [], "finals": [], "plekken": []}
+    for mode, members in by_mode.items():
+        money, seq = rule(mode).pay_many([phases[n] for n in members]), np.asarray(members, np.int64)
+        for name, frames in (("rows", money.rows), ("finals", money.finals), ("plekken", money.plekken)):
+            parts[name] += [f.assign(phase=seq[f["phase"].to_numpy(np.int64)]) for f in frames]
+    return Money(**{name: [_in_phase_order(frames)] if frames else [] for name, frames in parts.items()})
+
+
+def _in_phase_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames as one, ordered by phase (stable: the order within a phase is kept)."""
+    frame = pd.concat(frames, ignore_index=True)
+    order = np.argsort(frame["phase"].to_numpy(), kind="stable")
+    return frame.take(order).drop(columns="phase").reset_index(drop=True)
 
 
 def contract_payments(i: int, contract, sub: pd.DataFrame, scenario, cal: Calendar, reps,

@@ -6,6 +6,7 @@ calendar month cut to [lo, hi).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from typing import Optional
 
 import numpy as np
@@ -100,16 +101,58 @@ def _continues(sub: pd.DataFrame, how: str) -> np.ndarray:
     return sub["voortzetting"].to_numpy(bool) & (how == "verlenging")
 
 
-def _pair_values(sub: pd.DataFrame, value) -> np.ndarray:
+@dataclass
+class Columns:
+    """The trajecten columns valuation reads, as numpy arrays (names as ``names_codes``); a column the
+    table lacks is None. ``part`` is a slice of rows (a batch's phase) without pandas."""
+
+    replication: np.ndarray
+    client: Optional[np.ndarray]
+    start: np.ndarray
+    stop: np.ndarray
+    provider: Optional[tuple]
+    traject_type: Optional[tuple]
+    reden: Optional[tuple]
+    verlenging: Optional[np.ndarray]
+    step_down: Optional[np.ndarray]
+
+    @classmethod
+    def of(cls, sub: pd.DataFrame) -> "Columns":
+        cont = "start_reden" in sub or "voortzetting" in sub
+        names = {c: names_codes(sub[c]) if c in sub else None for c in ("provider", "traject_type", "reden")}
+        return cls(sub["replication"].to_numpy(), sub["client"].to_numpy() if "client" in sub else None,
+                   sub["start"].to_numpy(float), sub["stop"].to_numpy(float), names["provider"],
+                   names["traject_type"], names["reden"], _continues(sub, "verlenging") if cont else None,
+                   _continues(sub, "step_down") if cont else None)
+
+    def part(self, a: int, b: int) -> "Columns":
+        return self.take(slice(a, b))
+
+    def take(self, at) -> "Columns":
+        """The rows ``at`` (a slice, positions or a mask), in their order."""
+        cut = lambda x: None if x is None else ((x[0][at], x[1]) if isinstance(x, tuple) else x[at])  # noqa: E731
+        return Columns(*(cut(getattr(self, f.name)) for f in fields(self)))
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+def _is(col: tuple, name: str) -> np.ndarray:
+    """``equals`` on (codes, names)."""
+    codes, names = col
+    return codes == names.index(name) if name in names else np.zeros(len(codes), bool)
+
+
+def _pair_values(cols: Columns, value) -> np.ndarray:
     """``value(provider, traject_type)`` per traject, computed once per pair that occurs."""
-    pc, pnames = names_codes(sub["provider"])
-    tc, tnames = names_codes(sub["traject_type"])
+    pc, pnames = cols.provider
+    tc, tnames = cols.traject_type
     width = len(tnames) + 1
     pairs, inverse = np.unique(pc.astype(np.int64) * width + tc, return_inverse=True)
     return np.array([value(pnames[u // width], tnames[u % width]) for u in pairs], float)[inverse.ravel()]
 
 
-def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) -> pd.DataFrame:
+def _traject_rows(cols: Columns, pricing: TrajectPricing, lo, hi, cal, scenario, segment) -> tuple:
     """Start and end parts of the tariffs under the pricing's payment conventions (docs/funding.md, "traject").
 
     A traject starting in [lo, hi) pays share_at_start x tariff at its start unless it is a
@@ -117,14 +160,14 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
     (the beginstand, or a conversion's start) pays by ``pricing.beginstand``. The rest of the
     tariff follows at the stop (not at einde_horizon), by ``pricing.uitval`` for an uitval.
     """
-    n = len(sub)
-    tariff = _pair_values(sub, lambda p, t: tariff_for(pricing, scenario, segment, p, t))
-    planned = _pair_values(sub, lambda p, t: planned_doorlooptijd_for(scenario, segment, p, t))
-    s, e = sub["start"].to_numpy(float), sub["stop"].to_numpy(float)
+    n = len(cols)
+    tariff = _pair_values(cols, lambda p, t: tariff_for(pricing, scenario, segment, p, t))
+    planned = _pair_values(cols, lambda p, t: planned_doorlooptijd_for(scenario, segment, p, t))
+    s, e = cols.start, cols.stop
     share = pricing.share_at_start
     in_care = (s < lo) & (e > lo)
-    included = (_continues(sub, "verlenging") & (pricing.verlenging == "inbegrepen")) | \
-               (_continues(sub, "step_down") & (pricing.step_down == "inbegrepen"))
+    included = (cols.verlenging & (pricing.verlenging == "inbegrepen")) | \
+               (cols.step_down & (pricing.step_down == "inbegrepen"))
     starts = (s >= lo) & (s < hi) & ~included
     # the tariff a traject carries in this phase, and the planned days it covers
     remaining = np.clip(1 - (lo - s) / planned, 0.0, 1.0)
@@ -134,9 +177,9 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
     first = np.where(in_care & (pricing.beginstand == "niet"), 0.0, carried * share)
     paid_at = np.where(in_care, lo, s)
     at_start = starts | (in_care & (pricing.beginstand != "niet"))
-    ends = (e >= lo) & (e < hi) & ~equals(sub["reden"], "einde_horizon") & (starts | in_care)
+    ends = (e >= lo) & (e < hi) & ~_is(cols.reden, "einde_horizon") & (starts | in_care)
     rest = carried * (1 - share)
-    uitval = equals(sub["reden"], "uitval")
+    uitval = _is(cols.reden, "uitval")
     if pricing.uitval == "alleen_start":
         rest = np.where(uitval, 0.0, rest)
     elif pricing.uitval == "naar_rato":
@@ -145,48 +188,57 @@ def _traject_rows(sub, pricing: TrajectPricing, lo, hi, cal, scenario, segment) 
             done = np.where(due_days > 0, np.minimum(days / due_days, 1.0), 0.0)
         rest = np.where(uitval, carried * done - carried * share, rest)
     at_end = ends & (rest != 0)
-    reps = sub["replication"].to_numpy()
-    return pd.concat([
-        pd.DataFrame({"replication": reps[at_start], "k": cal.month_index(paid_at[at_start]),
-                      "amount": first[at_start], "units": np.ones(at_start.sum())}),
-        pd.DataFrame({"replication": reps[at_end], "k": cal.month_index(e[at_end]), "amount": rest[at_end],
-                      "units": np.zeros(at_end.sum())}),
-    ], ignore_index=True)
+    reps = cols.replication
+    return (np.concatenate([reps[at_start], reps[at_end]]),
+            np.concatenate([cal.month_index(paid_at[at_start]), cal.month_index(e[at_end])]),
+            np.concatenate([first[at_start], rest[at_end]]),
+            np.concatenate([np.ones(at_start.sum()), np.zeros(at_end.sum())]))
 
 
-def _pxq_rows(sub, pricing: PxqPricing, lo, hi, cal, types, intensity) -> pd.DataFrame:
-    at, k, days = month_parts(sub["start"].to_numpy(float), sub["stop"].to_numpy(float), lo, hi, cal)
-    codes, names = names_codes(sub["traject_type"])
+def _pxq_rows(cols: Columns, pricing: PxqPricing, lo, hi, cal, types, intensity) -> tuple:
+    at, k, days = month_parts(cols.start, cols.stop, lo, hi, cal)
+    codes, names = cols.traject_type
     weight = np.array([types[n].weight if n in types else np.nan for n in names] + [np.nan], float)[codes[at]]
-    price = (lookup(sub["traject_type"], pricing.unit_price)[at] if isinstance(pricing.unit_price, dict)
-             else np.full(len(at), float(pricing.unit_price)))
+    price = (np.array([pricing.unit_price.get(n, np.nan) for n in names] + [np.nan], float)[codes][at]
+             if isinstance(pricing.unit_price, dict) else np.full(len(at), float(pricing.unit_price)))
     units = weight * intensity * days / 7.0
-    return pd.DataFrame({"replication": sub["replication"].to_numpy()[at], "k": k, "amount": units * price,
-                         "units": units})
+    return cols.replication[at], k, units * price, units
 
 
-def _monthly_rows(sub, pricing: MonthlyPricing, lo, hi, cal, types) -> pd.DataFrame:
-    x = explode_months(sub[["replication", "client", "traject_type", "start", "stop"]], lo, hi, cal)
+def _monthly_rows(cols: Columns, pricing: MonthlyPricing, lo, hi, cal, types) -> tuple:
+    """One row per (replication, client, category, month) with care in the month (the first traject's)."""
+    at, k, _ = month_parts(cols.start, cols.stop, lo, hi, cal)
     cats = pricing.categories or {t: t for t in types}
-    x = x.assign(cat=x["traject_type"].astype(str).map(cats))
-    x = x.drop_duplicates(["replication", "client", "cat", "k"])
-    return pd.DataFrame({"replication": x["replication"].to_numpy(), "k": x["k"].to_numpy(),
-                         "amount": x["cat"].map(pricing.monthly_tariffs).to_numpy(float),
-                         "units": np.ones(len(x))})
+    codes, names = cols.traject_type
+    cat_names = list(dict.fromkeys(cats.values()))
+    cat = np.array([cat_names.index(cats[n]) if n in cats else -1 for n in names] + [-1], np.int64)[codes[at]]
+    rep, client = cols.replication[at], cols.client[at]
+    key = np.zeros(len(at), np.int64)
+    for col in (pd.factorize(rep)[0], pd.factorize(client)[0], cat + 1, k):   # keep the first of each key
+        key = key * (int(col.max()) + 1 if len(col) else 1) + col
+    first = np.sort(np.unique(key, return_index=True)[1])
+    tariff = np.array([float(pricing.monthly_tariffs.get(c, np.nan)) for c in cat_names] + [np.nan], float)
+    return rep[first], k[first], tariff[cat[first]], np.ones(len(first))
+
+
+def realisation_parts(cols: Columns, pricing, lo: float, hi: float, cal: Calendar, scenario, segment: str,
+                      intensity: float = 1.0) -> tuple:
+    """Unsummed value of the care in [lo, hi) under a pricing: arrays (replication, k, amount, units)."""
+    types = scenario.segments[segment].traject_types
+    if isinstance(pricing, TrajectPricing):
+        return _traject_rows(cols, pricing, lo, hi, cal, scenario, segment)
+    if isinstance(pricing, PxqPricing):
+        return _pxq_rows(cols, pricing, lo, hi, cal, types, intensity)
+    if isinstance(pricing, MonthlyPricing):
+        return _monthly_rows(cols, pricing, lo, hi, cal, types)
+    raise TypeError(f"no valuation for pricing {type(pricing).__name__}")
 
 
 def realisation_rows(sub: pd.DataFrame, pricing, lo: float, hi: float, cal: Calendar, scenario, segment: str,
                      intensity: float = 1.0) -> pd.DataFrame:
     """Value of the care in [lo, hi) under a pricing, per (replication, month index k): columns amount, units."""
-    types = scenario.segments[segment].traject_types
-    if isinstance(pricing, TrajectPricing):
-        rows = _traject_rows(sub, pricing, lo, hi, cal, scenario, segment)
-    elif isinstance(pricing, PxqPricing):
-        rows = _pxq_rows(sub, pricing, lo, hi, cal, types, intensity)
-    elif isinstance(pricing, MonthlyPricing):
-        rows = _monthly_rows(sub, pricing, lo, hi, cal, types)
-    else:
-        raise TypeError(f"no valuation for pricing {type(pricing).__name__}")
+    rep, k, amount, units = realisation_parts(Columns.of(sub), pricing, lo, hi, cal, scenario, segment, intensity)
+    rows = pd.DataFrame({"replication": rep, "k": k, "amount": amount, "units": units})
     return sum_by(rows, ["replication", "k"], ["amount", "units"])
 
 

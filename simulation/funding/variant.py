@@ -33,7 +33,8 @@ class Phase:
 
     index: int                 # the contract's place in funding.contracts
     contract: ContractBase
-    trajecten: pd.DataFrame    # the trajecten of the contract's municipality, provider and segment
+    trajecten: Optional[pd.DataFrame]   # the trajecten of the contract's municipality, provider and segment
+    #                                     (None: ``source`` at ``rows``, taken on first use)
     scenario: Any
     cal: Calendar
     reps: np.ndarray           # every replication, so years without care still get rows
@@ -43,10 +44,22 @@ class Phase:
     count: Any                 # plekken bought in a plekken phase (N or {year: N}), else None
     returns: Optional[pd.DataFrame] = None   # days clients (re)enter help (analysis.results.client_returns),
     #                                          for variants with ``uses_results``
+    source: Optional[pd.DataFrame] = None    # the table ``trajecten`` was taken from, at positions ``rows``
+    rows: Optional[np.ndarray] = None        # (lets a batch take every phase's trajecten in one step)
     years: pd.DataFrame = field(init=False)
 
     def __post_init__(self):
         self.years = self.cal.years_in(self.lo, self.hi)
+        if self.trajecten is None:   # a batched rule reads source and rows; only pay needs the frame
+            if self.source is None or self.rows is None:
+                raise ValueError("a phase needs its trajecten, or source and rows")
+            del self.trajecten
+
+    def __getattr__(self, name):
+        if name == "trajecten":   # not taken yet (see __post_init__)
+            self.trajecten = self.source.iloc[self.rows]
+            return self.trajecten
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def intensity(self) -> float:
@@ -80,6 +93,17 @@ class Variant(ABC):
     @abstractmethod
     def pay(self, phase: Phase) -> Money:
         """The payment rule of a phase in this mode: advances, invoices, settlements, paybacks, finals."""
+
+    def pay_many(self, phases: list[Phase]) -> Money:
+        """``pay`` of every phase (of this mode) at once: the same rows, and in the same order per phase, as
+        ``pay`` of each; every frame has a column ``phase``, the phase's position in ``phases``. This default
+        calls ``pay`` per phase; a rule that carries the time values all its phases in one pass."""
+        money = Money()
+        for n, phase in enumerate(phases):
+            one = self.pay(phase)
+            for mine, theirs in ((money.rows, one.rows), (money.finals, one.finals), (money.plekken, one.plekken)):
+                mine += [frame.assign(phase=n) for frame in theirs]
+        return money
 
     @abstractmethod
     def contracted_value(self, contract, count, year: int, days: float, year_days: float, scenario) -> float:

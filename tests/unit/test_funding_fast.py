@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simulation.core.calendar import Calendar
-from simulation.funding.grouped import sum_by
+from simulation.funding.grouped import sum_by, sum_by_part
 from simulation.funding.rows import KINDS, PAYMENT_COLUMNS, finals_frame, label_payments, payment_frame, per_rep
 from simulation.funding.valuation import equals, lookup, names_codes
 
@@ -88,3 +88,23 @@ def test_coded_rows_named_once_equal_rows_named_each_time():
     named = pd.concat([named_frame(*c[:7], cal, municipality=c[7]) for c in calls], ignore_index=True)
     named["kind"] = pd.Categorical(named["kind"], categories=list(KINDS))
     pd.testing.assert_frame_equal(label_payments(coded, [own, regio]), named[PAYMENT_COLUMNS], check_exact=True)
+
+
+@pytest.mark.parametrize("how", ["sum", "mean"])
+def test_sum_by_part_sums_each_part_as_its_own_table(how):
+    """pandas sums a table with sorted group ids by reduceat, else compensated: part 0 alone is sorted,
+    part 1 is not, part 2 is sorted but has a NaN; each part keeps the bits it has alone."""
+    rng = np.random.default_rng(7)
+    sorted_values = rng.random(400) * 10.0 ** rng.integers(-3, 8, 400)
+    parts = [pd.DataFrame({"replication": 0, "k": np.repeat(np.arange(40), 10), "amount": sorted_values}),
+             pd.DataFrame({"replication": [1, 0, 1], "k": [3, 0, 3], "amount": [1e16, 1.0, 1.0]}),
+             pd.DataFrame({"replication": 0, "k": [0, 0, 0, 2], "amount": [1e16, 1.0, 1.0, np.nan]}),
+             month_rows(300)[["replication", "k", "amount"]]]
+    frame = pd.concat([p.assign(phase=n) for n, p in enumerate(parts)], ignore_index=True)
+    frame = frame[["phase", "replication", "k", "amount"]]
+    alone = pd.concat([sum_by(p, ["replication", "k"], ["amount"], how).assign(phase=n) for n, p in enumerate(parts)],
+                      ignore_index=True)
+    got = sum_by_part(frame, ["phase", "replication", "k"], ["amount"], how)
+    pd.testing.assert_frame_equal(got, alone[got.columns].astype(got.dtypes.to_dict()), check_exact=True)
+    whole = sum_by(frame, ["phase", "replication", "k"], ["amount"], how)
+    assert not whole["amount"].equals(got["amount"])   # one table for all would change part 0's bits

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from simulation.config.contracts import ContractBase, Realisation
 from simulation.config.pricing import YearSchedule, check_schedule, for_year
+from simulation.funding.batch import split_pay
 from simulation.funding.settled import AgreedAmountVariant
 from simulation.funding.valuation import realisation_rows, year_amount
 from simulation.funding.variant import Money, Phase, register
@@ -67,16 +68,26 @@ class Lumpsum(AgreedAmountVariant):
     def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
         return float(for_year(contract.amount, year)) * days / year_days
 
+    def pay_many(self, phases: list[Phase]) -> Money:
+        """In one pass (``AgreedAmountVariant.pay_batch``), but phase by phase where the lump sum is re-derived."""
+        return split_pay(self, phases, _rederived, self.pay_batch)
+
     def pay(self, phase: Phase) -> Money:
         money = super().pay(phase)
-        e = phase.contract.tussenevaluatie
-        if e is None or e.vanaf > phase.cal.year_of(phase.hi - 1):
+        if not _rederived(phase):
             return money
+        e = phase.contract.tussenevaluatie
         factor = rederived_factor(phase.contract, phase)
         for frame, col in [(f, "amount") for f in money.rows] + [(f, "final") for f in money.finals]:
             later = frame["year"].to_numpy() >= e.vanaf
             frame.loc[later, col] = frame.loc[later, col] * frame.loc[later, "replication"].map(factor).to_numpy()
         return money
+
+
+def _rederived(phase: Phase) -> bool:
+    """Whether the phase pays re-derived lump sums (a tussenevaluatie from a year the phase reaches)."""
+    e = phase.contract.tussenevaluatie
+    return e is not None and e.vanaf <= phase.cal.year_of(phase.hi - 1)
 
 
 def rederived_factor(contract, phase: Phase) -> pd.Series:

@@ -14,7 +14,8 @@ from pydantic import Field, field_validator
 
 from simulation.config.contracts import ContractBase
 from simulation.config.pricing import Realisation, YearSchedule, check_schedule, for_year
-from simulation.funding.grouped import sum_by
+from simulation.funding.batch import Batch
+from simulation.funding.grouped import sum_by, sum_by_part
 from simulation.funding.rows import finals_frame, payment_frame
 from simulation.funding.valuation import planned_value, realisation_rows, year_amount
 from simulation.funding.variant import Money, Phase, Variant, register
@@ -47,6 +48,22 @@ class Plafond(Variant):
 
     def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
         return float(for_year(contract.ceiling, year)) * days / year_days
+
+    def pay_many(self, phases: list[Phase]) -> Money:
+        """``pay`` of all phases in one pass (``funding.batch``)."""
+        b = Batch(phases)
+        v = b.realised(lambda p: p.contract.realisation)   # ordered by (phase, replication, k), as pay sorts
+        v["year"] = b.cal.year[v["k"].to_numpy()]
+        ceiling = {(n, int(yr)): year_amount(p.contract.ceiling, int(yr), d, yd) for n, p in enumerate(phases)
+                   for yr, d, yd in zip(p.years["year"], p.years["days"], p.years["year_days"])}
+        cap = np.array([ceiling[key] for key in zip(v["phase"].tolist(), v["year"].tolist())], float)
+        cum = v.groupby(["phase", "replication", "year"])["amount"].cumsum().to_numpy()
+        paid = np.minimum(cum, cap) - np.minimum(cum - v["amount"].to_numpy(), cap)
+        rows = b.rows(v["phase"], v["replication"].to_numpy(), v["k"], paid, "invoice")
+        tot = sum_by_part(v, ["phase", "replication", "year"], ["amount"])
+        top = np.array([ceiling[key] for key in zip(tot["phase"].tolist(), tot["year"].tolist())], float)
+        tot["amount"] = np.minimum(tot["amount"].to_numpy(), top)
+        return Money(rows=[rows], finals=[b.finals(tot)])
 
     def pay(self, phase: Phase) -> Money:
         c, cal, years = phase.contract, phase.cal, phase.years

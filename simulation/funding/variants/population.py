@@ -19,7 +19,8 @@ from pydantic import Field, model_validator
 
 from simulation.config.contracts import Band, SettledContract
 from simulation.config.pricing import YearSchedule, for_year
-from simulation.funding.settled import AgreedAmountVariant
+from simulation.funding.batch import Batch
+from simulation.funding.settled import AgreedAmountVariant, realised_one_by_one
 from simulation.funding.valuation import year_amount
 from simulation.funding.variant import Phase, register
 
@@ -64,6 +65,14 @@ class Population(AgreedAmountVariant):
                   if contract.per_inhabitant is not None
                   else contract.per_client * float(for_year(contract.expected_clients, year)))
         return amount * days / year_days
+
+    def realised_many(self, b: Batch, members: list[int]) -> pd.DataFrame:
+        """Phases valued by a ``realisation`` in one pass (as ``budget``), the others one by one."""
+        valued = [n for n in members if b.phases[n].contract.realisation is not None]
+        counted = [n for n in members if b.phases[n].contract.realisation is None]
+        parts = ([self.realised_batch(b, valued)] if valued else []) + \
+            ([realised_one_by_one(self, b, counted)] if counted else [])
+        return pd.concat(parts, ignore_index=True)
 
     def realised(self, phase: Phase) -> pd.DataFrame:
         if phase.contract.realisation is not None:

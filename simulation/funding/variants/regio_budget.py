@@ -34,10 +34,11 @@ from pydantic import Field, field_validator, model_validator
 
 from simulation.config.contracts import SettledContract
 from simulation.config.pricing import YearSchedule, check_schedule, for_year
-from simulation.funding.grouped import sum_by
+from simulation.funding.batch import Batch, stack
+from simulation.funding.grouped import sum_by, sum_by_part
 from simulation.funding.rows import payment_frame, per_rep
-from simulation.funding.settled import AgreedAmountVariant, settled_final
-from simulation.funding.valuation import realisation_rows, year_amount
+from simulation.funding.settled import AgreedAmountVariant, settled_final, settled_final_many
+from simulation.funding.valuation import names_codes, realisation_parts, realisation_rows, year_amount
 from simulation.funding.variant import Money, Phase, register
 
 
@@ -115,6 +116,83 @@ class RegioBudget(AgreedAmountVariant):
     def contracted_value(self, contract, count, year, days, year_days, scenario) -> float:
         """The regional value; the flow takes each municipality's key share of it."""
         return float(for_year(contract.budget, year)) * days / year_days
+
+    def pay_many(self, phases: list[Phase]) -> Money:
+        """``pay`` of all phases in one pass (``funding.batch``): per (phase, covered municipality) as ``pay``."""
+        b = Batch(phases)
+        adv, y = self.advances(b)
+        covered = [list(p.contract.covered) for p in phases]
+        w = [key_shares(p.contract, p.scenario) for p in phases]
+        per = [np.array([w[n][m] for m in covered[n]], float) for n in range(len(phases))]
+        # advances: per phase, one block per covered municipality (its key share), as pay lists them
+        ap, n_adv = adv["phase"].to_numpy(), np.bincount(adv["phase"].to_numpy(), minlength=len(phases))
+        starts = np.concatenate([[0], np.cumsum(n_adv)])
+        take = np.concatenate([np.tile(np.arange(starts[n], starts[n + 1]), len(covered[n])) for n in range(len(phases))]
+                              + [np.zeros(0, np.int64)]).astype(np.int64)
+        where = np.concatenate([np.repeat(np.arange(len(covered[n])), n_adv[n]) for n in range(len(phases))]
+                               + [np.zeros(0, np.int64)]).astype(np.int64)
+        ap = ap[take]
+        share = np.concatenate([per[n] for n in range(len(phases))] + [np.zeros(0)])[
+            np.concatenate([[0], np.cumsum([len(c) for c in covered])])[ap] + where]
+        rows = [b.rows(ap, adv["replication"].to_numpy()[take], adv["k"].to_numpy()[take],
+                       adv["amount"].to_numpy()[take] * share, "advance", where=where)]
+        phase = y["phase"].to_numpy()
+        band = np.array([p.contract.band for p in phases], float)
+        final = y["agreed"].to_numpy(float, copy=True)
+        sel = np.isfinite(band)[phase]
+        if sel.any():
+            settled = self._settlements(b, y[sel], covered, per, band)
+            final[sel] = settled.pop("final")
+            rows.append(b.rows(**settled, kind="settlement"))
+        return Money(rows=rows, finals=[b.final_rows(y, final)])
+
+    def _settlements(self, b: Batch, y: pd.DataFrame, covered, per, band) -> dict:
+        """The settlement rows (phase, replication, k, amount, where) of the grid ``y`` and its finals, as ``pay``."""
+        phases = b.phases
+        size = np.array([len(c) for c in covered])
+        ph = y["phase"].to_numpy()
+        ym = y.loc[y.index.repeat(size[ph])].reset_index(drop=True)   # the cross merge with covered
+        ym["where"] = np.concatenate([np.arange(size[n]) for n in ph] + [np.zeros(0, np.int64)]).astype(np.int64)
+        r = self._realised_many(b, sorted(set(ph.tolist())), covered)
+        ym = ym.merge(r, on=["phase", "where", "replication", "year"], how="left").fillna({"realised": 0.0})
+        total = sum_by_part(ym, ["phase", "replication", "year"], ["realised"])
+        y = y.merge(total, on=["phase", "replication", "year"], how="left")
+        yp = y["phase"].to_numpy()
+        whole = np.array([p.contract.settlement == "whole" for p in phases])[yp]
+        final = settled_final_many(y["realised"].to_numpy(), y["agreed"].to_numpy(), band[yp], whole)
+        at = np.repeat(np.arange(len(y)), size[yp])   # each grid row's municipalities, in ym's order
+        regio, fin = y["realised"].to_numpy()[at], final[at]
+        mp = ym["phase"].to_numpy()
+        w = np.concatenate([per[n] for n in range(len(phases))] + [np.zeros(0)])[
+            np.concatenate([[0], np.cumsum(size)])[mp] + ym["where"].to_numpy()]
+        realised = ym["realised"].to_numpy()
+        share = np.where(regio > 0, realised / np.where(regio > 0, regio, 1.0), w)
+        amount = share * fin - w * ym["agreed"].to_numpy()
+        order = np.lexsort((np.arange(len(ym)), ym["where"].to_numpy(), mp))   # per phase: municipality by municipality
+        return {"phase": mp[order], "replication": ym["replication"].to_numpy()[order],
+                "k": ym["last_k"].to_numpy()[order], "amount": amount[order], "where": ym["where"].to_numpy()[order],
+                "final": final}
+
+    def _realised_many(self, b: Batch, members, covered) -> pd.DataFrame:
+        """``realised_per_municipality`` of the phases ``members``: phase, where (the municipality's place in
+        covered), replication, year, realised."""
+        codes, names = names_codes(b.table["municipality"])
+        parts, units = [], []
+        for n in members:
+            p, cols = b.phases[n], b.columns(n)
+            mine = codes[b.bounds[n]:b.bounds[n + 1]]
+            for j, m in enumerate(covered[n]):
+                sub = cols.take(mine == names.index(m)) if m in names else cols.take(slice(0, 0))
+                units.append((n, j))
+                parts.append((len(units) - 1, realisation_parts(sub, p.contract.realisation, p.lo, p.hi, b.cal,
+                                                                p.scenario, p.contract.segment, p.intensity)))
+        v = sum_by_part(stack(parts, ["replication", "k", "amount", "units"]), ["phase", "replication", "k"],
+                   ["amount", "units"])
+        v["year"] = b.cal.year[v["k"].to_numpy()]
+        v = sum_by_part(v, ["phase", "replication", "year"], ["amount"])
+        unit = np.array(units, np.int64).reshape(-1, 2)[v["phase"].to_numpy()]
+        return pd.DataFrame({"phase": unit[:, 0], "where": unit[:, 1], "replication": v["replication"].to_numpy(),
+                             "year": v["year"].to_numpy(), "realised": v["amount"].to_numpy()})
 
     def realised_per_municipality(self, phase: Phase) -> pd.DataFrame:
         """Realisation per (replication, year, municipality) valued by ``realisation``: column realised."""
