@@ -68,7 +68,7 @@ def test_bad_scenario_value_stops_in_the_first_cells(tmp_path):
 
     with pytest.raises(pm.PapermillExecutionError) as info:
         run_notebook(find_notebook("01"), tmp_path, {"horizon_years": -1})
-    assert "horizon_years" in str(info.value) and "greater than 0" in str(info.value)
+    assert "horizon_years" in str(info.value) and "moet groter zijn dan 0" in str(info.value)
     assert info.value.exec_count <= 3
     assert not (tmp_path / "01_quick_start").exists()
 
