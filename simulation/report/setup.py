@@ -90,6 +90,7 @@ def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None,
     if replications is not None:
         check_replications(replications, min_replications, why)
     pd.set_option("display.float_format", table_number)   # tables on the page in Dutch number format
+    pd.set_option("display.max_colwidth", None)   # a convention or a file name whole, not cut off with '...'
     sc = None
     if scenario is not None:
         overrides = {"horizon_years": horizon_years} if horizon_years is not None else None

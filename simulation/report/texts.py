@@ -95,16 +95,35 @@ def column_name(column: str) -> str:
     return column
 
 
+# integer columns that name a year or a position, not an amount: shown without a thousands dot (2022, not 2.022)
+NOT_AMOUNTS = {"year", "jaar", "base_year", "replication", "replicatie", "seed", "contract", "step", "stap",
+               "iteration"}
+
+
 def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as a notebook page shows it: as in the CSV and workbook (``exports.dutch_table``), with Dutch
-    headers from ``labels.NAMES``, providers, variants and KPIs by their display names, numbers rounded."""
+    headers from ``labels.NAMES``, providers, variants and KPIs by their display names, numbers rounded and
+    whole numbers in Dutch format ('12.633'; pandas' float format, ``labels.table_number``, does the others).
+
+    >>> dutch_table(pd.DataFrame({"year": [2022], "instroom": [12633.2]})).iloc[0].astype(str).tolist()
+    ['2022', '12.633']
+    """
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     if not isinstance(frame, pd.DataFrame):
         return frame
-    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
+    unnamed = all(n is None for n in frame.index.names)
+    if unnamed and pd.api.types.is_integer_dtype(frame.index.dtype):
+        frame = frame.reset_index(drop=True)   # positions left by a sort or a filter: no column of their own
+    elif not isinstance(frame.index, pd.RangeIndex) or not unnamed:
         frame = frame.reset_index()   # an index that means something (a pivot's rows) becomes columns
-    return exports.dutch_table(frame)[0]
+    table = exports.dutch_table(frame)[0]
+    for i, (column, header) in enumerate(zip(frame.columns, table.columns)):
+        values = table.iloc[:, i]
+        if (pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+                and not {str(column).lower(), str(header).lower()} & NOT_AMOUNTS):
+            table[header] = values.map(lambda v: number(v) if pd.notna(v) else "–").astype(object)
+    return table
 
 
 def subset_banner(simulated, all_segments) -> str:

@@ -96,8 +96,9 @@ def per_municipality(summary: pd.DataFrame, year: int, reference: str = "traject
 
 
 def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame:
-    """Per variant and year for ``municipality``: spend (mean, sd, cv), P(over budget), settlement, provider
-    margin and its risk, wait and clients, over the replications of a ``compare`` result."""
+    """Per variant and year for ``municipality``: spend (mean, its 95% interval from ``cmp.summary``, sd, cv),
+    P(over budget), settlement, provider margin and its risk, wait and clients, over the replications of a
+    ``compare`` result."""
     pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
     pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
     agg = pr.groupby(["variant", "year"]).agg(
@@ -107,9 +108,13 @@ def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame
         marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
         wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
     agg = agg.merge(pred[["variant", "year", "budget", "kans_boven_budget"]], on=["variant", "year"])
+    s = cmp.summary
+    ci = s[(s["municipality"] == municipality) & (s["measure"] == "uitgaven")]
+    agg = agg.merge(ci[["variant", "year", "ci_laag", "ci_hoog"]].rename(
+        columns={"ci_laag": "uitgaven_ci_laag", "ci_hoog": "uitgaven_ci_hoog"}), on=["variant", "year"], how="left")
     agg["uitgaven_cv_pct"] = 100 * agg["uitgaven_sd"] / agg["uitgaven_gem"]
     agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
-    return agg.sort_values(["year", "variant"])
+    return agg.sort_values(["year", "variant"], ignore_index=True)
 
 
 # The payment conventions of a traject tariff (docs/funding.md, "traject"): name -> contract fields.

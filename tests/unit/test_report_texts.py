@@ -24,7 +24,16 @@ def test_columns_and_values_get_their_dutch_display_names():
     assert texts.column_name("iets_anders") == "iets_anders"
     t = texts.dutch_table(pd.DataFrame({"provider": ["jeugd_regio_a"], "variant": ["output_monthly"], "x": [1]}))
     assert list(t.columns) == ["Aanbieder", "Bekostigingsvariant", "X"]   # no display name: the code name, readable
-    assert t.iloc[0].tolist() == ["Jeugd regionaal A", "Outputgericht maandtarief", 1]
+    assert t.iloc[0].tolist() == ["Jeugd regionaal A", "Outputgericht maandtarief", "1"]
+
+
+def test_whole_numbers_in_a_page_table_are_dutch_but_years_are_not():
+    frame = pd.DataFrame({"year": [2022, 2023], "uitgaven": [2252314.4, 2873058.0], "clienten": [12633, 279]},
+                         index=[14, 3])   # positions after a sort: not a column on the page
+    t = texts.dutch_table(frame)
+    assert list(t.columns) == ["Jaar", "Uitgaven", "Clienten"]
+    assert t["Jaar"].tolist() == [2022, 2023]
+    assert t["Uitgaven"].tolist() == ["2.252.314", "2.873.058"] and t["Clienten"].tolist() == ["12.633", "279"]
 
 
 def test_a_banner_is_the_first_line_of_the_answer():
