@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from simulation._lazy import pandas as pd
 
 from simulation.report import exports
-from simulation.report.labels import NAMES, euro, number
+from simulation.report.labels import NAMES, euro, number, table_number
 
 # the five source documents (/work/shared/seeds/README.md), by their number
 DOCUMENTS: dict[str, str] = {
@@ -95,6 +95,22 @@ def column_name(column: str) -> str:
     return column
 
 
+def cell_text(value) -> str:
+    """A list or mapping in a table cell as a reader reads it, not as Python writes it.
+
+    >>> cell_text(["S3", "S4"]), cell_text({"share": 0.15, "to": {"segment": "S4"}})
+    ('S3, S4', 'share 0,15; to: segment S4')
+    """
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {cell_text(v)}" if isinstance(v, dict) else f"{k} {cell_text(v)}"
+                         for k, v in value.items())
+    if isinstance(value, float):
+        return table_number(value)
+    return "" if value is None else str(value)
+
+
 # integer columns that name a year or a position, not an amount: shown without a thousands dot (2022, not 2.022)
 NOT_AMOUNTS = {"year", "jaar", "base_year", "replication", "replicatie", "seed", "contract", "step", "stap",
                "iteration"}
@@ -120,9 +136,14 @@ def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
     table = exports.dutch_table(frame)[0]
     for i, (column, header) in enumerate(zip(frame.columns, table.columns)):
         values = table.iloc[:, i]
+        if values.dtype == object and values.map(lambda v: isinstance(v, (list, tuple, dict))).any():
+            table[header] = values.map(cell_text)
+            continue
         if (pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
                 and not {str(column).lower(), str(header).lower()} & NOT_AMOUNTS):
             table[header] = values.map(lambda v: number(v) if pd.notna(v) else "–").astype(object)
+        elif pd.api.types.is_float_dtype(values.dtype) and values.isna().any():
+            table[header] = values.map(table_number).astype(object)   # a missing value as '–', not 'NaN'
     return table
 
 

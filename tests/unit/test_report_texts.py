@@ -34,6 +34,7 @@ def test_whole_numbers_in_a_page_table_are_dutch_but_years_are_not():
     assert list(t.columns) == ["Jaar", "Uitgaven", "Clienten"]
     assert t["Jaar"].tolist() == [2022, 2023]
     assert t["Uitgaven"].tolist() == ["2.252.314", "2.873.058"] and t["Clienten"].tolist() == ["12.633", "279"]
+    assert texts.dutch_table(pd.DataFrame({"factor": [0.778, float("nan")]}))["Factor"].tolist() == ["0,778", "–"]
 
 
 def test_a_banner_is_the_first_line_of_the_answer():
