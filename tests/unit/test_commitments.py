@@ -70,3 +70,13 @@ def test_ceiling_is_prorated_to_the_contract_days_and_other_contracts_are_left_o
     assert list(t["month"]) == [7, 8, 9, 10, 11, 12]
     assert t["ceiling"].iloc[0] == pytest.approx(1_840)
     assert t["committed"].sum() == 1_000 and t["room"].iloc[-1] == pytest.approx(840)
+
+
+def test_a_plafond_contract_without_commitments_has_its_rows_at_zero():
+    """B's overstap leaves P2's plafond without any commitment: its months are 0 committed, full room."""
+    sc = scenario_from_dict(base([contract("plafond", ceiling=2_500, realisation=REAL),
+                                  contract("plafond", provider="P2", ceiling=1_000, realisation=REAL)]))
+    ev = log([(40, "toewijzing", 2, 2000, "P2", None), (40, "toewijzing", 2, 2000, "P1", "overstap"),
+              (40, "start_zorg", 2, 2000, "P1", None), (50, "stop_zorg", 2, 2000, "P1", "afschaling")])
+    p2 = plafond_commitments(sc, ev).query("provider == 'P2'")
+    assert len(p2) == 12 and (p2["committed_cum"] == 0).all() and (p2["room"] == 1_000).all()
