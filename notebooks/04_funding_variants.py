@@ -78,11 +78,12 @@ from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
 from simulation.report.helpers import contracts_for, focus, scenario_tariffs, without_plekken
-from simulation.report.labels import euro, name, number, percent
+from simulation.report.labels import MONTHS, euro, name, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
 from simulation.report.texts import dutch_table
-from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
+from simulation.report.variants import (PILOT_REPLICATIONS, commitments_per_month, pilot_volumes, variant_fields,
+                                       variant_summary)
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="spread and CIs", horizon_years=horizon_years, municipality=municipality, segment=segment,
@@ -112,7 +113,8 @@ overlays = {}
 for v in variants:
     overlays[v] = {"funding": {"contracts": contracts_for(base_sc, [municipality], segment, v, **build[v]),
                                "provider_costs": costs}}
-cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers)
+cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers,
+              keep_events="plafond" in variants)   # the plafond's log gives its commitments (below)
 print(f"Tarief per traject: {', '.join(f'{t} {euro(v)}' for t, v in tariffs.items())}; uurtarief "
       f"{euro(rate, decimals=2)}; kosten van de aanbieder {euro(cost_share * rate, decimals=2)} per uur "
       f"(aanname: {percent(cost_share, 0)} van het uurtarief).")
@@ -217,6 +219,36 @@ plt.setp(ax2.get_xticklabels(), ha="right")
 save_figure(fig, out_dir, "settlements_and_margin", source)
 
 # %% [markdown]
+# ## Aangegane verplichtingen onder het budgetplafond
+#
+# Bij een budgetplafond telt naast de uitgaven het inzicht in wat de gemeente al heeft toegezegd (004,
+# bijlage 1): elk toegewezen traject legt bij de toewijzing zijn geplande waarde vast op het plafond van
+# zijn jaar, ook als de facturen pas later komen. De tabel geeft per maand, opgeteld over de aanbieders van
+# de gemeente en gemiddeld over de replicaties, de verplichtingen tot en met die maand, het plafond, de
+# ruimte die overblijft en wat tot dan toe gefactureerd is.
+#
+# Aannames: de geplande waarde van een traject is zijn tarief (waardering op trajectbasis, zoals de
+# realisatie van het plafond); het plafond is de gemiddelde trajectuitgave per aanbieder uit de proefrun x
+# `plafond_factor`; trajecten die al liepen bij de start (de beginstand) zijn vóór de periode toegewezen en
+# tellen niet als verplichting van dit jaar, hun facturen wel; een voortzetting (verlenging, step-down) is
+# een eigen toewijzing en wordt nooit tegengehouden, zodat de ruimte onder 0 kan komen.
+
+# %%
+if "plafond" in variants:
+    com = commitments_per_month(cmp, municipality, year0)
+    save_table(com, out_dir, "plafond_verplichtingen")
+    com_year = com.iloc[-1]
+    shown_com = pd.DataFrame({
+        "maand": [f"{MONTHS[m - 1]} {year0}" for m in com["month"]],
+        "Verplichtingen tot en met de maand": com["committed_cum"].map(euro),
+        "Plafond": com["ceiling"].map(euro), "Ruimte": com["room"].map(euro),
+        "Gefactureerd tot en met de maand": com["spent_cum"].map(euro)})
+    display(dutch_table(shown_com))
+else:
+    com_year = None
+    print("Geen budgetplafond onder de varianten van deze pagina: geen verplichtingen te tonen.")
+
+# %% [markdown]
 # ## Antwoord
 
 # %%
@@ -242,6 +274,10 @@ answer = (
     f"verschilt van de andere gemeenten alleen in inwonertal en plekken (de documenten geven geen andere cijfers "
     f"per gemeente)."
 )
+if com_year is not None:
+    answer += (f" Onder het budgetplafond heeft {municipality} eind {year0} gemiddeld {euro(com_year['committed_cum'])} "
+               f"aan trajecten toegezegd tegen een plafond van {euro(com_year['ceiling'])} (ruimte "
+               f"{euro(com_year['room'])}; toegezegd = geplande waarde bij toewijzing, zonder de beginstand).")
 save_answer(out_dir, f"Hoe verhouden de bekostigingsvarianten zich voor {municipality} {segment} op uitgaven, "
             "voorspelbaarheid, verrekening en risico voor de aanbieder?", answer)
 print(answer)

@@ -257,6 +257,10 @@ NAMES: dict[str, dict[str, str]] = {
 }
 
 
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
 def name(kind: str, key: str) -> str:
     """The Dutch display name of ``key`` (a variant, provider, kpi or column); the key itself if none is set."""
     return NAMES.get(kind, {}).get(key, key)

@@ -7,6 +7,7 @@ from simulation._lazy import pandas as pd
 from simulation.analysis.kpis import traject_table, year_bounds
 from simulation.analysis.stats import t_interval
 from simulation.config.scenario import scenario_from_dict
+from simulation.funding.commitments import plafond_commitments
 from simulation.funding.payments import compute_payments
 from simulation.report.helpers import concurrent_load, contracts_for, spend_verdict
 
@@ -174,3 +175,13 @@ def driving_convention(effects: pd.DataFrame, municipality: str = "regio") -> tu
     shift = shift[~shift.index.astype(str).str.startswith("beginstand")]
     name = shift.abs().idxmax()
     return str(name), float(shift[name]), bool(np.sign(e[name]) != np.sign(e.iloc[0]))
+
+
+def commitments_per_month(cmp, municipality: str, year: int, variant: str = "plafond") -> pd.DataFrame:
+    """Per month of ``year``, summed over ``municipality``'s budgetplafond contracts of ``variant`` and averaged
+    over the replications: commitments entered so far in the year (planned values at toewijzing), the ceiling,
+    the room left and the invoices paid so far (``funding.commitments``; needs ``compare(keep_events=True)``)."""
+    com = plafond_commitments(cmp.scenarios[variant], cmp.events[variant])
+    com = com[(com["municipality"] == municipality) & (com["year"] == year)]
+    per_rep = com.groupby(["replication", "month"], as_index=False)[["committed_cum", "ceiling", "room", "spent_cum"]].sum()
+    return per_rep.groupby("month", as_index=False)[["committed_cum", "ceiling", "room", "spent_cum"]].mean()
