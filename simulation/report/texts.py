@@ -9,6 +9,7 @@ Source lines name the document and paragraph a figure rests on, not a folder:
 """
 from __future__ import annotations
 
+import types
 from typing import Iterable, Optional
 
 from simulation._lazy import pandas as pd
@@ -119,7 +120,8 @@ NOT_AMOUNTS = {"year", "jaar", "base_year", "replication", "replicatie", "seed",
 def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as a notebook page shows it: as in the CSV and workbook (``exports.dutch_table``), with Dutch
     headers from ``labels.NAMES``, providers, variants and KPIs by their display names, numbers rounded and
-    whole numbers in Dutch format ('12.633'; pandas' float format, ``labels.table_number``, does the others).
+    whole numbers in Dutch format ('12.633'; pandas' float format, ``labels.table_number``, does the others),
+    and on the page without pandas' row numbers (an index that means something is a column by then).
 
     >>> dutch_table(pd.DataFrame({"year": [2022], "instroom": [12633.2]})).iloc[0].astype(str).tolist()
     ['2022', '12.633']
@@ -144,7 +146,16 @@ def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
             table[header] = values.map(lambda v: number(v) if pd.notna(v) else "–").astype(object)
         elif pd.api.types.is_float_dtype(values.dtype) and values.isna().any():
             table[header] = values.map(table_number).astype(object)   # a missing value as '–', not 'NaN'
+    if isinstance(table.index, pd.RangeIndex):   # row numbers 0, 1, 2 ... mean nothing to a reader
+        table._repr_html_ = types.MethodType(_html_without_row_numbers, table)
     return table
+
+
+def _html_without_row_numbers(table: pd.DataFrame) -> str:
+    """The notebook's HTML of ``table`` as pandas writes it (float format, row limits), without the index."""
+    return table.to_html(index=False, notebook=True, max_rows=pd.get_option("display.max_rows"),
+                         max_cols=pd.get_option("display.max_columns"),
+                         show_dimensions=pd.get_option("display.show_dimensions"))
 
 
 def subset_banner(simulated, all_segments) -> str:

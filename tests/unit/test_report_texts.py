@@ -51,3 +51,12 @@ def test_day_ticks_are_round_and_reach_the_end():
 def test_a_run_on_part_of_the_segments_is_marked_as_a_demonstration():
     assert "demonstratie" in texts.subset_banner(["S1", "S1a"], ["S1", "S1a", "S2"])
     assert texts.subset_banner(["S1", "S2"], ["S2", "S1"]) == ""
+
+
+def test_a_page_table_shows_no_row_numbers_but_keeps_a_meaningful_index():
+    html = texts.dutch_table(pd.DataFrame({"year": [2022, 2023], "factor": [0.5, 0.75]}))._repr_html_()
+    assert "<th>Jaar</th>" in html and "<td>2022</td>" in html
+    assert "<th>0</th>" not in html and "<th>1</th>" not in html   # pandas' row numbers
+    pivot = pd.DataFrame({"x": [1.5]}, index=pd.Index(["Venlo"], name="municipality"))
+    html = texts.dutch_table(pivot)._repr_html_()
+    assert "<th>Gemeente</th>" in html and "<td>Venlo</td>" in html and "<th>0</th>" not in html
