@@ -315,6 +315,11 @@ dutch_table(switched)
 # `compare()` rapporteert per gemeente; de wachttijd in het omgezette segment zelf (niet verdund door
 # de andere segmenten van de gemeente) vraagt de KPI's per segment: `kpis(by=municipality, segment)`
 # op de gebeurtenissenlogs die `compare(..., keep_events=True)` bewaarde.
+#
+# Aanname in de tabel: uitgaven, kosten per cliënt, cliënten, wachtdagen en de wachtlijst zijn nooit
+# negatief. Waar geen enkele replicatie onder 0 komt, is de ondergrens van het 95%-interval van de
+# feitelijke waarde daarom 0 (een t-interval kan bij weinig replicaties en veel spreiding onder 0
+# uitkomen). Het verschil tussen de keuzes mag negatief zijn: dat houdt het gewone t-interval.
 
 # %%
 seg_k = counterfactual.segment_kpis(cmp, year)
