@@ -106,8 +106,11 @@ def dutch_ticks(fig) -> None:
                 axis.set_minor_formatter(_dutch_formatter(kind, scale, minor))
             if kind == "euro":
                 axis.set_label_text(_euro_label(label))
-            if kind == "year" and type(axis.get_major_locator()) is ticker.AutoLocator:
+            automatic = type(axis.get_major_locator()) is ticker.AutoLocator
+            if kind == "year" and automatic:
                 axis.set_major_locator(ticker.MaxNLocator(integer=True))   # whole years, no 2022,5
+            if kind == "euro" and automatic and axis is ax.xaxis:   # '€ 100.000' is wide: fewer, not overlapping
+                axis.set_major_locator(ticker.MaxNLocator(nbins=4))
 
 
 def _euro_label(label: str) -> str:

@@ -53,3 +53,13 @@ def test_tick_texts_have_the_decimals_their_neighbours_need():
     assert [tick_text(x, [0, 0.25, 0.5], "number") for x in (0, 0.25, 0.5)] == ["0,00", "0,25", "0,50"]
     assert tick_text(-200, [-200, 0, 200], "euro", 1e3) == "€ -200.000"
     assert tick_text(2e6, [0, 1e6, 2e6], "euro") == "€ 2 mln"
+
+
+def test_a_money_x_axis_gets_few_enough_ticks_to_be_read(tmp_path):
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.barh(["Venlo", "Venray"], [550_000, 700_000])
+    ax.set(title="a", xlabel="€ per jaar", ylabel="gemeente")
+    save_figure(fig, tmp_path, "f", "Bron: test")
+    fig.canvas.draw()
+    assert len(_ticks(ax.xaxis)) <= 5 and "€ 200.000" in _ticks(ax.xaxis)
+    plt.close(fig)
