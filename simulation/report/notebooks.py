@@ -21,7 +21,7 @@ from simulation._lazy import yaml
 from simulation._lazy import tqdm, traitlets_config
 
 from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
-from simulation.report import exports, pages
+from simulation.report import exports, pages, texts
 from simulation.report.axes import dutch_ticks
 from simulation.report.instances import instance_names, instance_title, split
 from simulation.report import manifest as report_manifest
@@ -89,12 +89,12 @@ def save_table(frame, out_dir, name: str):
     """Write the table as ``name.csv`` for Dutch Excel (';', decimal comma, rounded, Dutch headers) and as a
     sheet of the notebook's workbook (``tabellen.xlsx``; the report names it after the notebook).
 
-    Returns the table as written (rounded, Dutch headers and names), for a notebook to show.
+    Returns the table as written (rounded, Dutch headers and names), for a notebook to show (no row numbers).
     """
     d = output_dir(out_dir)
     exports.write_csv(frame, d / f"{name}.csv")
     exports.add_sheet(frame, d / exports.WORKBOOK, name)
-    return exports.dutch_table(frame)[0]
+    return texts.without_row_numbers(exports.dutch_table(frame)[0])
 
 
 def save_answer(out_dir, question: str, answer: str, *, uncertainty: str = "",

@@ -146,7 +146,13 @@ def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
             table[header] = values.map(lambda v: number(v) if pd.notna(v) else "–").astype(object)
         elif pd.api.types.is_float_dtype(values.dtype) and values.isna().any():
             table[header] = values.map(table_number).astype(object)   # a missing value as '–', not 'NaN'
-    if isinstance(table.index, pd.RangeIndex):   # row numbers 0, 1, 2 ... mean nothing to a reader
+    return without_row_numbers(table)
+
+
+def without_row_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` shown on a page without pandas' row numbers (0, 1, 2 ...), which mean nothing to a reader;
+    an index that means something is kept (``dutch_table`` makes it columns first)."""
+    if isinstance(table, pd.DataFrame) and isinstance(table.index, pd.RangeIndex):
         table._repr_html_ = types.MethodType(_html_without_row_numbers, table)
     return table
 

@@ -5,6 +5,7 @@ import pandas as pd
 
 from simulation.report import texts
 from simulation.report.figures import day_ticks
+from simulation.report.notebooks import save_table
 
 
 def test_doctests():
@@ -60,3 +61,8 @@ def test_a_page_table_shows_no_row_numbers_but_keeps_a_meaningful_index():
     pivot = pd.DataFrame({"x": [1.5]}, index=pd.Index(["Venlo"], name="municipality"))
     html = texts.dutch_table(pivot)._repr_html_()
     assert "<th>Gemeente</th>" in html and "<td>Venlo</td>" in html and "<th>0</th>" not in html
+
+
+def test_a_table_save_table_returns_for_the_page_shows_no_row_numbers(tmp_path):
+    html = save_table(pd.DataFrame({"segment": ["S1", "S2"], "uitgaven": [1.5, 2.0]}), tmp_path, "t")._repr_html_()
+    assert "<td>S1</td>" in html and "<th>0</th>" not in html
