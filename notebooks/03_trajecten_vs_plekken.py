@@ -111,9 +111,9 @@ cmp = compare(base, variants, replications=replications, seed=seed, reference="t
 plek_table = pd.DataFrame([{"municipality": m, "provider": p, **{f"plekken_{y}": n for y, n in ys.items()}}
                            for (m, p), ys in n_plekken.items()])
 save_table(plek_table, out_dir, "plekken_bought")
-print(f"tarieven per traject: {({t: euro(v) for t, v in tariffs.items()})}")
-print(f"plekken ingekocht in {segment}: {int(plek_table.iloc[:, 2].sum())} in totaal, "
-      f"{municipality}: {int(plek_table[plek_table['municipality'] == municipality].iloc[:, 2].sum())}")
+print(f"Tarief per traject: {', '.join(f'{t} {euro(v)}' for t, v in tariffs.items())}.")
+print(f"Plekken ingekocht in {segment}: {number(plek_table.iloc[:, 2].sum())} in totaal, "
+      f"{municipality}: {number(plek_table[plek_table['municipality'] == municipality].iloc[:, 2].sum())}.")
 
 # %% [markdown]
 # ## Per gemeente: plekken min trajecten (gepaard, 95%-BI)
@@ -128,7 +128,14 @@ per_mun = per_municipality(s, year0)
 save_table(per_mun, out_dir, "per_municipality")
 dutch_table(per_mun[["municipality", "uitgaven_trajecten", "uitgaven_plekken", "uitgaven_verschil_gem", "uitgaven_verschil_ci_laag",
          "uitgaven_verschil_ci_hoog", "wacht_dagen_gem_trajecten", "wacht_dagen_gem_plekken", "bezettingsgraad_plekken",
-         "terugbetaalde_plekdagen_plekken", "uitgaven_oordeel"]].round(1))
+         "terugbetaalde_plekdagen_plekken", "uitgaven_oordeel"]].round(1).rename(columns={
+    "uitgaven_trajecten": "Uitgaven onder trajecten (€)", "uitgaven_plekken": "Uitgaven onder plekken (€)",
+    "uitgaven_verschil_gem": "Verschil uitgaven (€, gemiddeld)",
+    "uitgaven_verschil_ci_laag": "Verschil uitgaven (95%-BI ondergrens)",
+    "uitgaven_verschil_ci_hoog": "Verschil uitgaven (95%-BI bovengrens)",
+    "wacht_dagen_gem_trajecten": "Wachttijd onder trajecten (dagen)",
+    "wacht_dagen_gem_plekken": "Wachttijd onder plekken (dagen)", "bezettingsgraad_plekken": "Bezettingsgraad plekken",
+    "terugbetaalde_plekdagen_plekken": "Terugbetaalde plekdagen", "uitgaven_oordeel": "Oordeel uitgaven"}))
 
 # %%
 order = per_mun.sort_values("uitgaven_verschil_gem")
@@ -238,8 +245,11 @@ ex = ex[ex["year"] == year0].set_index("variant").loc[list(ex_factors)]
 ex_table = pd.DataFrame({"realised_doorlooptijd_days": [365 * f for f in ex_factors.values()],
                          "paid_eur": ex["uitgaven"].round(0), "clients_served": ex["clienten_equivalent"].round(2),
                          "cost_per_client_eur": (ex["uitgaven"] / ex["clienten_equivalent"]).round(0)}).reset_index()
-save_table(ex_table, out_dir, "document_example")
-dutch_table(ex_table)
+ex_shown = ex_table.rename(columns={"variant": "uitstroom", "realised_doorlooptijd_days": "gerealiseerde doorlooptijd (dagen)",
+                                    "paid_eur": "betaald (€)", "clients_served": "cliënten geholpen",
+                                    "cost_per_client_eur": "kosten per cliënt (€)"})
+save_table(ex_shown, out_dir, "document_example")
+dutch_table(ex_shown)
 
 # %%
 factor_of = {"plekken": 1.0, **{f"plekken x{f:g}": f for f in doorlooptijd_factors if f != 1}}

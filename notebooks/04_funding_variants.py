@@ -78,11 +78,12 @@ from simulation import simulate
 from simulation.config.scenario import scenario_from_dict
 from simulation.experiment.compare import compare
 from simulation.report.helpers import contracts_for, focus, scenario_tariffs, without_plekken
-from simulation.report.labels import euro, name, percent
+from simulation.report.labels import MONTHS, euro, name, number, percent
 from simulation.report.notebooks import save_answer, save_figure, save_table
 from simulation.report.setup import notebook_context
 from simulation.report.texts import dutch_table
-from simulation.report.variants import PILOT_REPLICATIONS, pilot_volumes, variant_fields, variant_summary
+from simulation.report.variants import (PILOT_REPLICATIONS, commitments_per_month, pilot_volumes, variant_fields,
+                                       variant_summary)
 
 ctx = notebook_context(out_dir, scenario, seed=seed, replications=replications, min_replications=2,
                        why="spread and CIs", horizon_years=horizon_years, municipality=municipality, segment=segment,
@@ -112,21 +113,51 @@ overlays = {}
 for v in variants:
     overlays[v] = {"funding": {"contracts": contracts_for(base_sc, [municipality], segment, v, **build[v]),
                                "provider_costs": costs}}
-cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers)
-print(f"tarieven {({t: euro(v) for t, v in tariffs.items()})}; uurtarief {euro(rate, decimals=2)}; kosten aanbieder "
-      f"{euro(cost_share * rate, decimals=2)} per uur")
-print(pd.Series({name("provider", p): euro(v) for (p, y), v in spend_pp.items() if y == sc.years[0]},
-                name="uitgaven per aanbieder in de proefrun"))
+cmp = compare(base, overlays, replications=replications, seed=seed, reference="traject", workers=workers,
+              keep_events="plafond" in variants)   # the plafond's log gives its commitments (below)
+print(f"Tarief per traject: {', '.join(f'{t} {euro(v)}' for t, v in tariffs.items())}; uurtarief "
+      f"{euro(rate, decimals=2)}; kosten van de aanbieder {euro(cost_share * rate, decimals=2)} per uur "
+      f"(aanname: {percent(cost_share, 0)} van het uurtarief).")
+pilot_spend = pd.DataFrame([{"provider": p, "uitgaven": euro(v)} for (p, y), v in spend_pp.items() if y == sc.years[0]])
+dutch_table(pilot_spend.rename(columns={
+    "uitgaven": f"Uitgaven {sc.years[0]} in de proefrun (gemiddelde over {PILOT_REPLICATIONS} replicaties)"}))
 
 # %% [markdown]
 # ## Uitkomsten per variant
+#
+# Per variant en jaar, over de replicaties. Eerste tabel: de gemiddelde uitgaven met hun 95%-interval en
+# spreiding (standaardafwijking, en als deel van het gemiddelde) en de kans dat de uitgaven boven het budget
+# komen. Tweede tabel: de gemiddelde verrekening (+ de gemeente betaalt bij, - de aanbieder betaalt terug),
+# de marge van de aanbieders samen met haar spreiding en de kans op een negatieve marge, en de gemiddelde
+# wachttijd van nieuwe trajecten.
+#
+# Aannames bij de getallen: de kosten van de aanbieder zijn `cost_share` x het uurtarief per geleverd uur
+# (de marge rust daarop); het budget is de gemiddelde uitgave onder trajecten; waar geen enkele replicatie
+# negatieve uitgaven heeft, is de ondergrens van het 95%-interval 0 (een t-interval kan bij weinig
+# replicaties en veel spreiding onder 0 uitkomen).
 
 # %%
 pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
 agg = variant_summary(cmp, municipality, variants)
 save_table(agg, out_dir, "variants")
-dutch_table(agg[["variant", "year", "uitgaven_gem", "uitgaven_sd", "uitgaven_cv_pct", "kans_boven_budget", "verrekening_gem", "marge_gem",
-     "marge_sd", "p_marge_negatief", "wacht_dagen_gem"]].round(2))
+shown = agg.assign(**{
+    "Uitgaven (gemiddeld)": agg["uitgaven_gem"].map(euro),
+    "95%-interval uitgaven": [f"{euro(lo)} tot {euro(hi)}" for lo, hi in zip(agg["uitgaven_ci_laag"],
+                                                                              agg["uitgaven_ci_hoog"])],
+    "Spreiding (sd)": agg["uitgaven_sd"].map(euro),
+    "Spreiding (% van gemiddelde)": (agg["uitgaven_cv_pct"] / 100).map(percent),
+    "Kans boven budget": agg["kans_boven_budget"].map(lambda v: percent(v, 0)),
+    "Verrekening (gemiddeld)": agg["verrekening_gem"].map(euro),
+    "Marge aanbieders (gemiddeld)": agg["marge_gem"].map(euro),
+    "Marge aanbieders (sd)": agg["marge_sd"].map(euro),
+    "Kans op negatieve marge": agg["p_marge_negatief"].map(lambda v: percent(v, 0)),
+    "Wachttijd (dagen)": agg["wacht_dagen_gem"].map(lambda v: number(v, 1))})
+dutch_table(shown[["variant", "year", "Uitgaven (gemiddeld)", "95%-interval uitgaven", "Spreiding (sd)",
+                   "Spreiding (% van gemiddelde)", "Kans boven budget"]])
+
+# %%
+dutch_table(shown[["variant", "year", "Verrekening (gemiddeld)", "Marge aanbieders (gemiddeld)",
+                   "Marge aanbieders (sd)", "Kans op negatieve marge", "Wachttijd (dagen)"]])
 
 # %%
 year0 = sc.years[0]
@@ -188,6 +219,36 @@ plt.setp(ax2.get_xticklabels(), ha="right")
 save_figure(fig, out_dir, "settlements_and_margin", source)
 
 # %% [markdown]
+# ## Aangegane verplichtingen onder het budgetplafond
+#
+# Bij een budgetplafond telt naast de uitgaven het inzicht in wat de gemeente al heeft toegezegd (004,
+# bijlage 1): elk toegewezen traject legt bij de toewijzing zijn geplande waarde vast op het plafond van
+# zijn jaar, ook als de facturen pas later komen. De tabel geeft per maand, opgeteld over de aanbieders van
+# de gemeente en gemiddeld over de replicaties, de verplichtingen tot en met die maand, het plafond, de
+# ruimte die overblijft en wat tot dan toe gefactureerd is.
+#
+# Aannames: de geplande waarde van een traject is zijn tarief (waardering op trajectbasis, zoals de
+# realisatie van het plafond); het plafond is de gemiddelde trajectuitgave per aanbieder uit de proefrun x
+# `plafond_factor`; trajecten die al liepen bij de start (de beginstand) zijn vóór de periode toegewezen en
+# tellen niet als verplichting van dit jaar, hun facturen wel; een voortzetting (verlenging, step-down) is
+# een eigen toewijzing en wordt nooit tegengehouden, zodat de ruimte onder 0 kan komen.
+
+# %%
+if "plafond" in variants:
+    com = commitments_per_month(cmp, municipality, year0)
+    save_table(com, out_dir, "plafond_verplichtingen")
+    com_year = com.iloc[-1]
+    shown_com = pd.DataFrame({
+        "maand": [f"{MONTHS[m - 1]} {year0}" for m in com["month"]],
+        "Verplichtingen tot en met de maand": com["committed_cum"].map(euro),
+        "Plafond": com["ceiling"].map(euro), "Ruimte": com["room"].map(euro),
+        "Gefactureerd tot en met de maand": com["spent_cum"].map(euro)})
+    display(dutch_table(shown_com))
+else:
+    com_year = None
+    print("Geen budgetplafond onder de varianten van deze pagina: geen verplichtingen te tonen.")
+
+# %% [markdown]
 # ## Antwoord
 
 # %%
@@ -203,14 +264,20 @@ answer = (
     f"{euro(a.loc[cheapest, 'uitgaven_gem'])} ({vname[cheapest]}) tot {euro(a.loc[dearest, 'uitgaven_gem'])} "
     f"({vname[dearest]}); de uitgaven zijn het best voorspelbaar onder {vname[steady]} (sd "
     f"{euro(a.loc[steady, 'uitgaven_sd'])}) en het slechtst onder {vname[volatile]} (sd "
-    f"{euro(a.loc[volatile, 'uitgaven_sd'])}, kans boven budget {percent(a.loc[volatile, 'kans_boven_budget'], 0)}). "
-    f"De marge van de aanbieder is het onzekerst onder {risky} (sd {euro(top)}), en de grootste gemiddelde "
+    f"{euro(a.loc[volatile, 'uitgaven_sd'])}, kans boven budget {percent(a.loc[volatile, 'kans_boven_budget'], 0)}; "
+    f"budget = de gemiddelde trajectuitgaven). "
+    f"De marge van de aanbieder (aanname: kosten {percent(cost_share, 0)} van het uurtarief per geleverd uur) is "
+    f"het onzekerst onder {risky} (sd {euro(top)}), en de grootste gemiddelde "
     f"verrekening is {euro(a['verrekening_gem'].abs().max())} ({vname[settle]}); {replications} replicaties, dus "
     f"lees de kansen als ruwe schattingen. De tarieven zijn die van de gefinancierde basis (geprijsd op de uitgaven "
     f"2019, params/derive_funding.py), betaald onder de standaardconventies van docs/funding.md; {municipality} "
     f"verschilt van de andere gemeenten alleen in inwonertal en plekken (de documenten geven geen andere cijfers "
     f"per gemeente)."
 )
+if com_year is not None:
+    answer += (f" Onder het budgetplafond heeft {municipality} eind {year0} gemiddeld {euro(com_year['committed_cum'])} "
+               f"aan trajecten toegezegd tegen een plafond van {euro(com_year['ceiling'])} (ruimte "
+               f"{euro(com_year['room'])}; toegezegd = geplande waarde bij toewijzing, zonder de beginstand).")
 save_answer(out_dir, f"Hoe verhouden de bekostigingsvarianten zich voor {municipality} {segment} op uitgaven, "
             "voorspelbaarheid, verrekening en risico voor de aanbieder?", answer)
 print(answer)

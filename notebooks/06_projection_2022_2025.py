@@ -111,9 +111,9 @@ build = measures_builder(base, measures_from, **sizes)   # doorlooptijd factors 
 included = list(base["segments"])
 domains = {s: v["domain"] for s, v in base["segments"].items()}
 targets = {d: r for d, r in (("jeugd", youth_reduction), ("wmo", wmo_reduction)) if d in domains.values()}
-print(f"gesimuleerde segmenten: {included} (gevraagd: {segments}; de andere krijgen hun cliënten door opschaling of "
-      "een maatregel)")
-print(f"segmenten die geen contract betaalt (ontbreken in de uitgaven): {unpaid_segments(base) or 'geen'}")
+print(f"Gesimuleerde segmenten: {', '.join(included)} (gevraagd: {', '.join(segments)}; de andere krijgen hun "
+      "cliënten door opschaling of een maatregel).")
+print(f"Segmenten die geen contract betaalt (ontbreken in de uitgaven): {', '.join(unpaid_segments(base)) or 'geen'}.")
 banner = subset_banner(segments, sc.segments)
 print(banner)
 factors, per_rep, history = calibrate_measures(base, build, targets, seed, replications, workers, first=first_year,
@@ -124,7 +124,10 @@ dutch_table(history)
 # %%
 measures = pd.DataFrame(build(factors)["maatregelen"])
 save_table(measures, out_dir, "measures")
-dutch_table(measures)
+shift = measures.get("ambulant_in_plaats_van_verblijf", pd.Series(index=measures.index, dtype=object))
+dutch_table(measures.assign(ambulant_in_plaats_van_verblijf=[
+    f"{percent(v['share'], 0)} naar {v['to']['segment']} ({v['to'].get('traject_type', '')})" if isinstance(v, dict)
+    else "–" for v in shift]))
 
 # %%
 proj = projection_bands(per_rep)
@@ -140,10 +143,12 @@ save_table(growth, out_dir, "yearly_growth")
 first = per_rep[per_rep["year"] == first_year].pivot_table(index=["replication", "domain"], columns="variant",
                                                              values="uitgaven")
 assert (first["autonomous"] == first["with measures"]).all(), "2022 differs between the variants"
-dutch_table(reduction.round(4))
+dutch_table(reduction.assign(**{c: reduction[c].map(percent) for c in ["growth_autonomous", "growth_with measures"]},
+                             domain=reduction["domain"].replace({"total": "totaal"})).round(2))
 
 # %%
-dutch_table(growth.pivot_table(index=["domain", "year"], columns="variant", values="growth").map(
+dutch_table(growth.assign(domain=growth["domain"].replace({"total": "totaal"})).pivot_table(
+    index=["domain", "year"], columns="variant", values="growth").map(
     lambda g: ("+" if g > 0 else "") + percent(g)))
 
 # %%
@@ -209,7 +214,8 @@ recon = reconciliation(per_rep, ctx.data_2019, included, last_year)
 save_table(recon, out_dir, "reconciliation_note_004")
 print(recon.attrs["coverage"])
 dutch_table(recon.assign(**{c: (recon[c] / 1e6).round(1) for c in ["without_measures", "with_measures", "difference"]}).round(
-    {"difference_pct": 1}))
+    {"difference_pct": 1}).rename(columns={"without_measures": "zonder maatregelen (€ mln)",
+                                           "with_measures": "met maatregelen (€ mln)", "difference": "verschil (€ mln)"}))
 
 # %% [markdown]
 # ## Antwoord

@@ -126,7 +126,7 @@ choice = evaluation.funding_choice(rec)
 if choice.mixed:
     print("Let op: gemengde bekostiging binnen", choice.mixed, "- de meest voorkomende telt")
 keuze, switch_pairs = choice.keuze, choice.switch_pairs
-print(f"Omzetting voor (aanbieder, segment): {switch_pairs} "
+print(f"Omzetting voor (aanbieder, segment): {', '.join(f'{p_} {s_}' for p_, s_ in switch_pairs)} "
       f"({'waar een gemeente plekken inkocht' if choice.plek_pairs else 'geen plekken in de registraties: elk paar'})")
 funding_table = evaluation.funding_table(choice)
 save_table(funding_table, out_dir, "bekostiging_per_gemeente")
@@ -163,7 +163,8 @@ factual = [counterfactual.contract(m, p, s, b, tariffs, plekken_bought.get((m, p
 sc_factual = scenario_from_dict(base, source="calibrated 2022, funding as in the records",
                                 overrides={"funding": {"contracts": factual}})
 fin = evaluation.observed_finals(sc_factual, st, days, year)
-print("tarieven per traject:", {s_: {t: euro(v) for t, v in ts.items()} for s_, ts in tariffs.items()})
+print("Tarief per traject: " + "; ".join(f"{s_} " + ", ".join(f"{t} {euro(v)}" for t, v in ts.items())
+                                         for s_, ts in tariffs.items()) + ".")
 
 rng = np.random.default_rng(seed)
 survival = evaluation.ModelSurvival(cal_report)
@@ -283,7 +284,7 @@ group = evaluation.group_comparison(desc)
 same_pair = evaluation.same_provider_contrast(st, switch_pairs, gemeenten, rng, bootstrap)
 save_table(group, out_dir, "vergelijking_keuze")
 save_table(same_pair, out_dir, "doorlooptijd_zelfde_aanbieder")
-display(group.round(1))
+display(dutch_table(group.round(1)))
 dutch_table(same_pair.round(1))
 
 # %% [markdown]
@@ -314,6 +315,11 @@ dutch_table(switched)
 # `compare()` rapporteert per gemeente; de wachttijd in het omgezette segment zelf (niet verdund door
 # de andere segmenten van de gemeente) vraagt de KPI's per segment: `kpis(by=municipality, segment)`
 # op de gebeurtenissenlogs die `compare(..., keep_events=True)` bewaarde.
+#
+# Aanname in de tabel: uitgaven, kosten per cliënt, cliënten, wachtdagen en de wachtlijst zijn nooit
+# negatief. Waar geen enkele replicatie onder 0 komt, is de ondergrens van het 95%-interval van de
+# feitelijke waarde daarom 0 (een t-interval kan bij weinig replicaties en veel spreiding onder 0
+# uitkomen). Het verschil tussen de keuzes mag negatief zijn: dat houdt het gewone t-interval.
 
 # %%
 seg_k = counterfactual.segment_kpis(cmp, year)
@@ -364,7 +370,7 @@ save_figure(fig, out_dir, "tegenfeitelijk", src_sim, key=True)
 # %%
 check = counterfactual.model_check(pr, seg_k, desc, gemeenten)
 save_table(check, out_dir, "modelcontrole")
-dutch_table(check.round(2))
+dutch_table(check.assign(maat=check["maat"].map(lambda m_: name("kpi", m_))).round(2))
 
 # %%
 n_panels = len(counterfactual.OBSERVED) + 1

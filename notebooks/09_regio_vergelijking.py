@@ -81,13 +81,14 @@ seg = per_segment(cmp)
 region = region_summary(cmp, seg)
 save_table(region, out_dir, "regio_per_ontwerp")
 shown = region.assign(**{
-    "uitgaven": region["uitgaven_gem"].map(euro), "sd per jaar": region["uitgaven_sd"].map(euro),
+    "uitgaven": region["uitgaven_gem"].map(euro), "spreiding per jaar (sd)": region["uitgaven_sd"].map(euro),
     "kans boven budget": region["kans_boven_budget"].map(lambda v: percent(v, 0)),
-    "marge aanbieders": region["marge_gem"].map(euro), "sd marge": region["marge_sd"].map(euro),
+    "marge aanbieders": region["marge_gem"].map(euro), "spreiding marge (sd)": region["marge_sd"].map(euro),
     "wachttijd (dagen)": region["wacht_dagen_gem"].map(lambda v: number(v, 1)),
     "bezetting": region["bezettingsgraad"].map(percent),
     "afschaling": region["aandeel_afschaling"].map(percent)})
-dutch_table(shown[["ontwerp", "year", "uitgaven", "sd per jaar", "kans boven budget", "marge aanbieders", "sd marge",
+dutch_table(shown[["ontwerp", "year", "uitgaven", "spreiding per jaar (sd)", "kans boven budget", "marge aanbieders",
+                   "spreiding marge (sd)",
        "wachttijd (dagen)", "bezetting", "afschaling"]].rename(columns={"ontwerp": "Ontwerp", "year": name("column", "year")}))
 
 # %%
@@ -144,9 +145,11 @@ segs = segment_summary(seg)
 save_table(segs, out_dir, "segment_per_ontwerp")
 fit = suits(segs)
 save_table(fit, out_dir, "ontwerp_per_segment")
-dutch_table(fit.assign(uitgaven=fit["uitgaven_gem"].map(euro), spreiding=fit["uitgaven_cv"].map(percent),
-           wachttijd=fit["wacht_dagen_gem"].map(lambda v: number(v, 1)))[
-    ["segment", "ontwerp", "uitgaven", "spreiding", "wachttijd", "kortste_wacht", "laagste_uitgaven"]])
+dutch_table(fit.assign(**{"uitgaven": fit["uitgaven_gem"].map(euro),
+                         "spreiding (% van gemiddelde)": fit["uitgaven_cv"].map(percent),
+                         "wachttijd (dagen)": fit["wacht_dagen_gem"].map(lambda v: number(v, 1))})[
+    ["segment", "ontwerp", "uitgaven", "spreiding (% van gemiddelde)", "wachttijd (dagen)", "kortste_wacht",
+     "laagste_uitgaven"]])
 
 # %% [markdown]
 # ## Wat rust op aannames

@@ -191,7 +191,7 @@ audit = source_audit({region: project_path(region_file)})
 save_table(audit, out_dir, "bronnen_en_aannames")
 for a in rs.ASSUMPTIONS[region]:
     print("-", a)
-dutch_table(audit)
+dutch_table(audit.assign(aandeel_aanname=audit["aandeel_aanname"].map(percent)))
 
 # %% [markdown]
 # ## Antwoord

@@ -35,8 +35,8 @@ from simulation.experiment.compare_runs import flow_groups, measure_variants
 from simulation.experiment.design import ScenarioSpec, expand
 from simulation.experiment.runner import NothingHappened, activity_notes_of
 from simulation.experiment.size import check_sweep_size
-from simulation.experiment.measures import (MEASURES, NON_NEGATIVE_MEASURES, measures, measures_of,  # noqa: F401
-                                            needs_events, wanted_measures)
+from simulation.experiment.measures import (MEASURES, NON_NEGATIVE_MEASURES, SPEND_MEASURES, measures,  # noqa: F401
+                                            measures_of, needs_events, wanted_measures)
 
 
 @dataclass
@@ -98,7 +98,10 @@ def variant_specs(scenario: Union[Scenario, str, dict],
 
 def summarise(per_rep: pd.DataFrame, reference: str, level: float = 0.95, columns=MEASURES) -> pd.DataFrame:
     """Per variant x municipality x year x measure (``columns`` of ``per_rep``): mean, sd, t-interval; the paired
-    difference to the reference variant (per replication) and its t-interval."""
+    difference to the reference variant (per replication) and its plain t-interval.
+
+    The interval of a measure that cannot be negative is clipped at 0 (``stats.bounded_interval``): the
+    flow measures always, spend and cost per client (``SPEND_MEASURES``) where no replication is below 0."""
     by = ["municipality", "year"]
     diffs = paired_differences_frame(per_rep, reference, columns, ["replication"] + by, variant="variant",
                                      include_baseline=True)
@@ -106,7 +109,8 @@ def summarise(per_rep: pd.DataFrame, reference: str, level: float = 0.95, column
     for ((variant, mun, year), g), (_, d) in zip(per_rep.groupby(["variant"] + by), diffs.groupby(["variant"] + by)):
         for col in columns:
             mean, sd, lo, hi = mean_sd_interval(g[col], level)
-            if col in NON_NEGATIVE_MEASURES:   # counts, days, shares of plek-days: not below 0 (stats.bounded_interval)
+            # counts, days, shares of plek-days, and spend where no replication paid below 0: not below 0
+            if col in NON_NEGATIVE_MEASURES or (col in SPEND_MEASURES and bool((g[col].dropna() >= 0).all())):
                 lo, hi = (float(x) for x in bounded_interval(mean, sd, g[col].count(), level, NON_NEGATIVE))
             diff, dlo, dhi = t_interval(d[col], level)
             rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "gem": mean,

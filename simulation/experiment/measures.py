@@ -31,6 +31,9 @@ MEASURES = ("uitgaven", "unieke_clienten", "kosten_per_client", "clienten_per_pl
 # flow measures that cannot be negative: their confidence intervals are clipped at 0 (money can be negative)
 NON_NEGATIVE_MEASURES = ("unieke_clienten", "clienten_per_plek", "wacht_dagen_gem", "bezettingsgraad",
                          "terugbetaalde_plekdagen", "clienten_equivalent")
+# money the municipality pays: its interval is clipped at 0 where no replication paid below 0 (a
+# refund, e.g. a budget settled back, can make a year negative; verrekening and marge can be negative)
+SPEND_MEASURES = ("uitgaven", "kosten_per_client")
 
 # the measures that need the payments (compute_payments) of a variant under contracts
 PAYMENT_MEASURES = frozenset(MEASURES) - {"unieke_clienten", "wacht_dagen_gem"}

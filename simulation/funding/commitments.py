@@ -79,7 +79,8 @@ def plafond_commitments(scenario, events: pd.DataFrame, replications=None) -> pd
         mine = commits[(commits["municipality"] == c.municipality) & (commits["provider"] == c.provider)
                        & (commits["segment"] == c.segment) & (commits["day"] >= lo) & (commits["day"] < hi)]
         value = {t: rules.planned_value(c, scenario, c.segment, t) for t in mine["traject_type"].unique()}
-        committed = (mine.assign(k=cal.month_index(mine["day"].to_numpy()), committed=mine["traject_type"].map(value))
+        committed = (mine.assign(k=cal.month_index(mine["day"].to_numpy()),   # float also without commitments
+                                 committed=mine["traject_type"].map(value).astype(float))
                      .groupby(["replication", "k"], as_index=False)["committed"].sum())
         sub = trajecten[(trajecten["municipality"] == c.municipality) & (trajecten["provider"] == c.provider)
                         & (trajecten["segment"] == c.segment)]

@@ -11,7 +11,7 @@ import numpy as np
 from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
-from simulation.analysis.stats import t_interval, t_quantile
+from simulation.analysis.stats import NON_NEGATIVE, bounded_interval, mean_sd_interval, t_interval, t_quantile
 from simulation.funding.variants.plekken import PlekkenContract, plek_day_price
 from simulation.report.labels import euro, name, number
 from simulation.report.texts import cite
@@ -110,7 +110,10 @@ MEASURES = {"uitgaven": "uitgaven (EUR)", "kosten_per_client": "kosten per clië
 def counterfactual_table(pr: pd.DataFrame, seg_k: pd.DataFrame, variants: dict, switched: pd.DataFrame,
                          keuze: dict) -> pd.DataFrame:
     """Per switched municipality and measure: actual and switched mean with the paired difference and its 95% CI
-    (``pr``: compare's per_replication of the year; the wait and wachtlijst of the switched segments from seg_k)."""
+    (``pr``: compare's per_replication of the year; the wait and wachtlijst of the switched segments from seg_k).
+
+    The actual value's interval is not below 0 where no replication is (``actual_interval``); the paired
+    difference keeps the plain t-interval (common random numbers: it can be negative)."""
     rows = []
     for name in variants:
         if name == "feitelijk":
@@ -125,7 +128,7 @@ def counterfactual_table(pr: pd.DataFrame, seg_k: pd.DataFrame, variants: dict, 
                 b = seg_k[(seg_k["variant"] == name) & (seg_k["municipality"] == m) & (seg_k["segment"] == s)]
                 series[label] = (a.set_index("replication")[col], b.set_index("replication")[col])
         for label, (a, b) in series.items():
-            am, alo, ahi = t_interval(a)
+            am, alo, ahi = actual_interval(a)
             bm, _, _ = t_interval(b)
             dm, dlo, dhi = t_interval((b - a.reindex(b.index)))
             rows.append({"municipality": m, "keuze_2022": keuze[m],
@@ -136,6 +139,15 @@ def counterfactual_table(pr: pd.DataFrame, seg_k: pd.DataFrame, variants: dict, 
     cf["ci_sluit_0_uit"] = (cf["verschil_ci_laag"] > 0) | (cf["verschil_ci_hoog"] < 0)
     cf["ci_sluit_0_uit"] &= cf["verschil_ci_laag"].notna()
     return cf
+
+
+def actual_interval(values: pd.Series, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) of one variant's replications: clipped at 0 (``stats.bounded_interval``) where no
+    replication is below 0, as compare's summary does for spend; the plain t-interval otherwise (a refund)."""
+    mean, sd, low, high = mean_sd_interval(values, level)
+    if bool((values.dropna() >= 0).all()):
+        low, high = (float(x) for x in bounded_interval(mean, sd, values.count(), level, NON_NEGATIVE))
+    return mean, low, high
 
 
 OBSERVED = {"uitgaven": "uitgaven", "unieke_clienten": "unieke_clienten", "wacht_dagen_gem": "wacht_dagen_gem",

@@ -21,7 +21,7 @@ from simulation.data.records import RecordsError, read_records
 from simulation.funding.payments import compute_payments
 from simulation.report.labels import number
 from simulation.report.notebooks import ROOT, output_dir, project_path
-from simulation.report.setup import check_replications
+from simulation.report.setup import check_replications, page_display
 from simulation.report.texts import cite
 
 FORMS = ("budgetneutraal", "bezetting")
@@ -94,6 +94,7 @@ def evaluation_context(records: str, base_scenario: Optional[str], municipalitie
             f"base_scenario={base_scenario!r}: file {base_path} does not exist. Give the scenario YAML the records "
             "belong to (it supplies population, planned doorlooptijd and plekken bought), or base_scenario=None.")
     check_replications(replications, 2, "for a confidence interval")
+    page_display()
     count = isinstance(plekken_bij_omzetting, int) and plekken_bij_omzetting > 0
     if plekken_bij_omzetting not in FORMS and not count:
         raise ValueError(f"plekken_bij_omzetting={plekken_bij_omzetting!r}: use 'budgetneutraal', 'bezetting' "

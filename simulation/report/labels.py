@@ -165,6 +165,64 @@ NAMES: dict[str, dict[str, str]] = {
         "kans_boven_budget": "Kans boven budget",
         "uitgaven_cv_pct": "Spreiding uitgaven (%)",
         "marge": "Marge aanbieders",
+        "segments": "Segmenten",
+        "ci_laag": "95%-BI ondergrens",
+        "ci_hoog": "95%-BI bovengrens",
+        # notebook 05: occupancy against the number of plekken, and the M/M/N check
+        "busy": "Bezette plekken (gemiddeld)",
+        "wait_mean": "Wachttijd, gemiddeld (dagen)",
+        "wait_min": "Wachttijd, laagste replicatie (dagen)",
+        "wait_max": "Wachttijd, hoogste replicatie (dagen)",
+        "share_waited": "Aandeel dat wachtte",
+        "wait_days_total": "Wachtdagen, totaal",
+        "erlang_bezetting": "Bezetting volgens Erlang C",
+        "erlang_p_wait": "Kans op wachten volgens Erlang C",
+        "erlang_wait_mean": "Wachttijd volgens Erlang C (dagen)",
+        "empty_plek_days": "Lege plekdagen",
+        "cost_empty_eur": "Kosten lege plekken (€)",
+        "cost_waiting_eur": "Kosten van wachten (€)",
+        "cost_total_eur": "Kosten totaal (€)",
+        "wacht_gem_model": "Wachttijd model (dagen)",
+        "wacht_gem_erlang_c": "Wachttijd Erlang C (dagen)",
+        "binnen_ci": "Erlang C binnen het 95%-BI",
+        "kans_wachten_model": "Kans op wachten, model",
+        "kans_wachten_erlang_c": "Kans op wachten, Erlang C",
+        "kans_binnen_ci": "Erlang C-kans binnen het 95%-BI",
+        "binnen_familie": "Binnen het familie-interval (Bonferroni)",
+        # notebook 06: the measures' calibration and the growth they take off
+        "doorlooptijd_factor": "Doorlooptijdfactor",
+        "reduction_points": "Lagere groei (procentpunt)",
+        "target_points": "Doel lagere groei (procentpunt)",
+        "growth_autonomous": "Groei per jaar zonder maatregelen",
+        "growth_with measures": "Groei per jaar met maatregelen",
+        "reduction_ci_low": "Lagere groei (95%-BI ondergrens)",
+        "reduction_ci_high": "Lagere groei (95%-BI bovengrens)",
+        "autonomous": "Zonder maatregelen",
+        "with measures": "Met maatregelen",
+        "covers": "Reikwijdte",
+        "difference_pct": "Verschil (%)",
+        # notebook 08: durations from the records and the model check
+        "km": "Doorlooptijd Kaplan-Meier (dagen)",
+        "naief_gem_gesloten": "Doorlooptijd gesloten trajecten, naïef gemiddelde (dagen)",
+        "pi_laag": "95%-voorspellingsinterval ondergrens",
+        "pi_hoog": "95%-voorspellingsinterval bovengrens",
+        "binnen": "Binnen het voorspellingsinterval",
+        "km_mediaan_plek": "Kaplan-Meier-mediaan onder plekken (dagen)",
+        "km_mediaan_traject": "Kaplan-Meier-mediaan onder trajecten (dagen)",
+        "n_plek": "Trajecten onder plekken",
+        "n_traject": "Trajecten onder trajectfinanciering",
+        "gemeenten_plek": "Gemeenten met plekken",
+        "gemeenten_traject": "Gemeenten met trajecten",
+        # notebook 10, Achterhoek: the start budget step by step (000 par. 3.3)
+        "clienten_vorig": "Cliënten vorige periode",
+        "uitgaven_per_client": "Uitgaven per cliënt (€)",
+        "ontwikkeling": "Ontwikkeling (factor)",
+        "clienten_verwacht": "Cliënten verwacht",
+        "eerste_raming": "Eerste raming (€)",
+        "indexering": "Indexering (factor)",
+        "efficiency": "Efficiency (factor)",
+        "ketenafspraken": "Ketenafspraken (factor)",
+        "startbudget": "Startbudget (€)",
     },
     # column-name endings that summarise() and the notebooks add to a KPI or column name (exports.header)
     "suffix": {
@@ -197,6 +255,10 @@ NAMES: dict[str, dict[str, str]] = {
         "outside_band": "Alleen buiten de band",
     },
 }
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
 
 
 def name(kind: str, key: str) -> str:

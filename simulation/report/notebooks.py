@@ -21,7 +21,8 @@ from simulation._lazy import yaml
 from simulation._lazy import tqdm, traitlets_config
 
 from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
-from simulation.report import exports, pages
+from simulation.report import exports, pages, texts
+from simulation.report.axes import dutch_ticks
 from simulation.report.instances import instance_names, instance_title, split
 from simulation.report import manifest as report_manifest
 
@@ -53,8 +54,8 @@ def output_dir(out_dir: str | os.PathLike) -> Path:
 def save_figure(fig, out_dir, name: str, source: str, key: bool = False) -> None:
     """Save a figure as PNG with its source line and show it in the notebook's output (so the page embeds it).
 
-    ``key`` marks the figure shown on the index page. Refuses a figure without a title or axis
-    labels: users read figures, not code. Returns nothing, so a notebook prints no path.
+    Its axes get Dutch numbers (``axes.dutch_ticks``). ``key`` marks the figure of the index page. Refuses a
+    figure without a title or axis labels: users read figures, not code. Returns nothing (no path printed).
     """
     for ax in fig.axes:
         if not ax.get_visible() or not ax.has_data():
@@ -63,6 +64,7 @@ def save_figure(fig, out_dir, name: str, source: str, key: bool = False) -> None
             raise ValueError(f"figure {name!r}: every figure needs a title")
         if not ax.get_xlabel() or not ax.get_ylabel():
             raise ValueError(f"figure {name!r}: axes need labels with units")
+    dutch_ticks(fig)
     fig.text(0.01, 0.005, source, fontsize=7, color="0.35", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     d = output_dir(out_dir)
@@ -87,12 +89,12 @@ def save_table(frame, out_dir, name: str):
     """Write the table as ``name.csv`` for Dutch Excel (';', decimal comma, rounded, Dutch headers) and as a
     sheet of the notebook's workbook (``tabellen.xlsx``; the report names it after the notebook).
 
-    Returns the table as written (rounded, Dutch headers and names), for a notebook to show.
+    Returns the table as written (rounded, Dutch headers and names), for a notebook to show (no row numbers).
     """
     d = output_dir(out_dir)
     exports.write_csv(frame, d / f"{name}.csv")
     exports.add_sheet(frame, d / exports.WORKBOOK, name)
-    return exports.dutch_table(frame)[0]
+    return texts.without_row_numbers(exports.dutch_table(frame)[0])
 
 
 def save_answer(out_dir, question: str, answer: str, *, uncertainty: str = "",

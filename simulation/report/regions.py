@@ -19,6 +19,8 @@ from simulation.config.sources import ASSUMPTION_RE  # noqa: F401  (re-exported)
 from simulation.core.calendar import year_bounds
 from simulation.experiment.compare import compare, load_variant
 from simulation.report.helpers import scenario_tariffs
+from simulation.report.labels import name as display_name
+from simulation.report.notebooks import ROOT
 
 REFERENCE = "noord-limburg (eigen bekostiging)"
 SOURCE_RE = re.compile(r"\b00[0-4]\b|par\. ?\d|annex|bijlage|the default's", re.I)
@@ -61,18 +63,29 @@ def provider_costs(sc, cost_share: float) -> dict:
             for p, v in sc.providers.items()}
 
 
+def _variants(contracts: list) -> str:
+    """The variants of ``contracts`` by their display names, sorted."""
+    return ", ".join(sorted({display_name("variant", c["variant"]) for c in contracts}))
+
+
+def _project_file(path) -> str:
+    """``path`` as a reader finds it in the project (params/designs/zwolle.yaml), not this machine's folder."""
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(path)
+
+
 def design_overlays(base: dict, designs: dict[str, Path], costs: dict) -> tuple[dict, pd.DataFrame]:
     """Overlays for ``compare``: the reference (the base's own contracts) first, then every design that keeps at
     least one contract on the cut scenario; and a table of what each design covers (contracts and variants)."""
     own = base.get("funding") or {}
     overlays = {REFERENCE: {"funding": {"contracts": own.get("contracts", []), "provider_costs": costs}}}
     rows = [{"ontwerp": REFERENCE, "bestand": "params/noord-limburg.yaml", "contracten": len(own.get("contracts", [])),
-             "varianten": ", ".join(sorted({c["variant"] for c in own.get("contracts", [])}))}]
+             "varianten": _variants(own.get("contracts", []))}]
     for name, path in designs.items():
         fitted = fit_overlay(load_variant(path), base)
         contracts = fitted["funding"]["contracts"]
-        rows.append({"ontwerp": name, "bestand": str(path), "contracten": len(contracts),
-                     "varianten": ", ".join(sorted({c["variant"] for c in contracts}))})
+        rows.append({"ontwerp": name, "bestand": _project_file(path), "contracten": len(contracts),
+                     "varianten": _variants(contracts)})
         if contracts:
             fitted["funding"]["provider_costs"] = costs
             overlays[name] = fitted

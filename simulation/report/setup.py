@@ -75,6 +75,13 @@ def check_replications(replications, minimum: int = 1, why: str = "") -> None:
           f"moet een geheel getal van {minimum} of meer zijn" + (f" ({why})" if why else ""))
 
 
+def page_display() -> None:
+    """Tables on a notebook page: floats in Dutch number format (``labels.table_number``), texts whole
+    (a convention or a file name not cut off with '...')."""
+    pd.set_option("display.float_format", table_number)
+    pd.set_option("display.max_colwidth", None)
+
+
 def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None, *, seed: int = 1,
                      replications: Optional[int] = None, min_replications: int = 1, why: str = "",
                      horizon_years: Optional[float] = None, municipality: Optional[str] = None,
@@ -89,7 +96,7 @@ def notebook_context(out_dir: str | os.PathLike, scenario: Optional[str] = None,
     """
     if replications is not None:
         check_replications(replications, min_replications, why)
-    pd.set_option("display.float_format", table_number)   # tables on the page in Dutch number format
+    page_display()
     sc = None
     if scenario is not None:
         overrides = {"horizon_years": horizon_years} if horizon_years is not None else None

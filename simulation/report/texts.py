@@ -9,12 +9,13 @@ Source lines name the document and paragraph a figure rests on, not a folder:
 """
 from __future__ import annotations
 
+import types
 from typing import Iterable, Optional
 
 from simulation._lazy import pandas as pd
 
 from simulation.report import exports
-from simulation.report.labels import NAMES, euro, number
+from simulation.report.labels import NAMES, euro, number, table_number
 
 # the five source documents (/work/shared/seeds/README.md), by their number
 DOCUMENTS: dict[str, str] = {
@@ -95,16 +96,72 @@ def column_name(column: str) -> str:
     return column
 
 
+def cell_text(value) -> str:
+    """A list or mapping in a table cell as a reader reads it, not as Python writes it.
+
+    >>> cell_text(["S3", "S4"]), cell_text({"share": 0.15, "to": {"segment": "S4"}})
+    ('S3, S4', 'share 0,15; to: segment S4')
+    """
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {cell_text(v)}" if isinstance(v, dict) else f"{k} {cell_text(v)}"
+                         for k, v in value.items())
+    if isinstance(value, float):
+        return table_number(value)
+    return "" if value is None else str(value)
+
+
+# integer columns that name a year or a position, not an amount: shown without a thousands dot (2022, not 2.022)
+NOT_AMOUNTS = {"year", "jaar", "base_year", "replication", "replicatie", "seed", "contract", "step", "stap",
+               "iteration"}
+
+
 def dutch_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as a notebook page shows it: as in the CSV and workbook (``exports.dutch_table``), with Dutch
-    headers from ``labels.NAMES``, providers, variants and KPIs by their display names, numbers rounded."""
+    headers from ``labels.NAMES``, providers, variants and KPIs by their display names, numbers rounded and
+    whole numbers in Dutch format ('12.633'; pandas' float format, ``labels.table_number``, does the others),
+    and on the page without pandas' row numbers (an index that means something is a column by then).
+
+    >>> dutch_table(pd.DataFrame({"year": [2022], "instroom": [12633.2]})).iloc[0].astype(str).tolist()
+    ['2022', '12.633']
+    """
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     if not isinstance(frame, pd.DataFrame):
         return frame
-    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
+    unnamed = all(n is None for n in frame.index.names)
+    if unnamed and pd.api.types.is_integer_dtype(frame.index.dtype):
+        frame = frame.reset_index(drop=True)   # positions left by a sort or a filter: no column of their own
+    elif not isinstance(frame.index, pd.RangeIndex) or not unnamed:
         frame = frame.reset_index()   # an index that means something (a pivot's rows) becomes columns
-    return exports.dutch_table(frame)[0]
+    table = exports.dutch_table(frame)[0]
+    for i, (column, header) in enumerate(zip(frame.columns, table.columns)):
+        values = table.iloc[:, i]
+        if values.dtype == object and values.map(lambda v: isinstance(v, (list, tuple, dict))).any():
+            table[header] = values.map(cell_text)
+            continue
+        if (pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+                and not {str(column).lower(), str(header).lower()} & NOT_AMOUNTS):
+            table[header] = values.map(lambda v: number(v) if pd.notna(v) else "–").astype(object)
+        elif pd.api.types.is_float_dtype(values.dtype) and values.isna().any():
+            table[header] = values.map(table_number).astype(object)   # a missing value as '–', not 'NaN'
+    return without_row_numbers(table)
+
+
+def without_row_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` shown on a page without pandas' row numbers (0, 1, 2 ...), which mean nothing to a reader;
+    an index that means something is kept (``dutch_table`` makes it columns first)."""
+    if isinstance(table, pd.DataFrame) and isinstance(table.index, pd.RangeIndex):
+        table._repr_html_ = types.MethodType(_html_without_row_numbers, table)
+    return table
+
+
+def _html_without_row_numbers(table: pd.DataFrame) -> str:
+    """The notebook's HTML of ``table`` as pandas writes it (float format, row limits), without the index."""
+    return table.to_html(index=False, notebook=True, max_rows=pd.get_option("display.max_rows"),
+                         max_cols=pd.get_option("display.max_columns"),
+                         show_dimensions=pd.get_option("display.show_dimensions"))
 
 
 def subset_banner(simulated, all_segments) -> str:

@@ -7,6 +7,7 @@ from simulation._lazy import pandas as pd
 from simulation.analysis.kpis import traject_table, year_bounds
 from simulation.analysis.stats import t_interval
 from simulation.config.scenario import scenario_from_dict
+from simulation.funding.commitments import plafond_commitments
 from simulation.funding.payments import compute_payments
 from simulation.report.helpers import concurrent_load, contracts_for, spend_verdict
 
@@ -96,8 +97,9 @@ def per_municipality(summary: pd.DataFrame, year: int, reference: str = "traject
 
 
 def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame:
-    """Per variant and year for ``municipality``: spend (mean, sd, cv), P(over budget), settlement, provider
-    margin and its risk, wait and clients, over the replications of a ``compare`` result."""
+    """Per variant and year for ``municipality``: spend (mean, its 95% interval from ``cmp.summary``, sd, cv),
+    P(over budget), settlement, provider margin and its risk, wait and clients, over the replications of a
+    ``compare`` result."""
     pr = cmp.per_replication[cmp.per_replication["municipality"] == municipality]
     pred = cmp.predictability[cmp.predictability["municipality"] == municipality]
     agg = pr.groupby(["variant", "year"]).agg(
@@ -107,9 +109,13 @@ def variant_summary(cmp, municipality: str, variants: list[str]) -> pd.DataFrame
         marge_min=("marge_aanbieders", "min"), p_marge_negatief=("marge_aanbieders", lambda x: (x < 0).mean()),
         wacht_dagen_gem=("wacht_dagen_gem", "mean"), unieke_clienten=("unieke_clienten", "mean")).reset_index()
     agg = agg.merge(pred[["variant", "year", "budget", "kans_boven_budget"]], on=["variant", "year"])
+    s = cmp.summary
+    ci = s[(s["municipality"] == municipality) & (s["measure"] == "uitgaven")]
+    agg = agg.merge(ci[["variant", "year", "ci_laag", "ci_hoog"]].rename(
+        columns={"ci_laag": "uitgaven_ci_laag", "ci_hoog": "uitgaven_ci_hoog"}), on=["variant", "year"], how="left")
     agg["uitgaven_cv_pct"] = 100 * agg["uitgaven_sd"] / agg["uitgaven_gem"]
     agg["variant"] = pd.Categorical(agg["variant"], categories=variants)
-    return agg.sort_values(["year", "variant"])
+    return agg.sort_values(["year", "variant"], ignore_index=True)
 
 
 # The payment conventions of a traject tariff (docs/funding.md, "traject"): name -> contract fields.
@@ -169,3 +175,13 @@ def driving_convention(effects: pd.DataFrame, municipality: str = "regio") -> tu
     shift = shift[~shift.index.astype(str).str.startswith("beginstand")]
     name = shift.abs().idxmax()
     return str(name), float(shift[name]), bool(np.sign(e[name]) != np.sign(e.iloc[0]))
+
+
+def commitments_per_month(cmp, municipality: str, year: int, variant: str = "plafond") -> pd.DataFrame:
+    """Per month of ``year``, summed over ``municipality``'s budgetplafond contracts of ``variant`` and averaged
+    over the replications: commitments entered so far in the year (planned values at toewijzing), the ceiling,
+    the room left and the invoices paid so far (``funding.commitments``; needs ``compare(keep_events=True)``)."""
+    com = plafond_commitments(cmp.scenarios[variant], cmp.events[variant])
+    com = com[(com["municipality"] == municipality) & (com["year"] == year)]
+    per_rep = com.groupby(["replication", "month"], as_index=False)[["committed_cum", "ceiling", "room", "spent_cum"]].sum()
+    return per_rep.groupby("month", as_index=False)[["committed_cum", "ceiling", "room", "spent_cum"]].mean()

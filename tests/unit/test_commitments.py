@@ -70,3 +70,37 @@ def test_ceiling_is_prorated_to_the_contract_days_and_other_contracts_are_left_o
     assert list(t["month"]) == [7, 8, 9, 10, 11, 12]
     assert t["ceiling"].iloc[0] == pytest.approx(1_840)
     assert t["committed"].sum() == 1_000 and t["room"].iloc[-1] == pytest.approx(840)
+
+
+def test_page_04_sums_the_municipalitys_contracts_and_averages_the_replications():
+    """Two plafond contracts (P1 2,500, P2 1,000; B's overstap leaves P2 without commitments) and two
+    replications (0: A in January, B and its verlenging in February; 1: only A): the page's month table."""
+    from types import SimpleNamespace
+
+    from simulation.report.variants import commitments_per_month
+
+    sc = scenario_from_dict(base([contract("plafond", ceiling=2_500, realisation=REAL),
+                                  contract("plafond", provider="P2", ceiling=1_000, realisation=REAL)]))
+    a = [(10, "toewijzing", 1, 1000, "P1", None), (10, "start_zorg", 1, 1000, "P1", None),
+         (20, "stop_zorg", 1, 1000, "P1", "afschaling")]
+    b = [(40, "toewijzing", 2, 2000, "P2", None), (40, "toewijzing", 2, 2000, "P1", "overstap"),
+         (40, "start_zorg", 2, 2000, "P1", None), (50, "stop_zorg", 2, 2000, "P1", "verlenging"),
+         (50, "toewijzing", 2, 2001, "P1", "verlenging"), (50, "start_zorg", 2, 2001, "P1", "verlenging"),
+         (60, "stop_zorg", 2, 2001, "P1", "afschaling")]
+    ev = pd.concat([log(a + b), log(a).assign(replication=1)], ignore_index=True)
+    t = commitments_per_month(SimpleNamespace(scenarios={"plafond": sc}, events={"plafond": ev}), "Venlo", 2022)
+    t = t.set_index("month")
+    assert list(t.index) == list(range(1, 13))
+    assert t.loc[1, "committed_cum"] == 1_000 and t.loc[2, "committed_cum"] == (3_000 + 1_000) / 2
+    assert (t["ceiling"] == 3_500).all() and t.loc[2, "room"] == 3_500 - 2_000
+    assert t.loc[12, "spent_cum"] == pytest.approx((2_500 + 1_000) / 2)   # P1 capped at its ceiling in replication 0
+
+
+def test_a_plafond_contract_without_commitments_has_its_rows_at_zero():
+    """B's overstap leaves P2's plafond without any commitment: its months are 0 committed, full room."""
+    sc = scenario_from_dict(base([contract("plafond", ceiling=2_500, realisation=REAL),
+                                  contract("plafond", provider="P2", ceiling=1_000, realisation=REAL)]))
+    ev = log([(40, "toewijzing", 2, 2000, "P2", None), (40, "toewijzing", 2, 2000, "P1", "overstap"),
+              (40, "start_zorg", 2, 2000, "P1", None), (50, "stop_zorg", 2, 2000, "P1", "afschaling")])
+    p2 = plafond_commitments(sc, ev).query("provider == 'P2'")
+    assert len(p2) == 12 and (p2["committed_cum"] == 0).all() and (p2["room"] == 1_000).all()

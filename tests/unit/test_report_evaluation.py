@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.analysis.stats import t_interval
 from simulation.report import counterfactual as cf
 from simulation.report import evaluation
 
@@ -139,3 +140,24 @@ def test_the_synthetic_test_records_are_marked_as_synthetic(tmp_path):
     rec = evaluation.evaluation_context(str(copy), "tests/data/records_scenario.yaml", [], {"S1": 1.0, "S4": 1.0},
                                         "budgetneutraal", 2, tmp_path / "out2")
     assert not rec.synthetic and "004 Inkoopnota Noord-Limburg, par. 6 en 7.2" in rec.source
+
+
+def test_counterfactual_actual_interval_is_not_below_0_unless_a_replication_is():
+    # cost per client: three small replications and one large, whose plain t-interval reaches below 0
+    costs = [10.0, 20.0, 15.0, 3000.0]
+    pr = pd.DataFrame({"variant": ["feitelijk"] * 4 + ["A omgezet"] * 4, "municipality": "A",
+                       "replication": [0, 1, 2, 3] * 2, "uitgaven": [-50.0, 10, 5, 400] * 2,
+                       "kosten_per_client": costs + [c - 100 for c in costs], "unieke_clienten": 5.0,
+                       "wacht_dagen_gem": 3.0})
+    seg_k = pd.DataFrame({"variant": ["feitelijk"] * 4 + ["A omgezet"] * 4, "municipality": "A", "segment": "S",
+                          "replication": [0, 1, 2, 3] * 2, "wacht_dagen_gem": 1.0, "wachtlijst_eind": 0})
+    switched = pd.DataFrame({"municipality": ["A"], "segment": ["S"]})
+    table = cf.counterfactual_table(pr, seg_k, {"feitelijk": {}, "A omgezet": {}}, switched, {"A": "plekken"})
+    table = table.set_index("maat")
+    mean, lo, hi = t_interval(costs)
+    cost = table.loc["kosten per cliënt (EUR)"]
+    assert lo < 0 and cost["feitelijk_ci_laag"] == 0.0 and cost["feitelijk_ci_hoog"] == pytest.approx(hi)
+    assert cost["verschil_ci_laag"] == pytest.approx(-100.0)   # a paired difference: the plain interval
+    spend = table.loc["uitgaven (EUR)"]   # a replication below 0 (a refund year): the plain t-interval
+    plain_low = t_interval([-50.0, 10, 5, 400])[1]
+    assert plain_low < 0 and spend["feitelijk_ci_laag"] == pytest.approx(plain_low)

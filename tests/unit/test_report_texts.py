@@ -5,6 +5,7 @@ import pandas as pd
 
 from simulation.report import texts
 from simulation.report.figures import day_ticks
+from simulation.report.notebooks import save_table
 
 
 def test_doctests():
@@ -24,7 +25,17 @@ def test_columns_and_values_get_their_dutch_display_names():
     assert texts.column_name("iets_anders") == "iets_anders"
     t = texts.dutch_table(pd.DataFrame({"provider": ["jeugd_regio_a"], "variant": ["output_monthly"], "x": [1]}))
     assert list(t.columns) == ["Aanbieder", "Bekostigingsvariant", "X"]   # no display name: the code name, readable
-    assert t.iloc[0].tolist() == ["Jeugd regionaal A", "Outputgericht maandtarief", 1]
+    assert t.iloc[0].tolist() == ["Jeugd regionaal A", "Outputgericht maandtarief", "1"]
+
+
+def test_whole_numbers_in_a_page_table_are_dutch_but_years_are_not():
+    frame = pd.DataFrame({"year": [2022, 2023], "uitgaven": [2252314.4, 2873058.0], "clienten": [12633, 279]},
+                         index=[14, 3])   # positions after a sort: not a column on the page
+    t = texts.dutch_table(frame)
+    assert list(t.columns) == ["Jaar", "Uitgaven", "Clienten"]
+    assert t["Jaar"].tolist() == [2022, 2023]
+    assert t["Uitgaven"].tolist() == ["2.252.314", "2.873.058"] and t["Clienten"].tolist() == ["12.633", "279"]
+    assert texts.dutch_table(pd.DataFrame({"factor": [0.778, float("nan")]}))["Factor"].tolist() == ["0,778", "–"]
 
 
 def test_a_banner_is_the_first_line_of_the_answer():
@@ -41,3 +52,17 @@ def test_day_ticks_are_round_and_reach_the_end():
 def test_a_run_on_part_of_the_segments_is_marked_as_a_demonstration():
     assert "demonstratie" in texts.subset_banner(["S1", "S1a"], ["S1", "S1a", "S2"])
     assert texts.subset_banner(["S1", "S2"], ["S2", "S1"]) == ""
+
+
+def test_a_page_table_shows_no_row_numbers_but_keeps_a_meaningful_index():
+    html = texts.dutch_table(pd.DataFrame({"year": [2022, 2023], "factor": [0.5, 0.75]}))._repr_html_()
+    assert "<th>Jaar</th>" in html and "<td>2022</td>" in html
+    assert "<th>0</th>" not in html and "<th>1</th>" not in html   # pandas' row numbers
+    pivot = pd.DataFrame({"x": [1.5]}, index=pd.Index(["Venlo"], name="municipality"))
+    html = texts.dutch_table(pivot)._repr_html_()
+    assert "<th>Gemeente</th>" in html and "<td>Venlo</td>" in html and "<th>0</th>" not in html
+
+
+def test_a_table_save_table_returns_for_the_page_shows_no_row_numbers(tmp_path):
+    html = save_table(pd.DataFrame({"segment": ["S1", "S2"], "uitgaven": [1.5, 2.0]}), tmp_path, "t")._repr_html_()
+    assert "<td>S1</td>" in html and "<th>0</th>" not in html
