@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from simulation.analysis.kpis import kpis
@@ -102,17 +103,33 @@ def scenario_assumptions(raw_text: str) -> pd.DataFrame:
 _SCENARIOS: dict[str, Scenario] = {}   # in a worker: the last scenarios it validated, by their JSON
 
 
-def replication_log(task: tuple[str, int, int]) -> pd.DataFrame:
+def counted_clients(frame: pd.DataFrame, segment: str = ALL) -> pd.DataFrame:
+    """The rows of one replication's log whose client has a row in ``segment``: ``measure_frame`` of that
+    segment reads nothing else (its contracts, pools and KPI groups are the segment's). The whole log
+    for ``ALL`` or when no client has a row there (the replication keeps its rows then)."""
+    if segment == ALL:
+        return frame
+    clients = frame["client"].to_numpy()
+    mine = clients[(frame["segment"] == segment).to_numpy()]
+    if not len(mine):
+        return frame
+    return frame[np.isin(clients, np.unique(mine))].reset_index(drop=True)
+
+
+def replication_log(task: tuple) -> pd.DataFrame:
     """One replication's event log (``runner.run_replication`` without the state count), in a worker of
-    the pool: a scenario sent again (the baseline and the what-if of each question) is validated once."""
-    payload, seed, replication = task
+    the pool: a scenario sent again (the baseline and the what-if of each question) is validated once.
+    ``task``: (scenario JSON, seed, replication[, segment]); with a segment only ``counted_clients``
+    (a segment that others feed, e.g. S1 from S4, would otherwise send the feeders' rows back too)."""
+    payload, seed, replication, *segment = task
     scenario = _SCENARIOS.get(payload)
     if scenario is None:
         if len(_SCENARIOS) >= 4:
             _SCENARIOS.pop(next(iter(_SCENARIOS)))
         scenario = _SCENARIOS[payload] = Scenario.model_validate_json(payload)
     model = build_model(scenario, seed, replication)
-    return ev.to_frame(model.run(), replication, scenario.start_date, model.labels())
+    frame = ev.to_frame(model.run(), replication, scenario.start_date, model.labels())
+    return counted_clients(frame, *segment)
 
 
 class Engine:
@@ -163,7 +180,8 @@ class Engine:
         KPI table of ``runner.simulate`` is not computed, the page reads two KPIs of one segment)."""
         check_size(scenario, q.replications, self._executor.workers)
         payload = scenario.model_dump_json()
-        frames = list(self._executor.map(replication_log, [(payload, q.seed, r) for r in range(q.replications)]))
+        tasks = [(payload, q.seed, r, q.segment) for r in range(q.replications)]
+        frames = list(self._executor.map(replication_log, tasks))
         return measure_frame(scenario, pd.concat(frames, ignore_index=True), q.segment)
 
     def answer(self, q: Question) -> Answer:
