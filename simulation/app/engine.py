@@ -7,7 +7,8 @@ full run's (tests/functional/test_app_part.py). An ``Engine`` keeps what does no
 questions: the parsed scenario files, the scoped and validated baseline and its measures (per
 scope, horizon, replications and seed), and a warm process pool whose workers keep the scenarios
 they validated and their steady state. A later question then simulates only the what-if, and only
-its event logs (no KPI table). The measures are ``experiment.compare.measures`` (spend, clients,
+its event logs (no KPI table; only the rows of the clients seen in the question's segment,
+``counted_clients``). The measures are ``experiment.compare.measures`` (spend, clients,
 wait, bezetting, ...) plus the wait p90 and the wachtlijst at year end from ``analysis.kpis``, of
 the chosen segment only (its contracts' care); intervals are ``compare.summarise`` (Student t on
 the per-replication paired differences).
