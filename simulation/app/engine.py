@@ -7,7 +7,8 @@ full run's (tests/functional/test_app_part.py). An ``Engine`` keeps what does no
 questions: the parsed scenario files, the scoped and validated baseline and its measures (per
 scope, horizon, replications and seed), and a warm process pool whose workers keep the scenarios
 they validated and their steady state. A later question then simulates only the what-if, and only
-its event logs (no KPI table). The measures are ``experiment.compare.measures`` (spend, clients,
+its event logs (no KPI table; only the rows of the clients seen in the question's segment,
+``counted_clients``). The measures are ``experiment.compare.measures`` (spend, clients,
 wait, bezetting, ...) plus the wait p90 and the wachtlijst at year end from ``analysis.kpis``, of
 the chosen segment only (its contracts' care); intervals are ``compare.summarise`` (Student t on
 the per-replication paired differences).
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from simulation.analysis.kpis import kpis
@@ -102,17 +104,33 @@ def scenario_assumptions(raw_text: str) -> pd.DataFrame:
 _SCENARIOS: dict[str, Scenario] = {}   # in a worker: the last scenarios it validated, by their JSON
 
 
-def replication_log(task: tuple[str, int, int]) -> pd.DataFrame:
+def counted_clients(frame: pd.DataFrame, segment: str = ALL) -> pd.DataFrame:
+    """The rows of one replication's log whose client has a row in ``segment``: ``measure_frame`` of that
+    segment reads nothing else (its contracts, pools and KPI groups are the segment's). The whole log
+    for ``ALL`` or when no client has a row there (the replication keeps its rows then)."""
+    if segment == ALL:
+        return frame
+    clients = frame["client"].to_numpy()
+    mine = clients[(frame["segment"] == segment).to_numpy()]
+    if not len(mine):
+        return frame
+    return frame[np.isin(clients, np.unique(mine))].reset_index(drop=True)
+
+
+def replication_log(task: tuple) -> pd.DataFrame:
     """One replication's event log (``runner.run_replication`` without the state count), in a worker of
-    the pool: a scenario sent again (the baseline and the what-if of each question) is validated once."""
-    payload, seed, replication = task
+    the pool: a scenario sent again (the baseline and the what-if of each question) is validated once.
+    ``task``: (scenario JSON, seed, replication[, segment]); with a segment only ``counted_clients``
+    (a segment that others feed, e.g. S1 from S4, would otherwise send the feeders' rows back too)."""
+    payload, seed, replication, *segment = task
     scenario = _SCENARIOS.get(payload)
     if scenario is None:
         if len(_SCENARIOS) >= 4:
             _SCENARIOS.pop(next(iter(_SCENARIOS)))
         scenario = _SCENARIOS[payload] = Scenario.model_validate_json(payload)
     model = build_model(scenario, seed, replication)
-    return ev.to_frame(model.run(), replication, scenario.start_date, model.labels())
+    frame = ev.to_frame(model.run(), replication, scenario.start_date, model.labels())
+    return counted_clients(frame, *segment)
 
 
 class Engine:
@@ -163,7 +181,8 @@ class Engine:
         KPI table of ``runner.simulate`` is not computed, the page reads two KPIs of one segment)."""
         check_size(scenario, q.replications, self._executor.workers)
         payload = scenario.model_dump_json()
-        frames = list(self._executor.map(replication_log, [(payload, q.seed, r) for r in range(q.replications)]))
+        tasks = [(payload, q.seed, r, q.segment) for r in range(q.replications)]
+        frames = list(self._executor.map(replication_log, tasks))
         return measure_frame(scenario, pd.concat(frames, ignore_index=True), q.segment)
 
     def answer(self, q: Question) -> Answer:

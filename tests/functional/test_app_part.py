@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.app.engine import replication_log
+import pandas as pd
+
+from simulation.app.engine import counted_clients, measure_frame, replication_log
 from simulation.app.part import needed_part
 from simulation.app.question import Question, check, scope
 from simulation.config.scenario import read_yaml, scenario_from_dict
@@ -85,3 +87,20 @@ def test_a_regio_contract_that_acts_on_the_flow_ties_its_municipalities_whatever
     part = needed_part(scenario_from_dict(slower), ["Venlo"], ["S1"])   # Venlo's S4 clients reach S1
     assert set(part.municipalities) == set(raw["municipalities"]) and ("Beesel", "S4") in part.exact
     assert needed_part(scenario_from_dict(raw), ["Venlo"], ["S1"]).municipalities == ("Venlo",)
+
+
+def test_the_counted_clients_rows_give_the_whole_logs_measures(raw):
+    # Venlo x S1 runs Venlo's S4 stream (it sends clients to S1): the workers return only the clients seen in S1
+    q = Question("noord-limburg.yaml", "Venlo", "S1", variant="plekken",
+                 plekken={"jeugd_regio_a": 30, "jeugd_regio_b": 30}, horizon_years=1)
+    scoped, _ = scope(raw, "Venlo", "S1")
+    whatif, _, errors = check(scoped, q, scenario_from_dict(scoped), "x")
+    assert not errors
+    for scenario in (scenario_from_dict(scoped), whatif):
+        whole = pd.concat([replication_log((scenario.model_dump_json(), 1, r)) for r in range(2)], ignore_index=True)
+        counted = pd.concat([replication_log((scenario.model_dump_json(), 1, r, "S1")) for r in range(2)],
+                            ignore_index=True)
+        assert len(counted) * 5 < len(whole)
+        assert counted_clients(whole[whole["replication"] == 0], "S1").equals(counted[counted["replication"] == 0])
+        pd.testing.assert_frame_equal(measure_frame(scenario, counted, "S1"), measure_frame(scenario, whole, "S1"),
+                                      check_exact=True)
