@@ -36,9 +36,7 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
                & (cal.lo[x["k"]] >= lo) & (cal.lo[x["k"]] < hi)).to_numpy()
         factor[sel] *= c.behaviour.intensity_factor
     x = x.assign(year=cal.year[x["k"].to_numpy()], units=w * factor * x["days"].to_numpy() / 7.0)
-    for col in ("municipality", "provider", "segment"):
-        x[col] = x[col].astype(str)
-    out = x.groupby(KEYS, as_index=False)["units"].sum()
+    out = _sum_by_names(x, "units")
     costs = scenario.funding.provider_costs if scenario.funding is not None else {}
 
     def unit_cost(p, s):
@@ -64,6 +62,19 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
         out["cost"] = (out["cost"].fillna(0.0) + out["fixed"].fillna(0.0)).where(known)
         out = out.drop(columns="fixed")
     return out
+
+
+def _sum_by_names(x: pd.DataFrame, value: str) -> pd.DataFrame:
+    """``x.groupby(KEYS)[value].sum()`` with the names as text, as if the name columns had been cast to text first.
+
+    A categorical name column is grouped on its codes with its categories put in text order (the groups,
+    their order and so the bits of the sums are those of the text keys); casting millions of exploded
+    rows to text took most of this function's time and memory, casting the groups takes nothing."""
+    names = ("municipality", "provider", "segment")
+    x = x.assign(**{c: (x[c].cat.set_categories(sorted(x[c].cat.categories)) if isinstance(x[c].dtype, pd.CategoricalDtype)
+                        else x[c].astype(str)) for c in names})
+    out = x.groupby(KEYS, as_index=False, observed=True)[value].sum()
+    return out.assign(**{c: out[c].astype(str) for c in names})
 
 
 def margins(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:

@@ -108,3 +108,18 @@ def test_sum_by_part_sums_each_part_as_its_own_table(how):
     pd.testing.assert_frame_equal(got, alone[got.columns].astype(got.dtypes.to_dict()), check_exact=True)
     whole = sum_by(frame, ["phase", "replication", "k"], ["amount"], how)
     assert not whole["amount"].equals(got["amount"])   # one table for all would change part 0's bits
+
+
+def test_cost_sums_on_categorical_names_equal_the_text_keys_bit_for_bit():
+    """costs._sum_by_names groups categorical names (categories not in text order) as text keys would."""
+    from simulation.funding import costs
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    names = {"municipality": ["Venlo", "Beesel", "Horst"], "provider": ["zeta", "alfa"], "segment": ["S4", "S1"]}
+    x = pd.DataFrame({"replication": rng.integers(0, 3, n).astype(np.int32),
+                      **{c: pd.Categorical(rng.choice(v, n), categories=v) for c, v in names.items()},
+                      "year": rng.integers(2022, 2024, n), "units": rng.random(n) * 1e3})
+    text = x.assign(**{c: x[c].astype(str) for c in names}).groupby(costs.KEYS, as_index=False)["units"].sum()
+    got = costs._sum_by_names(x, "units")
+    pd.testing.assert_frame_equal(got, text, check_exact=True)
