@@ -11,6 +11,17 @@ from simulation._lazy import yaml
 FIRST_DAY, LAST_DAY = dt.date(1677, 9, 22), dt.date(2262, 4, 10)
 
 
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when PyYAML has it (the same data, several times faster on the
+    scenario files; tests/unit/test_scenario_files.py checks every shipped file), else the pure-Python loader.
+    Text that is not valid YAML is read again by the pure-Python loader, whose error names the line and
+    column as users count them (libyaml's can point past the end)."""
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def yaml_error_text(exc: yaml.YAMLError) -> str:
     """A YAML error on one line: what is wrong and where (line, column)."""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -33,7 +44,7 @@ def read_yaml_file(path: Union[str, Path], error: type[Exception]) -> Any:
     except OSError as exc:
         raise error(f"{path}: kan niet worden gelezen ({exc.strerror}); controleer het pad en de rechten") from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         raise error(f"{path}: geen geldige YAML: {yaml_error_text(exc)}") from None
 
@@ -41,7 +52,7 @@ def read_yaml_file(path: Union[str, Path], error: type[Exception]) -> Any:
 def parse_yaml_value(text: str, source: str, error: type[Exception]) -> Any:
     """A value (of a ``--set`` option) read as YAML; invalid YAML raises ``error`` naming ``source``."""
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         raise error(f"{source}: de waarde is geen geldige YAML ({yaml_error_text(exc)}); zet tekst tussen aanhalingstekens "
                     "en sluit haakjes, bijvoorbeeld horizon_years=2 of 'name=Mijn scenario'") from None

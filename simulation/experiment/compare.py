@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 from simulation._lazy import pandas as pd
-from simulation._lazy import yaml
+from simulation.config.files import load_yaml
 
 from simulation.analysis.stats import (NON_NEGATIVE, bounded_interval, mean_sd_interval, paired_differences_frame,
                                       t_interval)
@@ -53,7 +53,7 @@ class Comparison:
 
 def load_variant(path: Union[str, Path]) -> dict[str, Any]:
     """A variant overlay file: a mapping of dotted override keys (or top-level fields) to values."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a variant overlay is a mapping of overrides, e.g. funding: {{contracts: [...]}}")
     return data
@@ -84,7 +84,7 @@ def _base_raw(scenario: Union[Scenario, str, dict]) -> dict:
         return scenario.model_dump(mode="json", exclude_none=True)
     if isinstance(scenario, dict):
         return scenario
-    return yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
+    return load_yaml(Path(scenario).read_text(encoding="utf-8"))
 
 
 def variant_specs(scenario: Union[Scenario, str, dict],

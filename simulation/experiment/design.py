@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
 from simulation._lazy import yaml
+from simulation.config.files import load_yaml
 
 from simulation.config.scenario import Scenario, ScenarioError, scenario_from_dict
 from simulation.experiment.sweep_file import BASELINE, SweepError, SweepFile, Variant
@@ -88,7 +89,7 @@ def runs(specs: Sequence[ScenarioSpec], replications: Union[int, Mapping[str, in
 def load_base(path: Path, source: str) -> dict:
     """A base scenario file as a dict (the YAML format); errors name the file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SweepError(f"{source}: base: scenariobestand {path} niet gevonden; het pad is relatief "
                          "ten opzichte van het sweepbestand") from None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from simulation._lazy import papermill as pm
-from simulation._lazy import yaml
+from simulation.config.files import load_yaml
 from simulation._lazy import tqdm, traitlets_config
 
 from simulation.experiment.store import MARKER, OutputFolderError, atomic_folder
@@ -314,7 +314,7 @@ def run_all(out_root: str | os.PathLike = "outputs", parameters_file: Optional[s
         path = project_path(parameters_file)
         if not path.is_file():
             raise NotebookError(f"--parameters {parameters_file}: bestand niet gevonden")
-        by_notebook = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        by_notebook = load_yaml(path.read_text(encoding="utf-8")) or {}
     selected = [find_notebook(n) for n in only] if only else notebooks()
     params = report_parameters(selected, by_notebook, dict(overrides or {}))
     out_root = project_path(out_root)

@@ -87,3 +87,17 @@ def test_every_params_file_is_a_valid_scenario():
     assert files, "params/ holds no scenario"
     for path in files:
         load_scenario(path)
+
+
+def test_every_shipped_yaml_file_reads_the_same_through_libyaml():
+    """config.files.load_yaml (libyaml when present) gives exactly yaml.safe_load's data for every shipped file."""
+    from pathlib import Path
+
+    from simulation.config.files import load_yaml
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted([*root.glob("params/**/*.yaml"), *root.glob("sweeps/**/*.yaml"), *root.glob("tests/data/*.yaml")])
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert load_yaml(text) == yaml.safe_load(text), path
