@@ -12,7 +12,7 @@ from simulation._lazy import pandas as pd
 
 from simulation.core.calendar import Calendar
 from simulation.funding.payments import FundingResult
-from simulation.funding.valuation import explode_months
+from simulation.funding.valuation import month_parts
 
 KEYS = ["replication", "municipality", "provider", "segment", "year"]
 
@@ -20,23 +20,8 @@ KEYS = ["replication", "municipality", "provider", "segment", "year"]
 def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
     """Units delivered and cost per (replication, municipality, provider, segment, year)."""
     cal = Calendar.of(scenario)
-    # only the columns used below: a row per traject x month of every column took GBs over many replications
-    cols = ["replication", "municipality", "provider", "segment", "traject_type", "start", "stop"]
-    x = explode_months(trajecten[cols], 0.0, cal.horizon, cal)
-    weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
-    keys = pd.MultiIndex.from_arrays([x["segment"].astype(str), x["traject_type"].astype(str)])
-    w = pd.Series(weight, dtype=float).reindex(keys).to_numpy()   # vectorised lookup (a loop took seconds)
-    factor = np.ones(len(x))
+    out = _units(scenario, trajecten, cal)
     contracts = scenario.funding.contracts if scenario.funding is not None else []
-    for c in contracts:
-        if c.behaviour.intensity_factor == 1:
-            continue
-        lo, hi = (cal.day(d) for d in c.period(scenario))
-        sel = ((x["municipality"].isin(c.covered)) & (x["provider"] == c.provider) & (x["segment"] == c.segment)
-               & (cal.lo[x["k"]] >= lo) & (cal.lo[x["k"]] < hi)).to_numpy()
-        factor[sel] *= c.behaviour.intensity_factor
-    x = x.assign(year=cal.year[x["k"].to_numpy()], units=w * factor * x["days"].to_numpy() / 7.0)
-    out = _sum_by_names(x, "units")
     costs = scenario.funding.provider_costs if scenario.funding is not None else {}
 
     def unit_cost(p, s):
@@ -64,17 +49,58 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
     return out
 
 
+def _units(scenario, trajecten: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
+    """Units delivered per (replication, municipality, provider, segment, year): a value per (traject, month)
+    (``month_parts``), summed per key. Only the month columns are built (the trajecten's names stay per
+    traject, taken by position): a frame of every traject x month with its names took most of the memory
+    of a compare worker."""
+    at, k, days = month_parts(trajecten["start"].to_numpy(float), trajecten["stop"].to_numpy(float), 0.0,
+                              cal.horizon, cal)
+    w = _weights(scenario, trajecten["segment"], trajecten["traject_type"])[at]
+    factor = np.ones(len(at))
+    contracts = scenario.funding.contracts if scenario.funding is not None else []
+    for c in contracts:
+        if c.behaviour.intensity_factor == 1:
+            continue
+        lo, hi = (cal.day(d) for d in c.period(scenario))
+        own = ((trajecten["municipality"].isin(c.covered)) & (trajecten["provider"] == c.provider)
+               & (trajecten["segment"] == c.segment)).to_numpy()
+        sel = own[at] & (cal.lo[k] >= lo) & (cal.lo[k] < hi)
+        factor[sel] *= c.behaviour.intensity_factor
+    x = pd.DataFrame({"replication": trajecten["replication"].to_numpy()[at],
+                      **{c: trajecten[c].take(at).reset_index(drop=True) for c in _NAMES},
+                      "year": cal.year[k], "units": w * factor * days / 7.0})
+    return _sum_by_names(x, "units")
+
+
+_NAMES = ("municipality", "provider", "segment")
+
+
+def _weights(scenario, segment: pd.Series, traject_type: pd.Series) -> np.ndarray:
+    """The weight of each row's traject type (NaN for an unknown one): on categorical columns a table indexed by
+    their codes, else a lookup on text keys (either way vectorised; a loop took seconds)."""
+    weight = {(s, n): t.weight for s, seg in scenario.segments.items() for n, t in seg.traject_types.items()}
+    if isinstance(segment.dtype, pd.CategoricalDtype) and isinstance(traject_type.dtype, pd.CategoricalDtype):
+        segs, types = segment.cat.categories, traject_type.cat.categories
+        table = np.full((len(segs) + 1, len(types) + 1), np.nan)   # the last row and column: a missing name (-1)
+        for i, s in enumerate(segs):
+            for j, n in enumerate(types):
+                table[i, j] = weight.get((s, n), np.nan)
+        return table[segment.cat.codes.to_numpy(), traject_type.cat.codes.to_numpy()]
+    keys = pd.MultiIndex.from_arrays([segment.astype(str), traject_type.astype(str)])
+    return pd.Series(weight, dtype=float).reindex(keys).to_numpy()
+
+
 def _sum_by_names(x: pd.DataFrame, value: str) -> pd.DataFrame:
     """``x.groupby(KEYS)[value].sum()`` with the names as text, as if the name columns had been cast to text first.
 
     A categorical name column is grouped on its codes with its categories put in text order (the groups,
     their order and so the bits of the sums are those of the text keys); casting millions of exploded
     rows to text took most of this function's time and memory, casting the groups takes nothing."""
-    names = ("municipality", "provider", "segment")
     x = x.assign(**{c: (x[c].cat.set_categories(sorted(x[c].cat.categories)) if isinstance(x[c].dtype, pd.CategoricalDtype)
-                        else x[c].astype(str)) for c in names})
+                        else x[c].astype(str)) for c in _NAMES})
     out = x.groupby(KEYS, as_index=False, observed=True)[value].sum()
-    return out.assign(**{c: out[c].astype(str) for c in names})
+    return out.assign(**{c: out[c].astype(str) for c in _NAMES})
 
 
 def margins(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:

@@ -123,3 +123,18 @@ def test_cost_sums_on_categorical_names_equal_the_text_keys_bit_for_bit():
     text = x.assign(**{c: x[c].astype(str) for c in names}).groupby(costs.KEYS, as_index=False)["units"].sum()
     got = costs._sum_by_names(x, "units")
     pd.testing.assert_frame_equal(got, text, check_exact=True)
+
+
+def test_cost_weights_on_codes_equal_the_text_lookup():
+    """costs._weights on categorical columns (with a missing name and an unknown type) equals the text-key lookup."""
+    from simulation.funding import costs
+
+    t = SimpleNamespace
+    scenario = t(segments={"S1": t(traject_types={"licht": t(weight=2.5), "zwaar": t(weight=7.0)}),
+                           "S4": t(traject_types={"licht": t(weight=1.25)})})
+    seg = pd.Series(pd.Categorical(["S4", "S1", None, "S1", "S4"], categories=["S4", "S1"]))
+    typ = pd.Series(pd.Categorical(["licht", "zwaar", "licht", "onbekend", "zwaar"],
+                                   categories=["zwaar", "licht", "onbekend"]))
+    got = costs._weights(scenario, seg, typ)
+    np.testing.assert_array_equal(got, [1.25, 7.0, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(got, costs._weights(scenario, seg.astype(object), typ.astype(object)))
