@@ -27,6 +27,8 @@ SCRIPTS = {
     "clock": ["bench_clock.py", "--rounds", "3"],
     "compare": ["bench_compare.py"],
     "app": ["bench_app.py"],
+    # the slow what-if: S4 sends clients up to S1 and shares its providers' plekken (docs/app.md)
+    "app_s1": ["bench_app.py", "--segment", "S1", "--variant", "plekken", "--provider", "jeugd_regio_a,jeugd_regio_b"],
     "sizes": ["bench_sizes.py"],
     "sweep": ["bench_sweep.py"],
 }
