@@ -78,6 +78,16 @@ def _check_page(page, path: Path, commit: str) -> str:
     broken = page.evaluate("Array.from(document.images).filter("
                            "i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
     assert not broken, f"{path.name}: images that do not load: {broken}"
+    # what a notebook prints is prose: in the page's font, wrapped inside the page, not code
+    printed = page.evaluate("""() => {
+        const prose = document.querySelector('.jp-RenderedMarkdown p');
+        const font = prose ? getComputedStyle(prose).fontFamily : null;
+        return Array.from(document.querySelectorAll('.jp-RenderedText[data-mime-type="text/plain"] pre')).map(
+            pre => [getComputedStyle(pre).fontFamily === font, pre.scrollWidth <= pre.clientWidth + 1,
+                    pre.innerText.slice(0, 40)]);
+    }""")
+    odd = [text for same_font, fits, text in printed if not (same_font and fits)]
+    assert not odd, f"{path.name}: printed text in a code font or past the page's edge: {odd}"
     header = page.inner_text("#herkomst")
     assert commit in header and re.search(r"\bseed 7\b", header, re.I), f"{path.name} header: {header}"
     return text
