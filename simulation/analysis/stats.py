@@ -115,6 +115,18 @@ def mean_sd_interval(values, level: float = 0.95) -> tuple[float, float, float, 
     return mean, sd, low, high
 
 
+def interval_not_below_zero(values, level: float = 0.95) -> tuple[float, float, float, float]:
+    """(mean, sd, low, high) of the non-NaN ``values`` (``mean_sd_interval``), the interval clipped at 0
+    (``bounded_interval``) where no value is below 0: counts, days and spend; a value below 0 (a refund, a
+    settlement) keeps the plain t-interval. The one rule of compare's summary and the report pages."""
+    mean, sd, low, high = mean_sd_interval(values, level)
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if (x >= 0).all():
+        low, high = (float(v) for v in bounded_interval(mean, sd, len(x), level, NON_NEGATIVE))
+    return mean, sd, low, high
+
+
 def paired_differences_frame(frame: pd.DataFrame, baseline: str, columns: Sequence[str], keys: Sequence[str],
                              variant: str = "scenario", include_baseline: bool = False) -> pd.DataFrame:
     """Per ``variant`` x ``keys`` (which include the replication): each column minus the baseline's.

@@ -27,7 +27,7 @@ import numpy as np
 from simulation._lazy import pandas as pd
 from simulation.config.files import load_yaml
 
-from simulation.analysis.stats import (NON_NEGATIVE, bounded_interval, mean_sd_interval, paired_differences_frame,
+from simulation.analysis.stats import (interval_not_below_zero, mean_sd_interval, paired_differences_frame,
                                       t_interval)
 from simulation.config.scenario import Scenario
 from simulation.experiment.compare_cache import replication_cache
@@ -100,7 +100,7 @@ def summarise(per_rep: pd.DataFrame, reference: str, level: float = 0.95, column
     """Per variant x municipality x year x measure (``columns`` of ``per_rep``): mean, sd, t-interval; the paired
     difference to the reference variant (per replication) and its plain t-interval.
 
-    The interval of a measure that cannot be negative is clipped at 0 (``stats.bounded_interval``): the
+    The interval of a measure that cannot be negative is clipped at 0 (``stats.interval_not_below_zero``): the
     flow measures always, spend and cost per client (``SPEND_MEASURES``) where no replication is below 0."""
     by = ["municipality", "year"]
     diffs = paired_differences_frame(per_rep, reference, columns, ["replication"] + by, variant="variant",
@@ -108,10 +108,9 @@ def summarise(per_rep: pd.DataFrame, reference: str, level: float = 0.95, column
     rows = []
     for ((variant, mun, year), g), (_, d) in zip(per_rep.groupby(["variant"] + by), diffs.groupby(["variant"] + by)):
         for col in columns:
-            mean, sd, lo, hi = mean_sd_interval(g[col], level)
             # counts, days, shares of plek-days, and spend where no replication paid below 0: not below 0
-            if col in NON_NEGATIVE_MEASURES or (col in SPEND_MEASURES and bool((g[col].dropna() >= 0).all())):
-                lo, hi = (float(x) for x in bounded_interval(mean, sd, g[col].count(), level, NON_NEGATIVE))
+            bounded = col in NON_NEGATIVE_MEASURES or col in SPEND_MEASURES
+            mean, sd, lo, hi = (interval_not_below_zero if bounded else mean_sd_interval)(g[col], level)
             diff, dlo, dhi = t_interval(d[col], level)
             rows.append({"variant": variant, "municipality": mun, "year": year, "measure": col, "gem": mean,
                          "sd": sd, "ci_laag": lo, "ci_hoog": hi, "verschil_gem": diff,

@@ -11,7 +11,7 @@ import numpy as np
 from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
-from simulation.analysis.stats import NON_NEGATIVE, bounded_interval, mean_sd_interval, t_interval, t_quantile
+from simulation.analysis.stats import interval_not_below_zero, t_interval, t_quantile
 from simulation.funding.variants.plekken import PlekkenContract, plek_day_price
 from simulation.report.labels import euro, name, number
 from simulation.report.texts import cite
@@ -142,11 +142,9 @@ def counterfactual_table(pr: pd.DataFrame, seg_k: pd.DataFrame, variants: dict, 
 
 
 def actual_interval(values: pd.Series, level: float = 0.95) -> tuple[float, float, float]:
-    """(mean, low, high) of one variant's replications: clipped at 0 (``stats.bounded_interval``) where no
+    """(mean, low, high) of one variant's replications: clipped at 0 (``stats.interval_not_below_zero``) where no
     replication is below 0, as compare's summary does for spend; the plain t-interval otherwise (a refund)."""
-    mean, sd, low, high = mean_sd_interval(values, level)
-    if bool((values.dropna() >= 0).all()):
-        low, high = (float(x) for x in bounded_interval(mean, sd, values.count(), level, NON_NEGATIVE))
+    mean, _, low, high = interval_not_below_zero(values, level)
     return mean, low, high
 
 

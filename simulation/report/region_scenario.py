@@ -17,7 +17,7 @@ from simulation._lazy import pandas as pd
 from simulation.analysis.kpis import kpis, summarise
 from simulation.analysis.tables import traject_table
 from simulation.core.calendar import Calendar
-from simulation.analysis.stats import NON_NEGATIVE, bounded_interval, mean_sd_interval
+from simulation.analysis.stats import interval_not_below_zero
 from simulation.config.pricing import for_year
 from simulation.experiment.compare import compare
 from simulation.funding.payments import compute_payments
@@ -101,9 +101,7 @@ def spend_per_year(pay: pd.DataFrame, replications: int, level: float = 0.95) ->
     for (year, seg), g in per.groupby(["year", "segment"], sort=True):
         values = np.zeros(replications)
         values[: len(g)] = g["uitgaven"].to_numpy()   # a replication without payments spent 0
-        mean, sd, lo, hi = mean_sd_interval(values, level)
-        if (values >= 0).all():   # no replication spent below 0: bounded at 0 as the flow measures are
-            lo, hi = (float(x) for x in bounded_interval(mean, sd, len(values), level, NON_NEGATIVE))
+        mean, sd, lo, hi = interval_not_below_zero(values, level)   # bounded at 0 unless a replication is below 0
         rows.append({"year": int(year), "segment": seg, "uitgaven_gem": mean, "laag": lo, "hoog": hi})
     return pd.DataFrame(rows)
 

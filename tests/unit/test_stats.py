@@ -149,3 +149,15 @@ def test_every_share_kpi_is_bounded_by_0_and_1():
     assert {name for name in KPIS if name.startswith("aandeel_")} <= shares
     assert {"recidive_365", "doelrealisatie", "doel_behaald"} <= shares
     assert all(k.bounds == stats.NON_NEGATIVE for name, k in KPIS.items() if name not in shares)
+
+
+def test_interval_not_below_zero_clips_only_where_no_value_is_below_zero():
+    from simulation.analysis.stats import interval_not_below_zero, mean_sd_interval
+
+    spread = [10.0, 900.0, 5.0, float("nan")]            # the t-interval of 3 values reaches below 0
+    plain = mean_sd_interval(spread)
+    assert plain[2] < 0
+    mean, sd, low, high = interval_not_below_zero(spread)
+    assert (mean, sd, high) == (plain[0], plain[1], plain[3]) and low == 0.0
+    refund = [10.0, 900.0, -5.0]                         # a replication below 0: the plain interval
+    assert interval_not_below_zero(refund) == mean_sd_interval(refund)
