@@ -23,13 +23,9 @@ from simulation.funding.variant import Money, Phase, Variant
 
 def settle(realised: np.ndarray, agreed: np.ndarray, band: float, mode: str) -> np.ndarray:
     """Verrekening: 0 within the band, else the whole difference or the part outside the band."""
-    diff = np.asarray(realised, float) - np.asarray(agreed, float)
     if not math.isfinite(band):
-        return np.zeros_like(diff)
-    limit = band * np.abs(np.asarray(agreed, float))
-    outside = np.abs(diff) > limit
-    amount = diff if mode == "whole" else diff - np.sign(diff) * limit
-    return np.where(outside, amount, 0.0)
+        return np.zeros_like(np.asarray(realised, float) - np.asarray(agreed, float))
+    return settle_many(realised, agreed, band, mode == "whole")
 
 
 def settle_many(realised, agreed, band, whole) -> np.ndarray:
@@ -49,10 +45,7 @@ def settled_final_many(realised, agreed, band, whole) -> np.ndarray:
 
 def settled_final(realised, agreed, band: float, mode: str) -> np.ndarray:
     """The final amount by the rule's own formula, independent of the settlement rows."""
-    if mode == "whole":
-        return np.where(np.abs(realised - agreed) > band * agreed, realised, agreed)
-    d = realised - agreed
-    return agreed + np.sign(d) * np.maximum(np.abs(d) - band * agreed, 0.0)
+    return settled_final_many(realised, agreed, band, mode == "whole")
 
 
 class AgreedAmountVariant(Variant):
