@@ -9,8 +9,10 @@ from array import array
 
 import numpy as np
 
+from simulation.core import events as ev
 from simulation.core.calendar import days_in_year
 from simulation.core.draws import BLOCK, CLIENTS_PER_STREAM
+from simulation.core.rules import E_RECIDIVE, E_VOORLIGGEND_VELD
 from simulation.core.simpy_internals import Arrival, schedule_at
 from simulation.core.steady_cache import SteadyStateCache
 from simulation.core.steady_state import IN_ZORG, TOEGANG, VOORLIGGEND_VELD, WACHTLIJST, SteadyState, initial_caseload
@@ -34,13 +36,24 @@ def schedule_arrivals(model, mi: int, si: int) -> None:
         model.cohort.add(base_id + np.arange(len(times)), mi, si, blocks, stream, times)
         return
     times = times.tolist()
-    start, state = model._start, [0]
+    start, state, log, left = model._start, [0], model.log, model.left
     flat = array("d")   # the same floats as one flat array: no numpy view per client, cheaper slices
     flat.frombytes(blocks.tobytes())
+    # who goes to the voorliggend veld at the aanmelding and stays there (rules.to_voorliggend_veld,
+    # rules.recidive_delay None): the two rows its process would log, without the process
+    probability = model.seg_recidive[si][0]
+    gone = (blocks[:, E_VOORLIGGEND_VELD] < model.seg_vv[si]) & (
+        (blocks[:, E_RECIDIVE] >= probability) if probability else True)
+    gone = gone.tolist()
 
     def arrive(_event) -> None:
         k = state[0]
-        start(base_id + k, mi, si, flat, stream, None, k * BLOCK)
+        if not gone[k]:
+            start(base_id + k, mi, si, flat, stream, None, k * BLOCK)
+        elif env.now >= 0:
+            log((env.now, ev.AANMELDING, base_id + k, -1, mi, si, -1, -1, -1, 0.0))
+            log((env.now, ev.VOORLIGGEND_VELD, base_id + k, -1, mi, si, -1, -1, ev.TOEGANG, 0.0))
+            left[0] += 1
         k += 1
         state[0] = k
         if k < len(times):   # the processed event goes back on the heap: one object per stream, not per client

@@ -297,12 +297,11 @@ def _solve_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _mmc_in_system(a: float, c: int, u: float) -> int:
     """Inverse CDF of the number in an M/M/c system (offered load a < c) at uniform u."""
     if a > 0:
-        log_a, lgamma = math.log(a), math.lgamma   # the same values as per term, computed once
-        log_terms = [k * log_a - lgamma(k + 1) for k in range(c + 1)]
+        log_terms = np.arange(c + 1, dtype=np.float64) * math.log(a) - pm.log_factorials(c)
     else:
-        log_terms = [0.0] + [-math.inf] * c
-    top = max(log_terms)
-    terms = pm.exp(np.array(log_terms) - top)
+        log_terms = np.array([0.0] + [-math.inf] * c)
+    top = log_terms.max()
+    terms = pm.exp(log_terms - top)
     rho = a / c
     tail = terms[-1] * rho / (1 - rho)        # n > c: pi_c rho^(n-c)
     total = terms.sum() + tail
