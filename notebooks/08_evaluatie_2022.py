@@ -364,8 +364,8 @@ save_figure(fig, out_dir, "tegenfeitelijk", src_sim, key=True)
 # ## Reproduceert het gekalibreerde model 2022?
 # Voordat een tegenfeitelijk scenario vertrouwen verdient, moet het model met de feitelijke keuzes
 # van 2022 reproduceren wat de registraties tonen. Het bereik is een 95%-voorspellingsinterval voor
-# één jaar over de replicaties (gemiddelde +/- t x sd x wortel(1 + 1/n)); met weinig replicaties is
-# het breed.
+# één jaar over de replicaties (gemiddelde +/- t x sd x wortel(1 + 1/n)), net als de andere intervallen
+# niet onder 0 waar geen enkele replicatie onder 0 komt; met weinig replicaties is het breed.
 
 # %%
 check = counterfactual.model_check(pr, seg_k, desc, gemeenten)

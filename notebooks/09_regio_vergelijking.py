@@ -52,6 +52,7 @@ import pandas as pd
 import yaml
 
 from simulation.config.scenario import scenario_from_dict
+from simulation.report.figures import wrapped
 from simulation.report.helpers import focus
 from simulation.report.labels import euro, name, number, percent
 from simulation.report.notebooks import expect_outputs, project_path, save_answer, save_figure, save_table
@@ -94,6 +95,7 @@ dutch_table(shown[["ontwerp", "year", "uitgaven", "spreiding per jaar (sd)", "ka
 # %%
 names = list(overlays)
 colors = dict(zip(names, plt.cm.tab10.colors))
+ticks = [wrapped(n, 10) for n in names]   # horizontal, on short lines: rotated labels ran into each other
 year0 = sc.years[0]
 r0 = region[region["year"] == year0].set_index("ontwerp").reindex(names)
 per_rep = seg[seg["year"] == year0].groupby(["ontwerp", "replication"])["uitgaven"].sum()
@@ -103,33 +105,33 @@ for i, n in enumerate(names):
     ax1.scatter(np.full(len(vals), i), vals, s=16, color=colors[n], alpha=0.7)
     ax1.plot([i - 0.2, i + 0.2], [vals.mean()] * 2, color="k", lw=1.5)
 ax1.axhline(r0.loc[REFERENCE, "budget"] / 1e3, color="0.4", ls="--", lw=0.8, label="budget (gemiddelde referentie)")
-ax1.set_xticks(range(len(names)), names, rotation=25, ha="right")
+ax1.set_xticks(range(len(names)), ticks, fontsize=9)
 ax1.set_title(f"Uitgaven {year0} per replicatie (punten) en gemiddeld (lijn)")
 ax1.set_xlabel("bekostigingsontwerp")
 ax1.set_ylabel("uitgaven, EUR duizend per jaar")
 ax1.legend(fontsize=8)
-ax2.bar(names, r0["wacht_dagen_gem"].fillna(0), color=[colors[n] for n in names])
+ax2.bar(ticks, r0["wacht_dagen_gem"].fillna(0), color=[colors[n] for n in names])
 ax2.set_title(f"Gemiddelde wachttijd van nieuwe trajecten, {year0}")
 ax2.set_xlabel("bekostigingsontwerp")
 ax2.set_ylabel("dagen")
-ax2.tick_params(axis="x", rotation=25)
+ax2.tick_params(axis="x", labelsize=9)
 save_figure(fig, out_dir, "uitgaven_en_wachttijd", source, key=True)
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
-ax1.bar(names, r0["marge_gem"].fillna(0) / 1e3, yerr=r0["marge_sd"].fillna(0) / 1e3, capsize=3,
+ax1.bar(ticks, r0["marge_gem"].fillna(0) / 1e3, yerr=r0["marge_sd"].fillna(0) / 1e3, capsize=3,
         color=[colors[n] for n in names])
 ax1.axhline(0, color="0.3", lw=0.8)
 ax1.set_title(f"Marge van alle aanbieders samen, {year0}\n(gemiddelde +- sd over replicaties = risico)")
 ax1.set_xlabel("bekostigingsontwerp")
 ax1.set_ylabel("EUR duizend per jaar")
-ax1.tick_params(axis="x", rotation=25)
-ax2.bar(names, r0["aandeel_afschaling"].fillna(0), color=[colors[n] for n in names])
+ax1.tick_params(axis="x", labelsize=9)
+ax2.bar(ticks, r0["aandeel_afschaling"].fillna(0), color=[colors[n] for n in names])
 ax2.set_ylim(0, 1)
-ax2.set_title(f"Aandeel afgesloten trajecten afgeschaald naar het voorliggend veld, {year0}")
+ax2.set_title(wrapped(f"Aandeel afgesloten trajecten afgeschaald naar het voorliggend veld, {year0}", 50))
 ax2.set_xlabel("bekostigingsontwerp")
 ax2.set_ylabel("aandeel van de afgesloten trajecten")
-ax2.tick_params(axis="x", rotation=25)
+ax2.tick_params(axis="x", labelsize=9)
 save_figure(fig, out_dir, "marge_en_afschaling", source)
 
 # %% [markdown]

@@ -85,9 +85,8 @@ spend = rs.spend_per_year(pay, replications)
 save_table(spend, out_dir, "uitgaven_per_jaar")
 shown = spend.assign(uitgaven=spend["uitgaven_gem"].map(euro),
                      interval=[f"{euro(a)} - {euro(b)}" for a, b in zip(spend["laag"], spend["hoog"])])
-shown[["year", "segment", "uitgaven", "interval"]].rename(columns={"year": name("column", "year"), "segment": "Segment",
-                                                          "uitgaven": "Uitgaven (gemiddeld)",
-                                                          "interval": "95%-interval"})
+dutch_table(shown[["year", "segment", "uitgaven", "interval"]].rename(columns={
+    "uitgaven": "Uitgaven (gemiddeld)", "interval": "95%-interval"}))
 
 # %%
 segs = [s for s in sc.segments if s in set(spend["segment"])]

@@ -115,13 +115,26 @@ def mean_sd_interval(values, level: float = 0.95) -> tuple[float, float, float, 
     return mean, sd, low, high
 
 
-def interval_not_below_zero(values, level: float = 0.95) -> tuple[float, float, float, float]:
+def interval_not_below_zero(values, level: float = 0.95, prediction: bool = False) -> tuple[float, float, float, float]:
     """(mean, sd, low, high) of the non-NaN ``values`` (``mean_sd_interval``), the interval clipped at 0
     (``bounded_interval``) where no value is below 0: counts, days and spend; a value below 0 (a refund, a
-    settlement) keeps the plain t-interval. The one rule of compare's summary and the report pages."""
+    settlement) keeps the plain t-interval. The one rule of compare's summary and the report pages.
+
+    ``prediction``: the interval of one more replication (one year), mean +/- t sd sqrt(1 + 1/n), under the
+    same rule.
+
+    >>> [round(float(v), 3) for v in interval_not_below_zero([1.0, 2.0, 3.0], prediction=True)]
+    [2.0, 1.0, 0.0, 6.968]
+    """
     mean, sd, low, high = mean_sd_interval(values, level)
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
+    if prediction and len(x) >= 2:
+        half = (high - mean) * math.sqrt(len(x) + 1)   # the mean's half-width t sd / sqrt(n), times sqrt(n + 1)
+        low, high = mean - half, mean + half
+        if (x >= 0).all():
+            low = max(low, 0.0)
+        return mean, sd, low, high
     if (x >= 0).all():
         low, high = (float(v) for v in bounded_interval(mean, sd, len(x), level, NON_NEGATIVE))
     return mean, sd, low, high

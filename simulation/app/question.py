@@ -17,6 +17,7 @@ from simulation.config.scenario import Scenario, ScenarioError, scenario_from_di
 from simulation.app.part import needed_part, part_raw
 from simulation.report.helpers import scenario_tariffs
 from simulation.report.labels import input_number, parse_number
+from simulation.report.labels import name as label
 
 ALL = "alle"
 AS_IS = "as_is"
@@ -135,13 +136,15 @@ def whatif_overrides(scoped: dict, q: Question, base: Scenario) -> tuple[dict, d
 _LINE = re.compile(r"^\s+- (?P<path>\S+): (?P<msg>.*)$")
 
 
-def field_errors(message: str, edited: dict[int, str]) -> dict[str, str]:
+def field_errors(message: str, edited: dict[int, str], contracts: Optional[list] = None) -> dict[str, str]:
     """The lines of the CLI's error message (``format_validation_error``) by input: 'plekken:<provider>',
-    'tariffs', 'band', ..., 'horizon_years'; the rest under ''."""
+    'tariffs', 'band', ..., 'horizon_years'; the rest under ''. A line of an input says it in the reader's
+    words, the contract (``contracts``: the scoped scenario's) and the field's label instead of the field path
+    the CLI names ('funding.contracts.0.plekken')."""
     out: dict[str, list[str]] = {}
     for line in message.splitlines()[1:]:
         m = _LINE.match(line)
-        key = ""
+        key, shown = "", line.strip()
         if m:
             parts = [x for x in m["path"].split(".") if "=" not in x]   # drop union tags (variant=plekken)
             if parts[:2] == ["funding", "contracts"] and len(parts) > 3 and parts[2].isdigit():
@@ -152,10 +155,22 @@ def field_errors(message: str, edited: dict[int, str]) -> dict[str, str]:
                     key = parts[4]
                 elif name in ("tariffs",) + SHARED:
                     key = name
+                if key:
+                    field = label("input", key.partition(":")[0])
+                    shown = f"- {_contract_label(i, edited, contracts)}, {field}: {m['msg']}"
             elif parts[0] == "horizon_years":
                 key = "horizon_years"
-        out.setdefault(key, []).append(line.strip())
+                shown = f"- {label('input', key)}: {m['msg']}"
+        out.setdefault(key, []).append(shown)
     return {k: "\n".join(v) for k, v in out.items()}
+
+
+def _contract_label(i: int, edited: dict[int, str], contracts: Optional[list]) -> str:
+    """A contract as the reader knows it: its provider's name, with the municipality and segment when known."""
+    c = contracts[i] if contracts is not None and i < len(contracts) else {}
+    where = ", ".join(str(c[k]) for k in ("municipality", "segment") if c.get(k))
+    provider = label("provider", c.get("provider", edited.get(i, f"contract {i}")))
+    return f"{provider} ({where})" if where else provider
 
 
 def unused_inputs(scoped: dict, q: Question, edited: dict[int, str]) -> dict[str, str]:
@@ -200,7 +215,8 @@ def check(scoped: dict, q: Question, base: Scenario, source: str) -> tuple[Optio
     try:
         scenario = scenario_from_dict(scoped, source=source, overrides=overrides)
     except ScenarioError as exc:
-        return None, overrides, {**field_errors(str(exc), edited), **errors}   # the page's own messages first
+        named = field_errors(str(exc), edited, overrides["funding.contracts"])
+        return None, overrides, {**named, **errors}   # the page's own messages first
     return (None if errors else scenario), overrides, errors
 
 

@@ -20,11 +20,11 @@ def scenario_overrides(pairs: list[str] | None) -> dict:
 def add_spreadsheet_options(parser) -> None:
     """``--date-order`` and ``--decimal``: how to read a records file that can be read two ways."""
     parser.add_argument("--date-order", choices=("dmy", "mdy"), default=None,
-                        help="order of day and month in dates such as 03-04-2022: dmy (Dutch, DD-MM-YYYY) or mdy; "
-                             "needed only when no date in the file has a day above 12 (default: from the file)")
+                        help="volgorde van dag en maand in datums als 03-04-2022: dmy (Nederlands, DD-MM-JJJJ) of mdy; "
+                             "alleen nodig als geen datum in het bestand een dag boven 12 heeft (standaard: uit het bestand)")
     parser.add_argument("--decimal", choices=(",", "."), default=None,
-                        help="decimal separator of the volumes, needed only when values such as 1.500 could be "
-                             "read two ways (default: from the file)")
+                        help="decimaalteken van de volumes, alleen nodig als waarden als 1.500 op twee manieren "
+                             "te lezen zijn (standaard: uit het bestand)")
 
 
 def _whole_number_at_least(minimum: int):
@@ -116,7 +116,8 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 class HelpFormatter(argparse.HelpFormatter):
-    """Every option's help ends with its default, unless it has none or the help already says it."""
+    """Every option's help ends with its default ('standaard'), unless it has none or the help already says it;
+    argparse's own headings and -h in Dutch."""
 
     def __init__(self, prog, indent_increment=2, max_help_position=34, width=None):
         super().__init__(prog, indent_increment, max_help_position, width)
@@ -124,9 +125,18 @@ class HelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
 
+    def start_section(self, heading):
+        super().start_section(_SECTIONS.get(heading, heading))
+
     def _get_help_string(self, action):
         text = action.help or ""
-        if "%(default)" in text or "default" in text or action.default in (None, False, argparse.SUPPRESS) \
+        if isinstance(action, argparse._HelpAction):
+            return "toon deze hulp en stop"
+        if "%(default)" in text or "standaard" in text or action.default in (None, False, argparse.SUPPRESS) \
                 or not action.option_strings:
             return text
-        return f"{text} (default: %(default)s)"
+        return f"{text} (standaard: %(default)s)"
+
+
+# argparse's own headings, as the reader of --help reads them
+_SECTIONS = {"positional arguments": "argumenten", "options": "opties", "optional arguments": "opties"}

@@ -13,16 +13,16 @@ NAME = "calibrate"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="fit a scenario to realised records (docs/records.md)",
-                                   description="Fit a scenario to realised trajecten records.")
-    parser.add_argument("records", help="records file (.csv or .parquet, see docs/records.md)")
-    parser.add_argument("--out", required=True, help="scenario YAML to write")
-    parser.add_argument("--base", help="base scenario YAML for what records cannot show")
+    parser = subparsers.add_parser(NAME, help="pas een scenario aan op gerealiseerde registraties (docs/records.md)",
+                                   description="Pas een scenario aan op gerealiseerde registraties van trajecten.")
+    parser.add_argument("records", help="registratiebestand (.csv of .parquet, zie docs/records.md)")
+    parser.add_argument("--out", required=True, help="het scenario (YAML) dat geschreven wordt")
+    parser.add_argument("--base", help="basisscenario (YAML) voor wat registraties niet tonen")
     parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
-                        help="study period, inclusive (default: stored in the Parquet file, else 2022)")
-    parser.add_argument("--drop-invalid", action="store_true", help="drop rows with problems and write a report")
-    parser.add_argument("--report", help="markdown report (default: next to --out, .report.md)")
-    parser.add_argument("--name", default="calibrated", help="name of the calibrated scenario")
+                        help="onderzoeksperiode, inclusief (standaard: opgeslagen in het Parquet-bestand, anders 2022)")
+    parser.add_argument("--drop-invalid", action="store_true", help="laat rijen met problemen weg en schrijf een verslag")
+    parser.add_argument("--report", help="verslag in markdown (standaard: naast --out, .report.md)")
+    parser.add_argument("--name", default="calibrated", help="naam van het gekalibreerde scenario")
     add_spreadsheet_options(parser)
     return parser
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     out = write_calibrated_yaml(scenario, report, args.out)
     report_path = Path(args.report) if args.report else out.with_suffix(".report.md")
     report_path.write_text(report.to_markdown(), encoding="utf-8")
-    print(f"{out}: scenario from {len(records)} records; report {report_path}")
+    print(f"{out}: scenario uit {len(records)} registraties; verslag {report_path}")
     if records.attrs["dropped"]:
-        print(f"dropped rows reported in {records.attrs['report_path']}")
+        print(f"weggelaten rijen staan in {records.attrs['report_path']}")
     return 0

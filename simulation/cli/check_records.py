@@ -10,15 +10,15 @@ NAME = "check-records"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="validate a records file and list every problem",
-                                   description="Validate realised records and list every problem.")
-    parser.add_argument("records", help="records file (.csv or .parquet, see docs/records.md)")
-    parser.add_argument("--scenario", help="scenario YAML: also check municipalities, segments, providers")
+    parser = subparsers.add_parser(NAME, help="controleer een registratiebestand en noem elk probleem",
+                                   description="Controleer gerealiseerde registraties en noem elk probleem.")
+    parser.add_argument("records", help="registratiebestand (.csv of .parquet, zie docs/records.md)")
+    parser.add_argument("--scenario", help="scenario (YAML): controleer ook gemeenten, segmenten en aanbieders")
     parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
-                        help="study period, inclusive, YYYY-MM-DD (default: stored in the Parquet file, else 2022)")
-    parser.add_argument("--drop-invalid", action="store_true", help="drop rows with problems and write a report")
-    parser.add_argument("--report", help="where to write the report of dropped rows "
-                                         "(default: next to the records, <name>.dropped.csv)")
+                        help="onderzoeksperiode, inclusief, JJJJ-MM-DD (standaard: opgeslagen in het Parquet-bestand, anders 2022)")
+    parser.add_argument("--drop-invalid", action="store_true", help="laat rijen met problemen weg en schrijf een verslag")
+    parser.add_argument("--report", help="waar het verslag van weggelaten rijen komt "
+                                         "(standaard: naast de registraties, <naam>.dropped.csv)")
     add_spreadsheet_options(parser)
     return parser
 

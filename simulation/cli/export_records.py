@@ -14,15 +14,15 @@ NAME = "export-records"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="simulate a scenario and write its trajecten as records",
-                                   description="Simulate a scenario and write its trajecten as realised records.")
-    parser.add_argument("scenario", help="scenario YAML file")
-    parser.add_argument("--out", required=True, help="records file (.csv or .parquet)")
-    parser.add_argument("--seed", type=int, default=1, help="root seed of the simulation")
-    parser.add_argument("--replication", type=non_negative_int, default=0, help="which replication to write (0, 1, ...)")
+    parser = subparsers.add_parser(NAME, help="simuleer een scenario en schrijf zijn trajecten als registraties",
+                                   description="Simuleer een scenario en schrijf zijn trajecten als gerealiseerde registraties.")
+    parser.add_argument("scenario", help="scenariobestand (YAML)")
+    parser.add_argument("--out", required=True, help="registratiebestand (.csv of .parquet)")
+    parser.add_argument("--seed", type=int, default=1, help="basisseed van de simulatie")
+    parser.add_argument("--replication", type=non_negative_int, default=0, help="welke replicatie geschreven wordt (0, 1, ...)")
     parser.add_argument("--period", nargs=2, metavar=("FIRST_DAY", "LAST_DAY"), type=iso_date,
-                        help="study period, inclusive (default: the whole horizon)")
-    parser.add_argument("--salt", default="simulation", help="salt of the pseudonymous client keys")
+                        help="onderzoeksperiode, inclusief (standaard: de hele horizon)")
+    parser.add_argument("--salt", default="simulation", help="zout (salt) van de pseudonieme cliëntsleutels")
     return parser
 
 
@@ -37,5 +37,5 @@ def run(args) -> int:
         print(f"fout: {exc}", file=sys.stderr)
         return 2
     n_open = int(records["einddatum"].isna().sum())
-    print(f"{args.out}: {len(records)} records ({n_open} open at the period end)")
+    print(f"{args.out}: {len(records)} registraties ({n_open} open aan het eind van de periode)")
     return 0

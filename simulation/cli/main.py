@@ -51,10 +51,10 @@ class _VersionAction(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(prog="python -m simulation", formatter_class=HelpFormatter,
-                                     description="Simulate youth care and Wmo trajecten and plekken.")
-    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+                                     description="Simuleer trajecten en plekken in jeugdzorg en Wmo.")
+    parser.add_argument("--version", action=_VersionAction, help="toon de versie en stop")
     subparsers = parser.add_subparsers(dest="command", required=True,
-                                       help="the command; python -m simulation COMMAND --help shows its options")
+                                       help="de opdracht; python -m simulation OPDRACHT --help toont haar opties")
     for command in COMMANDS:
         sub = command.add_parser(subparsers)
         sub.formatter_class = HelpFormatter

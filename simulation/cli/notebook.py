@@ -14,12 +14,13 @@ NAME = "notebook"
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        NAME, help="run one analysis notebook with papermill, e.g. `notebook 03 --set municipality=Venlo`",
-        description="Run one notebook with the parameters the last report gave it (outputs/manifest.json; the "
-                    "notebook's defaults without a report); --set on top. The index says when it is then mixed.")
-    parser.add_argument("name", help="number or name of the notebook, e.g. 03")
-    parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
-    parser.add_argument("--out", default="outputs", help="output root (default: %(default)s)")
+        NAME, help="draai één analysenotebook met papermill, bijv. `notebook 03 --set municipality=Venlo`",
+        description="Draai één notebook met de parameters die het laatste rapport het gaf (outputs/manifest.json; "
+                    "zonder rapport de standaardwaarden van het notebook); --set daarbovenop. De index meldt het als "
+                    "het rapport dan gemengd is.")
+    parser.add_argument("name", help="nummer of naam van het notebook, bijv. 03")
+    parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter van het notebook (herhaalbaar)")
+    parser.add_argument("--out", default="outputs", help="uitvoermap (standaard: %(default)s)")
     return parser
 
 
@@ -36,5 +37,5 @@ def run(args) -> int:
     except (NotebookError, OutputFolderError, ScenarioError) as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return 2
-    print(f"{notebook.name}: executed into {out}/")
+    print(f"{notebook.name}: uitgevoerd in {out}/")
     return 0

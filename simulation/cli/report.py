@@ -13,17 +13,17 @@ NAME = "report"
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        NAME, help="run every notebook and write outputs/index.html and outputs/manifest.json",
-        description="Run the analysis notebooks with papermill; write each one's page, tables and workbook, the "
-                    "index and the manifest (commit, scenario hash, seed, parameters, packages).")
+        NAME, help="draai elk notebook en schrijf outputs/index.html en outputs/manifest.json",
+        description="Draai de analysenotebooks met papermill; schrijf van elk de pagina, tabellen en werkmap, en de "
+                    "index en het manifest (commit, hash van het scenario, seed, parameters, pakketten).")
     parser.add_argument("--parameters", default="params/report/notebooks.yaml",
-                        help="parameters per notebook (YAML; section 'all' for shared values) "
-                             "(default: %(default)s)")
+                        help="parameters per notebook (YAML; sectie 'all' voor gedeelde waarden) "
+                             "(standaard: %(default)s)")
     parser.add_argument("--set", action="append", metavar="NAME=VALUE",
-                        help="parameter for every notebook that has it, over the parameters file, e.g. "
-                             "--set seed=7 --set replications=3 (repeatable)")
-    parser.add_argument("--out", default="outputs", help="output root (default: %(default)s)")
-    parser.add_argument("--only", nargs="*", help="notebook numbers or names (default: all)")
+                        help="parameter voor elk notebook dat hem heeft, boven het parameterbestand, bijv. "
+                             "--set seed=7 --set replications=3 (herhaalbaar)")
+    parser.add_argument("--out", default="outputs", help="uitvoermap (standaard: %(default)s)")
+    parser.add_argument("--only", nargs="*", help="nummers of namen van notebooks (standaard: alle)")
     return parser
 
 
@@ -41,10 +41,10 @@ def run(args) -> int:
     except ReportFailed as exc:
         for stem, error in exc.failures.items():
             print(f"fout: notebook {stem} mislukt: {error} (bewaard in {args.out}/failed/)", file=sys.stderr)
-        print(f"report (with failures): {exc.index}")
+        print(f"rapport (met mislukte notebooks): {exc.index}")
         return 1
     except (NotebookError, OutputFolderError, ScenarioError) as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return 2
-    print(f"report: {index}")
+    print(f"rapport: {index}")
     return 0

@@ -20,20 +20,20 @@ NAME = "run"
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
-        NAME, help="run a scenario and write events.parquet, kpis.csv, scenario.yaml, manifest.json")
-    parser.add_argument("scenario", help="scenario YAML, e.g. params/noord-limburg.yaml")
-    parser.add_argument("--seed", type=int, default=1, help="root seed; the same seed gives the same result")
-    parser.add_argument("--replications", type=positive_int, default=5, help="independent replications (>= 1)")
+        NAME, help="draai een scenario en schrijf events.parquet, kpis.csv, scenario.yaml, manifest.json")
+    parser.add_argument("scenario", help="scenario (YAML), bijv. params/noord-limburg.yaml")
+    parser.add_argument("--seed", type=int, default=1, help="basisseed; dezelfde seed geeft dezelfde uitkomst")
+    parser.add_argument("--replications", type=positive_int, default=5, help="onafhankelijke replicaties (>= 1)")
     parser.add_argument("--workers", type=positive_int, default=1,
-                        help="processes (>= 1); the result does not depend on it")
-    parser.add_argument("--out", type=Path, help="output folder (default outputs/runs/<scenario name>)")
+                        help="processen (>= 1); de uitkomst hangt er niet van af")
+    parser.add_argument("--out", type=Path, help="uitvoermap (standaard outputs/runs/<scenarionaam>)")
     parser.add_argument("--set", action="append", metavar="PATH=VALUE",
-                        help="override a field, e.g. --set horizon_years=2 (repeatable)")
+                        help="overschrijf een veld, bijv. --set horizon_years=2 (herhaalbaar)")
     parser.add_argument("--period", choices=("jaar", "kwartaal"), default="jaar",
-                        help="kwartaal: also write kpis_kwartaal.csv, the KPIs per quarter (kpis.csv stays per year)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+                        help="kwartaal: schrijf ook kpis_kwartaal.csv, de KPI's per kwartaal (kpis.csv blijft per jaar)")
+    parser.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
     parser.add_argument("--force-size", action="store_true",
-                        help="run even when the estimated memory exceeds what the machine has available")
+                        help="draai ook als het geschatte geheugen groter is dan wat de machine vrij heeft")
     return parser
 
 
@@ -64,12 +64,13 @@ def run(args) -> int:
     except (OutputFolderError, OSError) as exc:
         print(f"fout: {exc}", file=sys.stderr)
         return 2
-    print(f"{scenario.name}: {args.replications} replication(s), {len(result.events):,} events in {wall:.1f} s; "
+    print(f"{scenario.name}: {args.replications} replicatie(s), {f'{len(result.events):,}'.replace(',', '.')} gebeurtenissen in "
+          f"{f'{wall:.1f}'.replace('.', ',')} s; "
           f"{result.warmup_description}")
     for note in result.notes:
         print(f"waarschuwing: {note}", file=sys.stderr)
     extra = ", kpis_kwartaal.csv" if quarterly else ""
-    print(f"written to {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
+    print(f"geschreven naar {out}/ (events.parquet, kpis.csv{extra}, scenario.yaml, manifest.json)")
     return 0
 
 

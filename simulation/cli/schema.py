@@ -12,8 +12,8 @@ NAME = "schema"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="print the JSON Schema of scenario files")
-    parser.add_argument("--out", help="write to this file instead of stdout")
+    parser = subparsers.add_parser(NAME, help="toon het JSON-schema van scenariobestanden")
+    parser.add_argument("--out", help="schrijf naar dit bestand in plaats van naar stdout")
     return parser
 
 

@@ -15,20 +15,20 @@ NAME = "sweep"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="run a sweep: scenarios x variants x grid x replications "
+    parser = subparsers.add_parser(NAME, help="draai een sweep: scenario's x varianten x raster x replicaties "
                                               "(docs/sweeps.md)")
-    parser.add_argument("sweep", help="sweep YAML, e.g. sweeps/plekken.yaml")
-    parser.add_argument("--out", type=Path, help="output folder (default outputs/sweeps/<sweep name>)")
+    parser.add_argument("sweep", help="sweep (YAML), bijv. sweeps/plekken.yaml")
+    parser.add_argument("--out", type=Path, help="uitvoermap (standaard outputs/sweeps/<naam van de sweep>)")
     parser.add_argument("--executor", choices=("sequential", "processes", "dask"), default="processes",
-                        help="where runs execute (default processes); results do not depend on it")
-    parser.add_argument("--workers", type=positive_int, help="processes or LocalCluster workers (default: all cores)")
-    parser.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
+                        help="waar de runs draaien (standaard processes); de uitkomsten hangen er niet van af")
+    parser.add_argument("--workers", type=positive_int, help="processen of LocalCluster-workers (standaard: alle kernen)")
+    parser.add_argument("--scheduler", help="adres van de dask-scheduler, bijv. tcp://host:8786 (standaard: een LocalCluster)")
     parser.add_argument("--write-on", choices=("worker", "client"),
-                        help="who writes the Parquet files (default: client with --scheduler, else worker)")
-    parser.add_argument("--check", action="store_true", help="validate the sweep and list its scenarios; run nothing")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+                        help="wie de Parquet-bestanden schrijft (standaard: client met --scheduler, anders worker)")
+    parser.add_argument("--check", action="store_true", help="controleer de sweep en noem zijn scenario's; draai niets")
+    parser.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
     parser.add_argument("--force-size", action="store_true",
-                        help="run even when the estimated memory exceeds what the machine has available")
+                        help="draai ook als het geschatte geheugen groter is dan wat de machine vrij heeft")
     return parser
 
 
@@ -41,13 +41,13 @@ def run(args) -> int:
         return 2
     result = run_sweep(args.sweep, out=out, executor=args.executor, workers=args.workers,
                        scheduler=args.scheduler, write_on=args.write_on, progress=not args.quiet)
-    print(f"{result.sweep.name}: {result.done} run(s) done, {result.skipped} already complete, "
-          f"{len(result.failures)} failed; {result.wall_seconds:.1f} s on {result.executor}")
+    print(f"{result.sweep.name}: {result.done} run(s) gedaan, {result.skipped} al compleet, "
+          f"{len(result.failures)} mislukt; {f'{result.wall_seconds:.1f}'.replace('.', ',')} s met {result.executor}")
     for name, why in result.stop_reason.items():
-        print(f"  {name}: {result.replications[name]} replications ({why})")
+        print(f"  {name}: {result.replications[name]} replicaties ({why})")
     if result.failures:
         _print_failures(result.failures, out)
-    print(f"written to {out}/ (runs/, summary.csv, manifest.json)")
+    print(f"geschreven naar {out}/ (runs/, summary.csv, manifest.json)")
     return 1 if result.failures else 0
 
 
@@ -82,21 +82,21 @@ def _check(path) -> int:
     invalid = [s for s in specs if s.error]
     replications = spec.replications or f"{spec.precision.initial}..{spec.precision.max}"
     for scenario in specs:
-        print(f"{'INVALID' if scenario.error else 'ok':8} {scenario.name}: {scenario.overrides}")
+        print(f"{'ONGELDIG' if scenario.error else 'ok':8} {scenario.name}: {scenario.overrides}")
         if scenario.error:
             print("         " + scenario.error.replace("\n", "\n         "))
-    print(f"{path}: {len(specs)} scenario(s) x {replications} replication(s), seed {spec.seed}; "
-          f"{len(invalid)} invalid")
+    print(f"{path}: {len(specs)} scenario('s) x {replications} replicatie(s), seed {spec.seed}; "
+          f"{len(invalid)} ongeldig")
     return 2 if invalid else 0
 
 
 def _print_failures(failures: list[dict], out: Path) -> None:
     """One line per scenario x seed x error, with the replications it hit."""
-    print(f"failed runs (tracebacks in {out}/failures/):", file=sys.stderr)
+    print(f"mislukte runs (tracebacks in {out}/failures/):", file=sys.stderr)
     grouped: dict[tuple, list[int]] = {}
     for failure in failures:
         key = (failure["scenario"], failure["seed"], failure["traceback"].strip().splitlines()[-1])
         grouped.setdefault(key, []).append(failure["replication"])
     for (scenario, seed, last), replications in grouped.items():
-        print(f"  scenario={scenario} seed={seed} replication(s) {','.join(map(str, sorted(replications)))}: {last}",
+        print(f"  scenario={scenario} seed={seed} replicatie(s) {','.join(map(str, sorted(replications)))}: {last}",
               file=sys.stderr)

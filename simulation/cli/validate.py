@@ -13,13 +13,13 @@ NAME = "validate"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="check a scenario file and its overrides")
-    parser.add_argument("scenario", help="scenario YAML, e.g. params/noord-limburg.yaml")
+    parser = subparsers.add_parser(NAME, help="controleer een scenariobestand en zijn overschrijvingen")
+    parser.add_argument("scenario", help="scenario (YAML), bijv. params/noord-limburg.yaml")
     parser.add_argument("--set", action="append", metavar="PATH=VALUE",
-                        help="override a field, e.g. --set horizon_years=2 (repeatable)")
+                        help="overschrijf een veld, bijv. --set horizon_years=2 (herhaalbaar)")
     parser.add_argument("--out", type=Path,
-                        help="output folder `run` would write (default outputs/runs/<scenario name>): check it too")
-    parser.add_argument("--resolved", action="store_true", help="print the fully resolved scenario")
+                        help="uitvoermap die `run` zou schrijven (standaard outputs/runs/<scenarionaam>): controleer die ook")
+    parser.add_argument("--resolved", action="store_true", help="toon het volledig ingevulde scenario")
     return parser
 
 
@@ -31,9 +31,9 @@ def run(args) -> int:
         return 2
     out = args.out or Path("outputs") / "runs" / scenario.name
     check_run_folder(out)   # what `run` checks before it simulates: writable, and the tool's own or new
-    print(f"{args.scenario}: valid scenario {scenario.name!r} ({len(scenario.municipalities)} municipalities, "
-          f"{len(scenario.segments)} segments, {len(scenario.providers)} providers); output folder {out} can be "
-          "written")
+    print(f"{args.scenario}: geldig scenario {scenario.name!r} ({len(scenario.municipalities)} gemeenten, "
+          f"{len(scenario.segments)} segmenten, {len(scenario.providers)} aanbieders); uitvoermap {out} kan "
+          "geschreven worden")
     if args.resolved:
         print(resolved_yaml(scenario))
     return 0

@@ -12,16 +12,16 @@ NAME = "warmup"
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser(NAME, help="Welch's moving average of the caseload from an empty start "
-                                              "(figure + csv)")
-    parser.add_argument("scenario", help="scenario YAML")
-    parser.add_argument("--seed", type=int, default=1, help="root seed")
-    parser.add_argument("--replications", type=positive_int, default=5, help="replications (>= 1)")
-    parser.add_argument("--window", type=positive_int, default=30, help="moving-average half-window in days")
-    parser.add_argument("--years", type=positive_int, help="horizon in years (default: the scenario's)")
-    parser.add_argument("--workers", type=positive_int, default=1, help="processes; the result does not depend on it")
-    parser.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a field (repeatable)")
-    parser.add_argument("--out", help="figure path (.png; a .csv with the series is written next to it)")
+    parser = subparsers.add_parser(NAME, help="voortschrijdend gemiddelde (Welch) van het bestand cliënten vanuit een lege start "
+                                              "(figuur + csv)")
+    parser.add_argument("scenario", help="scenario (YAML)")
+    parser.add_argument("--seed", type=int, default=1, help="basisseed")
+    parser.add_argument("--replications", type=positive_int, default=5, help="replicaties (>= 1)")
+    parser.add_argument("--window", type=positive_int, default=30, help="halve venster van het voortschrijdend gemiddelde, in dagen")
+    parser.add_argument("--years", type=positive_int, help="horizon in jaren (standaard: die van het scenario)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="processen; de uitkomst hangt er niet van af")
+    parser.add_argument("--set", action="append", metavar="PATH=VALUE", help="overschrijf een veld (herhaalbaar)")
+    parser.add_argument("--out", help="pad van de figuur (.png; een .csv met de reeks komt ernaast)")
     return parser
 
 
@@ -33,9 +33,9 @@ def run(args) -> int:
     fig = result.figure()
     fig.savefig(out, dpi=150)
     result.daily.to_csv(out.with_suffix(".csv"), index=False)
-    found = (f"levels off after about {result.suggested_days} days" if result.suggested_days is not None
-             else "does not level off within the horizon; use more years")
-    print(f"{result.scenario.name}: Welch moving average (window {args.window} d, {args.replications} reps) "
-          f"{found}; the scenario's warm-up is {result.scenario.warmup.days:g} days")
-    print(f"written {out} and {out.with_suffix('.csv')}")
+    found = (f"vlakt af na ongeveer {result.suggested_days} dagen" if result.suggested_days is not None
+             else "vlakt niet af binnen de horizon; neem meer jaren")
+    print(f"{result.scenario.name}: voortschrijdend gemiddelde (Welch; venster {args.window} d, {args.replications} "
+          f"replicaties) {found}; de inloopperiode van het scenario is {result.scenario.warmup.days:g} dagen")
+    print(f"geschreven: {out} en {out.with_suffix('.csv')}")
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,6 +35,25 @@ def dutch_number(x: Any) -> str:
         text = f"{x:,.2f}".rstrip("0").rstrip(".")
     else:
         text = f"{x:,.6g}" if abs(x) >= 1e-4 else f"{x:.10f}".rstrip("0")
+    return _dutch_marks(text)
+
+
+def fixed_number(x: float, decimals: int = 0) -> str:
+    """``x`` with exactly ``decimals`` decimals in Dutch format, rounded half to even on its shortest decimal
+    form: 14252.4 -> '14.252', (4.75, 2) -> '4,75', -0.4 -> '0' (no '-0'); ±inf -> '∞', '-∞'. The one
+    implementation of the report's and the app's numbers (``report.labels.number`` delegates here).
+
+    >>> fixed_number(1234567.891, 2), fixed_number(-0.4), fixed_number(2.5)
+    ('1.234.567,89', '0', '2')
+    """
+    value = round(float(x), decimals) + 0.0   # + 0.0: no '-0'
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return _dutch_marks(format(Decimal(repr(value if value != 0 else 0.0)), f",.{decimals}f"))
+
+
+def _dutch_marks(text: str) -> str:
+    """A number Python wrote ('1,234.5') with Dutch marks ('1.234,5')."""
     whole, _, frac = text.partition(".")
     return whole.replace(",", ".") + ("," + frac if frac else "")
 

@@ -11,7 +11,7 @@ import numpy as np
 from simulation._lazy import pandas as pd
 
 from simulation.analysis.kpis import kpis
-from simulation.analysis.stats import interval_not_below_zero, t_interval, t_quantile
+from simulation.analysis.stats import interval_not_below_zero, t_interval
 from simulation.funding.variants.plekken import PlekkenContract, plek_day_price
 from simulation.report.labels import euro, name, number
 from simulation.report.texts import cite
@@ -153,11 +153,11 @@ OBSERVED = {"uitgaven": "uitgaven", "unieke_clienten": "unieke_clienten", "wacht
 
 
 def _prediction_row(m: str, key: str, observed: float, x: pd.Series) -> dict:
-    """Observed value against the 95% prediction interval of one year, mean +/- t sd sqrt(1 + 1/n)."""
-    half = t_quantile(0.95, len(x) - 1) * x.std(ddof=1) * np.sqrt(1 + 1 / len(x))
-    return {"municipality": m, "maat": key, "waargenomen": observed, "model_gem": x.mean(),
-            "pi_laag": max(x.mean() - half, 0.0), "pi_hoog": x.mean() + half,
-            "binnen": bool(x.mean() - half - 1e-9 <= observed <= x.mean() + half + 1e-9)}
+    """Observed value against the 95% prediction interval of one year, mean +/- t sd sqrt(1 + 1/n), not below 0
+    where no replication is (``stats.interval_not_below_zero``); 'binnen' against the interval as shown."""
+    mean, _, low, high = interval_not_below_zero(x, 0.95, prediction=True)
+    return {"municipality": m, "maat": key, "waargenomen": observed, "model_gem": mean, "pi_laag": low,
+            "pi_hoog": high, "binnen": bool(low - 1e-9 <= observed <= high + 1e-9)}
 
 
 def model_check(pr: pd.DataFrame, seg_k: pd.DataFrame, desc: pd.DataFrame, gemeenten: list) -> pd.DataFrame:

@@ -1,6 +1,7 @@
-"""Figure pieces the notebooks share: Kaplan-Meier curves with their band and numbers at risk."""
+"""Figure pieces the notebooks share: Kaplan-Meier curves with their band and numbers at risk, wrapped labels."""
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from simulation._lazy import matplotlib_transforms as mtransforms
@@ -48,3 +49,13 @@ def day_ticks(end: float, n: int = 6) -> np.ndarray:
     """Round day ticks from 0 to at least ``end``: steps of 30, 60, 90, 180 or 365 days, at most ``n`` + 1."""
     step = next((s for s in (30, 60, 90, 180, 365, 730) if end / s <= n), 365 * np.ceil(end / (365 * n)))
     return np.arange(0, step * (np.ceil(end / step) + 1), step)
+
+
+def wrapped(text: str, width: int = 14) -> str:
+    """``text`` on lines of at most ``width`` characters, broken at spaces and hyphens: a tick label or panel
+    title that fits its place without rotating it over its neighbours.
+
+    >>> wrapped("noord-limburg (eigen bekostiging)")
+    'noord-limburg\\n(eigen\\nbekostiging)'
+    """
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=True, break_long_words=False)) or text

@@ -22,9 +22,7 @@ import math
 import re
 from decimal import Decimal
 
-from simulation._lazy import babel_numbers
-
-LOCALE = "nl_NL"
+from simulation.config.errors import fixed_number
 
 NAMES: dict[str, dict[str, str]] = {
     "variant": {
@@ -267,12 +265,11 @@ def name(kind: str, key: str) -> str:
 
 
 def number(x: float, decimals: int = 0) -> str:
-    """A number in Dutch format: thousands with a dot, decimals with a comma ('14.252', '4,75')."""
+    """A number in Dutch format: thousands with a dot, decimals with a comma ('14.252', '4,75'); '–' for none
+    (``config.errors.fixed_number``, which the config layer's messages share)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    value = round(float(x), decimals) + 0.0   # + 0.0: no '-0'
-    return babel_numbers.format_decimal(value if value != 0 else 0.0, format=pattern, locale=LOCALE)
+    return fixed_number(x, decimals)
 
 
 def table_number(x: float) -> str:

@@ -9,6 +9,8 @@ Source lines name the document and paragraph a figure rests on, not a folder:
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import types
 from typing import Iterable, Optional
 
@@ -158,10 +160,35 @@ def without_row_numbers(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _html_without_row_numbers(table: pd.DataFrame) -> str:
-    """The notebook's HTML of ``table`` as pandas writes it (float format, row limits), without the index."""
-    return table.to_html(index=False, notebook=True, max_rows=pd.get_option("display.max_rows"),
+    """The notebook's HTML of ``table`` as pandas writes it (float format, row limits), without the index,
+    its text columns aligned left (numbers stay right, as pandas aligns every cell)."""
+    body = table.to_html(index=False, notebook=True, max_rows=pd.get_option("display.max_rows"),
                          max_cols=pd.get_option("display.max_columns"),
                          show_dimensions=pd.get_option("display.show_dimensions"))
+    text = [i + 1 for i, c in enumerate(table.columns) if is_text_column(table.iloc[:, i])]
+    if not text:
+        return body
+    table_id = "tabel-" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:10]   # the same page, the same id
+    cells = ", ".join(f"#{table_id} {tag}:nth-child({n})" for n in text for tag in ("th", "td"))
+    return (f"<style>{cells} {{ text-align: left; }}</style>\n"
+            + body.replace("<table ", f'<table id="{table_id}" ', 1))
+
+
+# a cell a reader reads as a number: '12.633', '-4,2', '€ 1.234', '4,8%', '€ 108,7 mln', '+3,2%', '–' (missing)
+_NUMBER_CELL = re.compile(r"[+-]?(€\s?)?[+-]?\d[\d.]*(,\d+)?\s?(%|mln)?|–|-")
+
+
+def is_text_column(values: pd.Series) -> bool:
+    """Whether a shown column is text (aligned left): not numbers, nor numbers written out as Dutch text or
+    intervals of them ('€ 1.234 - € 1.456', '1,2 tot 3,4').
+
+    >>> is_text_column(pd.Series(["Begeleiding", "Dagbesteding"])), is_text_column(pd.Series(["€ 1.234 - € 1.456", "–"]))
+    (True, False)
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return False
+    shown = [str(v).strip() for v in values if v is not None and v == v and str(v).strip()]
+    return any(not all(_NUMBER_CELL.fullmatch(part.strip()) for part in re.split(r" - | tot ", v)) for v in shown)
 
 
 def subset_banner(simulated, all_segments) -> str:

@@ -151,6 +151,7 @@ def test_plekken_for_venlo_s3_change_the_answer_a_bad_value_shows_the_message_an
         shown.wait_for(timeout=60_000)
         shown = shown.inner_text()
         assert "-5" in shown and "plekken" in shown, shown
+        assert "funding.contracts" not in shown and "Plekken per jaar" in shown, shown   # the reader's words, no path
         page.locator(".status").get_by_text("niets gerekend").wait_for(timeout=60_000)   # the status follows the field
         assert status.startswith("Antwoord")
         page.screenshot(path=str(SHOTS / "foutmelding.png"), full_page=True)

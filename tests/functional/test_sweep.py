@@ -103,8 +103,8 @@ def test_failed_runs_in_worker_processes_via_cli(tmp_path, capsys):
                  "--workers", "2", "--quiet"])
     captured = capsys.readouterr()
     assert code == 1
-    assert "scenario=kapot seed=7 replication(s) 0" in captured.err and "horizon_years" in captured.err
-    assert "1 run(s) done" in captured.out
+    assert "scenario=kapot seed=7 replicatie(s) 0" in captured.err and "horizon_years" in captured.err
+    assert "1 run(s) gedaan" in captured.out
 
 
 def test_common_random_numbers_across_variants(tmp_path):
@@ -235,7 +235,7 @@ def test_missing_base_file_and_cli_check(tmp_path, capsys):
     assert "bestaat-niet.yaml niet gevonden" in err and "relatief ten opzichte van het sweepbestand" in err
     assert main(["sweep", str(DATA / "sweep_smoke.yaml"), "--check"]) == 0
     out = capsys.readouterr().out
-    assert "4 scenario(s) x 2 replication(s), seed 2022; 0 invalid" in out
+    assert "4 scenario('s) x 2 replicatie(s), seed 2022; 0 ongeldig" in out
 
 
 def test_sweep_from_dict_refuses_non_mapping():

@@ -10,6 +10,7 @@ from simulation.app.question import (ALL, Question, check, defaults, field_error
                                      whatif_overrides)
 from simulation.config.scenario import scenario_from_dict
 from simulation.report.helpers import scenario_tariffs
+from simulation.report.labels import name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,13 +76,21 @@ def test_a_negative_plek_count_is_the_clis_message_under_its_provider(venlo_s3):
     scenario, _, errors = check(scoped, q, base, "noord-limburg.yaml")
     assert scenario is None
     assert "plekken" in errors["plekken:jeugd_regio_b"] and "-2" in errors["plekken:jeugd_regio_b"]
-    assert "horizon_years" in errors["horizon_years"]
+    assert errors["horizon_years"].startswith("- Horizon (jaren): ")
 
 
 def test_field_errors_put_unknown_lines_under_the_general_key():
     message = "x: 2 problemen in het scenario\n  - funding.contracts.4.band: fout (gevonden: 2)\n  - segments.S3.foo: vreemd (gevonden: 1)"
     errors = field_errors(message, {4: "p"})
-    assert errors["band"].startswith("- funding.contracts.4.band") and "segments.S3.foo" in errors[""]
+    assert errors["band"] == "- p, Bandbreedte (aandeel): fout (gevonden: 2)" and "segments.S3.foo" in errors[""]
+
+
+def test_a_field_error_names_the_contract_and_the_field_in_the_readers_words_not_the_path(venlo_s3):
+    scoped, base, _ = venlo_s3
+    _, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", plekken={"jeugd_regio_b": -5}), base, "x")
+    shown = errors["plekken:jeugd_regio_b"]
+    assert shown.startswith(f"- {name('provider', 'jeugd_regio_b')} (Venlo, S3), Plekken per jaar: "), shown
+    assert "funding.contracts" not in shown
 
 
 def test_defaults_show_the_scenarios_plekken_and_tariffs(venlo_s3):
@@ -115,8 +124,8 @@ def test_a_tariff_of_0_is_the_clis_message_under_the_tariffs_and_nothing_runs(ve
 def test_a_negative_plek_count_is_shown_once_without_the_union_tag(venlo_s3):
     scoped, base, _ = venlo_s3
     _, _, errors = check(scoped, Question("noord-limburg.yaml", "Venlo", "S3", plekken={"jeugd_regio_b": -5}), base, "x")
-    assert errors["plekken:jeugd_regio_b"].endswith("plekken: plekken moet een eindig getal van 0 of meer zijn (of "
-                                                    "{jaar: waarde}) (gevonden: -5)"), errors
+    assert errors["plekken:jeugd_regio_b"].endswith("Plekken per jaar: plekken moet een eindig getal van 0 of meer "
+                                                    "zijn (of {jaar: waarde}) (gevonden: -5)"), errors
     assert "variant=" not in errors["plekken:jeugd_regio_b"]
 
 

@@ -101,7 +101,7 @@ def test_validate_checks_the_output_folder(scenario_file, tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     _main_error(capsys, ["validate", scenario_file, "--out", tmp_path / "file" / "run"], "is een bestand")
     assert cli.main(["validate", str(scenario_file), "--out", str(tmp_path / "new")]) == 0
-    assert "can be written" in capsys.readouterr().out
+    assert "kan geschreven worden" in capsys.readouterr().out
 
 
 def test_an_unwritable_output_is_found_before_the_simulation(scenario_file, tmp_path, capsys, monkeypatch):

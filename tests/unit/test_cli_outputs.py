@@ -128,7 +128,17 @@ def test_every_command_is_in_the_help_and_every_option_has_help_and_its_default(
                 assert str(action.default) in sub.formatter_class(sub.prog)._get_help_string(action) % {
                     "default": action.default}, (name, action.dest)
         if name == "run":
-            assert "(default: 5)" in text and "(default: 1)" in text
+            flat = " ".join(text.split())   # argparse wraps lines where it likes
+            assert "(standaard: 5)" in flat and "(standaard: 1)" in flat
+        # Dutch for the reader of --help: argparse's own words too (the option names stay as they are)
+        for english in ("(default", "show this help", "positional arguments", "options:", " the ", " e.g. "):
+            assert english not in text, (name, english)
+
+
+def test_the_clis_success_lines_are_dutch(scenario_file, capsys):
+    assert cli.main(["validate", str(scenario_file)]) == 0
+    out = capsys.readouterr().out
+    assert ": geldig scenario " in out and "gemeenten" in out and "kan geschreven worden" in out, out
 
 
 def test_version():

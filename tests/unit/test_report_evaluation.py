@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.analysis.stats import t_interval
+from simulation.analysis.stats import t_interval, t_quantile
 from simulation.report import counterfactual as cf
 from simulation.report import evaluation
 
@@ -115,6 +115,17 @@ def test_model_check_puts_the_observation_in_the_prediction_interval():
     assert check.loc["unieke_clienten", "binnen"]         # sd 0: the interval is the point itself
     assert not check.loc["wacht_dagen_gem", "binnen"]
 
+
+
+def test_model_check_interval_is_not_below_zero_unless_a_replication_is():
+    """A count with a wide spread: the prediction interval stops at 0, as every interval of the pages
+    (stats.interval_not_below_zero); spend with a replication below 0 (a settlement) keeps its plain interval."""
+    row = cf._prediction_row("A", "unieke_clienten", 0.0, pd.Series([1.0, 2.0, 30.0]))
+    assert row["pi_laag"] == 0.0 and row["binnen"]
+    x = pd.Series([-5.0, 2.0, 30.0])
+    row = cf._prediction_row("A", "uitgaven", -40.0, x)
+    half = t_quantile(0.95, 2) * x.std(ddof=1) * (1 + 1 / 3) ** 0.5
+    assert row["pi_laag"] == pytest.approx(x.mean() - half) and row["pi_laag"] < -40 and row["binnen"]
 
 def test_km_curve_band_is_greenwood_and_stays_within_0_and_1():
     """No censoring, no delayed entry: S(t) is the empirical survival and Greenwood's variance of log S at the

@@ -1,11 +1,15 @@
 """Dutch display names and number formats (simulation.report.labels)."""
 import doctest
+import random
+
+import babel.numbers
 
 import pytest
 
 import simulation.analysis.kpis  # noqa: F401  (registers the KPIs)
 import simulation.funding.variants  # noqa: F401  (registers the variants)
 import simulation.report.labels as labels
+from simulation.config import errors
 
 
 def test_doctests_of_the_labels_module():
@@ -49,3 +53,17 @@ def test_input_number_is_dutch_and_parses_back_exactly():
     assert [labels.input_number(v) for v in values[:7]] == \
         ["11.205,65", "20.197,83", "4.393", "94,50", "0,10", "-12", "1.234.567,891"]
     assert [labels.parse_number(labels.input_number(v)) for v in values] == list(values)
+
+
+def test_the_reports_numbers_are_the_config_layers_one_dutch_formatter_as_babel_wrote_them():
+    """labels.number delegates to config.errors.fixed_number (the config layer cannot import the report), which
+    writes what babel's nl_NL format wrote before: the same text for every value and number of decimals."""
+    rng = random.Random(3)
+    values = [0.0, -0.0, -0.4, 0.5, 2.5, 0.125, 1e15, 2 ** 53, 1e20, 5e-324, float("inf"), -float("inf"), 7, -3]
+    values += [rng.choice([1, -1]) * 10 ** rng.uniform(-6, 22) for _ in range(3000)]
+    for x in values:
+        for d in range(4):
+            value = round(float(x), d) + 0.0
+            old = babel.numbers.format_decimal(value if value != 0 else 0.0,
+                                               format="#,##0" + ("." + "0" * d if d else ""), locale="nl_NL")
+            assert errors.fixed_number(x, d) == labels.number(x, d) == old, (x, d)

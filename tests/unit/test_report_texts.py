@@ -1,5 +1,8 @@
 """report/texts.py: source lines name documents, banners, Dutch column names; report/figures.py's day ticks."""
 import doctest
+import re
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 
@@ -66,3 +69,14 @@ def test_a_page_table_shows_no_row_numbers_but_keeps_a_meaningful_index():
 def test_a_table_save_table_returns_for_the_page_shows_no_row_numbers(tmp_path):
     html = save_table(pd.DataFrame({"segment": ["S1", "S2"], "uitgaven": [1.5, 2.0]}), tmp_path, "t")._repr_html_()
     assert "<td>S1</td>" in html and "<th>0</th>" not in html
+
+
+def test_a_page_table_aligns_its_text_columns_left_and_its_numbers_right():
+    frame = pd.DataFrame({"year": [2022, 2023], "omschrijving": ["Individuele begeleiding", "Dagbesteding"],
+                          "uitgaven": ["€ 10.185.616", "€ 413.364"], "interval": ["€ 1 - € 2", "–"],
+                          "instroom": [12633.2, 56.0]})
+    html = texts.dutch_table(frame)._repr_html_()
+    rule = re.search(r"<style>(.*?) \{ text-align: left; \}</style>", html).group(1)
+    table_id = re.search(r'<table id="([^"]+)"', html).group(1)
+    assert rule == f"#{table_id} th:nth-child(2), #{table_id} td:nth-child(2)"   # only Omschrijving
+    assert re.search(r"<style>", save_table(frame, Path(tempfile.mkdtemp()), "t")._repr_html_())
