@@ -117,11 +117,12 @@ def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Option
     yearly_key = ("yearly", frozenset(keys), tuple(year_bounds(scenario)), clients)
     units_at = ("units", frozenset(keys), units_key(scenario)) if "marge_aanbieders" in wanted else None
     if yearly_key not in shared or (units_at is not None and units_at not in shared):
-        tr = _pooled(tr, keys)   # not kept in ``shared``: a worker holds one table of trajecten less
+        own = in_pools(tr, keys)   # the pooled trajecten are not kept in ``shared``: a worker holds a table less
         if yearly_key not in shared:
-            shared[yearly_key] = _yearly(scenario, tr, clients)
+            shared[yearly_key] = _yearly(scenario, _as_text(tr)[own], clients)
         if units_at is not None and units_at not in shared:
-            shared[units_at] = delivered_units(scenario, tr)
+            # on the names as they are: categorical names are summed in text order, as if cast (costs._sum_by_names)
+            shared[units_at] = delivered_units(scenario, tr[own])
     yearly = shared[yearly_key]
     other = _money_parts(fund, contracts) if money else []
     if yearly is None:
@@ -141,10 +142,9 @@ def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Option
     return _finish(out, wanted), (fund.payments if fund is not None else pd.DataFrame(columns=PAYMENT_COLUMNS))
 
 
-def _pooled(tr: pd.DataFrame, keys: set) -> pd.DataFrame:
-    """The trajecten of the pools in ``keys``, their names as text."""
-    tr = tr.assign(**{col: tr[col].astype(str) for col in ("municipality", "provider", "segment")})
-    return tr[in_pools(tr, keys)]
+def _as_text(tr: pd.DataFrame) -> pd.DataFrame:
+    """The trajecten with their names as text."""
+    return tr.assign(**{col: tr[col].astype(str) for col in ("municipality", "provider", "segment")})
 
 
 def _yearly(scenario: Scenario, tr: pd.DataFrame, clients: bool) -> Optional[pd.DataFrame]:
