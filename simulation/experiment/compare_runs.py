@@ -84,7 +84,9 @@ def block_task(task: tuple) -> dict:
     log = pd.concat(logs, ignore_index=True) if with_log else None
     del logs
     reps_measured = np.asarray(reps) if log is not None else np.array([r for r, n in zip(reps, n_rows) if n])
-    measured = {key: tagged(s, log, trajecten, reps_measured, pools, wanted) for key, s, wanted, pools in asked}
+    shared: dict = {}   # the flow-dependent parts, computed once for the variants that read the same
+    measured = {key: tagged(s, log, trajecten, reps_measured, pools, wanted, shared)
+                for key, s, wanted, pools in asked}
     return {"n_rows": n_rows, "measured": measured, "log": log if keep_log else None}
 
 

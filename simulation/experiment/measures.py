@@ -20,7 +20,7 @@ from simulation.analysis.kpis import kpis
 from simulation.analysis.tables import traject_table
 from simulation.config.scenario import Scenario
 from simulation.core.calendar import year_bounds
-from simulation.funding.costs import margins
+from simulation.funding.costs import delivered_units, margins, units_key
 from simulation.funding.payments import compute_payments
 from simulation.funding.rows import PAYMENT_COLUMNS
 from simulation.funding.variant import rule
@@ -96,22 +96,34 @@ def measures_of(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: O
 
 def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Optional[pd.DataFrame],
            replications=None, pools: Optional[set] = None,
-           wanted: Sequence[str] = MEASURES) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``measures_of`` with the columns ``gathered`` puts blocks of replications together by."""
+           wanted: Sequence[str] = MEASURES, shared: Optional[dict] = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``measures_of`` with the columns ``gathered`` puts blocks of replications together by. ``shared``: a dict
+    kept across the variants measured on the same ``trajecten`` (one flow group's block), in which the parts
+    that depend on the flow, not on the money (the yearly clients and waits, the units delivered), are
+    computed once per key of what they read."""
     contracts = scenario.funding.contracts if scenario.funding is not None else []
     wanted = list(wanted)
     if not contracts:
         out = _flow_measures(scenario, events, replications, pools)
         return out.assign(_part=1, _seq=0)[BY + wanted + ["_part", "_seq"]], pd.DataFrame(columns=PAYMENT_COLUMNS)
-    tr = traject_table(events) if trajecten is None else trajecten.copy()
+    shared = {} if shared is None or trajecten is None else shared
+    # pandas 3 copies on write: a shallow copy keeps the table the next variant reads as it is
+    tr = traject_table(events) if trajecten is None else trajecten.copy(deep=False)
     money = bool(PAYMENT_MEASURES & set(wanted))
     fund = (compute_payments(scenario, events=events, trajecten=tr,
                              replications=None if events is not None else replications) if money else None)
     keys = {k for c in contracts for k in c.keys()}
-    for col in ("municipality", "provider", "segment"):
-        tr[col] = tr[col].astype(str)
-    tr = tr[in_pools(tr, keys)]
-    yearly = _yearly(scenario, tr, "unieke_clienten" in wanted or "kosten_per_client" in wanted)
+    clients = "unieke_clienten" in wanted or "kosten_per_client" in wanted
+    yearly_key = ("yearly", frozenset(keys), tuple(year_bounds(scenario)), clients)
+    units_at = ("units", frozenset(keys), units_key(scenario)) if "marge_aanbieders" in wanted else None
+    if yearly_key not in shared or (units_at is not None and units_at not in shared):
+        own = in_pools(tr, keys)   # the pooled trajecten are not kept in ``shared``: a worker holds a table less
+        if yearly_key not in shared:
+            shared[yearly_key] = _yearly(scenario, _as_text(tr)[own], clients)
+        if units_at is not None and units_at not in shared:
+            # on the names as they are: categorical names are summed in text order, as if cast (costs._sum_by_names)
+            shared[units_at] = delivered_units(scenario, tr[own])
+    yearly = shared[yearly_key]
     other = _money_parts(fund, contracts) if money else []
     if yearly is None:
         out = pd.DataFrame(columns=BY + ["_part", "_seq"])
@@ -121,13 +133,18 @@ def tagged(scenario: Scenario, events: Optional[pd.DataFrame], trajecten: Option
         out["_seq"] = out["_seq"].fillna(0).astype(np.int64)
         out = out.reset_index()
     if "marge_aanbieders" in wanted:
-        mg = margins(scenario, tr, fund)
+        mg = margins(scenario, None, fund, shared[units_at])   # the trajecten are read only for the units
         mg = mg[in_pools(mg, keys)]
         g = mg.groupby(BY)["margin"]
         # one provider without a cost model makes the municipality's margin unknown, not the sum of the others'
         marge = g.sum(min_count=1).where(g.count() == g.size()).rename("marge_aanbieders").reset_index()
         out = out.merge(marge, on=BY, how="left")
     return _finish(out, wanted), (fund.payments if fund is not None else pd.DataFrame(columns=PAYMENT_COLUMNS))
+
+
+def _as_text(tr: pd.DataFrame) -> pd.DataFrame:
+    """The trajecten with their names as text."""
+    return tr.assign(**{col: tr[col].astype(str) for col in ("municipality", "provider", "segment")})
 
 
 def _yearly(scenario: Scenario, tr: pd.DataFrame, clients: bool) -> Optional[pd.DataFrame]:

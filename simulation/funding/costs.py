@@ -7,6 +7,8 @@ a cost model get NaN costs, so their margin is unknown rather than equal to reve
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from simulation._lazy import pandas as pd
 
@@ -17,10 +19,11 @@ from simulation.funding.valuation import month_parts
 KEYS = ["replication", "municipality", "provider", "segment", "year"]
 
 
-def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
-    """Units delivered and cost per (replication, municipality, provider, segment, year)."""
-    cal = Calendar.of(scenario)
-    out = _units(scenario, trajecten, cal)
+def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult,
+                   units: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+    """Units delivered and cost per (replication, municipality, provider, segment, year); ``units``: the
+    trajecten's ``delivered_units`` when already at hand (not changed)."""
+    out = delivered_units(scenario, trajecten) if units is None else units.copy()
     contracts = scenario.funding.contracts if scenario.funding is not None else []
     costs = scenario.funding.provider_costs if scenario.funding is not None else {}
 
@@ -47,6 +50,22 @@ def provider_costs(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd
         out["cost"] = (out["cost"].fillna(0.0) + out["fixed"].fillna(0.0)).where(known)
         out = out.drop(columns="fixed")
     return out
+
+
+def delivered_units(scenario, trajecten: pd.DataFrame) -> pd.DataFrame:
+    """Units delivered per (replication, municipality, provider, segment, year): a function of the trajecten
+    and of ``units_key(scenario)`` only, so variants that share both can share it."""
+    return _units(scenario, trajecten, Calendar.of(scenario))
+
+
+def units_key(scenario) -> tuple:
+    """What ``delivered_units`` reads of the scenario: the calendar, the traject types' weights and, in contract
+    order, the pools and periods of the contracts with an intensity factor other than 1."""
+    weights = tuple((s, n, t.weight) for s, seg in scenario.segments.items() for n, t in seg.traject_types.items())
+    contracts = scenario.funding.contracts if scenario.funding is not None else []
+    factors = tuple((tuple(c.covered), c.provider, c.segment, tuple(str(d) for d in c.period(scenario)),
+                     c.behaviour.intensity_factor) for c in contracts if c.behaviour.intensity_factor != 1)
+    return (str(scenario.start_date), scenario.horizon_days, str(scenario.end_date), weights, factors)
 
 
 def _units(scenario, trajecten: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
@@ -103,11 +122,13 @@ def _sum_by_names(x: pd.DataFrame, value: str) -> pd.DataFrame:
     return out.assign(**{c: out[c].astype(str) for c in _NAMES})
 
 
-def margins(scenario, trajecten: pd.DataFrame, fund: FundingResult) -> pd.DataFrame:
-    """Revenue (all payments), cost and margin per (replication, municipality, provider, segment, year)."""
+def margins(scenario, trajecten: pd.DataFrame, fund: FundingResult,
+            units: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+    """Revenue (all payments), cost and margin per (replication, municipality, provider, segment, year);
+    ``units`` as in ``provider_costs``."""
     pay = fund.payments.assign(**{c: fund.payments[c].astype(str) for c in ("municipality", "provider", "segment")})
     revenue = pay.groupby(KEYS, as_index=False)["amount"].sum().rename(columns={"amount": "revenue"})
-    out = revenue.merge(provider_costs(scenario, trajecten, fund), on=KEYS, how="outer")
+    out = revenue.merge(provider_costs(scenario, trajecten, fund, units), on=KEYS, how="outer")
     out["revenue"] = out["revenue"].fillna(0.0)
     out["margin"] = out["revenue"] - out["cost"]
     return out

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulation.experiment import compare_cache, compare_runs
+from simulation.experiment import compare_cache, compare_runs, measures
 from simulation.experiment.compare import MEASURES, compare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +113,22 @@ def test_the_cache_on_disk_survives_the_memory_and_leaves_other_files(counted, t
     _equal(first, again)
     assert other.read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.glob("compare-*.pkl")) == written
+
+
+def test_the_flow_parts_are_measured_once_per_block_for_variants_that_differ_only_in_money(monkeypatch):
+    """The default scenario's traject and PxQ designs (bench_compare's case): the yearly clients and waits and
+    the units delivered are computed once per block and shared, and the frames are those of measuring every
+    variant on its own."""
+    scenario = ROOT / "params" / "noord-limburg.yaml"
+    designs = {v: ROOT / "params" / "designs" / f"noord-limburg-{v}.yaml" for v in ("traject", "pxq")}
+    calls = []
+    for name in ("_yearly", "delivered_units"):
+        fn = getattr(measures, name)
+        monkeypatch.setattr(measures, name, lambda *a, _fn=fn, _n=name, **k: calls.append(_n) or _fn(*a, **k))
+    shared = compare(scenario, designs, replications=2, seed=5, cache=False)
+    assert sorted(calls) == ["_yearly", "delivered_units"]   # one block, two variants
+    tagged = measures.tagged
+    monkeypatch.setattr(compare_runs, "tagged", lambda *a: tagged(*a[:6]))   # every variant alone, as before
+    alone = compare(scenario, designs, replications=2, seed=5, cache=False)
+    assert len(calls) == 6 and shared.payments["pxq"]["amount"].abs().sum() > 0
+    _equal(shared, alone)
